@@ -1,0 +1,51 @@
+# Two commands on a fresh machine with only python3 and pip: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_HOME := $(CURDIR)/.uv-tool
+UV := $(shell command -v uv 2>/dev/null || echo $(UV_HOME)/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: help install run test lint fmt check eval bench bench-smoke clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m pip install --quiet --target $(UV_HOME)/lib uv
+	mkdir -p $(UV_HOME)/bin && ln -sf $(UV_HOME)/lib/bin/uv $(UV_HOME)/bin/uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-extras --python 3.11
+	touch $@
+
+install: $(VENV)/.synced  ## Create .venv with everything the bot and its tests need
+
+run: install  ## The Discord/Slack bot when tokens are set, else a console chat
+	$(PY) -m bot run --or-chat
+
+lint: install  ## Ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install  ## Format and fix what ruff can
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: install  ## Validate the knowledge cards
+	$(PY) -m bot check
+
+eval: install  ## Run the held-out eval set against its thresholds
+	$(PY) -m bot eval
+
+test: lint check eval  ## Install, lint, validate cards, eval, and the whole test suite
+	$(PY) -m pytest
+
+bench: install  ## Quality and speed benchmarks (minutes)
+	$(UV) sync --frozen --all-extras --group bench
+	$(PY) -m bench
+
+clean:  ## Remove the environment and caches
+	rm -rf $(VENV) $(UV_HOME) .pytest_cache .ruff_cache

@@ -1,0 +1,230 @@
+"""Load `knowledge/` into a KnowledgeBase, reporting every problem at once with its file and line.
+
+One function validates everything: `bot check`, the reload command and the test over the shipped cards all use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.cards.model import ANSWER_AIM_CHARS, ANSWER_MAX_CHARS, Card, CardFront, KnowledgeBase, Source
+
+MIN_QUESTION_WORDS = 2
+MIN_QUESTION_CHARS = 6
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<front>.*?)^---[ \t]*\r?\n?(?P<body>.*)\Z", re.DOTALL | re.MULTILINE)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        kind = "warning: " if self.warning else ""
+        return f"{self.path}:{self.line}: {kind}{self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge folder has errors; `problems` lists each with its file and line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+def question_key(text: str) -> str:
+    """Case- and punctuation-blind form, to find the same question written on two cards."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _line_of(node: yaml.Node | None, loc: Iterable[Any], offset: int) -> int:
+    """The 1-based file line of the YAML node at `loc` (as pydantic reports it), or of its nearest parent."""
+    line = (node.start_mark.line if node is not None else 0) + offset
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((pair for pair in node.value if pair[0].value == key), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + offset
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + offset
+        else:
+            break
+    return line
+
+
+def _parse_yaml(text: str, path: str, offset: int) -> tuple[Any, yaml.Node | None, list[Problem]]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.safe_load(text), node, []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = (mark.line if mark else 0) + offset
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, None, [Problem(path, line, f"bad YAML: {reason}")]
+
+
+def _validate(model: type[BaseModel], data: Any, node: yaml.Node | None, path: str, offset: int) -> Any:
+    """The model, or the list of problems pydantic found, each placed on its line."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "front matter"
+            problems.append(Problem(path, _line_of(node, error["loc"], offset), f"{field}: {error['msg']}"))
+        return problems
+
+
+def load_sources(path: Path, root: Path) -> tuple[dict[str, Source], dict[str, int], list[Problem]]:
+    shown = _relative(path, root)
+    if not path.is_file():
+        return {}, {}, [Problem(shown, 1, "missing: list the source documents here")]
+    data, node, problems = _parse_yaml(path.read_text(encoding="utf-8"), shown, 1)
+    if problems:
+        return {}, {}, problems
+    if not isinstance(data, list):
+        return {}, {}, [Problem(shown, 1, "expected a list of sources")]
+    sources: dict[str, Source] = {}
+    lines: dict[str, int] = {}
+    for index, item in enumerate(data):
+        item_node = node.value[index] if isinstance(node, yaml.SequenceNode) else None
+        result = _validate(Source, item, item_node, shown, 1)
+        if isinstance(result, list):
+            problems += result
+        elif result.id in sources:
+            problems.append(Problem(shown, _line_of(item_node, ["id"], 1), f"duplicate source id {result.id!r}"))
+        else:
+            sources[result.id] = result
+            lines[result.id] = _line_of(item_node, ["id"], 1)
+    return sources, lines, problems
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    card: Card
+    shown: str
+    node: yaml.Node | None
+
+
+def _parse_card(path: Path, root: Path) -> tuple[_Parsed | None, list[Problem]]:
+    shown = _relative(path, root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(shown, 1, f"cannot read: {exc}")]
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return None, [Problem(shown, 1, "no front matter: start the file with '---', the YAML, then '---'")]
+    data, node, problems = _parse_yaml(match["front"], shown, 2)
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, [Problem(shown, 2, "front matter must be a YAML mapping")]
+    front = _validate(CardFront, data, node, shown, 2)
+    if isinstance(front, list):
+        return None, front
+    body_line = text[: match.start("body")].count("\n") + 1
+    answer = match["body"].strip()
+    if not answer:
+        problems.append(Problem(shown, body_line, "empty answer: write it after the front matter"))
+    elif len(answer) > ANSWER_MAX_CHARS:
+        problems.append(Problem(shown, body_line, f"answer has {len(answer)} characters, over {ANSWER_MAX_CHARS}"))
+    elif len(answer) > ANSWER_AIM_CHARS:
+        problems.append(
+            Problem(shown, body_line, f"answer has {len(answer)} characters; aim for {ANSWER_AIM_CHARS}", True)
+        )
+    for index, question in enumerate(front.questions):
+        words = question_key(question).split()
+        if len(words) < MIN_QUESTION_WORDS or len(" ".join(words)) < MIN_QUESTION_CHARS:
+            problems.append(
+                Problem(
+                    shown,
+                    _line_of(node, ["questions", index], 2),
+                    f"question {question!r} is too short to match safely: use {MIN_QUESTION_WORDS}+ words, "
+                    "or put single terms in keywords",
+                )
+            )
+    card = Card(
+        id=front.id or path.stem,
+        questions=tuple(front.questions),
+        answer=answer,
+        source=front.source,
+        tags=tuple(front.tags),
+        related=tuple(front.related),
+        keywords=tuple(front.keywords),
+        synonyms={key.casefold(): value for key, value in front.synonyms.items()},
+        path=path,
+    )
+    return _Parsed(card, shown, node), problems
+
+
+def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
+    """Everything that loads, and every problem found; callers decide whether problems are fatal."""
+    sources, _, problems = load_sources(root / "sources.yaml", root)
+    files = sorted((root / "cards").rglob("*.md"))
+    if not files:
+        problems.append(Problem(_relative(root / "cards", root), 1, "no cards: add Markdown files under cards/"))
+    parsed: list[_Parsed] = []
+    for path in files:
+        result, card_problems = _parse_card(path, root)
+        problems += card_problems
+        if result:
+            parsed.append(result)
+
+    cards: dict[str, Card] = {}
+    owners: dict[str, str] = {}
+    for item in parsed:
+        card, shown = item.card, item.shown
+        if card.id in cards:
+            first = cards[card.id].path
+            problems.append(
+                Problem(shown, 2, f"duplicate card id {card.id!r} (also {first and _relative(first, root)})")
+            )
+            continue
+        cards[card.id] = card
+        for index, question in enumerate(card.questions):
+            key = question_key(question)
+            if key in owners and owners[key] != card.id:
+                line = _line_of(item.node, ["questions", index], 2)
+                problems.append(Problem(shown, line, f"question {question!r} is also on card {owners[key]!r}"))
+            owners.setdefault(key, card.id)
+    for item in parsed:
+        card, shown = item.card, item.shown
+        if card.source.document not in sources:
+            line = _line_of(item.node, ["source", "document"], 2)
+            problems.append(Problem(shown, line, f"unknown source document {card.source.document!r}"))
+        for index, other in enumerate(card.related):
+            if other not in cards or other == card.id:
+                line = _line_of(item.node, ["related", index], 2)
+                reason = "a card cannot be related to itself" if other == card.id else "no card has this id"
+                problems.append(Problem(shown, line, f"related {other!r}: {reason}"))
+    valid = {card_id: card for card_id, card in cards.items() if card.source.document in sources}
+    return KnowledgeBase(sources=sources, cards=valid), sorted(problems)
+
+
+def load_knowledge_strict(root: Path) -> KnowledgeBase:
+    """The knowledge base, or KnowledgeError when any error (not warning) was found."""
+    knowledge, problems = load_knowledge(root)
+    errors = [problem for problem in problems if not problem.warning]
+    if errors:
+        raise KnowledgeError(errors)
+    return knowledge

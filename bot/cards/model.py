@@ -1,0 +1,87 @@
+"""The knowledge model: sources, cards and the immutable knowledge base built from them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ANSWER_MAX_CHARS = 4096  # Discord's embed description limit
+ANSWER_AIM_CHARS = 1000
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    title: str = Field(min_length=1)
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    published: str | None = None
+    retrieved: str | None = None
+    notes: str | None = None
+
+
+class CardSource(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    document: str = Field(min_length=1)
+    section: str | None = None
+
+
+class CardFront(BaseModel):
+    """What a card file's front matter may hold; the body after it is the answer."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    questions: list[str] = Field(min_length=1)
+    tags: list[str] = []
+    source: CardSource
+    related: list[str] = []
+    keywords: list[str] = []
+    synonyms: dict[str, str] = {}
+
+    @field_validator("questions", "tags", "keywords", mode="after")
+    @classmethod
+    def _strip(cls, values: list[str]) -> list[str]:
+        return [value.strip() for value in values]
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    questions: tuple[str, ...]
+    answer: str
+    source: CardSource
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    synonyms: Mapping[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def title(self) -> str:
+        return self.questions[0]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    sources: Mapping[str, Source]
+    cards: Mapping[str, Card]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
+        object.__setattr__(self, "cards", MappingProxyType(dict(self.cards)))
+
+    def source_of(self, card: Card) -> Source:
+        return self.sources[card.source.document]
+
+    def by_tag(self) -> dict[str, list[Card]]:
+        """Cards grouped by their first tag (untagged under "general"), one entry a card."""
+        groups: dict[str, list[Card]] = {}
+        for card in self.cards.values():
+            groups.setdefault(card.tags[0] if card.tags else "general", []).append(card)
+        return dict(sorted(groups.items()))

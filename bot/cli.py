@@ -1,0 +1,125 @@
+"""`python -m bot` / `faqbot`: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot import console, replies
+from bot.cards import KnowledgeError, load_knowledge
+from bot.holder import EngineHolder
+from bot.log import setup_logging
+from bot.settings import Settings, SettingsError, load_settings
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _holder(settings: Settings) -> EngineHolder:
+    return EngineHolder(settings.knowledge_dir, settings.match_threshold, settings.match_margin)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _holder(settings).engine
+    if args.question == ["-"]:
+        questions: Sequence[str] = [line.rstrip("\r\n") for line in sys.stdin]
+    else:
+        questions = [" ".join(args.question)]
+    for question in questions:
+        if args.json:
+            match = engine.answer(question)
+            print(json.dumps(replies.as_json(match, engine.knowledge), ensure_ascii=False), flush=True)
+        else:
+            print(console.respond(engine, question, settings.question_max_chars))
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    return console.chat(_holder(settings).engine, settings.question_max_chars)
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    knowledge, problems = load_knowledge(settings.knowledge_dir)
+    for problem in problems:
+        print(problem)
+    errors = sum(not problem.warning for problem in problems)
+    warnings = len(problems) - errors
+    summary = (
+        f"{len(knowledge.cards)} cards, {len(knowledge.sources)} sources: {errors} error(s), {warnings} warning(s)"
+    )
+    print(summary, file=sys.stderr if errors else sys.stdout)
+    return EXIT_FAIL if errors else EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import EvalSet, format_report, run_eval, unknown_cards
+
+    path: Path = args.file or settings.knowledge_dir / "eval.yaml"
+    if not path.is_file():
+        print(f"no eval set at {path}", file=sys.stderr)
+        return EXIT_FAIL
+    eval_set = EvalSet.load(path)
+    engine = _holder(settings).engine
+    if missing := unknown_cards(eval_set, engine):
+        print(f"{path}: expected cards that do not exist: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_FAIL
+    report = run_eval(eval_set, engine)
+    print(format_report(report))
+    return EXIT_OK if report.passed else EXIT_FAIL
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.discord_token is None:
+        if args.or_chat:
+            print("DISCORD_TOKEN is not set: starting the console chat instead.", file=sys.stderr)
+            return cmd_chat(args, settings)
+        print("DISCORD_TOKEN is not set: put the bot token in the environment or .env", file=sys.stderr)
+        return EXIT_USAGE
+    from bot.discord.app import run_discord
+
+    return run_discord(settings, _holder(settings))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="faqbot", description="Answers community questions from curated Markdown cards."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="answer one question (or one a line from stdin with '-')")
+    ask.add_argument("question", nargs="+", help="the question, or '-' to read one question a line from stdin")
+    ask.add_argument("--json", action="store_true", help="one JSON object a question on stdout")
+    ask.set_defaults(handler=cmd_ask)
+
+    sub.add_parser("chat", help="an interactive console chat").set_defaults(handler=cmd_chat)
+    sub.add_parser("check", help="validate the knowledge folder").set_defaults(handler=cmd_check)
+
+    evaluate = sub.add_parser("eval", help="run the held-out eval set against its thresholds")
+    evaluate.add_argument("--file", type=Path, help="an eval file (default: KNOWLEDGE_DIR/eval.yaml)")
+    evaluate.set_defaults(handler=cmd_eval)
+
+    run = sub.add_parser("run", help="serve Discord (needs DISCORD_TOKEN)")
+    run.add_argument("--or-chat", action="store_true", help="start the console chat when no token is set")
+    run.set_defaults(handler=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    token = settings.discord_token.get_secret_value() if settings.discord_token else ""
+    setup_logging(settings.log_level, settings.log_format, secrets=[token])
+    handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    try:
+        return handler(args, settings)
+    except KnowledgeError as exc:
+        print(f"the knowledge base has errors (run `python -m bot check`):\n{exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,180 @@
+"""Match a question to a card, or decline: the one decision every adapter and the eval share."""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+from itertools import pairwise
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from bot.cards.model import Card, KnowledgeBase
+from bot.engine.index import SparseIndex
+from bot.engine.text import char_ngrams, clean, is_content, stem
+from bot.engine.vocabulary import Vocabulary
+
+MAX_SUGGESTIONS = 3
+SUGGESTION_FLOOR = 30.0  # below this a card is no useful "did you mean"
+RERANK = 10  # candidates re-scored with rapidfuzz
+MAX_QUERY_CHARS = 1000  # longer text is read only this far: no question needs more, and the cost stays bounded
+# How the parts of the score add up (each part is 0–1): the best matching question of a card, the card as a
+# whole (all its questions, keywords and answer), and a fuzzy comparison with its closest question.
+WEIGHT_WORDS = 0.40
+WEIGHT_CHARS = 0.35
+WEIGHT_FUZZY = 0.25
+WEIGHT_BEST_QUESTION = 0.75  # against 1 - this for the whole card
+ANSWER_TERM_WEIGHT = 0.5  # the answer's words count half as much as a question's toward the whole card
+
+
+class Outcome(StrEnum):
+    ANSWERED = "answered"
+    LOW_SCORE = "low_score"  # nothing close enough
+    AMBIGUOUS = "ambiguous"  # two cards too close to call
+    EMPTY = "empty"  # no words that could match anything
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    card: Card
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    question: str
+    outcome: Outcome
+    score: float
+    card: Card | None
+    suggestions: tuple[Suggestion, ...] = ()
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome is Outcome.ANSWERED
+
+
+@dataclass(frozen=True)
+class _Query:
+    words: Counter[str]
+    chars: Counter[str]
+    text: str  # content stems, for the fuzzy comparison
+
+
+class Engine:
+    """Built once from a knowledge base; answering is pure CPU work with no I/O, safe to share between tasks."""
+
+    def __init__(self, knowledge: KnowledgeBase, threshold: float = 55.0, margin: float = 6.0) -> None:
+        self.knowledge = knowledge
+        self.threshold = threshold
+        self.margin = margin
+        self.cards: list[Card] = list(knowledge.cards.values())
+        synonyms = {clean(k): clean(v) for card in self.cards for k, v in card.synonyms.items()}
+        self.vocabulary = Vocabulary.build((self._card_words(card) for card in self.cards), synonyms)
+
+        self._exact: dict[str, int] = {}
+        phrases: list[tuple[int, str]] = []  # (card index, phrase) for every question and keyword
+        for index, card in enumerate(self.cards):
+            for phrase in (*card.questions, *card.keywords):
+                phrases.append((index, phrase))
+                self._exact.setdefault(clean(phrase), index)
+        queries = [self._query(phrase) for _, phrase in phrases]
+        groups = [index for index, _ in phrases]
+        # Phrases are stored card by card: card i owns phrases _phrase_start[i] to _phrase_start[i + 1].
+        self._phrase_start = np.searchsorted(np.array(groups), np.arange(len(self.cards) + 1))
+        self._card_index = {card.id: index for index, card in enumerate(self.cards)}
+        self._phrase_text = [query.text for query in queries]
+        self._phrase_words = SparseIndex([q.words for q in queries], groups)
+        self._phrase_chars = SparseIndex([q.chars for q in queries], groups)
+        wholes = [self._whole_card(index, card, queries, groups) for index, card in enumerate(self.cards)]
+        card_ids = list(range(len(self.cards)))
+        self._card_words = SparseIndex([w.words for w in wholes], card_ids)
+        self._card_chars = SparseIndex([w.chars for w in wholes], card_ids)
+        self._titles = sorted((clean(card.title), index) for index, card in enumerate(self.cards))
+
+    @staticmethod
+    def _card_words(card: Card) -> list[str]:
+        return [word for text in (*card.questions, *card.keywords, card.answer) for word in clean(text).split()]
+
+    def _whole_card(self, index: int, card: Card, queries: list[_Query], groups: list[int]) -> _Query:
+        words: Counter[str] = Counter()
+        chars: Counter[str] = Counter()
+        for query, group in zip(queries, groups, strict=True):
+            if group == index:
+                words.update(query.words)
+                chars.update(query.chars)
+        answer = self._query(card.answer)
+        for feature, count in answer.words.items():
+            words[feature] += max(1, round(count * ANSWER_TERM_WEIGHT))
+        return _Query(words, chars, "")
+
+    def _query(self, text: str) -> _Query:
+        """Features of a text: content-word stems and their pairs, and character n-grams of the content words."""
+        content: list[str] = []
+        for word in self.vocabulary.expand_synonyms(clean(text)).split():
+            if is_content(word):
+                content.extend(part for part in self.vocabulary.correct(word)[0] if is_content(part))
+        stems = [stem(word) for word in content]
+        words = Counter(stems)
+        words.update(f"{a} {b}" for a, b in pairwise(stems))
+        chars = Counter(gram for word in content for gram in char_ngrams(word))
+        return _Query(words, chars, " ".join(stems))
+
+    def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:
+        """The closest cards, best first, with their 0–100 scores; no decision taken."""
+        query = self._query(question[:MAX_QUERY_CHARS])
+        if not query.words:
+            return []
+        phrase_words = self._phrase_words.scores(query.words)
+        phrase_chars = self._phrase_chars.scores(query.chars)
+        starts = self._phrase_start[:-1]
+        best_words = np.maximum.reduceat(phrase_words, starts)
+        best_chars = np.maximum.reduceat(phrase_chars, starts)
+        whole = WEIGHT_BEST_QUESTION
+        words = whole * best_words + (1 - whole) * self._card_words.scores(query.words)
+        chars = whole * best_chars + (1 - whole) * self._card_chars.scores(query.chars)
+        lexical = WEIGHT_WORDS * words + WEIGHT_CHARS * chars
+        top = np.argsort(-lexical, kind="stable")[: max(limit, RERANK)]
+        scored = []
+        for card_index in top:
+            if lexical[card_index] <= 0:
+                break
+            phrases = range(self._phrase_start[card_index], self._phrase_start[card_index + 1])
+            fuzzy = max(fuzz.token_sort_ratio(query.text, self._phrase_text[p]) for p in phrases) / 100
+            score = 100 * (lexical[card_index] + WEIGHT_FUZZY * fuzzy)
+            scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1)))
+        scored.sort(key=lambda suggestion: -suggestion.score)
+        return scored[:limit]
+
+    def answer(self, question: str) -> Match:
+        exact = self._exact.get(clean(question[:MAX_QUERY_CHARS]))
+        if exact is not None:
+            return Match(question, Outcome.ANSWERED, 100.0, self.cards[exact])
+        ranked = self.rank(question)
+        if not ranked:
+            return Match(question, Outcome.EMPTY, 0.0, None)
+        best = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        suggestions = tuple(s for s in ranked[:MAX_SUGGESTIONS] if s.score >= SUGGESTION_FLOOR)
+        if best.score < self.threshold:
+            return Match(question, Outcome.LOW_SCORE, best.score, None, suggestions)
+        if best.score - runner_up < self.margin:
+            return Match(question, Outcome.AMBIGUOUS, best.score, None, suggestions)
+        return Match(question, Outcome.ANSWERED, best.score, best.card)
+
+    def autocomplete(self, prefix: str, limit: int = 25) -> list[Card]:
+        """Cards for a half-typed question: titles starting with it first, then the closest matches."""
+        typed = clean(prefix)
+        if not typed:
+            return self.cards[:limit]
+        chosen: dict[int, None] = {}
+        start = bisect.bisect_left(self._titles, (typed, -1))
+        for title, index in self._titles[start:]:
+            if not title.startswith(typed) or len(chosen) >= limit:
+                break
+            chosen[index] = None
+        if len(chosen) < limit:
+            for suggestion in self.rank(prefix, limit):
+                chosen.setdefault(self._card_index[suggestion.card.id], None)
+        return [self.cards[index] for index in list(chosen)[:limit]]

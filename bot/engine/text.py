@@ -1,0 +1,79 @@
+"""Turn chat text into comparable tokens: the one normalization every card and question goes through."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+# Platform syntax that carries no meaning for matching: Discord user/role/channel mentions, custom emoji and
+# timestamps, Slack's <@U…>, <#C…|name>, <!here> and <!subteam^…>, and links.
+PLATFORM_SYNTAX = re.compile(
+    r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::\w)?|[@#!][\w^]+(?:\|[^>]*)?)>|<?https?://\S+>?|(?<!\w)@(?:everyone|here)\b"
+)
+POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
+NON_WORD = re.compile(r"[\W_]+")
+REPEATS = re.compile(r"(\w)\1{2,}")
+LETTER_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])")
+
+# Function words and chat filler: they say how something is asked, not what about, so they neither match a card
+# nor count as unknown words.
+STOPWORDS = frozenset(
+    """
+    a about above actually after again against all also am an and any anybody anyone anything are aren around as
+    at be been before being below between both but by can cannot could couldn did didn do does doesn doing don done
+    down during each either else even ever every few for from further get gets getting give go goes going gonna
+    got had has hasn have haven having he her here hers herself him himself his how however i if im in into is isn
+    it its itself ive just kind know let lets like me mean might more most much must my myself need no nor not now
+    of off on once one only or other ought our ours ourselves out over own please pls plz really right said say
+    says see she should so some someone something sort still such tell than thank thanks thats the their theirs
+    them themselves then there these they thing things think this those though through thx to too tho u ur under
+    until up upon us very wanna want was wasn way we were weren what whats when where whether which while who whom
+    whos why will with wonder wondering would wouldn ya yall yeah yes yet you your youre yours yourself hey hi hello
+    hmm ok okay so explain explained anyone somebody guys guy bro fam pal folks lol lmao idk tbh btw ya quick question
+    q qs curious wat wut teh da r y yo dat dis wanna gotta
+    """.split()
+)
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def clean(text: str) -> str:
+    """Lowercase words separated by single spaces: no platform syntax, punctuation, emoji or long repeats."""
+    text = unicodedata.normalize("NFKC", text)
+    text = PLATFORM_SYNTAX.sub(" ", text)
+    text = POSSESSIVE.sub("", text)
+    text = APOSTROPHE.sub("", text)
+    text = NON_WORD.sub(" ", text.casefold())
+    text = REPEATS.sub(r"\1\1", text)
+    return " ".join(text.split())
+
+
+def words(text: str) -> list[str]:
+    return clean(text).split()
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word) if word.isalpha() else word
+
+
+def split_letters_digits(word: str) -> list[str]:
+    """`llama2` → `llama`, `2`: chat glues versions to names."""
+    return LETTER_DIGIT.sub(" ", word).split()
+
+
+def is_content(word: str) -> bool:
+    return word not in STOPWORDS
+
+
+@lru_cache(maxsize=200_000)
+def char_ngrams(word: str, low: int = 3, high: int = 5) -> tuple[str, ...]:
+    """Character n-grams of a word with boundary marks: typos and partial words still share most of them."""
+    padded = f" {word} "
+    if len(padded) <= low:
+        return (padded,)
+    return tuple(padded[i : i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1))

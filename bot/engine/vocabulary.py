@@ -1,0 +1,82 @@
+"""The cards' vocabulary: maps chat words onto the words the cards use (synonyms, glued versions, typos)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.engine.text import split_letters_digits
+
+MIN_TYPO_LENGTH = 4
+DOUBLES = re.compile(r"(\w)\1+")
+
+
+def max_edits(word: str) -> int:
+    """How many edits a typo of this length may have and still be corrected: short words get fewer."""
+    return 1 if len(word) < 8 else 2
+
+
+class Vocabulary:
+    """Known words (with how many cards use each) and chat synonyms; corrects a word onto a known one."""
+
+    def __init__(self, counts: Counter[str], synonyms: Mapping[str, str]) -> None:
+        self.counts = counts
+        self.synonyms = {key: value for key, value in synonyms.items() if key and value}
+        self._by_length: dict[int, list[str]] = {}
+        for word in sorted(counts):
+            self._by_length.setdefault(len(word), []).append(word)
+        phrases = sorted(self.synonyms, key=len, reverse=True)
+        self._synonym_pattern = (
+            re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b") if phrases else None
+        )
+        self.correct = lru_cache(maxsize=100_000)(self._correct)
+
+    @classmethod
+    def build(cls, texts: Iterable[list[str]], synonyms: Mapping[str, str]) -> Vocabulary:
+        """`texts` are the cleaned words of each card (questions, keywords, answer), one list a card."""
+        counts: Counter[str] = Counter()
+        for card_words in texts:
+            counts.update(set(card_words))
+        return cls(counts, synonyms)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.counts
+
+    def expand_synonyms(self, cleaned: str) -> str:
+        if self._synonym_pattern is None:
+            return cleaned
+        return self._synonym_pattern.sub(lambda match: self.synonyms[match.group(0)], cleaned)
+
+    def _correct(self, word: str) -> tuple[tuple[str, ...], bool]:
+        """The known words `word` stands for, and whether it had to be guessed (a typo fix)."""
+        if word in self.counts or word.isdigit():
+            return (word,), False
+        single = DOUBLES.sub(r"\1", word)
+        if single in self.counts:
+            return (single,), False
+        parts = split_letters_digits(word)
+        if len(parts) > 1 and all(part in self.counts or part.isdigit() for part in parts):
+            return tuple(parts), False
+        if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
+            return (word,), False
+        best = self._closest(word)
+        return ((best,), True) if best else ((word,), False)
+
+    def _closest(self, word: str) -> str | None:
+        edits = max_edits(word)
+        candidates = [
+            known
+            for length in range(len(word) - edits, len(word) + edits + 1)
+            for known in self._by_length.get(length, ())
+            if len(known) >= MIN_TYPO_LENGTH
+        ]
+        hits = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=edits, limit=10)
+        if not hits:
+            return None
+        # Fewest edits first; among equals, the word more cards use, then the one sharing the first letter.
+        return min(hits, key=lambda hit: (hit[1], hit[0][0] != word[0], -self.counts[hit[0]], hit[0]))[0]

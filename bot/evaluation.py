@@ -1,0 +1,110 @@
+"""The held-out eval: the same decision users get, measured against `knowledge/eval.yaml` and its thresholds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.engine import Engine, Match
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    in_scope_accuracy: float = Field(ge=0, le=1)
+    out_of_scope_recall: float = Field(ge=0, le=1)
+
+
+class InScope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    card: str
+
+
+class EvalSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    thresholds: Thresholds
+    in_scope: list[InScope] = Field(min_length=1)
+    out_of_scope: list[str] = Field(min_length=1)
+
+    @classmethod
+    def load(cls, path: Path) -> EvalSet:
+        return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@dataclass
+class EvalReport:
+    thresholds: Thresholds
+    in_scope_total: int = 0
+    in_scope_correct: int = 0
+    out_of_scope_total: int = 0
+    out_of_scope_declined: int = 0
+    wrongly_declined_in_scope: int = 0  # in-scope questions declined (counts against out-of-scope precision)
+    misses: list[tuple[str, str, Match]] = field(default_factory=list)  # (question, expected card or "decline")
+
+    @property
+    def in_scope_accuracy(self) -> float:
+        return self.in_scope_correct / self.in_scope_total if self.in_scope_total else 0.0
+
+    @property
+    def out_of_scope_recall(self) -> float:
+        return self.out_of_scope_declined / self.out_of_scope_total if self.out_of_scope_total else 0.0
+
+    @property
+    def out_of_scope_precision(self) -> float:
+        declined = self.out_of_scope_declined + self.wrongly_declined_in_scope
+        return self.out_of_scope_declined / declined if declined else 1.0
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.in_scope_accuracy >= self.thresholds.in_scope_accuracy
+            and self.out_of_scope_recall >= self.thresholds.out_of_scope_recall
+        )
+
+
+def unknown_cards(eval_set: EvalSet, engine: Engine) -> list[str]:
+    return sorted({case.card for case in eval_set.in_scope} - set(engine.knowledge.cards))
+
+
+def run_eval(eval_set: EvalSet, engine: Engine) -> EvalReport:
+    report = EvalReport(eval_set.thresholds)
+    for case in eval_set.in_scope:
+        match = engine.answer(case.question)
+        report.in_scope_total += 1
+        if match.answered and match.card is not None and match.card.id == case.card:
+            report.in_scope_correct += 1
+        else:
+            report.wrongly_declined_in_scope += not match.answered
+            report.misses.append((case.question, case.card, match))
+    for question in eval_set.out_of_scope:
+        match = engine.answer(question)
+        report.out_of_scope_total += 1
+        if match.answered:
+            report.misses.append((question, "decline", match))
+        else:
+            report.out_of_scope_declined += 1
+    return report
+
+
+def format_report(report: EvalReport) -> str:
+    t = report.thresholds
+    lines = [
+        f"in-scope accuracy     {report.in_scope_accuracy:7.1%}  ({report.in_scope_correct}/{report.in_scope_total}, "
+        f"needs {t.in_scope_accuracy:.0%})",
+        f"out-of-scope recall   {report.out_of_scope_recall:7.1%}  "
+        f"({report.out_of_scope_declined}/{report.out_of_scope_total} declined, needs {t.out_of_scope_recall:.0%})",
+        f"out-of-scope precision {report.out_of_scope_precision:6.1%}  (of all declines, how many were out of scope)",
+    ]
+    if report.misses:
+        lines.append(f"\n{len(report.misses)} miss(es):")
+        for question, expected, match in report.misses:
+            got = match.card.id if match.card else f"declined ({match.outcome.value})"
+            lines.append(f"  {match.score:5.1f}  {question!r}: expected {expected}, got {got}")
+    lines.append("\nPASS" if report.passed else "\nFAIL: under the thresholds kept in the eval file")
+    return "\n".join(lines)

@@ -1,0 +1,97 @@
+"""What the bot says, independent of the platform: every adapter renders these, none writes its own wording."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.cards.model import Card, KnowledgeBase, Source
+from bot.engine import Match, Outcome
+
+DECLINE = "I couldn't find a confident answer to that."
+DECLINE_AMBIGUOUS = "That could match more than one answer, and I'd rather not guess."
+DID_YOU_MEAN = "Did you mean one of these?"
+NOT_A_QUESTION = "Ask me a question in words, for example: {example}"
+TOO_LONG = "That question is too long for me ({length:,} characters; the limit is {limit:,}). Could you shorten it?"
+SLOW_DOWN = "You're asking faster than I can keep up. Please wait {seconds:.0f} s and ask again."
+ERROR = "Sorry, something went wrong on my side while answering. Please try again in a moment."
+HOW_IT_DECIDES = (
+    "I answer from curated answer cards written by this community's admins. Each question is compared with "
+    "every card's questions, keywords and answer; I reply only when one card matches clearly better than the "
+    "rest, and otherwise say so and suggest the closest cards. Every answer names its source."
+)
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    document: str
+    title: str
+    section: str | None
+    url: str | None
+
+    @classmethod
+    def of(cls, card: Card, source: Source) -> SourceRef:
+        return cls(source.id, source.title, card.source.section, source.url)
+
+    def label(self) -> str:
+        return f"{self.title}, {self.section}" if self.section else self.title
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A match turned into what a person should see."""
+
+    match: Match
+    card: Card | None
+    source: SourceRef | None
+    related: tuple[Card, ...]
+    suggestions: tuple[Card, ...]
+
+    @property
+    def answered(self) -> bool:
+        return self.match.answered
+
+    @property
+    def headline(self) -> str:
+        """The title of the answer, or the sentence that declines."""
+        if self.card is not None:
+            return self.card.title
+        return DECLINE_AMBIGUOUS if self.match.outcome is Outcome.AMBIGUOUS else DECLINE
+
+
+def reply_for(match: Match, knowledge: KnowledgeBase) -> Reply:
+    card = match.card
+    if card is None:
+        return Reply(match, None, None, (), tuple(s.card for s in match.suggestions))
+    related = tuple(knowledge.cards[other] for other in card.related if other in knowledge.cards)
+    return Reply(match, card, SourceRef.of(card, knowledge.source_of(card)), related, ())
+
+
+def card_reply(card: Card, knowledge: KnowledgeBase) -> Reply:
+    """The reply for a card picked by hand (a "did you mean" or related button), not matched from text."""
+    return reply_for(Match(card.title, Outcome.ANSWERED, 100.0, card), knowledge)
+
+
+def as_json(match: Match, knowledge: KnowledgeBase) -> dict[str, Any]:
+    """The stable JSON contract of `ask --json`."""
+    card = match.card
+    source = SourceRef.of(card, knowledge.source_of(card)) if card else None
+    return {
+        "question": match.question,
+        "answered": match.answered,
+        "card": card.id if card else None,
+        "score": float(match.score),
+        "answer": card.answer if card else None,
+        "source": (
+            {"document": source.document, "title": source.title, "section": source.section, "url": source.url}
+            if source
+            else None
+        ),
+        "suggestions": [
+            {"card": s.card.id, "question": s.card.title, "score": float(s.score)} for s in match.suggestions
+        ],
+    }
+
+
+def example_question(knowledge: KnowledgeBase) -> str:
+    return next(iter(knowledge.cards.values())).title if knowledge.cards else "What can you answer?"

@@ -1,0 +1,99 @@
+"""Every setting of the bot, read once from the environment and `.env`, then passed in.
+
+No other module reads the environment: adapters, the engine and the store get what they need from here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PACKAGE_KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
+REPO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def default_knowledge_dir() -> Path:
+    """The repository's `knowledge/` in a checkout, the bundled copy in an installed package."""
+    return REPO_KNOWLEDGE if REPO_KNOWLEDGE.is_dir() else PACKAGE_KNOWLEDGE
+
+
+def _split_ids(value: object) -> object:
+    """Accept `123` or `1,2, 3` (not JSON), as admins type them in `.env`."""
+    if isinstance(value, str):
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        for part in parts:
+            if not part.isdigit():
+                raise ValueError(f"expected comma-separated numeric ids, got {part!r}")
+        return [int(part) for part in parts]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Knowledge and matching
+    knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
+    data_dir: Path = Path("data")
+    match_threshold: float = Field(default=55.0, ge=0, le=100)
+    match_margin: float = Field(default=6.0, ge=0, le=100)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    # Shared chat rules
+    question_max_chars: int = Field(default=500, ge=20, le=4000)
+    cooldown_seconds: float = Field(default=3.0, ge=0)
+    cooldown_burst: int = Field(default=3, ge=1)
+
+    # Discord
+    discord_token: SecretStr | None = None
+    discord_guild_ids: Annotated[list[int], NoDecode] = []
+    answer_channel_ids: Annotated[list[int], NoDecode] = []
+    discord_api_base: str = "https://discord.com/api/v10"
+    discord_gateway_url: str = "wss://gateway.discord.gg/"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("discord_guild_ids", "answer_channel_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        return _split_ids(value)
+
+    @field_validator("discord_api_base")
+    @classmethod
+    def _api_base(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("discord_gateway_url")
+    @classmethod
+    def _gateway(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("must start with ws:// or wss://")
+        return value
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _blank_token(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class SettingsError(Exception):
+    """A setting has a bad value: carries one line per problem, naming the environment variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            lines.append(f"invalid setting {name}: {error['msg']}")
+        raise SettingsError("\n".join(lines)) from None
