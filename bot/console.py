@@ -44,7 +44,8 @@ def respond(engine: Engine, question: str, max_chars: int) -> str:
     return render(replies.reply_for(engine.answer(question), engine.knowledge))
 
 
-def chat(engine: Engine, max_chars: int, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def chat(engine: Engine, max_chars: int, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     interactive = stdin.isatty()
     print(f"{len(engine.cards)} answer cards loaded. {COMMANDS}", file=stdout)
     while True:

@@ -58,7 +58,11 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word) if word.isalpha() else word
+    if word.isalpha():
+        return _stemmer.stemWord(word)
+    if len(word) > 2 and word[-1] == "s" and word[-2].isdigit():
+        return word[:-1]  # "h100s" → "h100"
+    return word
 
 
 def split_letters_digits(word: str) -> list[str]:

@@ -28,8 +28,10 @@ class Vocabulary:
         self.counts = counts
         self.synonyms = {key: value for key, value in synonyms.items() if key and value}
         self._by_length: dict[int, list[str]] = {}
-        for word in sorted(counts):
+        self._undoubled: dict[str, str] = {}  # "lama" → "llama": doubled letters are the commonest slip
+        for word in sorted(counts, key=lambda known: (-counts[known], known)):
             self._by_length.setdefault(len(word), []).append(word)
+            self._undoubled.setdefault(DOUBLES.sub(r"\1", word), word)
         phrases = sorted(self.synonyms, key=len, reverse=True)
         self._synonym_pattern = (
             re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b") if phrases else None
@@ -56,9 +58,9 @@ class Vocabulary:
         """The known words `word` stands for, and whether it had to be guessed (a typo fix)."""
         if word in self.counts or word.isdigit():
             return (word,), False
-        single = DOUBLES.sub(r"\1", word)
-        if single in self.counts:
-            return (single,), False
+        undoubled = self._undoubled.get(DOUBLES.sub(r"\1", word))
+        if undoubled:
+            return (undoubled,), undoubled != word
         parts = split_letters_digits(word)
         if len(parts) > 1 and all(part in self.counts or part.isdigit() for part in parts):
             return tuple(parts), False

@@ -1,0 +1,149 @@
+"""Each rule of `bot check`, on a knowledge folder broken one way at a time."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.cards import KnowledgeError, load_knowledge, load_knowledge_strict
+from bot.cli import main
+
+SOURCES = "- id: doc\n  title: A Document\n"
+GOOD = """---
+questions:
+  - How do I reset my password?
+  - forgot my password
+tags: [account]
+source:
+  document: doc
+  section: Passwords
+related: [other]
+---
+Use the reset link on the sign-in page.
+"""
+OTHER = """---
+questions:
+  - How do I delete my account?
+  - remove my account
+source: {document: doc}
+---
+Ask an admin.
+"""
+
+
+def make(tmp_path: Path, cards: dict[str, str], sources: str = SOURCES) -> Path:
+    root = tmp_path / "knowledge"
+    (root / "cards").mkdir(parents=True)
+    (root / "sources.yaml").write_text(sources)
+    for name, text in cards.items():
+        path = root / "cards" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def messages(root: Path) -> list[str]:
+    return [str(problem) for problem in load_knowledge(root)[1] if not problem.warning]
+
+
+def test_valid_folder_loads(tmp_path: Path) -> None:
+    knowledge = load_knowledge_strict(make(tmp_path, {"a/good.md": GOOD, "other.md": OTHER}))
+    card = knowledge.cards["good"]
+    assert card.title == "How do I reset my password?"
+    assert card.answer == "Use the reset link on the sign-in page."
+    assert card.source.section == "Passwords"
+    assert knowledge.source_of(card).title == "A Document"
+    assert card.related == ("other",)
+
+
+def test_bad_yaml_names_file_and_line(tmp_path: Path) -> None:
+    broken = GOOD.replace("tags: [account]", "tags: [account")
+    assert messages(make(tmp_path, {"good.md": broken, "other.md": OTHER}))[0].startswith("knowledge/cards/good.md:")
+    problem = load_knowledge(make(tmp_path / "x", {"good.md": broken, "other.md": OTHER}))[1][0]
+    assert problem.line in (6, 7)
+    assert "bad YAML" in problem.message
+
+
+def test_missing_front_matter(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD, "other.md": "Just an answer\n"})
+    assert any("other.md:1: no front matter" in m for m in messages(root))
+
+
+def test_missing_field_points_at_its_line(tmp_path: Path) -> None:
+    root = make(
+        tmp_path, {"good.md": GOOD.replace("source:\n  document: doc\n  section: Passwords\n", ""), "other.md": OTHER}
+    )
+    assert any("good.md:2: source: Field required" in m for m in messages(root))
+
+
+def test_unknown_field_is_an_error(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD.replace("tags:", "tagz:"), "other.md": OTHER})
+    assert any("good.md:5: tagz: Extra inputs are not permitted" in m for m in messages(root))
+
+
+def test_duplicate_ids(tmp_path: Path) -> None:
+    other_with_same_id = OTHER.replace("questions:", "id: good\nquestions:")
+    root = make(tmp_path, {"good.md": GOOD.replace("related: [other]\n", ""), "other.md": other_with_same_id})
+    assert any("duplicate card id 'good'" in m for m in messages(root))
+
+
+def test_same_question_on_two_cards(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD, "other.md": OTHER.replace("remove my account", "Forgot my password!")})
+    assert any("other.md:4: question 'Forgot my password!' is also on card 'good'" in m for m in messages(root))
+
+
+def test_unknown_source_and_related(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD.replace("document: doc", "document: nope"), "other.md": OTHER})
+    found = messages(root)
+    assert any("good.md:7: unknown source document 'nope'" in m for m in found)
+    root = make(tmp_path / "x", {"good.md": GOOD.replace("[other]", "[other, ghost]"), "other.md": OTHER})
+    assert any("good.md:9: related 'ghost': no card has this id" in m for m in messages(root))
+
+
+def test_related_to_itself(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD.replace("[other]", "[good]"), "other.md": OTHER})
+    assert any("cannot be related to itself" in m for m in messages(root))
+
+
+def test_empty_and_over_long_answers(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD.split("---\nUse")[0] + "---\n\n", "other.md": OTHER})
+    assert any("good.md:11: empty answer" in m for m in messages(root))
+    long_answer = GOOD.replace("Use the reset link", "x" * 5000)
+    root = make(tmp_path / "x", {"good.md": long_answer, "other.md": OTHER})
+    assert any("over 4096" in m for m in messages(root))
+    _, problems = load_knowledge(
+        make(tmp_path / "y", {"good.md": GOOD.replace("Use the", "y" * 1200), "other.md": OTHER})
+    )
+    assert [p for p in problems if p.warning and "aim for 1000" in p.message]
+
+
+def test_too_short_questions(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD.replace("forgot my password", "pw"), "other.md": OTHER})
+    assert any("good.md:4: question 'pw' is too short" in m for m in messages(root))
+
+
+def test_bad_sources_file(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD, "other.md": OTHER}, sources=SOURCES + "- id: doc\n  title: Again\n")
+    assert any("sources.yaml:3: duplicate source id 'doc'" in m for m in messages(root))
+    root = make(tmp_path / "x", {"good.md": GOOD, "other.md": OTHER}, sources="- id: doc\n")
+    assert any("sources.yaml:1: title: Field required" in m for m in messages(root))
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    cards = {
+        "good.md": GOOD.replace("tags:", "tagz:"),
+        "other.md": "x",
+        "third.md": OTHER.replace("source:", "related: [ghost]\nsource:"),
+    }
+    root = make(tmp_path, cards)
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge_strict(root)
+    assert len(caught.value.problems) == 3
+
+
+def test_check_command_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(make(tmp_path, {"good.md": GOOD, "other.md": OTHER})))
+    assert main(["check"]) == 0
+    assert "2 cards, 1 sources: 0 error(s)" in capsys.readouterr().out
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(make(tmp_path / "x", {"good.md": GOOD})))
+    assert main(["check"]) == 1
+    assert "knowledge/cards/good.md:9: related 'other': no card has this id" in capsys.readouterr().out

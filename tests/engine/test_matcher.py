@@ -1,0 +1,106 @@
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.cards import KnowledgeBase
+from bot.engine import Engine, Outcome
+
+
+@pytest.mark.parametrize(
+    ("question", "card"),
+    [
+        ("How do I get a role?", "roles"),  # a card's own question
+        ("how do i get a rolez", "roles"),  # card synonym
+        ("<@123> install pyhton pls 🙏", "python-install"),  # mention, typo, emoji
+        ("HOW DO I MAKE A VENV", "virtualenv"),  # caps and a synonym
+        ("which roles can i pick", "roles"),
+        ("any tournamnet soon??", "events"),
+    ],
+)
+def test_answers_the_matching_card(engine: Engine, question: str, card: str) -> None:
+    match = engine.answer(question)
+    assert match.answered, match
+    assert match.card is not None
+    assert match.card.id == card
+
+
+@pytest.mark.parametrize("question", ["hi", "lol", "thanks!", "what's the weather like today", "🍕🍕🍕", "?"])
+def test_declines_chit_chat_and_other_topics(engine: Engine, question: str) -> None:
+    match = engine.answer(question)
+    assert not match.answered
+    assert match.card is None
+
+
+def test_exact_question_scores_full(engine: Engine) -> None:
+    match = engine.answer("what are the SERVER rules??")
+    assert match.outcome is Outcome.ANSWERED
+    assert match.score == 100.0
+
+
+def test_no_words_is_empty(engine: Engine) -> None:
+    assert engine.answer("  <@123> 👀 ").outcome is Outcome.EMPTY
+
+
+def test_threshold_declines_with_suggestions(knowledge: KnowledgeBase) -> None:
+    strict = Engine(knowledge, threshold=99.0, margin=0.0)
+    match = strict.answer("installing python on my laptop")
+    assert match.outcome is Outcome.LOW_SCORE
+    assert match.suggestions
+    assert match.suggestions[0].card.id == "python-install"
+    assert len(match.suggestions) <= 3
+
+
+def test_margin_declines_when_two_cards_are_close(knowledge: KnowledgeBase) -> None:
+    lenient = Engine(knowledge, threshold=0.0, margin=0.0)
+    question = "python install virtual environment"
+    ranked = lenient.rank(question)
+    gap = ranked[0].score - ranked[1].score
+    assert {ranked[0].card.id, ranked[1].card.id} == {"python-install", "virtualenv"}
+    assert lenient.answer(question).answered
+    cautious = Engine(knowledge, threshold=0.0, margin=gap + 0.5)
+    match = cautious.answer(question)
+    assert match.outcome is Outcome.AMBIGUOUS
+    assert [s.card.id for s in match.suggestions[:2]] == [ranked[0].card.id, ranked[1].card.id]
+
+
+def test_rare_words_outweigh_common_ones(engine: Engine) -> None:
+    # "python" stands on two cards, "venv" on one: the rarer word decides.
+    ranked = engine.rank("python venv")
+    assert ranked[0].card.id == "virtualenv"
+
+
+def test_scores_are_bounded_and_sorted(engine: Engine) -> None:
+    ranked = engine.rank("python roles rules events")
+    scores = [s.score for s in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= score <= 100 for score in scores)
+
+
+def test_answer_terms_count(engine: Engine) -> None:
+    # "installer" and "path" appear only in the card's answer and keywords, not its questions.
+    assert engine.rank("add to PATH installer")[0].card.id == "python-install"
+
+
+def test_autocomplete_prefers_titles_starting_with_the_text(engine: Engine) -> None:
+    titles = [card.title for card in engine.autocomplete("how do i")]
+    assert titles[:2] == ["How do I get a role?", "How do I install Python?"]
+    assert len(engine.autocomplete("", limit=3)) == 3
+    assert engine.autocomplete("virtual env")[0].id == "virtualenv"
+
+
+def test_long_questions_are_bounded(engine: Engine) -> None:
+    match = engine.answer("how do I get a role " * 2000)
+    assert match.question.startswith("how do I get a role")
+    assert 0 <= match.score <= 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(), max_size=300) | st.text(alphabet=string.printable + "<@!#:>👀", max_size=80))
+def test_junk_never_raises(engine: Engine, text: str) -> None:
+    match = engine.answer(text)
+    assert 0.0 <= match.score <= 100.0
+    assert match.answered == (match.card is not None)
+    assert len(match.suggestions) <= 3
+    assert len(engine.autocomplete(text)) <= 25

@@ -1,0 +1,46 @@
+import pytest
+
+from bot.engine.text import char_ngrams, clean, split_letters_digits, stem
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("What is LLAMA?!", "what is llama"),
+        ("<@123456789> what is llama", "what is llama"),
+        ("<@!42> <@&7> <#99> hi", "hi"),
+        ("llama 3 when 👀🔥", "llama 3 when"),
+        ("<:pepe:1234567890> pytorch <a:dance:42>", "pytorch"),
+        ("whaaaaat is pytorch", "whaat is pytorch"),
+        ("Zuck's plan", "zuck plan"),
+        ("don't   know", "dont know"),
+        ("see https://example.org/x?y=1 now", "see now"),
+        ("@everyone what is mtia", "what is mtia"),
+        ("<!here> <@U123ABC> <#C1|general> ask", "ask"),
+        ("snake_case_words", "snake case words"),
+        ("Ｆｕｌｌｗｉｄｔｈ", "fullwidth"),
+        ("", ""),
+    ],
+)
+def test_clean(raw: str, expected: str) -> None:
+    assert clean(raw) == expected
+
+
+def test_split_letters_digits() -> None:
+    assert split_letters_digits("llama2") == ["llama", "2"]
+    assert split_letters_digits("h100s") == ["h", "100", "s"]
+    assert split_letters_digits("pytorch") == ["pytorch"]
+
+
+def test_stem_merges_inflections_but_not_numbers() -> None:
+    assert stem("models") == stem("model")
+    assert stem("releasing") == stem("released")
+    assert stem("h100s") == "h100"
+    assert stem("2024") == "2024"
+
+
+def test_char_ngrams_mark_word_boundaries() -> None:
+    grams = char_ngrams("ab")
+    assert " ab " in grams
+    assert " a" not in grams  # shorter than the smallest n-gram
+    assert set(char_ngrams("llama")) >= {" ll", "ama ", "llama"}

@@ -1,0 +1,47 @@
+from collections import Counter
+
+import pytest
+
+from bot.engine.vocabulary import Vocabulary
+
+
+@pytest.fixture
+def vocabulary() -> Vocabulary:
+    words = [["pytorch", "llama", "zuckerberg", "foundation"], ["llama", "meta", "gpus"], ["linux", "foundation"]]
+    return Vocabulary.build(words, {"zuck": "zuckerberg", "fb": "facebook"})
+
+
+def test_known_words_stay(vocabulary: Vocabulary) -> None:
+    assert vocabulary.correct("llama") == (("llama",), False)
+
+
+@pytest.mark.parametrize(
+    ("typo", "fixed"),
+    [("pytroch", "pytorch"), ("lamma", "llama"), ("zuckerburg", "zuckerberg"), ("foundaton", "foundation")],
+)
+def test_typos_are_corrected_onto_the_vocabulary(vocabulary: Vocabulary, typo: str, fixed: str) -> None:
+    assert vocabulary.correct(typo) == ((fixed,), True)
+
+
+def test_doubled_letters_do_not_matter(vocabulary: Vocabulary) -> None:
+    assert vocabulary.correct("metaa") == (("meta",), True)
+    assert vocabulary.correct("lama") == (("llama",), True)
+
+
+def test_glued_versions_split(vocabulary: Vocabulary) -> None:
+    assert vocabulary.correct("llama2") == (("llama", "2"), False)
+
+
+def test_short_and_far_words_are_left_alone(vocabulary: Vocabulary) -> None:
+    assert vocabulary.correct("gpt") == (("gpt",), False)  # too short to guess
+    assert vocabulary.correct("weather") == (("weather",), False)  # nothing close
+
+
+def test_synonyms_expand_whole_words_only(vocabulary: Vocabulary) -> None:
+    assert vocabulary.expand_synonyms("what did zuck say") == "what did zuckerberg say"
+    assert vocabulary.expand_synonyms("zucker fbi") == "zucker fbi"
+
+
+def test_ties_prefer_the_word_more_cards_use() -> None:
+    vocabulary = Vocabulary(Counter({"model": 5, "modem": 1}), {})
+    assert vocabulary.correct("modek")[0] == ("model",)

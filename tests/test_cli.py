@@ -1,0 +1,123 @@
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import build_parser, main
+from tests.conftest import FIXTURE_KNOWLEDGE
+
+JSON_KEYS = ["question", "answered", "card", "score", "answer", "source", "suggestions"]
+
+
+@pytest.fixture(autouse=True)
+def fixture_knowledge(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(FIXTURE_KNOWLEDGE))
+
+
+def test_ask_json_answer_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "how", "do", "i", "get", "a", "role"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert list(out) == JSON_KEYS
+    assert out["question"] == "how do i get a role"
+    assert out["answered"] is True
+    assert out["card"] == "roles"
+    assert isinstance(out["score"], float)
+    assert out["answer"].startswith("Open the **#roles** channel")
+    assert out["source"] == {
+        "document": "handbook",
+        "title": "Community Handbook",
+        "section": "Roles",
+        "url": "https://example.org/handbook",
+    }
+    assert out["suggestions"] == []
+
+
+def test_ask_json_decline_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "python"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["answered"] is False
+    assert out["card"] is None
+    assert out["answer"] is None
+    assert out["source"] is None
+    assert 1 <= len(out["suggestions"]) <= 3
+    assert set(out["suggestions"][0]) == {"card", "question", "score"}
+    assert out["suggestions"][0]["card"] == "python-install"
+
+
+def test_ask_json_stdin_one_line_each_in_order() -> None:
+    questions = ["server rules", "", "hi", "create a venv", "x" * 30_000]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "-"],
+        input="\n".join(questions) + "\n",
+        capture_output=True,
+        text=True,
+        env={"KNOWLEDGE_DIR": str(FIXTURE_KNOWLEDGE), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "DEBUG"},
+        timeout=60,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    lines = result.stdout.splitlines()
+    assert [json.loads(line)["question"] for line in lines] == questions
+    assert [json.loads(line)["card"] for line in lines] == ["rules", None, None, "virtualenv", None]
+
+
+def test_ask_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "server", "rules"]) == 0
+    out = capsys.readouterr().out
+    assert "Be kind, stay on topic" in out
+    assert "Source: Community Handbook, Rules <https://example.org/handbook>" in out
+    assert main(["ask", "x" * 600]) == 0
+    assert "too long" in capsys.readouterr().out
+
+
+def test_chat_reads_until_eof(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("create a venv\ntopics\nwhat is the meaning of life\nquit\nhi\n"))
+    assert main(["chat"]) == 0
+    out = capsys.readouterr().out
+    assert "python -m venv .venv" in out
+    assert "python:\n  - How do I install Python?" in out
+    assert "couldn't find a confident answer" in out
+
+
+def test_bad_setting_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MATCH_THRESHOLD", "lots")
+    assert main(["check"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("invalid setting MATCH_THRESHOLD:")
+    assert "\n" not in err
+
+
+def test_broken_knowledge_is_reported_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path))
+    assert main(["ask", "hello there"]) == 1
+    assert "sources.yaml:1: missing" in capsys.readouterr().err
+
+
+def test_eval_passes_and_fails_on_its_thresholds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    eval_file = tmp_path / "eval.yaml"
+    eval_file.write_text(
+        "thresholds: {in_scope_accuracy: 0.5, out_of_scope_recall: 0.5}\n"
+        "in_scope:\n  - {question: 'i want the helper role', card: roles}\n"
+        "  - {question: 'pls whats allowed to be posted here', card: rules}\n"
+        "out_of_scope: ['whats for dinner', 'hello']\n"
+    )
+    assert main(["eval", "--file", str(eval_file)]) == 0
+    assert "in-scope accuracy" in capsys.readouterr().out
+    eval_file.write_text(eval_file.read_text().replace("0.5, out", "1.0, out").replace("card: rules", "card: events"))
+    assert main(["eval", "--file", str(eval_file)]) == 1
+    out = capsys.readouterr().out
+    assert "expected events, got rules" in out
+    assert "FAIL" in out
+
+
+def test_subcommand_names_are_unique() -> None:
+    parser = build_parser()
+    actions = [a for a in parser._subparsers._group_actions if hasattr(a, "choices")]  # type: ignore[union-attr]
+    names = [name for action in actions for name in action.choices]
+    assert len(names) == len(set(names))
+    assert {"ask", "chat", "check", "eval", "run"} <= set(names)

@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    settings = load_settings()
+    assert settings.knowledge_dir.name == "knowledge"
+    assert settings.data_dir == Path("data")
+    assert settings.discord_token is None
+    assert settings.discord_guild_ids == []
+
+
+def test_ids_are_comma_separated_not_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_GUILD_IDS", "123, 456")
+    monkeypatch.setenv("ANSWER_CHANNEL_IDS", "789")
+    settings = load_settings()
+    assert settings.discord_guild_ids == [123, 456]
+    assert settings.answer_channel_ids == [789]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DISCORD_GUILD_IDS", "[1,2]"),
+        ("DISCORD_API_BASE", "discord.com/api"),
+        ("DISCORD_GATEWAY_URL", "https://gateway"),
+        ("MATCH_THRESHOLD", "150"),
+        ("LOG_LEVEL", "loud"),
+    ],
+)
+def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=f"^invalid setting {name}:"):
+        load_settings()
+
+
+def test_token_is_secret_and_never_in_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456"
+    monkeypatch.setenv("DISCORD_TOKEN", token)
+    monkeypatch.setenv("MATCH_THRESHOLD", "nope")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert token not in str(caught.value)
+    monkeypatch.delenv("MATCH_THRESHOLD")
+    settings = load_settings()
+    assert token not in repr(settings)
+    assert settings.discord_token is not None
+    assert settings.discord_token.get_secret_value() == token
+
+
+def test_api_base_loses_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_API_BASE", "http://127.0.0.1:8080/api/v10/")
+    assert load_settings().discord_api_base == "http://127.0.0.1:8080/api/v10"
