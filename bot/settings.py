@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     discord_api_base: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg/"
 
+    # Store and admin reports: questions, votes and picks for `/faq` and `python -m bot report`
+    database_url: SecretStr | None = None  # sqlite:///path or postgresql://...; default: SQLite in DATA_DIR
+    retention_days: int = Field(default=90, ge=0)  # older records are deleted; 0 keeps them all
+    user_hash_salt: SecretStr | None = None  # default: made once and kept in DATA_DIR; shards must share it
+    watch_knowledge: bool = False  # reload the cards when files under KNOWLEDGE_DIR change
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -76,6 +82,20 @@ class Settings(BaseSettings):
     def _gateway(cls, value: str) -> str:
         if not value.startswith(("ws://", "wss://")):
             raise ValueError("must start with ws:// or wss://")
+        return value
+
+    @field_validator("database_url", "user_hash_salt", mode="before")
+    @classmethod
+    def _blank_store_secret(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("sqlite:///", "postgres://", "postgresql://")
+        ):
+            raise ValueError("must start with sqlite:///, postgresql:// or postgres://")
         return value
 
     @field_validator("discord_token", mode="before")

@@ -1,0 +1,164 @@
+"""The two databases the store runs on, behind one small interface: SQLite (one file, default) and PostgreSQL.
+
+SQL is written once with `?` placeholders; the PostgreSQL side numbers them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiosqlite
+
+Params = Sequence[Any]
+SQLITE_FILE = "faqbot.sqlite3"
+SQLITE_BUSY_MS = 5000
+POOL_SIZE = 4
+MIGRATION_LOCK_KEY = 0x66617162  # any constant shared by every process that migrates the same PostgreSQL database
+
+
+class Transaction(Protocol):
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+
+    async def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]: ...
+
+
+class Database(Protocol):
+    def transaction(self) -> Any:
+        """An async context manager yielding a Transaction: committed on exit, rolled back on error."""
+
+    async def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]: ...
+
+    async def lock_schema(self, tx: Transaction) -> None:
+        """Keep other processes from migrating at the same time, until `tx` ends."""
+
+    async def close(self) -> None: ...
+
+
+class _SqliteTransaction:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        cursor = await self._connection.execute(sql, params)
+        return cursor.rowcount
+
+    async def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        async with self._connection.execute(sql, params) as cursor:
+            return [tuple(row) for row in await cursor.fetchall()]
+
+
+class SqliteDatabase:
+    """One connection in WAL mode with full sync: a committed transaction survives the process being killed."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._connection = connection
+        self._lock = asyncio.Lock()  # one connection: one transaction at a time
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> SqliteDatabase:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={SQLITE_BUSY_MS}"):
+            await connection.execute(f"PRAGMA {pragma}")
+        return cls(connection, path)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_SqliteTransaction]:
+        async with self._lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteTransaction(self._connection)
+            except BaseException:
+                await self._connection.execute("ROLLBACK")
+                raise
+            await self._connection.execute("COMMIT")
+
+    async def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        return await _SqliteTransaction(self._connection).fetch(sql, params)
+
+    async def lock_schema(self, tx: Transaction) -> None:
+        """BEGIN IMMEDIATE already holds the database's write lock."""
+
+    async def close(self) -> None:
+        await self._connection.close()
+
+
+@lru_cache(maxsize=256)
+def _numbered(sql: str) -> str:
+    counter = itertools.count(1)
+    return re.sub(r"\?", lambda _: f"${next(counter)}", sql)
+
+
+def _rowcount(status: str) -> int:
+    """asyncpg reports `INSERT 0 1`, `DELETE 3`, `CREATE TABLE`: the count is the last number, if any."""
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+class _PostgresTransaction:
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        return _rowcount(await self._connection.execute(_numbered(sql), *params))
+
+    async def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in await self._connection.fetch(_numbered(sql), *params)]
+
+
+class PostgresDatabase:
+    """A small connection pool: several bot processes (shards) can share one PostgreSQL database."""
+
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def open(cls, url: str) -> PostgresDatabase:
+        try:
+            import asyncpg
+        except ImportError as exc:
+            raise RuntimeError(
+                "DATABASE_URL is a PostgreSQL URL: install the extra with `pip install faqbot[postgres]`"
+            ) from exc
+        return cls(await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE))
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_PostgresTransaction]:
+        async with self._pool.acquire() as connection, connection.transaction():
+            yield _PostgresTransaction(connection)
+
+    async def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        async with self._pool.acquire() as connection:
+            return await _PostgresTransaction(connection).fetch(sql, params)
+
+    async def lock_schema(self, tx: Transaction) -> None:
+        await tx.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://"))
+
+
+def sqlite_path(url: str | None, data_dir: Path) -> Path:
+    """`sqlite:///relative/file` or `sqlite:////absolute/file`; no URL means the file in DATA_DIR."""
+    if url is None:
+        return data_dir / SQLITE_FILE
+    return Path(url.removeprefix("sqlite:///"))
+
+
+async def open_database(url: str | None, data_dir: Path) -> Database:
+    if url is not None and is_postgres(url):
+        return await PostgresDatabase.open(url)
+    return await SqliteDatabase.open(sqlite_path(url, data_dir))

@@ -1,0 +1,81 @@
+"""What the store keeps: one question asked, and the rows reports read back."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.engine import Match
+
+Platform = Literal["discord", "slack", "console"]
+
+
+@dataclass(frozen=True)
+class QuestionEvent:
+    """A question as an adapter saw it; the user id is hashed by the store and never written."""
+
+    platform: Platform
+    user_id: str | int
+    question: str
+    card: str | None
+    score: float
+    outcome: str
+    guild: str | int | None = None
+    channel: str | int | None = None
+    asked_at: float = field(default_factory=time.time)
+
+    @classmethod
+    def of(
+        cls,
+        match: Match,
+        platform: Platform,
+        user_id: str | int,
+        guild: str | int | None = None,
+        channel: str | int | None = None,
+    ) -> QuestionEvent:
+        return cls(
+            platform=platform,
+            user_id=user_id,
+            question=match.question,
+            card=match.card.id if match.card else None,
+            score=float(match.score),
+            outcome=str(match.outcome),
+            guild=guild,
+            channel=channel,
+        )
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    id: str
+    asked_at: float
+    platform: str
+    guild: str | None
+    channel: str | None
+    user_hash: str
+    question: str
+    card: str | None
+    score: float
+    outcome: str
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome == "answered"
+
+
+@dataclass(frozen=True)
+class VoteRow:
+    question_id: str
+    user_hash: str
+    card: str
+    helpful: bool
+    reason: str | None
+    voted_at: float
+
+
+@dataclass(frozen=True)
+class PickRow:
+    question_id: str
+    card: str
+    picked_at: float

@@ -1,0 +1,48 @@
+"""The secret mixed into user-id hashes: from USER_HASH_SALT, or made once and kept in DATA_DIR.
+
+It must stay the same across restarts, or one person's votes would count as many people's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+SALT_FILE = "user-hash-salt"
+
+
+def load_salt(data_dir: Path, configured: str | None = None) -> bytes:
+    if configured:
+        return configured.encode()
+    path = data_dir / SALT_FILE
+    if not path.exists():
+        _create(path)
+    salt = path.read_bytes().strip()
+    if not salt:
+        raise RuntimeError(f"{path} is empty: delete it to make a new salt, or set USER_HASH_SALT")
+    return salt
+
+
+def _create(path: Path) -> None:
+    """Write the new salt under a temporary name, then link it in place: a process starting at the same time
+    reads either no file or a whole one, and the first link wins."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_hex(32) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        temporary.unlink()
+
+
+def hash_user(salt: bytes, platform: str, user_id: str | int) -> str:
+    return hmac.new(salt, f"{platform}:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]

@@ -1,0 +1,236 @@
+"""The store adapters record into: questions and picks are queued and written in the background, votes at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from bot.store.database import Database, Params
+from bot.store.records import PickRow, Platform, QuestionEvent, QuestionRow, VoteRow
+from bot.store.salt import hash_user
+
+log = logging.getLogger(__name__)
+
+MAX_PENDING = 10_000  # queued writes beyond this are dropped (and logged) rather than growing without bound
+BATCH = 500
+RETRY_SECONDS = 2.0
+PRUNE_EVERY_SECONDS = 6 * 3600
+DAY = 86400
+
+INSERT_QUESTION = (
+    "INSERT INTO questions (id, asked_at, platform, guild, channel, user_hash, question, card, score, outcome) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+INSERT_PICK = "INSERT INTO picks (id, question_id, card, picked_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+INSERT_VOTE = (
+    "INSERT INTO votes (question_id, user_hash, card, helpful, reason, voted_at) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING"
+)
+QUESTION_COLUMNS = "id, asked_at, platform, guild, channel, user_hash, question, card, score, outcome"
+REASON_MAX_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class _Write:
+    sql: str
+    params: Params
+
+
+def _text(value: str | int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Store:
+    """Open it with `open_store(settings)`; `close()` writes whatever is still queued."""
+
+    def __init__(self, db: Database, salt: bytes, retention_days: int = 90, max_pending: int = MAX_PENDING) -> None:
+        self.db = db
+        self._salt = salt
+        self.retention_days = retention_days
+        self._max_pending = max_pending
+        self._pending: deque[_Write] = deque()
+        self._wake = asyncio.Event()
+        self._write_lock = asyncio.Lock()  # a vote's transaction also carries every question queued before it
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closed = False
+        self.dropped = 0
+
+    async def start(self) -> None:
+        """Prune once, then keep writing the queue and pruning in the background."""
+        await self.prune()
+        self._tasks = [
+            asyncio.create_task(self._write_loop(), name="store-writer"),
+            asyncio.create_task(self._prune_loop(), name="store-pruner"),
+        ]
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    def user_hash(self, platform: Platform, user_id: str | int) -> str:
+        return hash_user(self._salt, platform, user_id)
+
+    def record_question(self, event: QuestionEvent) -> str:
+        """The new record's id at once; the row is written in the background."""
+        question_id = new_id()
+        params = (
+            question_id,
+            float(event.asked_at),
+            event.platform,
+            _text(event.guild),
+            _text(event.channel),
+            self.user_hash(event.platform, event.user_id),
+            event.question,
+            event.card,
+            float(event.score),
+            event.outcome,
+        )
+        self._enqueue(_Write(INSERT_QUESTION, params))
+        return question_id
+
+    def record_pick(self, question_id: str, card_id: str) -> None:
+        """A "did you mean" suggestion the asker chose; written in the background."""
+        self._enqueue(_Write(INSERT_PICK, (new_id(), question_id, card_id, time.time())))
+
+    async def record_vote(
+        self,
+        question_id: str,
+        user_id: str | int,
+        card_id: str,
+        helpful: bool,
+        reason: str | None = None,
+        platform: Platform = "discord",
+    ) -> bool:
+        """Durable once it returns: True for a new vote, False when this user already voted on this card."""
+        if self._closed:
+            raise RuntimeError("the store is closed")
+        reason = (reason or "").strip()[:REASON_MAX_CHARS] or None
+        params = (question_id, self.user_hash(platform, user_id), card_id, bool(helpful), reason, time.time())
+        async with self._write_lock:
+            writes = self._take()
+            try:
+                async with self.db.transaction() as tx:
+                    for write in writes:
+                        await tx.execute(write.sql, write.params)
+                    inserted = await tx.execute(INSERT_VOTE, params)
+            except BaseException:
+                self._pending.extendleft(reversed(writes))
+                raise
+        return inserted == 1
+
+    def _enqueue(self, write: _Write) -> None:
+        """Never raises and never waits: answering a question must not depend on the database."""
+        if self._closed:
+            log.warning("store closed: a record was not written")
+            return
+        if len(self._pending) >= self._max_pending:
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                log.error("store falling behind: %d record(s) dropped so far", self.dropped)
+            return
+        self._pending.append(write)
+        self._wake.set()
+
+    def _take(self) -> list[_Write]:
+        count = min(len(self._pending), BATCH)
+        return [self._pending.popleft() for _ in range(count)]
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    async def flush(self) -> None:
+        """Write everything queued so far."""
+        while self._pending:
+            async with self._write_lock:
+                writes = self._take()
+                try:
+                    async with self.db.transaction() as tx:
+                        for write in writes:
+                            await tx.execute(write.sql, write.params)
+                except BaseException:
+                    self._pending.extendleft(reversed(writes))
+                    raise
+
+    async def _write_loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("store write failed; %d record(s) kept to retry", len(self._pending))
+                await asyncio.sleep(RETRY_SECONDS)
+                self._wake.set()
+
+    async def _prune_loop(self) -> None:
+        while True:
+            await asyncio.sleep(PRUNE_EVERY_SECONDS)
+            try:
+                await self.prune()
+            except Exception:
+                log.exception("pruning old records failed")
+
+    async def prune(self, now: float | None = None) -> int:
+        """Delete rows older than the retention period (0 keeps everything); how many were deleted."""
+        if self.retention_days <= 0:
+            return 0
+        cutoff = (time.time() if now is None else now) - self.retention_days * DAY
+        async with self.db.transaction() as tx:
+            deleted = await tx.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
+            deleted += await tx.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,))
+            deleted += await tx.execute("DELETE FROM picks WHERE picked_at < ?", (cutoff,))
+        if deleted:
+            log.info("pruned %d record(s) older than %d days", deleted, self.retention_days)
+        return deleted
+
+    async def questions(self, since: float | None = None) -> list[QuestionRow]:
+        rows = await self._since(f"SELECT {QUESTION_COLUMNS} FROM questions", "asked_at", since)
+        return [QuestionRow(*row) for row in rows]
+
+    async def votes(self, since: float | None = None) -> list[VoteRow]:
+        sql = "SELECT question_id, user_hash, card, helpful, reason, voted_at FROM votes"
+        rows = await self._since(sql, "voted_at", since)
+        return [VoteRow(q, u, c, bool(h), r, t) for q, u, c, h, r, t in rows]
+
+    async def picks(self, since: float | None = None) -> list[PickRow]:
+        rows = await self._since("SELECT question_id, card, picked_at FROM picks", "picked_at", since)
+        return [PickRow(*row) for row in rows]
+
+    async def _since(self, select: str, column: str, since: float | None) -> list[tuple[Any, ...]]:
+        """Rows since a time, oldest first, after writing what is queued so a report includes it."""
+        await self.flush()
+        if since is None:
+            return await self.db.fetch(f"{select} ORDER BY {column}")
+        return await self.db.fetch(f"{select} WHERE {column} >= ? ORDER BY {column}", (since,))
+
+    async def close(self) -> None:
+        """Stop the background tasks, write what is queued, close the database."""
+        if self._closed:
+            return
+        self._closed = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        try:
+            await self.flush()
+        except Exception:
+            log.exception("store closing: %d record(s) could not be written", len(self._pending))
+        await self.db.close()
