@@ -5,6 +5,7 @@ No other module reads the environment: adapters, the engine and the store get wh
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -37,8 +38,8 @@ class Settings(BaseSettings):
     # Knowledge and matching
     knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
     data_dir: Path = Path("data")
-    match_threshold: float = Field(default=55.0, ge=0, le=100)
-    match_margin: float = Field(default=6.0, ge=0, le=100)
+    match_threshold: float = Field(default=40.0, ge=0, le=100)
+    match_margin: float = Field(default=3.0, ge=0, le=100)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
@@ -47,12 +48,24 @@ class Settings(BaseSettings):
     cooldown_seconds: float = Field(default=3.0, ge=0)
     cooldown_burst: int = Field(default=3, ge=1)
 
+    # Health and metrics: `/healthz` and `/metrics` over HTTP when a port is set
+    http_port: int | None = Field(default=None, ge=1, le=65535)
+    http_host: str = "127.0.0.1"
+
     # Discord
     discord_token: SecretStr | None = None
     discord_guild_ids: Annotated[list[int], NoDecode] = []
     answer_channel_ids: Annotated[list[int], NoDecode] = []
     discord_api_base: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg/"
+
+    # Slack: Socket Mode with both tokens; the Events API over HTTP at /slack/events on HTTP_PORT with the bot
+    # token and the signing secret but no app token
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_answer_channel_ids: Annotated[list[str], NoDecode] = []
 
     # Store and admin reports: questions, votes and picks for `/faq` and `python -m bot report`
     database_url: SecretStr | None = None  # sqlite:///path or postgresql://...; default: SQLite in DATA_DIR
@@ -84,6 +97,16 @@ class Settings(BaseSettings):
             raise ValueError("must start with ws:// or wss://")
         return value
 
+    @field_validator("http_port", mode="before")
+    @classmethod
+    def _blank_port(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _blank_token(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("database_url", "user_hash_salt", mode="before")
     @classmethod
     def _blank_store_secret(cls, value: object) -> object:
@@ -98,10 +121,43 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:///, postgresql:// or postgres://")
         return value
 
-    @field_validator("discord_token", mode="before")
+    @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret", mode="before")
     @classmethod
-    def _blank_token(cls, value: object) -> object:
+    def _blank_slack_secret(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") + "/"
+
+    @field_validator("slack_answer_channel_ids", mode="before")
+    @classmethod
+    def _slack_channels(cls, value: object) -> object:
+        """Accept `C0123ABCD` or `C01,C02` (not JSON), as admins copy them from Slack."""
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            for part in parts:
+                if not re.fullmatch(r"[CGD][A-Z0-9]{2,}", part):
+                    raise ValueError(f"expected comma-separated Slack channel ids such as C0123ABCD, got {part!r}")
+            return parts
+        return value
 
 
 class SettingsError(Exception):

@@ -16,4 +16,4 @@ def knowledge() -> KnowledgeBase:
 
 @pytest.fixture(scope="session")
 def engine(knowledge: KnowledgeBase) -> Engine:
-    return Engine(knowledge, threshold=55.0, margin=6.0)
+    return Engine(knowledge, threshold=40.0, margin=3.0)

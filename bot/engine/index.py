@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -12,26 +11,26 @@ import numpy as np
 class SparseIndex:
     """Rows of L2-normalised TF-IDF vectors; `scores` gives the cosine of a query with every row.
 
-    Document frequency is counted per group (a card), not per row (one of its questions), so that a word every
-    phrasing of one card repeats still counts as rare.
+    Rows and queries map each feature to its term weight; the index multiplies in the IDF. Document frequency is
+    counted per group (a card), not per row (one of its questions), so that a word every phrasing of one card
+    repeats still counts as rare.
     """
 
-    def __init__(self, rows: Sequence[Counter[str]], groups: Sequence[int]) -> None:
+    def __init__(self, rows: Sequence[Mapping[str, float]], groups: Sequence[int], unknown_weight: float = 1.0) -> None:
         self.n_rows = len(rows)
         n_groups = len(set(groups)) or 1
         seen: dict[str, set[int]] = {}
         for row, group in zip(rows, groups, strict=True):
             for feature in row:
                 seen.setdefault(feature, set()).add(group)
-        self.unknown_idf = math.log(1 + n_groups) + 1.0
-        self.features = {feature: index for index, feature in enumerate(sorted(seen))}
-        self.idf = np.array([math.log((1 + n_groups) / (1 + len(seen[f]))) + 1.0 for f in self.features], dtype=float)
+        self.unknown_idf = (math.log(1 + n_groups) + 1.0) * unknown_weight
+        self.features = {feature: index for index, feature in enumerate(seen)}
+        idf = [math.log((1 + n_groups) / (1 + len(groups_of))) + 1.0 for groups_of in seen.values()]
+        self.idf = np.array(idf, dtype=np.float64)
 
         postings: list[list[tuple[int, float]]] = [[] for _ in self.features]
         for row_index, row in enumerate(rows):
-            weights = {
-                self.features[f]: (1.0 + math.log(count)) * self.idf[self.features[f]] for f, count in row.items()
-            }
+            weights = {self.features[f]: tf * idf[self.features[f]] for f, tf in row.items()}
             norm = math.sqrt(sum(weight * weight for weight in weights.values())) or 1.0
             for feature_index, weight in weights.items():
                 postings[feature_index].append((row_index, weight / norm))
@@ -40,14 +39,13 @@ class SparseIndex:
         self.rows = np.fromiter((r for p in postings for r, _ in p), dtype=np.int32, count=int(self.indptr[-1]))
         self.values = np.fromiter((v for p in postings for _, v in p), dtype=np.float32, count=int(self.indptr[-1]))
 
-    def scores(self, query: Counter[str]) -> np.ndarray:
-        """Cosine similarity of `query` with every row; words the index never saw weigh as the rarest."""
+    def scores(self, query: Mapping[str, float]) -> np.ndarray:
+        """Cosine similarity of `query` with every row; features the index never saw weigh as the rarest."""
         known: list[tuple[int, float]] = []
         norm2 = 0.0
-        for feature, count in query.items():
+        for feature, tf in query.items():
             index = self.features.get(feature)
-            idf = self.idf[index] if index is not None else self.unknown_idf
-            weight = (1.0 + math.log(count)) * idf
+            weight = tf * (self.idf[index] if index is not None else self.unknown_idf)
             norm2 += weight * weight
             if index is not None:
                 known.append((index, weight))

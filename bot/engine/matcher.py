@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,16 +18,20 @@ from bot.engine.text import char_ngrams, clean, is_content, stem
 from bot.engine.vocabulary import Vocabulary
 
 MAX_SUGGESTIONS = 3
-SUGGESTION_FLOOR = 30.0  # below this a card is no useful "did you mean"
+SUGGESTION_FLOOR = 20.0  # below this a card is no useful "did you mean"
 RERANK = 10  # candidates re-scored with rapidfuzz
 MAX_QUERY_CHARS = 1000  # longer text is read only this far: no question needs more, and the cost stays bounded
 # How the parts of the score add up (each part is 0–1): the best matching question of a card, the card as a
 # whole (all its questions, keywords and answer), and a fuzzy comparison with its closest question.
-WEIGHT_WORDS = 0.40
+WEIGHT_WORDS = 0.55
 WEIGHT_CHARS = 0.35
-WEIGHT_FUZZY = 0.25
-WEIGHT_BEST_QUESTION = 0.75  # against 1 - this for the whole card
+WEIGHT_FUZZY = 0.10
+WEIGHT_BEST_QUESTION = 0.5  # against 1 - this for the whole card
 ANSWER_TERM_WEIGHT = 0.5  # the answer's words count half as much as a question's toward the whole card
+PAIR_WEIGHT = 0.5  # two content words side by side, on top of each word alone
+QUESTION_WORD_WEIGHT = 0.3  # "why" and "who" ask different things, but weigh less than any content word
+UNKNOWN_WEIGHT = 1.0  # a word no card knows weighs as the rarest known word, times this
+QUESTION_WORDS = frozenset({"why", "who", "when", "where", "how", "what", "which"})
 
 
 class Outcome(StrEnum):
@@ -56,74 +61,90 @@ class Match:
 
 
 @dataclass(frozen=True)
-class _Query:
-    words: Counter[str]
-    chars: Counter[str]
+class _Features:
+    words: dict[str, float]  # stems, question words and stem pairs → term weight
+    chars: dict[str, float]  # character n-grams of the content words → term weight
     text: str  # content stems, for the fuzzy comparison
+
+
+def _add(target: dict[str, float], source: dict[str, float], factor: float = 1.0) -> None:
+    for feature, weight in source.items():
+        target[feature] = target.get(feature, 0.0) + weight * factor
+
+
+def _sublinear(counts: Counter[str], factor: float = 1.0) -> dict[str, float]:
+    return {feature: (1.0 + math.log(count)) * factor for feature, count in counts.items()}
 
 
 class Engine:
     """Built once from a knowledge base; answering is pure CPU work with no I/O, safe to share between tasks."""
 
-    def __init__(self, knowledge: KnowledgeBase, threshold: float = 55.0, margin: float = 6.0) -> None:
+    def __init__(self, knowledge: KnowledgeBase, threshold: float = 40.0, margin: float = 3.0) -> None:
         self.knowledge = knowledge
         self.threshold = threshold
         self.margin = margin
         self.cards: list[Card] = list(knowledge.cards.values())
+        self._card_index = {card.id: index for index, card in enumerate(self.cards)}
         synonyms = {clean(k): clean(v) for card in self.cards for k, v in card.synonyms.items()}
         self.vocabulary = Vocabulary.build((self._card_words(card) for card in self.cards), synonyms)
 
         self._exact: dict[str, int] = {}
-        phrases: list[tuple[int, str]] = []  # (card index, phrase) for every question and keyword
+        groups: list[int] = []  # the card of each phrase (every question and keyword), card by card
+        phrases: list[_Features] = []
         for index, card in enumerate(self.cards):
             for phrase in (*card.questions, *card.keywords):
-                phrases.append((index, phrase))
+                groups.append(index)
+                phrases.append(self._features(phrase))
                 self._exact.setdefault(clean(phrase), index)
-        queries = [self._query(phrase) for _, phrase in phrases]
-        groups = [index for index, _ in phrases]
-        # Phrases are stored card by card: card i owns phrases _phrase_start[i] to _phrase_start[i + 1].
+        # Card i owns phrases _phrase_start[i] up to _phrase_start[i + 1].
         self._phrase_start = np.searchsorted(np.array(groups), np.arange(len(self.cards) + 1))
-        self._card_index = {card.id: index for index, card in enumerate(self.cards)}
-        self._phrase_text = [query.text for query in queries]
-        self._phrase_words = SparseIndex([q.words for q in queries], groups)
-        self._phrase_chars = SparseIndex([q.chars for q in queries], groups)
-        wholes = [self._whole_card(index, card, queries, groups) for index, card in enumerate(self.cards)]
+        self._phrase_text = [phrase.text for phrase in phrases]
+        self._phrase_words = SparseIndex([p.words for p in phrases], groups, UNKNOWN_WEIGHT)
+        self._phrase_chars = SparseIndex([p.chars for p in phrases], groups, UNKNOWN_WEIGHT)
+        wholes = [self._whole_card(card, phrases[self._phrase_slice(index)]) for index, card in enumerate(self.cards)]
         card_ids = list(range(len(self.cards)))
-        self._card_words = SparseIndex([w.words for w in wholes], card_ids)
-        self._card_chars = SparseIndex([w.chars for w in wholes], card_ids)
+        self._card_words = SparseIndex([w.words for w in wholes], card_ids, UNKNOWN_WEIGHT)
+        self._card_chars = SparseIndex([w.chars for w in wholes], card_ids, UNKNOWN_WEIGHT)
         self._titles = sorted((clean(card.title), index) for index, card in enumerate(self.cards))
 
     @staticmethod
     def _card_words(card: Card) -> list[str]:
         return [word for text in (*card.questions, *card.keywords, card.answer) for word in clean(text).split()]
 
-    def _whole_card(self, index: int, card: Card, queries: list[_Query], groups: list[int]) -> _Query:
-        words: Counter[str] = Counter()
-        chars: Counter[str] = Counter()
-        for query, group in zip(queries, groups, strict=True):
-            if group == index:
-                words.update(query.words)
-                chars.update(query.chars)
-        answer = self._query(card.answer)
-        for feature, count in answer.words.items():
-            words[feature] += max(1, round(count * ANSWER_TERM_WEIGHT))
-        return _Query(words, chars, "")
+    def _phrase_slice(self, card_index: int) -> slice:
+        return slice(int(self._phrase_start[card_index]), int(self._phrase_start[card_index + 1]))
 
-    def _query(self, text: str) -> _Query:
-        """Features of a text: content-word stems and their pairs, and character n-grams of the content words."""
+    def _whole_card(self, card: Card, phrases: list[_Features]) -> _Features:
+        """The card as one document: all its questions and keywords, and its answer's words at a lower weight."""
+        words: dict[str, float] = {}
+        chars: dict[str, float] = {}
+        for phrase in phrases:
+            _add(words, phrase.words)
+            _add(chars, phrase.chars)
+        _add(words, self._features(card.answer).words, ANSWER_TERM_WEIGHT)
+        return _Features(words, chars, "")
+
+    def _features(self, text: str) -> _Features:
+        """Content-word stems, their pairs and character n-grams; question words count a little."""
         content: list[str] = []
+        asking: list[str] = []
         for word in self.vocabulary.expand_synonyms(clean(text)).split():
-            if is_content(word):
-                content.extend(part for part in self.vocabulary.correct(word)[0] if is_content(part))
+            if not is_content(word):
+                if word in QUESTION_WORDS:
+                    asking.append(word)
+                continue
+            content.extend(part for part in self.vocabulary.correct(word)[0] if is_content(part))
         stems = [stem(word) for word in content]
-        words = Counter(stems)
-        words.update(f"{a} {b}" for a, b in pairwise(stems))
-        chars = Counter(gram for word in content for gram in char_ngrams(word))
-        return _Query(words, chars, " ".join(stems))
+        words = _sublinear(Counter(stems))
+        if stems:
+            _add(words, _sublinear(Counter(f"?{word}" for word in asking), QUESTION_WORD_WEIGHT))
+        _add(words, _sublinear(Counter(f"{a} {b}" for a, b in pairwise(stems)), PAIR_WEIGHT))
+        chars = _sublinear(Counter(gram for word in content for gram in char_ngrams(word)))
+        return _Features(words, chars, " ".join(stems))
 
     def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:
         """The closest cards, best first, with their 0–100 scores; no decision taken."""
-        query = self._query(question[:MAX_QUERY_CHARS])
+        query = self._features(question[:MAX_QUERY_CHARS])
         if not query.words:
             return []
         phrase_words = self._phrase_words.scores(query.words)
@@ -140,8 +161,8 @@ class Engine:
         for card_index in top:
             if lexical[card_index] <= 0:
                 break
-            phrases = range(self._phrase_start[card_index], self._phrase_start[card_index + 1])
-            fuzzy = max(fuzz.token_sort_ratio(query.text, self._phrase_text[p]) for p in phrases) / 100
+            phrases = self._phrase_text[self._phrase_slice(card_index)]
+            fuzzy = max(fuzz.token_sort_ratio(query.text, phrase) for phrase in phrases) / 100
             score = 100 * (lexical[card_index] + WEIGHT_FUZZY * fuzzy)
             scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1)))
         scored.sort(key=lambda suggestion: -suggestion.score)
