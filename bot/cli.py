@@ -82,6 +82,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run_discord(settings, _holder(settings))
 
 
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.health import probe
+
+    if settings.http_port is None:
+        print("HTTP_PORT is not set, so the bot serves no health endpoint", file=sys.stderr)
+        return EXIT_USAGE
+    healthy, detail = probe(settings.http_host, settings.http_port)
+    print(detail)
+    return EXIT_OK if healthy else EXIT_FAIL
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="faqbot", description="Answers community questions from curated Markdown cards."
@@ -95,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("chat", help="an interactive console chat").set_defaults(handler=cmd_chat)
     sub.add_parser("check", help="validate the knowledge folder").set_defaults(handler=cmd_check)
+
+    sub.add_parser("health", help="ask the running bot's /healthz (exit 0 when healthy)").set_defaults(
+        handler=cmd_health
+    )
 
     evaluate = sub.add_parser("eval", help="run the held-out eval set against its thresholds")
     evaluate.add_argument("--file", type=Path, help="an eval file (default: KNOWLEDGE_DIR/eval.yaml)")

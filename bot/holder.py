@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from bot import metrics
 from bot.cards import KnowledgeError, Problem, load_knowledge
 from bot.engine import Engine
 
@@ -32,6 +33,7 @@ class EngineHolder:
         try:
             engine = self._build()
         except KnowledgeError as exc:
+            metrics.observe_reload_failure()
             log.warning("reload refused: %d problem(s) in %s", len(exc.problems), self.knowledge_dir)
             return exc.problems
         self.engine = engine

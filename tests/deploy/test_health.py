@@ -1,0 +1,214 @@
+"""The health and metrics endpoints, against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import aiohttp
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot import metrics
+from bot.health import Connection, HealthServer, probe, serve
+from bot.holder import EngineHolder
+from bot.settings import Settings
+from tests.conftest import FIXTURE_KNOWLEDGE
+
+
+class Link:
+    """A chat connection whose state the test flips."""
+
+    def __init__(self) -> None:
+        self.up = True
+        self.seconds: float | None = 0.042
+
+    def connection(self, platform: str = "discord") -> Connection:
+        return Connection(platform, lambda: self.up, lambda: self.seconds)
+
+
+@pytest.fixture(scope="module")
+def holder() -> EngineHolder:
+    return EngineHolder(FIXTURE_KNOWLEDGE, threshold=55.0, margin=6.0)
+
+
+@pytest.fixture
+def link() -> Link:
+    return Link()
+
+
+@pytest.fixture
+async def server(holder: EngineHolder, link: Link) -> AsyncIterator[HealthServer]:
+    server = HealthServer(holder, [link.connection()], host="127.0.0.1", port=0, queue_depth=lambda: 7)
+    await server.start()
+    yield server
+    await server.close()
+
+
+async def get(server: HealthServer, path: str) -> tuple[int, str, str]:
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
+        session.get(f"http://127.0.0.1:{server.port}{path}") as response,
+    ):
+        return response.status, response.headers["Content-Type"], await response.text()
+
+
+def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+async def test_healthy_when_connected_and_cards_loaded(server: HealthServer, holder: EngineHolder) -> None:
+    status, content_type, body = await get(server, "/healthz")
+    assert status == 200
+    assert content_type.startswith("application/json")
+    detail = json.loads(body)
+    assert detail["status"] == "ok"
+    assert detail["knowledge"] == {"ok": True, "cards": len(holder.engine.cards)}
+    assert detail["connections"]["discord"] == {"ok": True, "latency_seconds": 0.042}
+
+
+async def test_unavailable_while_disconnected_then_recovers(server: HealthServer, link: Link) -> None:
+    link.up = False
+    status, _, body = await get(server, "/healthz")
+    assert status == 503
+    assert json.loads(body)["connections"]["discord"]["ok"] is False
+    link.up = True
+    assert (await get(server, "/healthz"))[0] == 200
+
+
+async def test_unknown_latency_is_null(server: HealthServer, link: Link) -> None:
+    link.seconds = float("nan")  # discord.py's latency before the first heartbeat
+    _, _, body = await get(server, "/healthz")
+    assert json.loads(body)["connections"]["discord"]["latency_seconds"] is None
+
+
+async def test_unavailable_without_cards(link: Link) -> None:
+    empty = SimpleNamespace(engine=SimpleNamespace(cards=[]))
+    server = HealthServer(empty, [link.connection()], port=0)  # type: ignore[arg-type]
+    await server.start()
+    try:
+        status, _, body = await get(server, "/healthz")
+    finally:
+        await server.close()
+    assert status == 503
+    assert json.loads(body)["knowledge"] == {"ok": False, "cards": 0}
+
+
+async def test_unavailable_without_any_connection(holder: EngineHolder) -> None:
+    server = HealthServer(holder, [], port=0)
+    await server.start()
+    try:
+        status, _, body = await get(server, "/healthz")
+    finally:
+        await server.close()
+    assert status == 503
+    assert json.loads(body)["status"] == "unavailable"
+
+
+async def test_a_failing_probe_reports_disconnected(holder: EngineHolder) -> None:
+    def broken() -> bool:
+        raise RuntimeError("client gone")
+
+    server = HealthServer(holder, [Connection("slack", broken)], port=0)
+    await server.start()
+    try:
+        status, _, body = await get(server, "/healthz")
+    finally:
+        await server.close()
+    assert status == 503
+    assert json.loads(body)["connections"]["slack"] == {"ok": False, "latency_seconds": None}
+
+
+async def test_every_connection_must_be_up(holder: EngineHolder, link: Link) -> None:
+    other = Link()
+    other.up = False
+    server = HealthServer(holder, [link.connection("discord"), other.connection("slack")], port=0)
+    await server.start()
+    try:
+        status, _, body = await get(server, "/healthz")
+    finally:
+        await server.close()
+    assert status == 503
+    connections = json.loads(body)["connections"]
+    assert connections["discord"]["ok"] is True
+    assert connections["slack"]["ok"] is False
+
+
+async def test_metrics_in_prometheus_format(server: HealthServer, holder: EngineHolder, link: Link) -> None:
+    before = samples((await get(server, "/metrics"))[2])
+    metrics.observe_answer("discord", "answered", 0.03)
+    metrics.observe_answer("discord", "low_score", 0.2)
+    metrics.observe_reload_failure()
+    link.seconds = 0.125
+
+    status, content_type, text = await get(server, "/metrics")
+    assert status == 200
+    assert content_type.startswith("text/plain")
+    after = samples(text)
+
+    def delta(name: str, **labels: str) -> float:
+        key = (name, tuple(sorted(labels.items())))
+        return after[key] - before.get(key, 0.0)
+
+    assert delta("faqbot_questions_total", platform="discord", outcome="answered") == 1
+    assert delta("faqbot_questions_total", platform="discord", outcome="low_score") == 1
+    assert delta("faqbot_answer_seconds_count", platform="discord") == 2
+    assert delta("faqbot_answer_seconds_bucket", platform="discord", le="0.05") == 1
+    assert delta("faqbot_answer_seconds_bucket", platform="discord", le="0.25") == 2
+    assert delta("faqbot_reload_failures_total") == 1
+    assert after[("faqbot_gateway_latency_seconds", (("platform", "discord"),))] == 0.125
+    assert after[("faqbot_connected", (("platform", "discord"),))] == 1
+    assert after[("faqbot_cards_loaded", ())] == len(holder.engine.cards)
+    assert after[("faqbot_store_queue_depth", ())] == 7
+
+
+def test_an_unknown_outcome_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown outcome"):
+        metrics.observe_answer("discord", "fine", 0.1)
+
+
+async def test_probe_reads_the_status(server: HealthServer, link: Link) -> None:
+    """`faqbot health` (the container's HEALTHCHECK) uses this blocking client."""
+    healthy, body = await asyncio.to_thread(probe, "0.0.0.0", server.port)
+    assert healthy
+    assert json.loads(body)["status"] == "ok"
+    link.up = False
+    healthy, body = await asyncio.to_thread(probe, "127.0.0.1", server.port)
+    assert not healthy
+    assert json.loads(body)["status"] == "unavailable"
+
+
+async def test_probe_without_a_server(unused_tcp_port: int) -> None:
+    healthy, message = await asyncio.to_thread(probe, "127.0.0.1", unused_tcp_port, 2.0)
+    assert not healthy
+    assert message.startswith("no answer from http://127.0.0.1:")
+
+
+async def test_serve_only_with_a_port(holder: EngineHolder, link: Link, unused_tcp_port: int) -> None:
+    async with serve(Settings(_env_file=None, http_port=None), holder, [link.connection()]) as server:
+        assert server is None
+    settings = Settings(_env_file=None, http_port=unused_tcp_port, http_host="127.0.0.1")
+    async with serve(settings, holder, [link.connection()]) as server:
+        assert server is not None
+        assert (await get(server, "/healthz"))[0] == 200
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await get(server, "/healthz")
+
+
+def test_a_refused_reload_is_counted(tmp_path: Path) -> None:
+    cards = tmp_path / "knowledge"
+    shutil.copytree(FIXTURE_KNOWLEDGE, cards)
+    holder = EngineHolder(cards, threshold=55.0, margin=6.0)
+    before = metrics.REGISTRY.get_sample_value("faqbot_reload_failures_total")
+    broken = next((cards / "cards").rglob("*.md"))
+    broken.write_text("---\nid: [unclosed\n---\n", encoding="utf-8")
+    assert holder.reload()
+    assert metrics.REGISTRY.get_sample_value("faqbot_reload_failures_total") == before + 1
