@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from bot.settings import load_settings
+from bot.store import QuestionEvent, Store, open_store
+from bot.store.migrations import migrate
+from bot.store.store import DAY
+from tests.store.conftest import SALT, OpenDatabase
+
+
+def event(question: str = "how do I get a role", user: int = 42, **changes: object) -> QuestionEvent:
+    fields: dict[str, object] = {
+        "platform": "discord",
+        "user_id": user,
+        "question": question,
+        "card": "roles",
+        "score": 80.0,
+        "outcome": "answered",
+        "guild": 7,
+        "channel": 9,
+    }
+    fields.update(changes)
+    return QuestionEvent(**fields)  # type: ignore[arg-type]
+
+
+async def test_recording_a_question_returns_at_once_and_writes_in_the_background(store: Store) -> None:
+    question_id = store.record_question(event())
+    assert store.pending == 1  # queued, not written, when the call returns
+    for _ in range(200):
+        if store.pending == 0:
+            break
+        await asyncio.sleep(0.01)
+    [row] = await store.db.fetch("SELECT id, question, card, guild, channel, platform FROM questions")
+    assert row == (question_id, "how do I get a role", "roles", "7", "9", "discord")
+
+
+async def test_close_writes_what_is_still_queued(open_db: OpenDatabase) -> None:
+    db = await open_db()
+    await migrate(db)
+    store = Store(db, SALT)  # not started: nothing writes in the background
+    ids = {store.record_question(event(f"question number {n}")) for n in range(50)}
+    await store.close()
+
+    db = await open_db()
+    try:
+        rows = await db.fetch("SELECT id FROM questions")
+        assert {row[0] for row in rows} == ids
+    finally:
+        await db.close()
+
+
+async def test_user_ids_are_stored_only_as_salted_hashes(store: Store) -> None:
+    store.record_question(event(user=123456789))
+    await store.record_vote("q", 123456789, "roles", helpful=True)
+    [question] = await store.questions()
+    [vote] = await store.votes()
+    assert "123456789" not in question.user_hash
+    assert question.user_hash == vote.user_hash == store.user_hash("discord", 123456789)
+    assert Store(store.db, b"another salt").user_hash("discord", 123456789) != question.user_hash
+
+
+async def test_a_user_votes_once_per_card(store: Store) -> None:
+    first = store.record_question(event())
+    second = store.record_question(event("how do roles work"))
+    assert await store.record_vote(first, 42, "roles", helpful=False, reason="  out of date  ") is True
+    assert await store.record_vote(second, 42, "roles", helpful=True) is False
+    assert await store.record_vote(first, 43, "roles", helpful=True) is True
+    assert await store.record_vote(first, 42, "rules", helpful=True) is True
+    votes = {(vote.user_hash, vote.card): vote for vote in await store.votes()}
+    mine = votes[(store.user_hash("discord", 42), "roles")]
+    assert (mine.question_id, mine.helpful, mine.reason) == (first, False, "out of date")
+    assert len(votes) == 3
+
+
+async def test_a_vote_also_makes_the_questions_queued_before_it_durable(open_db: OpenDatabase) -> None:
+    db = await open_db()
+    await migrate(db)
+    store = Store(db, SALT)  # no background writer: only the vote can write the question
+    question_id = store.record_question(event())
+    await store.record_vote(question_id, 42, "roles", helpful=True)
+    assert await db.fetch("SELECT id FROM questions") == [(question_id,)]
+    await store.close()
+
+
+async def test_retention_prunes_only_old_rows(store: Store) -> None:
+    now = time.time()
+    store.record_question(event("an old question", asked_at=now - 91 * DAY))
+    recent = store.record_question(event("a recent question", asked_at=now - 89 * DAY))
+    await store.flush()
+    deleted = await store.prune(now)
+    assert deleted == 1
+    assert [row.id for row in await store.questions()] == [recent]
+
+
+async def test_zero_retention_keeps_everything(store: Store) -> None:
+    store.retention_days = 0
+    store.record_question(event(asked_at=time.time() - 5000 * DAY))
+    await store.flush()
+    assert await store.prune() == 0
+    assert len(await store.questions()) == 1
+
+
+async def test_a_full_queue_drops_records_instead_of_blocking(open_db: OpenDatabase) -> None:
+    db = await open_db()
+    await migrate(db)
+    store = Store(db, SALT, max_pending=3)
+    for n in range(5):
+        store.record_question(event(f"question {n}"))
+    assert (store.pending, store.dropped) == (3, 2)
+    await store.close()
+
+
+async def test_reports_read_questions_since_a_time(store: Store) -> None:
+    now = time.time()
+    store.record_question(event("last month", asked_at=now - 30 * DAY))
+    store.record_question(event("yesterday", asked_at=now - DAY))
+    assert [row.question for row in await store.questions(since=now - 7 * DAY)] == ["yesterday"]
+    assert [row.question for row in await store.questions()] == ["last month", "yesterday"]
+
+
+async def test_open_store_keeps_the_salt_across_restarts(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path, database_url=None, user_hash_salt=None)
+    first = await open_store(settings)
+    hashed = first.user_hash("slack", "U123")
+    await first.close()
+    again = await open_store(settings)
+    try:
+        assert again.user_hash("slack", "U123") == hashed
+        assert (tmp_path / "faqbot.sqlite3").is_file()
+    finally:
+        await again.close()
