@@ -15,6 +15,32 @@ NOT_A_QUESTION = "Ask me a question in words, for example: {example}"
 TOO_LONG = "That question is too long for me ({length:,} characters; the limit is {limit:,}). Could you shorten it?"
 SLOW_DOWN = "You're asking faster than I can keep up. Please wait {seconds:.0f} s and ask again."
 ERROR = "Sorry, something went wrong on my side while answering. Please try again in a moment."
+# Chat components: feedback, related answers, browsing
+FEEDBACK_HELPFUL = "Helpful"
+FEEDBACK_UNHELPFUL = "Not helpful"
+FEEDBACK_THANKS = "Thanks for the feedback: it helps the admins improve the answers."
+FEEDBACK_ALREADY = "You already voted on this answer. Thanks!"
+RELATED = "Related"
+RELATED_PLACEHOLDER = "Related answers"
+PICK_PLACEHOLDER = "Pick the question you meant"
+CARD_GONE = "That answer is no longer available; try asking again."
+SOURCE = "Source"
+TOPICS = "What I can answer"
+SOURCES = "Where my answers come from"
+NO_SOURCES = "No source documents are listed yet."
+PAGE = "Page {page} of {pages}"
+PREVIOUS = "Previous"
+NEXT = "Next"
+HELP = "How to ask me"
+HELP_COMMANDS = (
+    "`/ask` a question (autocomplete suggests known ones; `private` shows the reply to you alone), "
+    "mention me or send me a direct message, or use *Find answer* on a message. "
+    "`/topics` lists what I know and `/sources` where my answers come from."
+)
+HELP_COMMANDS_SLACK = (
+    "`/ask <question>` answers in the channel, and I answer in a thread when you mention me or send me a "
+    "direct message. `/ask help` shows this again."
+)
 HOW_IT_DECIDES = (
     "I answer from curated answer cards written by this community's admins. Each question is compared with "
     "every card's questions, keywords and answer; I reply only when one card matches clearly better than the "

@@ -1,0 +1,1 @@
+"""The Discord adapter: slash commands, mentions and DMs, rendered from the engine's replies."""

@@ -1,0 +1,107 @@
+"""One question's way through the bot: guard, engine, log line, record; shared by every way of asking."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Final
+
+from bot import replies
+from bot.guard import Cooldown, Refusal, check_length
+from bot.holder import EngineHolder
+from bot.replies import Reply
+from bot.settings import Settings
+from bot.store import QuestionEvent, Store
+
+log = logging.getLogger(__name__)
+
+PLATFORM: Final = "discord"
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked and where, as ids: enough to rate-limit, log and record without keeping Discord objects."""
+
+    user_id: int
+    guild_id: int | None
+    channel_id: int | None
+    via: str  # "ask", "mention", "dm", "channel" or "context_menu"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What became of a question: refused before the engine, or the engine's reply (and its record id)."""
+
+    started: float
+    refusal: Refusal | None = None
+    reply: Reply | None = None
+    question_id: str | None = None
+
+    @property
+    def outcome(self) -> str:
+        """The engine's outcome, or why the question never reached it."""
+        if self.refusal is not None:
+            return self.refusal.reason
+        assert self.reply is not None
+        return self.reply.match.outcome.value
+
+
+class Answerer:
+    """Answers questions and records votes; the store is optional so the bot also runs without one."""
+
+    def __init__(
+        self,
+        holder: EngineHolder,
+        settings: Settings,
+        store: Store | None = None,
+    ) -> None:
+        self.holder = holder
+        self.store = store
+        self.max_chars = settings.question_max_chars
+        self.cooldown = Cooldown(settings.cooldown_seconds, settings.cooldown_burst)
+
+    def ask(self, question: str, asker: Asker) -> Asked:
+        started = time.perf_counter()
+        engine = self.holder.engine  # read once: a reload in between must not mix two knowledge bases
+        example = replies.example_question(engine.knowledge)
+        refusal = check_length(question, self.max_chars, example) or self.cooldown.hit(str(asker.user_id))
+        if refusal is not None:
+            log.info(
+                "question refused",
+                extra={"fields": {"via": asker.via, "reason": refusal.reason, "length": len(question)}},
+            )
+            return Asked(started, refusal=refusal)
+        match = engine.answer(question)
+        reply = replies.reply_for(match, engine.knowledge)
+        question_id = None
+        if self.store is not None:
+            event = QuestionEvent.of(match, PLATFORM, asker.user_id, asker.guild_id, asker.channel_id)
+            question_id = self.store.record_question(event)
+        fields = {
+            "via": asker.via,
+            "outcome": match.outcome.value,
+            "card": reply.card.id if reply.card else None,
+            "score": f"{match.score:.1f}",
+            "latency_ms": f"{(time.perf_counter() - started) * 1000:.1f}",
+        }
+        log.info("question answered" if reply.answered else "question declined", extra={"fields": fields})
+        return Asked(started, reply=reply, question_id=question_id)
+
+    def card(self, card_id: str) -> Reply | None:
+        """The reply for a card chosen from a button or menu, if the card still exists after reloads."""
+        knowledge = self.holder.engine.knowledge
+        card = knowledge.cards.get(card_id)
+        return replies.card_reply(card, knowledge) if card else None
+
+    async def vote(self, question_id: str | None, user_id: int, card_id: str, helpful: bool) -> bool:
+        """Record a 👍/👎; False when this user already voted on this card."""
+        log.info("feedback", extra={"fields": {"card": card_id, "helpful": helpful, "question": question_id}})
+        if self.store is None or question_id is None:
+            return True
+        return await self.store.record_vote(question_id, user_id, card_id, helpful, platform=PLATFORM)
+
+    def pick(self, question_id: str | None, card_id: str) -> None:
+        log.info("suggestion picked", extra={"fields": {"card": card_id, "question": question_id}})
+        if self.store is not None and question_id is not None:
+            self.store.record_pick(question_id, card_id)

@@ -1,0 +1,165 @@
+"""The Discord client: intents, endpoints, extensions, command sync, and a process that survives bad events."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import signal
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import discord
+import discord.http
+import yarl
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+
+from bot import health
+from bot.discord.answering import Answerer
+from bot.discord.components import DYNAMIC_ITEMS
+from bot.discord.errors import on_app_command_error
+from bot.discord.extensions import walk_extensions
+from bot.holder import EngineHolder
+from bot.settings import Settings
+from bot.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAIL = 0, 1
+
+
+def use_endpoints(settings: Settings) -> None:
+    """Point discord.py at the configured REST API and gateway (a proxy, or a local test server)."""
+    discord.http.Route.BASE = settings.discord_api_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def intents_for(settings: Settings) -> discord.Intents:
+    """The message content intent is privileged: asked for only when answer channels need it (else Discord closes
+    the gateway with 4014 for a fresh application)."""
+    intents = discord.Intents.default()
+    intents.message_content = bool(settings.answer_channel_ids)
+    return intents
+
+
+def guard_parsers(parsers: dict[str, Callable[[Any], None]]) -> None:
+    """discord.py lets an exception in an event parser end `Client.start`: log and skip the event instead."""
+    for event, parser in list(parsers.items()):
+        parsers[event] = _guarded(event, parser)
+
+
+def _guarded(event: str, parser: Callable[[Any], None]) -> Callable[[Any], None]:
+    @functools.wraps(parser)
+    def guarded(data: Any) -> None:
+        try:
+            parser(data)
+        except Exception:
+            log.exception("skipped a malformed gateway event", extra={"fields": {"event": event}})
+
+    return guarded
+
+
+class FaqBot(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        holder: EngineHolder,
+        store: Store | None = None,
+        extensions: Iterable[str] | None = None,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents_for(settings),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+        self.holder = holder
+        self.store = store
+        self.answerer = Answerer(holder, settings, store)
+        self.extension_names = tuple(walk_extensions() if extensions is None else extensions)
+        self.tree.on_error = on_app_command_error
+        guard_parsers(self._connection.parsers)
+
+    @property
+    def gateway_connected(self) -> bool:
+        """True while the gateway session is up and ready: what a health check should report."""
+        return self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        for name in self.extension_names:
+            await self.load_extension(name)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Guild commands appear at once (for testing servers); global ones can take a while to reach every client.
+
+        A failed sync is logged, not fatal: the commands registered last time keep working.
+        """
+        try:
+            if not self.settings.discord_guild_ids:
+                synced = await self.tree.sync()
+                log.info("synced %d global commands", len(synced))
+            for guild_id in self.settings.discord_guild_ids:
+                guild = discord.Object(guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                log.info("synced %d commands to guild %s", len(synced), guild_id)
+        except discord.HTTPException as error:
+            log.error("command sync failed (%s %s); the previous commands stay registered", error.status, error.text)
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: questions in messages are handled by the mentions extension's listener."""
+
+
+def create_bot(settings: Settings, holder: EngineHolder, store: Store | None = None) -> FaqBot:
+    use_endpoints(settings)
+    return FaqBot(settings, holder, store)
+
+
+async def serve(bot: FaqBot, token: str) -> int:
+    """Run until the gateway ends or SIGTERM/SIGINT arrives; a signal closes the client and returns normally."""
+    loop = asyncio.get_running_loop()
+    closing: set[asyncio.Task[None]] = set()
+
+    def stop(name: str) -> None:
+        log.info("%s received: closing the Discord connection", name)
+        task = loop.create_task(bot.close())
+        closing.add(task)
+        task.add_done_callback(closing.discard)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop, sig.name)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        log.error("Discord refused the token: check DISCORD_TOKEN")
+        return EXIT_FAIL
+    except discord.PrivilegedIntentsRequired:
+        log.error("ANSWER_CHANNEL_IDS needs the Message Content intent: enable it in the Developer Portal")
+        return EXIT_FAIL
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        if bot.store is not None:
+            await bot.store.close()
+    log.info("Discord connection closed")
+    return EXIT_OK
+
+
+def run_discord(settings: Settings, holder: EngineHolder) -> int:
+    """`python -m bot run`: the store, the health server when HTTP_PORT is set, and the bot, until a signal."""
+    assert settings.discord_token is not None
+    token = settings.discord_token.get_secret_value()
+
+    async def main() -> int:
+        store = await open_store(settings)
+        bot = create_bot(settings, holder, store)
+        connection = health.Connection("discord", lambda: bot.gateway_connected, lambda: bot.latency)
+        async with health.serve(settings, holder, [connection], queue_depth=lambda: store.pending):
+            return await serve(bot, token)
+
+    return asyncio.run(main())

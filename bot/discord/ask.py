@@ -1,0 +1,41 @@
+"""`/ask`: the question as a slash command, with the known questions offered as you type."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord import deliver
+from bot.discord.answering import Asker
+
+if TYPE_CHECKING:
+    from bot.discord.app import FaqBot
+
+CHOICES_MAX = 25
+CHOICE_MAX_CHARS = 100
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot: FaqBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="ask", description="Ask a question and get the curated answer with its source")
+    @app_commands.describe(question="Your question", private="Show the answer to you alone")
+    async def ask(self, interaction: discord.Interaction[FaqBot], question: str, private: bool = False) -> None:
+        asker = Asker(interaction.user.id, interaction.guild_id, interaction.channel_id, "ask")
+        asked = self.bot.answerer.ask(question, asker)
+        await deliver.to_interaction(interaction, asked, ephemeral=private)
+
+    @ask.autocomplete("question")
+    async def suggest(self, interaction: discord.Interaction[FaqBot], current: str) -> list[app_commands.Choice[str]]:
+        """Titles of the cards closest to what is typed; Discord allows 25 choices of 100 characters."""
+        cards = self.bot.holder.engine.autocomplete(current[: self.bot.settings.question_max_chars], CHOICES_MAX)
+        titles = dict.fromkeys(card.title[:CHOICE_MAX_CHARS] for card in cards)
+        return [app_commands.Choice(name=title, value=title) for title in titles]
+
+
+async def setup(bot: FaqBot) -> None:
+    await bot.add_cog(Ask(bot))

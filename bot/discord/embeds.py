@@ -1,0 +1,81 @@
+"""Replies rendered as Discord embeds, cut to Discord's limits so a long card can never be rejected."""
+
+from __future__ import annotations
+
+import discord
+
+from bot import replies
+from bot.cards.model import KnowledgeBase
+from bot.replies import Reply
+
+# Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_VALUE_MAX = 1024
+FIELD_NAME_MAX = 256
+FOOTER_MAX = 2048
+FIELDS_MAX = 25
+TOPICS_PER_PAGE = 8  # tag groups a page: keeps every page well under the 6,000-character total
+
+ANSWER_COLOUR = discord.Colour.blurple()
+DECLINE_COLOUR = discord.Colour.light_grey()
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def answer_embed(reply: Reply) -> discord.Embed:
+    """The card's title and answer, with its source linked when the source has a url."""
+    if reply.card is None or reply.source is None:
+        return decline_embed(reply)
+    embed = discord.Embed(
+        title=clip(reply.card.title, TITLE_MAX),
+        description=clip(reply.card.answer, DESCRIPTION_MAX),
+        colour=ANSWER_COLOUR,
+    )
+    label = reply.source.label()
+    source = f"[{label}]({reply.source.url})" if reply.source.url else label
+    embed.add_field(name=replies.SOURCE, value=clip(source, FIELD_VALUE_MAX), inline=False)
+    embed.set_footer(text=f"{reply.card.id} · {reply.match.score:.0f}")
+    return embed
+
+
+def decline_embed(reply: Reply) -> discord.Embed:
+    """Says why there is no answer, never echoing the question back (it may be long or contain mentions)."""
+    description = replies.DID_YOU_MEAN if reply.suggestions else replies.HOW_IT_DECIDES
+    return discord.Embed(title=clip(reply.headline, TITLE_MAX), description=description, colour=DECLINE_COLOUR)
+
+
+def reply_embed(reply: Reply) -> discord.Embed:
+    return answer_embed(reply) if reply.answered else decline_embed(reply)
+
+
+def topic_pages(knowledge: KnowledgeBase) -> list[discord.Embed]:
+    """The cards grouped by tag, a few groups a page."""
+    groups = list(knowledge.by_tag().items())
+    chunks = [groups[start : start + TOPICS_PER_PAGE] for start in range(0, len(groups), TOPICS_PER_PAGE)] or [[]]
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        embed = discord.Embed(title=replies.TOPICS, colour=ANSWER_COLOUR)
+        for tag, cards in chunk:
+            lines = "\n".join(f"• {card.title}" for card in cards)
+            embed.add_field(name=clip(tag, FIELD_NAME_MAX), value=clip(lines, FIELD_VALUE_MAX), inline=False)
+        if len(chunks) > 1:
+            embed.set_footer(text=replies.PAGE.format(page=number, pages=len(chunks)))
+        pages.append(embed)
+    return pages
+
+
+def sources_embed(knowledge: KnowledgeBase) -> discord.Embed:
+    lines = [
+        f"• [{source.title}]({source.url})" if source.url else f"• {source.title}"
+        for source in knowledge.sources.values()
+    ]
+    description = "\n".join(lines) if lines else replies.NO_SOURCES
+    return discord.Embed(title=replies.SOURCES, description=clip(description, DESCRIPTION_MAX), colour=ANSWER_COLOUR)
+
+
+def help_embed() -> discord.Embed:
+    description = f"{replies.HELP_COMMANDS}\n\n{replies.HOW_IT_DECIDES}"
+    return discord.Embed(title=replies.HELP, description=description, colour=ANSWER_COLOUR)
