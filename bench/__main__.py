@@ -1,0 +1,89 @@
+"""`python -m bench`: quality on CLINC150, then speed and memory at 100 to 100,000 cards; `--smoke` for a quick run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench import clinc
+from bench.coldstart import cold_start
+from bench.report import Results, SizeResult, markdown, plot
+from bench.speed import Speed, measure_in_subprocess
+from bot.settings import SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CLINC = ROOT.parent / "shared" / "data" / "clinc150" / "data_full.json"
+SIZES = (100, 1_000, 10_000, 100_000)
+CACHED_AT = 10_000  # the size whose cached build has a target
+QUERIES = 1_000
+COLD_START_RUNS = 5
+SMOKE_SIZES = (100,)
+SMOKE_QUERIES = 100
+SMOKE_INTENTS, SMOKE_UTTERANCES = 10, 20
+
+
+def _clinc_path(flag: Path | None) -> Path:
+    if flag is not None:
+        return flag
+    try:
+        configured = load_settings().bench_clinc150
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        configured = None
+    return configured or DEFAULT_CLINC
+
+
+def _quality(path: Path, smoke: bool) -> clinc.Quality | str:
+    if not path.is_file():
+        return f"CLINC150 not found at {path} (set BENCH_CLINC150 or pass --clinc): quality skipped."
+    print(f"CLINC150 from {path} ...", file=sys.stderr, flush=True)
+    data = clinc.load(path, SMOKE_INTENTS, SMOKE_UTTERANCES) if smoke else clinc.load(path)
+    return clinc.run(data)
+
+
+def _size(n_cards: int, n_queries: int) -> SizeResult:
+    print(f"{n_cards:,} cards ...", file=sys.stderr, flush=True)
+    with tempfile.TemporaryDirectory(prefix="faqbot-bench-") as workdir:
+        cold = measure_in_subprocess(n_cards, n_queries, Path(workdir))
+        cached = None
+        if n_cards == CACHED_AT and isinstance(cold, Speed):
+            again = measure_in_subprocess(n_cards, n_queries, Path(workdir))
+            cached = again.build_seconds if isinstance(again, Speed) else None
+    return SizeResult(n_cards, cold, cached)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="a small, fast run (seconds) that checks the harness")
+    parser.add_argument("--clinc", type=Path, help=f"CLINC150 data_full.json (default: {DEFAULT_CLINC})")
+    parser.add_argument(
+        "--out", type=Path, help="folder for results.md and latency.png (default: bench/, none for --smoke)"
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", help="numbers of synthetic cards")
+    parser.add_argument("--skip-quality", action="store_true", help="speed and memory only")
+    args = parser.parse_args(argv)
+
+    sizes = args.sizes or (SMOKE_SIZES if args.smoke else SIZES)
+    n_queries = SMOKE_QUERIES if args.smoke else QUERIES
+    out = args.out if args.out or args.smoke else ROOT / "bench"
+
+    quality = "Skipped (--skip-quality)." if args.skip_quality else _quality(_clinc_path(args.clinc), args.smoke)
+    results = [_size(n, n_queries) for n in sizes]
+    print("cold start ...", file=sys.stderr, flush=True)
+    started = cold_start(1 if args.smoke else COLD_START_RUNS)
+    text = markdown(Results(quality, results, started, args.smoke))
+    print(text)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "results.md").write_text(text + "\n", encoding="utf-8")
+        if problem := plot(results, out / "latency.png"):
+            print(problem, file=sys.stderr)
+        print(f"written to {out / 'results.md'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

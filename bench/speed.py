@@ -1,0 +1,113 @@
+"""Build time, memory and latency of the engine on a synthetic knowledge base, one fresh process per measurement.
+
+`python -m bench.speed CARDS QUERIES` prints one JSON object; a fresh process per size keeps the resident memory
+of one size out of the next, and a cache directory the parent hands over (cold, then reused) shows what an
+on-disk cache would save.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
+WORKER_TIMEOUT = 3600.0
+
+
+def _status_kib(field: str) -> int:
+    """A field of /proc/self/status in KiB (VmRSS: resident now; VmHWM: the peak)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    return 0
+
+
+@dataclass(frozen=True)
+class Speed:
+    cards: int
+    queries: int
+    build_seconds: float
+    engine_mb: float  # resident memory the built engine added (10^6 bytes)
+    peak_mb: float  # the process's peak resident memory, build included
+    ask_p50_ms: float
+    ask_p99_ms: float
+    ask_qps: float
+    autocomplete_p50_ms: float
+    autocomplete_p99_ms: float
+
+
+def measure(n_cards: int, n_queries: int) -> Speed:
+    from bench.synthetic import workload
+    from bot.engine import Engine
+
+    work = workload(n_cards, n_queries)
+    gc.collect()
+    before = _status_kib("VmRSS")
+    start = time.perf_counter()
+    engine = Engine(work.knowledge)
+    build = time.perf_counter() - start
+    gc.collect()
+    after = _status_kib("VmRSS")
+
+    ask = []
+    for query in work.queries:
+        start = time.perf_counter()
+        engine.answer(query)
+        ask.append(time.perf_counter() - start)
+    complete = []
+    for prefix in work.prefixes:
+        start = time.perf_counter()
+        engine.autocomplete(prefix, AUTOCOMPLETE_LIMIT)
+        complete.append(time.perf_counter() - start)
+    ask_ms, complete_ms = np.array(ask) * 1000, np.array(complete) * 1000
+    return Speed(
+        cards=n_cards,
+        queries=n_queries,
+        build_seconds=build,
+        engine_mb=(after - before) * 1024 / 1e6,
+        peak_mb=_status_kib("VmHWM") * 1024 / 1e6,
+        ask_p50_ms=float(np.percentile(ask_ms, 50)),
+        ask_p99_ms=float(np.percentile(ask_ms, 99)),
+        ask_qps=len(ask) / float(np.sum(ask)),
+        autocomplete_p50_ms=float(np.percentile(complete_ms, 50)),
+        autocomplete_p99_ms=float(np.percentile(complete_ms, 99)),
+    )
+
+
+def measure_in_subprocess(n_cards: int, n_queries: int, workdir: Path) -> Speed | str:
+    """A measurement in a new interpreter started in `workdir` with its caches there; or why it failed."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(workdir / "cache")}
+    root = Path(__file__).resolve().parent.parent
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.speed", str(n_cards), str(n_queries)],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=WORKER_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"timed out after {WORKER_TIMEOUT:.0f} s"
+    if done.returncode != 0:
+        last = done.stderr.strip().splitlines()[-1:] or [""]
+        return f"exit {done.returncode}: {last[0]}"
+    return Speed(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    print(json.dumps(asdict(measure(int(sys.argv[1]), int(sys.argv[2])))))
+
+
+if __name__ == "__main__":
+    main()

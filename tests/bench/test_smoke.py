@@ -1,0 +1,44 @@
+"""The whole harness on a small run: every table is filled, nothing is skipped silently."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import main
+
+CLINC_SAMPLE = {
+    # Two intents, a few utterances each, and out-of-scope queries: enough for every split the harness reads.
+    "train": [[f"what is my {w} balance", "balance"] for w in ("bank", "card", "savings", "account")]
+    + [[f"book a {w} to paris", "book_flight"] for w in ("flight", "plane", "ticket", "seat")],
+    "val": [["what is my checking balance", "balance"], ["book a trip to paris", "book_flight"]],
+    "test": [["tell me my card balance", "balance"], ["book me a flight to paris", "book_flight"]],
+    "oos_val": [["what is the capital of peru", "oos"], ["tell me a joke", "oos"]],
+    "oos_test": [["how tall is everest", "oos"], ["play some jazz", "oos"]],
+}
+
+
+@pytest.fixture
+def clinc_file(tmp_path: Path) -> Path:
+    path = tmp_path / "clinc.json"
+    path.write_text(json.dumps(CLINC_SAMPLE))
+    return path
+
+
+def test_smoke_run_writes_every_section(tmp_path: Path, clinc_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["--smoke", "--clinc", str(clinc_file), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    written = (out / "results.md").read_text()
+    assert printed.strip() == written.strip()
+    assert "| faqbot engine | paper" in written
+    assert "| rapidfuzz token_sort_ratio NN | paper" in written
+    assert "| BERT (published) | paper | — | 96.2 | 52.3 |" in written
+    speed_row = next(line for line in written.splitlines() if line.startswith("| 100 |"))
+    assert "failed" not in speed_row
+    assert "Cold start of `python -m bot ask`" in written
+
+
+def test_missing_data_set_is_reported_and_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--smoke", "--clinc", str(tmp_path / "absent.json"), "--sizes", "100"]) == 0
+    assert "CLINC150 not found at" in capsys.readouterr().out
