@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     http_port: int | None = Field(default=None, ge=1, le=65535)
     http_host: str = "127.0.0.1"
 
+    # Benchmarks (`make bench`): CLINC150's data_full.json; unset means ../shared/data/clinc150/ beside the repository
+    bench_clinc150: Path | None = None
+
     # Discord
     discord_token: SecretStr | None = None
     discord_guild_ids: Annotated[list[int], NoDecode] = []
