@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     # Knowledge and matching
     knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
     data_dir: Path = Path("data")
-    match_threshold: float = Field(default=40.0, ge=0, le=100)
-    match_margin: float = Field(default=3.0, ge=0, le=100)
+    match_threshold: float = Field(default=34.0, ge=0, le=100)
+    match_margin: float = Field(default=2.0, ge=0, le=100)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 

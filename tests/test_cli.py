@@ -36,7 +36,7 @@ def test_ask_json_answer_contract(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_ask_json_decline_contract(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["ask", "--json", "python stuff"]) == 0
+    assert main(["ask", "--json", "python env"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["answered"] is False
     assert out["card"] is None

@@ -13,6 +13,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from bot.cards.model import Card, KnowledgeBase
+from bot.engine.english import unknown_weight
 from bot.engine.index import SparseIndex
 from bot.engine.text import char_ngrams, clean, is_content, stem
 from bot.engine.vocabulary import Vocabulary
@@ -30,7 +31,7 @@ WEIGHT_BEST_QUESTION = 0.5  # against 1 - this for the whole card
 ANSWER_TERM_WEIGHT = 0.5  # the answer's words count half as much as a question's toward the whole card
 PAIR_WEIGHT = 0.5  # two content words side by side, on top of each word alone
 QUESTION_WORD_WEIGHT = 0.3  # "why" and "who" ask different things, but weigh less than any content word
-UNKNOWN_WEIGHT = 1.0  # a word no card knows weighs as the rarest known word, times this
+UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, times this
 QUESTION_WORDS = frozenset({"why", "who", "when", "where", "how", "what", "which"})
 
 
@@ -76,10 +77,14 @@ def _sublinear(counts: Counter[str], factor: float = 1.0) -> dict[str, float]:
     return {feature: (1.0 + math.log(count)) * factor for feature, count in counts.items()}
 
 
+def _weighted(counts: Counter[str], weights: dict[str, float]) -> dict[str, float]:
+    return {feature: (1.0 + math.log(count)) * weights[feature] for feature, count in counts.items()}
+
+
 class Engine:
     """Built once from a knowledge base; answering is pure CPU work with no I/O, safe to share between tasks."""
 
-    def __init__(self, knowledge: KnowledgeBase, threshold: float = 40.0, margin: float = 3.0) -> None:
+    def __init__(self, knowledge: KnowledgeBase, threshold: float = 34.0, margin: float = 2.0) -> None:
         self.knowledge = knowledge
         self.threshold = threshold
         self.margin = margin
@@ -135,11 +140,15 @@ class Engine:
                 continue
             content.extend(part for part in self.vocabulary.correct(word)[0] if is_content(part))
         stems = [stem(word) for word in content]
-        words = _sublinear(Counter(stems))
+        # A word no card uses lowers the match, less so when it is an everyday word than a rare one or a name.
+        weight = {word: 1.0 if word in self.vocabulary else unknown_weight(word) for word in content}
+        words = _weighted(Counter(stems), {stem(word): w for word, w in weight.items()})
         if stems:
             _add(words, _sublinear(Counter(f"?{word}" for word in asking), QUESTION_WORD_WEIGHT))
         _add(words, _sublinear(Counter(f"{a} {b}" for a, b in pairwise(stems)), PAIR_WEIGHT))
-        chars = _sublinear(Counter(gram for word in content for gram in char_ngrams(word)))
+        chars: dict[str, float] = {}
+        for word in content:
+            _add(chars, dict.fromkeys(char_ngrams(word), 1.0), weight[word])
         return _Features(words, chars, " ".join(stems))
 
     def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:

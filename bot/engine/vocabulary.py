@@ -10,6 +10,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.engine.english import is_common
 from bot.engine.text import split_letters_digits
 
 MIN_TYPO_LENGTH = 4
@@ -64,7 +65,7 @@ class Vocabulary:
         parts = split_letters_digits(word)
         if len(parts) > 1 and all(part in self.counts or part.isdigit() for part in parts):
             return tuple(parts), False
-        if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
+        if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or is_common(word):
             return (word,), False
         best = self._closest(word)
         return ((best,), True) if best else ((word,), False)
