@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot import console, replies
+from bot import console, replies, reports
 from bot.cards import KnowledgeError, load_knowledge
 from bot.holder import EngineHolder
 from bot.log import setup_logging
@@ -93,6 +93,43 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if healthy else EXIT_FAIL
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from bot.store import open_store
+
+    if args.format == "eval" and args.kind != "unanswered":
+        print("--format eval exports declined questions: use it with `report unanswered`", file=sys.stderr)
+        return EXIT_USAGE
+    engine = _holder(settings).engine
+
+    async def load() -> reports.Report:
+        store = await open_store(settings)
+        try:
+            return await reports.build(args.kind, store, engine, args.days)
+        finally:
+            await store.close()
+
+    try:
+        report = asyncio.run(load())
+    except (OSError, RuntimeError) as exc:
+        print(f"cannot read the store (DATABASE_URL / DATA_DIR): {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    if args.json or args.format == "json":
+        print(json.dumps(reports.as_json(report), ensure_ascii=False, indent=2))
+    elif args.format == "eval":
+        print(reports.format_eval(report), end="")
+    else:
+        print(reports.format_text(report))
+    return EXIT_OK
+
+
+def _days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, 1 or more, got {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="faqbot", description="Answers community questions from curated Markdown cards."
@@ -114,6 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="run the held-out eval set against its thresholds")
     evaluate.add_argument("--file", type=Path, help="an eval file (default: KNOWLEDGE_DIR/eval.yaml)")
     evaluate.set_defaults(handler=cmd_eval)
+
+    report = sub.add_parser("report", help="what went unanswered, feedback per card, usage statistics")
+    report.add_argument("kind", choices=["unanswered", "feedback", "stats"])
+    report.add_argument("--days", type=_days, default=reports.DEFAULT_DAYS, help="the period to report on, in days")
+    report.add_argument("--json", action="store_true", help="JSON instead of text (same as --format json)")
+    report.add_argument("--format", choices=["text", "json", "eval"], default="text", help="eval: eval-set YAML")
+    report.set_defaults(handler=cmd_report)
 
     run = sub.add_parser("run", help="serve Discord (needs DISCORD_TOKEN)")
     run.add_argument("--or-chat", action="store_true", help="start the console chat when no token is set")

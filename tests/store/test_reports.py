@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import reports
+from bot.cli import main
+from bot.engine import Engine
+from bot.engine.matcher import SUGGESTION_FLOOR
+from bot.settings import load_settings
+from bot.store import QuestionEvent, Store, open_store
+from bot.store.store import DAY
+from tests.conftest import FIXTURE_KNOWLEDGE
+
+NOW = time.time()
+TRICKY = 'what\'s "tagging": a #thing? 🤔'
+
+
+def asked(
+    question: str, card: str | None = None, score: float = 20.0, days_ago: float = 0.5, user: int = 1
+) -> QuestionEvent:
+    outcome = "answered" if card else "low_score"
+    return QuestionEvent("discord", user, question, card, score, outcome, asked_at=NOW - days_ago * DAY)
+
+
+async def seed(store: Store) -> dict[str, str]:
+    ids = {}
+    for question, times in [
+        ("how do I reset my password", 3),
+        ("how can I reset my password?", 2),
+        ("password reset", 1),
+        ("how do i reset my pasword", 1),
+        ("is there a voice channel for music", 2),
+        ("how do I install node", 1),
+        (TRICKY, 1),
+    ]:
+        for n in range(times):
+            ids[question] = store.record_question(asked(question, user=n))
+    store.record_question(asked("a declined question from long ago", days_ago=30))
+    for day, count in [(0.5, 3), (1.5, 2)]:
+        for n in range(count):
+            ids[f"roles {day} {n}"] = store.record_question(asked("How do I get a role?", "roles", 100.0, day, n))
+    ids["rules"] = store.record_question(asked("server rules", "rules", 90.0))
+    return ids
+
+
+async def vote(store: Store, ids: dict[str, str]) -> None:
+    question = ids["rules"]
+    for user, (card, helpful, reason) in enumerate(
+        [
+            ("roles", False, "the menu moved"),
+            ("roles", False, None),
+            ("roles", False, "outdated"),
+            ("roles", True, None),
+            ("rules", True, None),
+            ("rules", True, None),
+            ("events", False, None),
+            ("events", True, None),
+            ("removed-card", False, None),
+        ]
+    ):
+        assert await store.record_vote(question, user, card, helpful, reason)
+
+
+@pytest.fixture
+async def seeded(tmp_path: Path) -> AsyncIterator[Store]:
+    store = await open_store(load_settings(data_dir=tmp_path, database_url=None, user_hash_salt=None))
+    await vote(store, await seed(store))
+    store.record_pick(store.record_question(asked("voice chat?")), "rules")
+    yield store
+    await store.close()
+
+
+async def test_unanswered_groups_similar_wordings_most_asked_first(seeded: Store, engine: Engine) -> None:
+    report = await reports.build("unanswered", seeded, engine, days=7, now=NOW)
+    groups = report.unanswered
+    assert [(group.question, group.count) for group in groups[:2]] == [
+        ("how do I reset my password", 7),
+        ("is there a voice channel for music", 2),
+    ]
+    assert set(groups[0].variants) == {"how can I reset my password?", "password reset", "how do i reset my pasword"}
+    asked_questions = {group.question for group in groups} | {v for group in groups for v in group.variants}
+    assert "a declined question from long ago" not in asked_questions  # outside the period
+    assert "How do I get a role?" not in asked_questions  # answered
+    closest = {group.question: group.closest for group in groups}
+    [best] = engine.rank("how do I install node", limit=1)
+    assert best.score >= SUGGESTION_FLOOR
+    assert closest["how do I install node"] == reports.Closest(best.card.id, best.card.title, best.score)
+    [far] = engine.rank("is there a voice channel for music", limit=1)
+    assert far.score < SUGGESTION_FLOOR
+    assert closest["is there a voice channel for music"] is None  # no card worth pointing at: a new one is needed
+
+
+async def test_feedback_puts_the_most_thumbs_down_first(seeded: Store, engine: Engine) -> None:
+    report = await reports.build("feedback", seeded, engine, days=7, now=NOW)
+    summary = [(item.card, item.unhelpful, item.helpful) for item in report.feedback]
+    assert summary == [("roles", 3, 1), ("removed-card", 1, 0), ("events", 1, 1), ("rules", 0, 2)]
+    roles = report.feedback[0]
+    assert roles.helpful_ratio == pytest.approx(0.25)
+    assert sorted(roles.reasons) == ["outdated", "the menu moved"]
+    assert roles.title == engine.knowledge.cards["roles"].title
+    assert report.feedback[1].title is None  # the card was deleted since
+
+
+async def test_stats_count_answers_scores_and_days(seeded: Store, engine: Engine) -> None:
+    stats = (await reports.build("stats", seeded, engine, days=7, now=NOW)).stats
+    assert stats is not None
+    assert (stats.questions, stats.answered) == (18, 6)
+    assert stats.answer_rate == pytest.approx(6 / 18)
+    assert stats.median_score == 20.0
+    assert stats.top_cards == [("roles", 5), ("rules", 1)]
+    assert sum(day.questions for day in stats.per_day) == 18
+    day = [datetime.fromtimestamp(NOW - days * DAY, UTC).date().isoformat() for days in (1.5, 0.5)]
+    assert [(d.day, d.questions, d.answered) for d in stats.per_day] == [(day[0], 2, 2), (day[1], 16, 4)]
+    assert (stats.votes, stats.helpful_votes, stats.picks) == (9, 4, 1)
+    assert stats.declined == {"low_score": 12}
+
+
+async def test_the_eval_export_loads_as_yaml_with_every_declined_wording(seeded: Store, engine: Engine) -> None:
+    report = await reports.build("unanswered", seeded, engine, days=7, now=NOW)
+    exported = yaml.safe_load(reports.format_eval(report))
+    assert exported["in_scope"] == []
+    assert set(exported["out_of_scope"]) == {
+        "how do I reset my password",
+        "how can I reset my password?",
+        "password reset",
+        "how do i reset my pasword",
+        "is there a voice channel for music",
+        "how do I install node",
+        TRICKY,
+        "voice chat?",
+    }
+
+
+async def test_reports_on_an_empty_store_say_so(tmp_path: Path, engine: Engine) -> None:
+    store = await open_store(load_settings(data_dir=tmp_path, database_url=None, user_hash_salt=None))
+    try:
+        texts = [reports.format_text(await reports.build(kind, store, engine)) for kind in ("unanswered", "feedback")]
+        stats = await reports.build("stats", store, engine)
+        assert yaml.safe_load(reports.format_eval(await reports.build("unanswered", store, engine))) == {
+            "in_scope": [],
+            "out_of_scope": [],
+        }
+    finally:
+        await store.close()
+    assert texts == ["No declined questions in the last 7 days.", "No feedback votes in the last 7 days."]
+    assert stats.stats is not None
+    assert stats.stats.answer_rate is None
+    assert "n/a" in reports.format_text(stats)
+
+
+def test_the_report_command_prints_json_and_eval(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(FIXTURE_KNOWLEDGE))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    async def fill() -> None:
+        store = await open_store(load_settings())
+        await seed(store)
+        await store.close()
+
+    asyncio.run(fill())
+    assert main(["report", "stats", "--days", "7", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)["stats"]
+    assert (stats["questions"], stats["answered"], stats["answer_rate"]) == (17, 6, round(6 / 17, 3))
+
+    assert main(["report", "unanswered", "--format", "eval"]) == 0
+    assert "how do I reset my password" in yaml.safe_load(capsys.readouterr().out)["out_of_scope"]
+
+    assert main(["report", "unanswered"]) == 0
+    assert "   7× how do I reset my password" in capsys.readouterr().out
+
+    assert main(["report", "stats", "--format", "eval"]) == 2
+    with pytest.raises(SystemExit):
+        main(["report", "stats", "--days", "0"])
