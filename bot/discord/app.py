@@ -133,6 +133,17 @@ async def serve(bot: FaqBot, token: str) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop, sig.name)
     try:
+        return await connect(bot, token)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        if bot.store is not None:
+            await bot.store.close()
+
+
+async def connect(bot: FaqBot, token: str) -> int:
+    """Run the client until it is closed; a refused token or a missing intent is one clear line and exit 1."""
+    try:
         async with bot:
             await bot.start(token)
     except discord.LoginFailure:
@@ -141,11 +152,6 @@ async def serve(bot: FaqBot, token: str) -> int:
     except discord.PrivilegedIntentsRequired:
         log.error("ANSWER_CHANNEL_IDS needs the Message Content intent: enable it in the Developer Portal")
         return EXIT_FAIL
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-        if bot.store is not None:
-            await bot.store.close()
     log.info("Discord connection closed")
     return EXIT_OK
 

@@ -1,0 +1,258 @@
+"""A fake Discord on 127.0.0.1: the REST routes and the gateway websocket the bot uses, nothing more.
+
+It records every request, can answer chosen requests with faults (429, 500), and keeps the events it dispatched
+so that a RESUME replays what a dropped connection missed, as the real gateway does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.e2e.fake_discord import payloads
+
+HEARTBEAT_INTERVAL_MS = 41_250
+WAIT_SECONDS = 10.0
+
+# Gateway opcodes
+DISPATCH, HEARTBEAT, IDENTIFY, RESUME, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 0, 1, 2, 6, 9, 10, 11
+
+
+BODY = web.RequestKey("body", object)
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """discord.py reads a body as JSON only when the content type is exactly `application/json`."""
+    return web.Response(
+        body=json.dumps(body).encode(), status=status, headers={**(headers or {}), "Content-Type": "application/json"}
+    )
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    body: Any
+    headers: dict[str, str]
+    status: int
+    at: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
+class Fault:
+    """Answer the next `times` requests matching `method` and `path` (a regex) with this response instead."""
+
+    method: str
+    path: str
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+
+
+class FakeDiscord:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.requests: list[Request] = []
+        self.faults: list[Fault] = []
+        self.identifies = 0
+        self.resumes = 0
+        self.closes: list[int | None] = []
+        self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id → synced commands
+        self.session_id: str | None = None
+        self.sequence = 0
+        self.history: list[dict[str, Any]] = []  # dispatched events, for RESUME
+        self._ids = itertools.count(payloads.FIRST_ID)
+        self._ws: web.WebSocketResponse | None = None
+        self._ws_request: web.Request | None = None
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # Serving ---------------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self._record])
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._api)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def new_id(self) -> int:
+        return next(self._ids)
+
+    # Waiting ---------------------------------------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_until(self, predicate: Callable[[], Any]) -> Any:
+        """Wait (bounded) until `predicate()` is truthy, re-checked whenever a request or gateway message arrives."""
+        async with asyncio.timeout(WAIT_SECONDS), self._changed:
+            while not (result := predicate()):
+                await self._changed.wait()
+            return result
+
+    async def wait_for_request(self, method: str, path: str, status: int = 200, after: int = 0) -> Request:
+        """The first request from index `after` on with this method, path (regex) and status."""
+        pattern = re.compile(path)
+
+        def find() -> Request | None:
+            for request in self.requests[after:]:
+                if request.method == method and pattern.fullmatch(request.path) and request.status == status:
+                    return request
+            return None
+
+        return await self.wait_until(find)
+
+    async def wait_ready(self, identifies: int = 1) -> None:
+        await self.wait_until(lambda: self.identifies >= identifies and self._ws is not None)
+
+    # REST ------------------------------------------------------------------------------------------------------
+
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
+        if request.path == "/gateway":
+            return await handler(request)
+        body: Any = None
+        if request.can_read_body:
+            raw = await request.read()
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = raw.decode(errors="replace")
+        path = request.path.removeprefix("/api/v10")
+        fault = self._take_fault(request.method, path)
+        if fault is not None:
+            response: web.StreamResponse = _json(fault.body, status=fault.status, headers=fault.headers)
+        else:
+            request[BODY] = body
+            response = await handler(request)
+        self.requests.append(Request(request.method, path, body, dict(request.headers), response.status))
+        await self._notify()
+        return response
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.times > 0 and fault.method == method and re.fullmatch(fault.path, path):
+                fault.times -= 1
+                return fault
+        return None
+
+    async def _api(self, request: web.Request) -> web.Response:
+        path = request.path.removeprefix("/api/v10")
+        body: Any = request[BODY]
+        authorized = request.headers.get("Authorization") == f"Bot {self.token}"
+        if not path.startswith(("/interactions/", "/webhooks/")) and not authorized:
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        method = request.method
+        if method == "GET" and path == "/users/@me":
+            return _json(payloads.BOT_USER)
+        if method == "GET" and path == "/oauth2/applications/@me":
+            return _json(payloads.application())
+        if method == "PUT" and (match := re.fullmatch(r"/applications/\d+(?:/guilds/(\d+))?/commands", path)):
+            synced = [payloads.synced_command(command, self.new_id()) for command in body]
+            self.commands[match[1] or "global"] = synced
+            return _json(synced)
+        if method == "POST" and re.fullmatch(r"/interactions/\d+/[^/]+/callback", path):
+            return _json({"interaction": {"id": path.split("/")[2], "type": 2}})
+        if re.fullmatch(r"/webhooks/\d+/[^/]+(?:/messages/[^/]+)?", path) or (
+            method == "POST" and re.fullmatch(r"/channels/\d+/messages", path)
+        ):
+            channel_id = int(path.split("/")[2]) if path.startswith("/channels/") else payloads.CHANNEL_ID
+            return _json(payloads.message(self.new_id(), channel_id, payloads.BOT_USER, body or {}))
+        return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    # Gateway ---------------------------------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._ws, self._ws_request = ws, request
+        await ws.send_json({"op": HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}})
+        try:
+            async for message in ws:
+                if message.type is not WSMsgType.TEXT:
+                    break
+                await self._on_gateway_message(ws, json.loads(message.data))
+                await self._notify()
+        finally:
+            self.closes.append(ws.close_code)
+            if self._ws is ws:
+                self._ws = None
+            await self._notify()
+        return ws
+
+    async def _on_gateway_message(self, ws: web.WebSocketResponse, message: dict[str, Any]) -> None:
+        op, data = message.get("op"), message.get("d")
+        if op == HEARTBEAT:
+            await ws.send_json({"op": HEARTBEAT_ACK})
+        elif op == IDENTIFY:
+            if data.get("token") != self.token:
+                await ws.close(code=4004)
+                return
+            self.identifies += 1
+            self.session_id = f"session-{self.new_id()}"
+            self.history.clear()
+            self.sequence = 0
+            await self.dispatch("READY", payloads.ready(self.session_id, self.gateway_url))
+            await self.dispatch("GUILD_CREATE", payloads.guild())
+        elif op == RESUME:
+            if data.get("token") != self.token or data.get("session_id") != self.session_id:
+                await ws.send_json({"op": INVALID_SESSION, "d": False})
+                return
+            self.resumes += 1
+            for event in self.history:
+                if event["s"] > (data.get("seq") or 0):
+                    await ws.send_json(event)
+            await self.dispatch("RESUMED", {})
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        """Send an event now, or keep it for the RESUME when no connection is up."""
+        self.sequence += 1
+        frame = {"op": DISPATCH, "t": event, "s": self.sequence, "d": data}
+        self.history.append(frame)
+        if self._ws is not None and not self._ws.closed:
+            await self._ws.send_json(frame)
+
+    async def send_raw(self, frame: dict[str, Any]) -> None:
+        """A frame exactly as given (for malformed events)."""
+        assert self._ws is not None
+        await self._ws.send_json(frame)
+
+    async def close_gateway(self, code: int) -> None:
+        assert self._ws is not None
+        await self._ws.close(code=code)
+
+    def drop_connection(self) -> None:
+        """Cut the TCP connection under the websocket without a close frame, as a network failure would."""
+        assert self._ws_request is not None
+        assert self._ws_request.transport is not None
+        self._ws_request.transport.abort()
+        self._ws = None
