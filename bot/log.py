@@ -24,8 +24,17 @@ class RedactingFilter(logging.Filter):
             text = text.replace(secret, "[redacted]")
         return TOKEN_SHAPES.sub("[redacted]", text)
 
+    def redact_field(self, value: object) -> object:
+        """Numbers stay numbers for JSON; anything else is logged as its redacted text."""
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        return self.redact(str(value))
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            record.fields = {key: self.redact_field(value) for key, value in fields.items()}
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         record.msg = self.redact(message)
@@ -46,7 +55,7 @@ class JsonFormatter(logging.Formatter):
         entry.update(getattr(record, "fields", {}))
         if record.exc_text:
             entry["exception"] = record.exc_text
-        return json.dumps(entry, ensure_ascii=False)
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 class TextFormatter(logging.Formatter):
