@@ -6,12 +6,17 @@ Adapters push what happens (a question answered, a reload that failed); what can
 
 from __future__ import annotations
 
+import logging
+
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+log = logging.getLogger(__name__)
 
 REGISTRY = CollectorRegistry()
 
 # The engine's outcomes (answered, low_score, ambiguous, empty), then the adapters' own: a refusal reason
-# from `bot.guard` (too_long, cooldown) or "error". A closed set keeps the label's cardinality bounded.
+# from `bot.guard` (too_long, cooldown) or "error". A closed set keeps the label's cardinality bounded: anything
+# else is counted as "other".
 OUTCOMES = frozenset({"answered", "low_score", "ambiguous", "empty", "too_long", "cooldown", "error"})
 
 QUESTIONS = Counter(
@@ -40,7 +45,8 @@ STORE_QUEUE_DEPTH = Gauge("faqbot_store_queue_depth", "Records waiting to be wri
 def observe_answer(platform: str, outcome: str, seconds: float) -> None:
     """Count one question and its latency; call once per question, after the reply went out."""
     if outcome not in OUTCOMES:
-        raise ValueError(f"unknown outcome {outcome!r}: expected one of {sorted(OUTCOMES)}")
+        log.warning("unknown outcome %r counted as 'other': add it to bot.metrics.OUTCOMES", outcome)
+        outcome = "other"
     QUESTIONS.labels(platform, outcome).inc()
     ANSWER_SECONDS.labels(platform).observe(max(0.0, seconds))
 

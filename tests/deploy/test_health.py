@@ -14,6 +14,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import metrics
+from bot.engine import Outcome
+from bot.guard import Cooldown, check_length
 from bot.health import Connection, HealthServer, probe, serve
 from bot.holder import EngineHolder
 from bot.settings import Settings
@@ -170,9 +172,18 @@ async def test_metrics_in_prometheus_format(server: HealthServer, holder: Engine
     assert after[("faqbot_store_queue_depth", ())] == 7
 
 
-def test_an_unknown_outcome_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown outcome"):
-        metrics.observe_answer("discord", "fine", 0.1)
+def test_an_unknown_outcome_is_counted_as_other(caplog: pytest.LogCaptureFixture) -> None:
+    """Label values stay a closed set, and a metrics call never breaks the answering path."""
+
+    def count(outcome: str) -> float:
+        labels = {"platform": "slack", "outcome": outcome}
+        return metrics.REGISTRY.get_sample_value("faqbot_questions_total", labels) or 0.0
+
+    before = count("other")
+    metrics.observe_answer("slack", "fine", 0.1)
+    assert count("other") == before + 1
+    assert count("fine") == 0.0
+    assert "unknown outcome 'fine'" in caplog.text
 
 
 async def test_probe_reads_the_status(server: HealthServer, link: Link) -> None:
@@ -212,3 +223,13 @@ def test_a_refused_reload_is_counted(tmp_path: Path) -> None:
     broken.write_text("---\nid: [unclosed\n---\n", encoding="utf-8")
     assert holder.reload()
     assert metrics.REGISTRY.get_sample_value("faqbot_reload_failures_total") == before + 1
+
+
+def test_every_outcome_the_code_produces_has_its_own_label() -> None:
+    refusals = [check_length("", 50, "x"), check_length("x" * 60, 50, "x")]
+    cooldown = Cooldown(seconds=60, burst=1)
+    cooldown.hit("u")
+    refusals.append(cooldown.hit("u"))
+    produced = {outcome.value for outcome in Outcome} | {refusal.reason for refusal in refusals if refusal}
+    assert len(produced) == len(Outcome) + 2  # "empty" is both an engine outcome and a refusal
+    assert produced <= metrics.OUTCOMES
