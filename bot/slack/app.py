@@ -1,0 +1,74 @@
+"""The Slack app: one Web API client with retries, and a Bolt app with every listener registered."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.holder import EngineHolder
+from bot.settings import Settings
+from bot.slack import ask, buttons, messages
+from bot.slack.answering import Answerer
+
+if TYPE_CHECKING:
+    from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 5  # each waits the Retry-After Slack sent, so nothing is dropped under a burst
+SERVER_ERROR_RETRIES = 2
+CONNECTION_RETRIES = 2
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+    ]
+
+
+def build_client(settings: Settings) -> AsyncWebClient:
+    if settings.slack_bot_token is None:
+        raise ValueError("SLACK_BOT_TOKEN is not set")
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        retry_handlers=retry_handlers(),
+    )
+
+
+def build_app(
+    settings: Settings, holder: EngineHolder, store: Store | None = None, client: AsyncWebClient | None = None
+) -> AsyncApp:
+    """Over HTTP every request's signature is checked; over Socket Mode the socket itself is authenticated."""
+    over_http = settings.slack_app_token is None
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    app = AsyncApp(
+        name="faqbot",
+        client=client or build_client(settings),
+        signing_secret=secret,
+        request_verification_enabled=over_http,
+        url_verification_enabled=over_http,
+        ssl_check_enabled=over_http,
+        logger=logging.getLogger("bot.slack.bolt"),
+    )
+    answerer = Answerer(holder, settings, store)
+    ask.register(app, answerer)
+    messages.register(app, answerer, frozenset(settings.slack_answer_channel_ids))
+    buttons.register(app, answerer)
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+        log.error("a Slack request failed and was skipped: %s", type(error).__name__, exc_info=error)
+
+    return app

@@ -1,0 +1,181 @@
+"""Replies as Block Kit messages, always within Slack's limits so Slack never rejects one.
+
+Every message carries a plain `text` fallback for notifications and screen readers. Buttons carry
+`card_id:question_id` so a click can be tied back to the recorded question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import replies
+from bot.cards.model import Card, KnowledgeBase
+from bot.replies import Reply
+from bot.slack.mrkdwn import escape, link, to_mrkdwn
+
+# Slack's limits (https://api.slack.com/reference/block-kit)
+MAX_BLOCKS = 50
+MAX_SECTION_CHARS = 3000
+MAX_HEADER_CHARS = 150
+MAX_BUTTON_CHARS = 75
+MAX_VALUE_CHARS = 2000
+MAX_FALLBACK_CHARS = 3000
+# Ours: how much of a long card or question is shown before it is shortened
+MAX_ANSWER_SECTIONS = 10
+MAX_QUOTE_CHARS = 500
+
+VOTE_UP, VOTE_DOWN = "vote:up", "vote:down"
+PICK, RELATED = "pick", "related"  # a "did you mean" suggestion, a related card
+CARD_ACTION = re.compile(rf"^({PICK}|{RELATED}):\d+$")
+_TOKENS = re.compile(r"<[^<>]*>|[^\s<]+|\s+|<")
+
+Block = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def fields(self) -> dict[str, Any]:
+        """The arguments every way of sending takes: no unfurled previews, no names turned into mentions."""
+        return {"text": self.text, "blocks": self.blocks or None, "unfurl_links": False, "unfurl_media": False}
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def action_value(card_id: str, question_id: str | None) -> str:
+    return f"{card_id}:{question_id or ''}"[:MAX_VALUE_CHARS]
+
+
+def parse_value(value: str) -> tuple[str, str | None]:
+    card_id, _, question_id = value.partition(":")
+    return card_id, question_id or None
+
+
+def split_mrkdwn(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
+    """Pieces of at most `limit` characters, cut between lines, else between words, never inside `<…>`."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        current = ""
+        for token in _TOKENS.findall(line):
+            while len(token) > limit:  # one enormous word or link: cut it, the limit wins
+                chunks.append(current + token[: limit - len(current)])
+                token, current = token[limit - len(current) :], ""
+            if len(current) + len(token) > limit:
+                chunks.append(current)
+                current = token.lstrip()
+            else:
+                current += token
+    if current.strip():
+        chunks.append(current)
+    return [chunk.strip("\n") for chunk in chunks if chunk.strip()]
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": shorten(text, MAX_SECTION_CHARS)}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": shorten(text, MAX_SECTION_CHARS)}]}
+
+
+def _button(label: str, action_id: str, value: str) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": shorten(label, MAX_BUTTON_CHARS), "emoji": True},
+        "action_id": action_id,
+        "value": value[:MAX_VALUE_CHARS],
+    }
+
+
+def _card_buttons(kind: str, cards: Iterable[Card], question_id: str | None) -> Block:
+    buttons = [_button(card.title, f"{kind}:{i}", action_value(card.id, question_id)) for i, card in enumerate(cards)]
+    return {"type": "actions", "elements": buttons}
+
+
+def quote(question: str) -> str:
+    """The asker's words as an inert mrkdwn quote."""
+    return "\n".join(f">{line}" for line in escape(shorten(question.strip(), MAX_QUOTE_CHARS)).splitlines())
+
+
+def answer(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:
+    """A card: the title, the answer, its source, 👍/👎 and the related cards."""
+    card, source = reply.card, reply.source
+    if card is None or source is None:
+        raise ValueError("only an answered reply renders as an answer")
+    blocks: list[Block] = [_section(quote(asked))] if asked else []
+    blocks.append({"type": "header", "text": {"type": "plain_text", "text": shorten(card.title, MAX_HEADER_CHARS)}})
+    body = to_mrkdwn(card.answer)
+    sections = split_mrkdwn(body)
+    source_text = link(source.url, source.label()) if source.url else escape(source.label())
+    if len(sections) > MAX_ANSWER_SECTIONS:
+        sections = sections[:MAX_ANSWER_SECTIONS]
+        sections[-1] = shorten(sections[-1], MAX_SECTION_CHARS - len(source_text) - 4) + f"\n{source_text}"
+    blocks += [_section(text) for text in sections]
+    blocks.append(_context(f"{replies.SOURCE}: {source_text}"))
+    value = action_value(card.id, question_id)
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [
+                _button(f"👍 {replies.FEEDBACK_HELPFUL}", VOTE_UP, value),
+                _button(f"👎 {replies.FEEDBACK_UNHELPFUL}", VOTE_DOWN, value),
+            ],
+        }
+    )
+    if reply.related:
+        blocks.append(_context(f"{replies.RELATED}:"))
+        blocks.append(_card_buttons(RELATED, reply.related[:3], question_id))
+    return Message(shorten(f"*{escape(card.title)}*\n{body}", MAX_FALLBACK_CHARS), blocks[:MAX_BLOCKS])
+
+
+def decline(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:
+    """No confident answer: say so, and offer the closest cards as buttons."""
+    blocks: list[Block] = [_section(quote(asked))] if asked else []
+    blocks.append(_section(escape(reply.headline)))
+    text = reply.headline
+    if reply.suggestions:
+        blocks.append(_section(escape(replies.DID_YOU_MEAN)))
+        blocks.append(_card_buttons(PICK, reply.suggestions[:3], question_id))
+        text += " " + replies.DID_YOU_MEAN + " " + "; ".join(card.title for card in reply.suggestions[:3])
+    return Message(shorten(escape(text), MAX_FALLBACK_CHARS), blocks)
+
+
+def render(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:
+    return answer(reply, question_id, asked) if reply.card is not None else decline(reply, question_id, asked)
+
+
+def notice(text: str) -> Message:
+    """A short line from `bot.replies` (a refusal, a thanks), escaped like everything else."""
+    return Message(shorten(escape(text), MAX_FALLBACK_CHARS))
+
+
+def help_message(knowledge: KnowledgeBase) -> Message:
+    """How to ask, how answers are chosen, and the topics known, grouped by tag."""
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": replies.HELP}},
+        _section(escape(replies.HELP_COMMANDS_SLACK)),
+        _section(escape(replies.HOW_IT_DECIDES)),
+        {"type": "header", "text": {"type": "plain_text", "text": replies.TOPICS}},
+    ]
+    groups = knowledge.by_tag()
+    room = MAX_BLOCKS - len(blocks) - 1
+    for tag, cards in list(groups.items())[:room]:
+        lines = "\n".join(f"• {escape(card.title)}" for card in cards)
+        blocks.append(_section(f"*{escape(tag)}*\n{lines}"))
+    if len(groups) > room:
+        blocks.append(_context("…"))
+    return Message(shorten(f"{replies.HELP}: {escape(replies.HELP_COMMANDS_SLACK)}", MAX_FALLBACK_CHARS), blocks)

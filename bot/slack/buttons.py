@@ -1,0 +1,59 @@
+"""The buttons on answers: 👍/👎 votes (once per user and card) and cards picked from suggestions or related."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import replies
+from bot.slack import blocks
+from bot.slack.answering import Answerer
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, answerer: Answerer) -> None:
+    @app.action(blocks.VOTE_UP)
+    @app.action(blocks.VOTE_DOWN)
+    async def vote(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        card_id, question_id = blocks.parse_value(str(action.get("value", "")))
+        user_id = str((body.get("user") or {}).get("id"))
+        thread_ts = (body.get("message") or {}).get("thread_ts")
+        try:
+            first = await answerer.vote(question_id, user_id, card_id, action.get("action_id") == blocks.VOTE_UP)
+            thanks = replies.FEEDBACK_THANKS if first else replies.FEEDBACK_ALREADY
+        except Exception:
+            log.exception("recording a vote failed")
+            thanks = replies.ERROR
+        await respond(
+            response_type="ephemeral", replace_original=False, thread_ts=thread_ts, **blocks.notice(thanks).fields()
+        )
+
+    @app.action(blocks.CARD_ACTION)
+    async def pick(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        """Post the chosen card where the buttons were: in the thread, or in the channel for an ephemeral reply."""
+        await ack()
+        card_id, question_id = blocks.parse_value(str(action.get("value", "")))
+        reply = answerer.card(card_id)
+        if reply is None:
+            await respond(
+                response_type="ephemeral", replace_original=False, **blocks.notice(replies.CARD_GONE).fields()
+            )
+            return
+        if str(action.get("action_id", "")).startswith(blocks.PICK):
+            answerer.pick(question_id, card_id)
+        message = blocks.render(reply, question_id)
+        container = body.get("container") or {}
+        posted = body.get("message") or {}
+        if container.get("is_ephemeral") or not posted.get("ts"):
+            await respond(response_type="in_channel", replace_original=False, **message.fields())
+            return
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        thread_ts = posted.get("thread_ts") or posted["ts"]
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, link_names=False, **message.fields())
