@@ -1,0 +1,95 @@
+"""WATCH_KNOWLEDGE: reload the cards when files under KNOWLEDGE_DIR change, once the changes have settled.
+
+Polling file times in a thread needs no extra dependency, works on every file system (also bind mounts, where
+change notifications often never arrive), and costs one directory walk a second for a few hundred files. The
+reload itself is the holder's: it validates first and keeps the old cards on any error.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.cards import Problem
+from bot.holder import EngineHolder
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+SETTLE_SECONDS = 1.5  # an editor saving several files, or a `git pull`, ends up as one reload
+
+Snapshot = dict[str, tuple[int, int]]
+
+
+def snapshot(root: Path) -> Snapshot:
+    """Every file's modification time and size; a file vanishing mid-walk is simply left out."""
+    files: Snapshot = {}
+    for path in root.rglob("*"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        if path.is_file() and not path.name.startswith("."):
+            files[str(path.relative_to(root))] = (stat.st_mtime_ns, stat.st_size)
+    return files
+
+
+class KnowledgeWatcher:
+    def __init__(
+        self,
+        holder: EngineHolder,
+        settle: float = SETTLE_SECONDS,
+        on_reload: Callable[[list[Problem]], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.holder = holder
+        self.settle = settle
+        self.on_reload = on_reload
+        self._clock = clock
+        self._seen = snapshot(holder.knowledge_dir)
+        self._changed_at: float | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def poll(self) -> list[Problem] | None:
+        """One look at the files: the reload's problems when it reloaded (empty when it succeeded), else None."""
+        current = snapshot(self.holder.knowledge_dir)
+        now = self._clock()
+        if current != self._seen:
+            self._seen = current
+            self._changed_at = now
+            return None
+        if self._changed_at is None or now - self._changed_at < self.settle:
+            return None
+        self._changed_at = None
+        problems = self.holder.reload()
+        if problems:
+            log.warning(
+                "cards changed but were not reloaded: %d problem(s); the previous cards keep answering\n%s",
+                len(problems),
+                "\n".join(str(problem) for problem in problems),
+            )
+        if self.on_reload is not None:
+            self.on_reload(problems)
+        return problems
+
+    def start(self, interval: float = POLL_SECONDS) -> KnowledgeWatcher:
+        self._thread = threading.Thread(target=self._run, args=(interval,), name="knowledge-watcher", daemon=True)
+        self._thread.start()
+        log.info("watching %s for changes to the cards", self.holder.knowledge_dir)
+        return self
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.poll()
+            except Exception:
+                log.exception("watching the cards failed; trying again")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)

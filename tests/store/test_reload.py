@@ -1,0 +1,136 @@
+"""Reloading the cards while the bot answers: validated first, swapped whole, the old cards kept on any error."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot import replies
+from bot.holder import EngineHolder
+from bot.watch import KnowledgeWatcher
+from tests.conftest import FIXTURE_KNOWLEDGE
+
+NEW_ANSWER = "Roles now come from the onboarding questions when you join."
+BROKEN = (
+    "---\nquestions:\n  - Where do I report a bug?\nsource:\n  document: nowhere\n---\nIn #bugs.\n"  # line 5 is wrong
+)
+
+
+@pytest.fixture
+def knowledge_dir(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(FIXTURE_KNOWLEDGE, tmp_path / "knowledge"))
+
+
+@pytest.fixture
+def holder(knowledge_dir: Path) -> EngineHolder:
+    return EngineHolder(knowledge_dir, threshold=55.0, margin=6.0)
+
+
+def rewrite_roles_answer(knowledge_dir: Path) -> None:
+    path = knowledge_dir / "cards" / "server" / "roles.md"
+    front, _ = path.read_text(encoding="utf-8").rsplit("---\n", 1)
+    path.write_text(f"{front}---\n{NEW_ANSWER}\n", encoding="utf-8")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_questions_during_a_reload_see_one_whole_knowledge_base(knowledge_dir: Path, holder: EngineHolder) -> None:
+    old = holder.engine
+    old_answer = old.knowledge.cards["roles"].answer
+    rewrite_roles_answer(knowledge_dir)
+    seen = []
+
+    def ask() -> None:
+        engine = holder.engine  # once per question, as every adapter does
+        seen.append((engine, replies.reply_for(engine.answer("How do I get a role?"), engine.knowledge)))
+
+    reloading = threading.Thread(target=holder.reload)
+    reloading.start()
+    deadline = time.monotonic() + 30
+    while reloading.is_alive() and time.monotonic() < deadline:
+        ask()
+    reloading.join()
+    for _ in range(10):
+        ask()
+
+    engines = [engine for engine, _ in seen]
+    assert engines[0] is old
+    assert engines[-1] is holder.engine is not old
+    switch = engines.index(holder.engine)
+    assert set(map(id, engines[:switch])) == {id(old)}  # one switch, never back: no question saw both
+    for engine, reply in seen:
+        assert reply.card is engine.knowledge.cards["roles"]
+        assert reply.card.answer == (old_answer if engine is old else NEW_ANSWER)
+        assert reply.related == tuple(engine.knowledge.cards[card] for card in reply.card.related)
+
+
+def test_a_broken_card_keeps_the_old_cards_and_names_file_and_line(knowledge_dir: Path, holder: EngineHolder) -> None:
+    old = holder.engine
+    (knowledge_dir / "cards" / "broken.md").write_text(BROKEN, encoding="utf-8")
+    rewrite_roles_answer(knowledge_dir)  # a good change in the same reload is not half applied
+
+    problems = holder.reload()
+
+    assert holder.engine is old
+    assert [(problem.path, problem.line) for problem in problems] == [("knowledge/cards/broken.md", 5)]
+    assert str(problems[0]).startswith("knowledge/cards/broken.md:5: unknown source document")
+    match = holder.engine.answer("How do I get a role?")
+    assert match.card is not None
+    assert match.card.answer != NEW_ANSWER
+
+
+def test_the_watcher_reloads_once_the_changes_settle(knowledge_dir: Path, holder: EngineHolder) -> None:
+    clock = Clock()
+    reloads: list[list[object]] = []
+    watcher = KnowledgeWatcher(holder, settle=1.5, on_reload=reloads.append, clock=clock)
+    old = holder.engine
+    assert watcher.poll() is None  # nothing changed
+
+    rewrite_roles_answer(knowledge_dir)
+    assert watcher.poll() is None  # changed: wait for it to settle
+    clock.now = 1.0
+    assert watcher.poll() is None
+    assert holder.engine is old
+    clock.now = 2.0
+    assert watcher.poll() == []
+    assert holder.engine is not old
+    assert holder.engine.knowledge.cards["roles"].answer == NEW_ANSWER
+    clock.now = 10.0
+    assert watcher.poll() is None  # one reload for one change
+    assert reloads == [[]]
+
+
+def test_the_watcher_reports_a_broken_card_and_keeps_serving(knowledge_dir: Path, holder: EngineHolder) -> None:
+    clock = Clock()
+    watcher = KnowledgeWatcher(holder, settle=1.0, clock=clock)
+    old = holder.engine
+    (knowledge_dir / "cards" / "broken.md").write_text(BROKEN, encoding="utf-8")
+    watcher.poll()
+    clock.now = 5.0
+    problems = watcher.poll()
+    assert problems is not None
+    assert [str(problem).split(": ", 1)[0] for problem in problems] == ["knowledge/cards/broken.md:5"]
+    assert holder.engine is old
+
+
+def test_the_watcher_thread_picks_up_a_change(knowledge_dir: Path, holder: EngineHolder) -> None:
+    old = holder.engine
+    watcher = KnowledgeWatcher(holder, settle=0.1).start(interval=0.05)
+    try:
+        rewrite_roles_answer(knowledge_dir)
+        deadline = time.monotonic() + 10
+        while holder.engine is old and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        watcher.stop()
+    assert holder.engine.knowledge.cards["roles"].answer == NEW_ANSWER
