@@ -17,6 +17,7 @@ from tests.e2e.fake_discord.server import WAIT_SECONDS, FakeDiscord, Request
 
 FIXTURE_KNOWLEDGE = Path(__file__).resolve().parents[2] / "fixtures" / "knowledge"
 TOKEN = "e2e-bot-token-0123456789abcdef"
+POLL_SECONDS = 0.01
 CALLBACK = r"/interactions/{id}/[^/]+/callback"
 
 
@@ -71,6 +72,19 @@ def components_of(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [item for row in body.get("components", []) for item in row.get("components", [])]
 
 
+async def _until_guild_known(bot: FaqBot, task: asyncio.Task[None]) -> None:
+    """Interactions work once the guild is known; READY itself comes later (discord.py waits 2 s for more
+    guilds), so waiting for it would only slow every test down."""
+    for _ in range(int(WAIT_SECONDS / POLL_SECONDS)):
+        if task.done():
+            task.result()  # the bot stopped before it was connected: raise why
+            raise AssertionError("the bot stopped before it was connected")
+        if bot.get_guild(payloads.GUILD_ID) is not None:
+            return
+        await asyncio.sleep(POLL_SECONDS)
+    raise AssertionError("the bot never received its guild")
+
+
 @asynccontextmanager
 async def running_bot(**overrides: Any) -> AsyncIterator[Harness]:
     fake = FakeDiscord(TOKEN)
@@ -87,11 +101,7 @@ async def running_bot(**overrides: Any) -> AsyncIterator[Harness]:
     bot = create_bot(settings, holder)
     task = asyncio.create_task(bot.start(TOKEN))
     try:
-        ready = asyncio.create_task(bot.wait_until_ready())
-        await asyncio.wait({task, ready}, timeout=WAIT_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-        if task.done():
-            task.result()  # the bot stopped before it was ready: raise why
-        assert ready.done(), "the bot did not become ready"
+        await _until_guild_known(bot, task)
         yield Harness(fake, bot)
     finally:
         await bot.close()
