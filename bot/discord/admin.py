@@ -1,0 +1,104 @@
+"""`/faq`: what went unanswered, feedback, statistics, and reloading the cards, for the server's admins.
+
+Registered with default member permissions Manage Server: Discord shows and runs the commands only for members
+who have it, unless the server grants them to other roles under Server Settings → Integrations. Every reply is
+ephemeral, since reports quote what members asked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import reports
+from bot.cards import Problem
+from bot.discord.embeds import DESCRIPTION_MAX, TITLE_MAX, clip
+from bot.discord.send import respond
+
+if TYPE_CHECKING:
+    from bot.discord.app import FaqBot
+
+log = logging.getLogger(__name__)
+
+MAX_DAYS = 365
+FENCE = "```"
+TITLES: dict[reports.Kind, str] = {
+    "unanswered": "Unanswered questions",
+    "feedback": "Feedback on answers",
+    "stats": "Statistics",
+}
+NO_STORE = "Nothing is recorded on this bot (it runs without a store), so there is nothing to report."
+RELOADED = "Reloaded: {cards} cards are answering now."
+RELOAD_REFUSED = "Reload refused: the previous cards keep answering. Fix these and run /faq reload again:"
+REPORT_COLOUR = discord.Colour.blurple()
+OK_COLOUR = discord.Colour.green()
+REFUSED_COLOUR = discord.Colour.red()
+
+Days = app_commands.Range[int, 1, MAX_DAYS]
+
+
+def code_block(text: str) -> str:
+    """Text in a code block (columns stay aligned), cut to fit an embed; members' text cannot close the block."""
+    safe = clip(text.replace(FENCE, "'''"), DESCRIPTION_MAX - 2 * len(FENCE) - 2)
+    return f"{FENCE}\n{safe}\n{FENCE}"
+
+
+def report_embed(report: reports.Report) -> discord.Embed:
+    return discord.Embed(
+        title=TITLES[report.kind], description=code_block(reports.format_text(report)), colour=REPORT_COLOUR
+    )
+
+
+def reload_embed(problems: list[Problem], cards: int) -> discord.Embed:
+    if not problems:
+        return discord.Embed(title=RELOADED.format(cards=cards), colour=OK_COLOUR)
+    listing = code_block("\n".join(str(problem) for problem in problems))
+    return discord.Embed(title=clip(RELOAD_REFUSED, TITLE_MAX), description=listing, colour=REFUSED_COLOUR)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Admin(commands.GroupCog, group_name="faq", group_description="Admin: what went unanswered, feedback, reload"):
+    def __init__(self, bot: FaqBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="unanswered", description="The most asked questions the bot declined")
+    @app_commands.describe(days=f"How many days back (default {reports.DEFAULT_DAYS})")
+    async def unanswered(self, interaction: discord.Interaction[FaqBot], days: Days = reports.DEFAULT_DAYS) -> None:
+        await self._report(interaction, "unanswered", days)
+
+    @app_commands.command(name="feedback", description="Cards with the most 👎, and how helpful each one was")
+    @app_commands.describe(days=f"How many days back (default {reports.DEFAULT_DAYS})")
+    async def feedback(self, interaction: discord.Interaction[FaqBot], days: Days = reports.DEFAULT_DAYS) -> None:
+        await self._report(interaction, "feedback", days)
+
+    @app_commands.command(name="stats", description="Questions, answer rate, top cards, median score, per day")
+    @app_commands.describe(days=f"How many days back (default {reports.DEFAULT_DAYS})")
+    async def stats(self, interaction: discord.Interaction[FaqBot], days: Days = reports.DEFAULT_DAYS) -> None:
+        await self._report(interaction, "stats", days)
+
+    @app_commands.command(name="reload", description="Load the cards again; on any error the current ones stay")
+    async def reload(self, interaction: discord.Interaction[FaqBot]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        problems = await asyncio.to_thread(self.bot.holder.reload)
+        fields = {"user": interaction.user.id, "guild": interaction.guild_id, "problems": len(problems)}
+        log.info("cards reloaded from /faq reload" if not problems else "/faq reload refused", extra={"fields": fields})
+        embed = reload_embed(problems, len(self.bot.holder.engine.cards))
+        await respond(interaction, embed=embed, ephemeral=True)
+
+    async def _report(self, interaction: discord.Interaction[FaqBot], kind: reports.Kind, days: int) -> None:
+        if self.bot.store is None:
+            await respond(interaction, content=NO_STORE, ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await reports.build(kind, self.bot.store, self.bot.holder.engine, days)
+        await respond(interaction, embed=report_embed(report), ephemeral=True)
+
+
+async def setup(bot: FaqBot) -> None:
+    await bot.add_cog(Admin(bot))

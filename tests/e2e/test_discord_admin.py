@@ -1,0 +1,107 @@
+"""`/faq`: registered for Manage Server only, in servers only; its reports and reload through the real bot."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.discord import admin
+from bot.settings import load_settings
+from bot.store import Store, open_store
+from tests.e2e.fake_discord import payloads
+from tests.e2e.fake_discord.harness import FIXTURE_KNOWLEDGE, Harness, running_bot
+
+pytestmark = pytest.mark.e2e
+
+MANAGE_GUILD = 1 << 5
+EPHEMERAL = 1 << 6
+DEFERRED = 5
+GUILD_CONTEXT = 0
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = await open_store(load_settings(data_dir=tmp_path / "data", database_url=None, user_hash_salt=None))
+    yield store
+    await store.close()
+
+
+def faq(subcommand: str, **options: Any) -> dict[str, Any]:
+    """The interaction data of `/faq <subcommand>` with integer options."""
+    values = [{"name": name, "type": 4, "value": value} for name, value in options.items()]
+    return payloads.slash("faq", [{"name": subcommand, "type": 1, "options": values}])
+
+
+async def run_faq(bot: Harness, subcommand: str, **options: Any) -> dict[str, Any]:
+    """Invoke `/faq` as an admin; the deferred reply's follow-up message."""
+    callback = await bot.interact(2, faq(subcommand, **options))
+    assert callback.body["type"] == DEFERRED
+    assert callback.body["data"]["flags"] & EPHEMERAL
+    token = callback.path.split("/")[3]
+    return (await bot.fake.wait_for_request("POST", rf"/webhooks/\d+/{token}")).body
+
+
+async def test_faq_is_registered_for_manage_server_and_servers_only() -> None:
+    async with running_bot() as bot:
+        await bot.fake.wait_for_request("PUT", r"/applications/\d+/guilds/\d+/commands")
+        commands = {command["name"]: command for command in bot.fake.commands[str(payloads.GUILD_ID)]}
+        faq_command = commands["faq"]
+        assert int(faq_command["default_member_permissions"]) == MANAGE_GUILD
+        assert faq_command.get("contexts") == [GUILD_CONTEXT] or faq_command.get("dm_permission") is False
+        assert {option["name"] for option in faq_command["options"]} == {"unanswered", "feedback", "stats", "reload"}
+        everyone = [name for name, command in commands.items() if name != "faq"]
+        assert everyone
+        assert all(commands[name].get("default_member_permissions") is None for name in everyone)
+
+
+async def test_unanswered_lists_what_members_asked_and_the_bot_declined(store: Store) -> None:
+    async with running_bot() as bot:
+        bot.bot.store = bot.bot.answerer.store = store
+        question = "is there a voice channel for music"
+        for _ in range(2):
+            await bot.ask(question)
+        await bot.ask(bot.bot.holder.engine.cards[0].title)  # answered: not in the report
+
+        message = await run_faq(bot, "unanswered", days=3)
+        assert message["flags"] & EPHEMERAL
+        assert message["allowed_mentions"] == {"parse": []}
+        embed = message["embeds"][0]
+        assert embed["title"] == admin.TITLES["unanswered"]
+        assert f"2× {question}" in embed["description"]
+        assert bot.bot.holder.engine.cards[0].title not in embed["description"]
+
+        stats = (await run_faq(bot, "stats"))["embeds"][0]["description"]
+        assert "questions: 3, answered: 1 (33%)" in stats
+
+
+async def test_reload_with_a_broken_card_names_file_and_line_and_keeps_answering(tmp_path: Path) -> None:
+    knowledge = Path(shutil.copytree(FIXTURE_KNOWLEDGE, tmp_path / "knowledge"))
+    async with running_bot() as bot:
+        holder = bot.bot.holder
+        holder.knowledge_dir = knowledge
+        old = holder.engine
+        broken = "---\nquestions:\n  - Where do I report a bug?\nsource:\n  document: nowhere\n---\nIn #bugs.\n"
+        (knowledge / "cards" / "broken.md").write_text(broken, encoding="utf-8")
+
+        embed = (await run_faq(bot, "reload"))["embeds"][0]
+        assert embed["title"] == admin.RELOAD_REFUSED
+        assert "knowledge/cards/broken.md:5: unknown source document 'nowhere'" in embed["description"]
+        assert holder.engine is old
+        answer = await bot.ask(old.cards[0].title)
+        assert answer.body["data"]["embeds"][0]["description"] == old.cards[0].answer
+
+        (knowledge / "cards" / "broken.md").write_text(broken.replace("nowhere", "faq"), encoding="utf-8")
+        embed = (await run_faq(bot, "reload"))["embeds"][0]
+        assert embed["title"] == admin.RELOADED.format(cards=len(old.cards) + 1)
+        assert "broken" in holder.engine.knowledge.cards
+
+
+async def test_reports_without_a_store_say_so() -> None:
+    async with running_bot() as bot:
+        callback = await bot.interact(2, faq("feedback"))
+        assert callback.body["data"]["content"] == admin.NO_STORE
+        assert callback.body["data"]["flags"] & EPHEMERAL
