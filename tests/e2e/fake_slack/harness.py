@@ -64,7 +64,7 @@ async def running_slack(data_dir: Path, **overrides: Any) -> AsyncIterator[Runni
         service = SlackService(settings, holder, store, ping_interval=PING_INTERVAL)
         task = asyncio.create_task(service.run())
         try:
-            await fake.wait_until(lambda: fake.sockets and service.is_connected() or task.done())
+            await fake.wait_until(lambda: (fake.sockets and service.is_connected()) or task.done())
             assert service.is_connected(), "the Slack service did not connect"
             yield Running(fake, service, store, settings)
         finally:

@@ -111,10 +111,7 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         raw = await request.text()
-        if request.content_type == "application/json":
-            body = json.loads(raw or "{}")
-        else:
-            body = dict(parse_qsl(raw))
+        body = json.loads(raw or "{}") if request.content_type == "application/json" else dict(parse_qsl(raw))
         token = self.app_token if method == "apps.connections.open" else self.bot_token
         if request.headers.get("Authorization") != f"Bearer {token}":
             return self._record(method, body, 200, {"ok": False, "error": "invalid_auth"})
