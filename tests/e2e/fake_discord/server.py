@@ -65,7 +65,6 @@ class FakeDiscord:
         self.faults: list[Fault] = []
         self.identifies = 0
         self.resumes = 0
-        self.closes: list[int | None] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id → synced commands
         self.session_id: str | None = None
         self.sequence = 0
@@ -203,7 +202,6 @@ class FakeDiscord:
                 await self._on_gateway_message(ws, json.loads(message.data))
                 await self._notify()
         finally:
-            self.closes.append(ws.close_code)
             if self._ws is ws:
                 self._ws = None
             await self._notify()
