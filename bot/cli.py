@@ -13,6 +13,7 @@ from bot.cards import KnowledgeError, load_knowledge
 from bot.holder import EngineHolder
 from bot.log import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
+from bot.watch import watching
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -79,7 +80,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     from bot.discord.app import run_discord
 
-    return run_discord(settings, _holder(settings))
+    holder = _holder(settings)
+    with watching(settings, holder):
+        return run_discord(settings, holder)
 
 
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.cards import Problem
 from bot.holder import EngineHolder
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -93,3 +95,16 @@ class KnowledgeWatcher:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+
+@contextmanager
+def watching(settings: Settings, holder: EngineHolder) -> Iterator[KnowledgeWatcher | None]:
+    """Watch the cards for as long as the bot runs, when WATCH_KNOWLEDGE is on."""
+    if not settings.watch_knowledge:
+        yield None
+        return
+    watcher = KnowledgeWatcher(holder).start()
+    try:
+        yield watcher
+    finally:
+        watcher.stop()

@@ -11,7 +11,8 @@ import pytest
 
 from bot import replies
 from bot.holder import EngineHolder
-from bot.watch import KnowledgeWatcher
+from bot.settings import load_settings
+from bot.watch import KnowledgeWatcher, watching
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 NEW_ANSWER = "Roles now come from the onboarding questions when you join."
@@ -134,3 +135,14 @@ def test_the_watcher_thread_picks_up_a_change(knowledge_dir: Path, holder: Engin
     finally:
         watcher.stop()
     assert holder.engine.knowledge.cards["roles"].answer == NEW_ANSWER
+
+
+def test_watching_runs_only_when_enabled_and_stops_with_the_bot(knowledge_dir: Path, holder: EngineHolder) -> None:
+    with watching(load_settings(watch_knowledge=False), holder) as watcher:
+        assert watcher is None
+    with watching(load_settings(watch_knowledge=True), holder) as watcher:
+        assert watcher is not None
+        thread = watcher._thread
+        assert thread is not None
+        assert thread.is_alive()
+    assert not thread.is_alive()
