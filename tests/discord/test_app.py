@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import logging
+
+import discord.http
+import pytest
+import yarl
+from discord.gateway import DiscordWebSocket
+
+from bot.discord.app import guard_parsers, intents_for, use_endpoints
+from bot.discord.extensions import walk_extensions
+from bot.settings import load_settings
+
+
+def test_guarded_parser_logs_and_skips_a_bad_event(caplog: pytest.LogCaptureFixture) -> None:
+    seen = []
+
+    def parse_good(data: dict) -> None:
+        seen.append(data)
+
+    def parse_bad(data: dict) -> None:
+        int(data["id"])
+
+    parsers = {"GOOD": parse_good, "BAD": parse_bad}
+    guard_parsers(parsers)
+    parsers["BAD"]({"id": "not a number"})
+    parsers["GOOD"]({"id": "1"})
+    assert seen == [{"id": "1"}]
+    assert [r.fields["event"] for r in caplog.records if r.levelno == logging.ERROR] == ["BAD"]
+
+
+def test_message_content_intent_only_with_answer_channels() -> None:
+    assert not intents_for(load_settings()).message_content
+    assert intents_for(load_settings(answer_channel_ids="1,2")).message_content
+
+
+def test_endpoints_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
+    use_endpoints(
+        load_settings(discord_api_base="http://127.0.0.1:9/api/v10/", discord_gateway_url="ws://127.0.0.1:9/")
+    )
+    assert discord.http.Route("GET", "/users/@me").url == "http://127.0.0.1:9/api/v10/users/@me"
+    assert yarl.URL("ws://127.0.0.1:9/") == DiscordWebSocket.DEFAULT_GATEWAY
+
+
+def test_extensions_are_the_modules_with_a_setup() -> None:
+    names = set(walk_extensions())
+    assert {"bot.discord.ask", "bot.discord.browse", "bot.discord.find_answer", "bot.discord.mentions"} <= names
+    assert "bot.discord.embeds" not in names

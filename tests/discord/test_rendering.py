@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import dataclasses
+
+from bot import replies
+from bot.cards.model import Card, CardSource
+from bot.discord import embeds
+from bot.discord.components import CUSTOM_ID_MAX, answer_view, suggestion_view
+from bot.engine import Match, Outcome, Suggestion
+from bot.replies import Reply, card_reply
+from tests.discord.helpers import make_bot
+
+
+def test_a_long_card_is_cut_to_discord_limits() -> None:
+    bot = make_bot()
+    knowledge = bot.holder.engine.knowledge
+    card = dataclasses.replace(bot.holder.engine.cards[0], questions=("q" * 300,), answer="a" * 5000)
+    embed = embeds.answer_embed(card_reply(card, knowledge))
+    assert len(embed.title) <= embeds.TITLE_MAX
+    assert len(embed.description) <= embeds.DESCRIPTION_MAX
+    assert len(embed) <= 6000
+
+
+def test_source_is_linked_only_when_it_has_a_url() -> None:
+    bot = make_bot()
+    knowledge = bot.holder.engine.knowledge
+    for card in knowledge.cards.values():
+        source = knowledge.source_of(card)
+        field = embeds.answer_embed(card_reply(card, knowledge)).fields[0]
+        assert field.name == replies.SOURCE
+        assert (f"]({source.url})" in field.value) is bool(source.url)
+
+
+def test_custom_ids_fit_and_too_long_ids_drop_the_question_then_the_component() -> None:
+    bot = make_bot()
+    knowledge = bot.holder.engine.knowledge
+    reply = card_reply(bot.holder.engine.cards[0], knowledge)
+    view = answer_view(reply, "q" * 40)
+    assert view is not None
+    assert all(len(item.custom_id) <= CUSTOM_ID_MAX for item in view.children)
+    long_card = Card(id="c" * 120, questions=("Long?",), answer="x", source=CardSource(document="handbook"))
+    assert answer_view(Reply(reply.match, long_card, reply.source, (), ()), "q1") is None
+
+
+def test_did_you_mean_lists_the_suggestions_and_a_decline_never_echoes() -> None:
+    bot = make_bot()
+    cards = bot.holder.engine.cards[:3]
+    match = Match("@everyone secret question", Outcome.LOW_SCORE, 20.0, None, tuple(Suggestion(c, 40.0) for c in cards))
+    reply = replies.reply_for(match, bot.holder.engine.knowledge)
+    view = suggestion_view(reply, "abc")
+    assert view is not None
+    (select,) = view.children
+    assert [option.value for option in select.item.options] == [card.id for card in cards]
+    embed = embeds.reply_embed(reply)
+    assert "secret" not in str(embed.to_dict())
+    assert embed.title == replies.DECLINE
+
+
+def test_topic_pages_list_every_card_once() -> None:
+    knowledge = make_bot().holder.engine.knowledge
+    pages = embeds.topic_pages(knowledge)
+    lines = [line for page in pages for field in page.fields for line in field.value.splitlines()]
+    assert sorted(lines) == sorted(f"• {card.title}" for card in knowledge.cards.values())
