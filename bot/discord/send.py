@@ -46,4 +46,5 @@ async def reply(
 ) -> discord.Message:
     """Reply to a message without pinging its author, and still send if the message was deleted meanwhile."""
     reference = message.to_reference(fail_if_not_exists=False)
-    return await message.channel.send(reference=reference, **_message_kwargs(content, embed, view))
+    kwargs = _message_kwargs(content, embed, view)
+    return await message.channel.send(reference=reference, mention_author=False, **kwargs)
