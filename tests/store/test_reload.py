@@ -55,6 +55,7 @@ def test_questions_during_a_reload_see_one_whole_knowledge_base(knowledge_dir: P
         engine = holder.engine  # once per question, as every adapter does
         seen.append((engine, replies.reply_for(engine.answer("How do I get a role?"), engine.knowledge)))
 
+    ask()  # before the reload starts: the old cards
     reloading = threading.Thread(target=holder.reload)
     reloading.start()
     deadline = time.monotonic() + 30
