@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,14 @@ from tests.e2e.fake_slack.harness import running_slack
 from tests.e2e.fake_slack.server import Call
 
 pytestmark = pytest.mark.e2e
+
+
+async def eventually(read: Callable[[], Awaitable[list[Any]]], seconds: float = 5.0) -> list[Any]:
+    """Rows the store's background writer has written, waiting for them at most `seconds`."""
+    async with asyncio.timeout(seconds):
+        while not (rows := await read()):  # noqa: ASYNC110 - the database has no event to wait on
+            await asyncio.sleep(0.05)
+    return rows
 
 
 def buttons(call: Call) -> dict[str, dict[str, Any]]:
@@ -42,7 +52,8 @@ async def test_a_vote_is_recorded_once_per_user_and_card(tmp_path: Path) -> None
     assert first["text"] == replies.FEEDBACK_THANKS
     assert second["text"] == replies.FEEDBACK_ALREADY
     assert third["text"] == replies.FEEDBACK_THANKS
-    assert first["response_type"] == "ephemeral" and first["replace_original"] is False
+    assert first["response_type"] == "ephemeral"
+    assert first["replace_original"] is False
     assert first["thread_ts"] == answer.body["thread_ts"]
     assert sorted((vote.card, vote.helpful) for vote in votes) == [("roles", False), ("roles", True)]
     assert {vote.question_id for vote in votes} == {questions[0].id}
@@ -59,8 +70,7 @@ async def test_did_you_mean_posts_the_picked_card_in_the_same_thread(tmp_path: P
         pick = buttons(decline)["pick:1"]
         await fake.envelope("interactive", payloads.block_action(pick, decline.posted, fake.response_url("p1")))
         answer = (await fake.wait_for("chat.postMessage", 2)).body
-        await slack.store.flush()
-        picks = await slack.store.picks()
+        picks = await eventually(slack.store.picks)
     assert pick["value"].startswith("python-install:")
     assert answer["thread_ts"] == decline.body["thread_ts"]
     assert answer["blocks"][0]["text"]["text"] == "How do I install Python?"
@@ -75,6 +85,7 @@ async def test_a_related_card_posts_in_the_thread_without_counting_as_a_pick(tmp
         related = buttons(answer)["related:0"]
         await fake.envelope("interactive", payloads.block_action(related, answer.posted, fake.response_url("r1")))
         posted = (await fake.wait_for("chat.postMessage", 2)).body
+        await eventually(slack.store.questions)
         await slack.store.flush()
         picks = await slack.store.picks()
     assert related["text"]["text"] == "How do I make a virtual environment?"

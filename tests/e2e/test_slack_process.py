@@ -59,7 +59,8 @@ async def test_sigterm_closes_the_socket_and_exits_0_with_no_token_in_debug_logs
     assert "Sending a request" in logs  # slack_sdk's DEBUG request lines were on, and redacted
     assert BOT_TOKEN not in logs
     assert APP_TOKEN not in logs
-    assert "fakeBotTokenValue" not in logs and "fakeAppTokenValue" not in logs
+    assert "fakeBotTokenValue" not in logs
+    assert "fakeAppTokenValue" not in logs
 
 
 @pytest.mark.parametrize(

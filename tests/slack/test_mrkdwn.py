@@ -1,0 +1,34 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.slack.mrkdwn import escape, plain, to_mrkdwn
+
+
+def test_markdown_becomes_mrkdwn() -> None:
+    markdown = "# Setup\nRun **this** and *that*, ~~not~~ [the docs](https://x.org/a?b=1&c=2).\n- one\n* two\n> note"
+    assert to_mrkdwn(markdown) == (
+        "*Setup*\nRun *this* and _that_, ~not~ <https://x.org/a?b=1&amp;c=2|the docs>.\n• one\n• two\n>note"
+    )
+
+
+def test_code_is_escaped_but_not_formatted() -> None:
+    assert to_mrkdwn("Use `a **b** <c>` here") == "Use `a **b** &lt;c&gt;` here"
+    assert to_mrkdwn("```\nif a < b and **c**:\n```") == "```\nif a &lt; b and **c**:\n```"
+
+
+def test_card_text_cannot_form_control_sequences() -> None:
+    assert to_mrkdwn("Ping <!channel> & <@U1>") == "Ping &lt;!channel&gt; &amp; &lt;@U1&gt;"
+
+
+def test_slack_text_reads_back_as_what_was_typed() -> None:
+    assert (
+        plain("hi <!channel> <@U1> <!subteam^S1|@team> <https://a.b|docs> &lt;b&gt;")
+        == "hi @channel @U1 @team docs <b>"
+    )
+
+
+@given(st.text())
+def test_escaped_user_text_never_holds_a_control_sequence(text: str) -> None:
+    shown = escape(plain(text))
+    assert "<" not in shown
+    assert ">" not in shown
