@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from bot import console, replies, reports
 from bot.cards import KnowledgeError, load_knowledge
 from bot.holder import EngineHolder
@@ -71,18 +73,47 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if report.passed else EXIT_FAIL
 
 
+def _platforms(choice: str | None, settings: Settings) -> list[str]:
+    """The platforms asked for, or by default every one whose token is set."""
+    if choice == "all":
+        return ["discord", "slack"]
+    if choice:
+        return [choice]
+    tokens = {"discord": settings.discord_token, "slack": settings.slack_bot_token}
+    return [name for name, token in tokens.items() if token is not None]
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    if settings.discord_token is None:
+    platforms = _platforms(args.platform, settings)
+    if not platforms:
         if args.or_chat:
-            print("DISCORD_TOKEN is not set: starting the console chat instead.", file=sys.stderr)
+            print("No DISCORD_TOKEN or SLACK_BOT_TOKEN is set: starting the console chat instead.", file=sys.stderr)
             return cmd_chat(args, settings)
+        print(
+            "DISCORD_TOKEN is not set: put the bot token in the environment or .env (or SLACK_BOT_TOKEN)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if "discord" in platforms and settings.discord_token is None:
         print("DISCORD_TOKEN is not set: put the bot token in the environment or .env", file=sys.stderr)
         return EXIT_USAGE
-    from bot.discord.app import run_discord
+    if "slack" in platforms:
+        from bot.slack.service import missing_setting
 
+        if problem := missing_setting(settings):
+            print(problem, file=sys.stderr)
+            return EXIT_USAGE
     holder = _holder(settings)
     with watching(settings, holder):
-        return run_discord(settings, holder)
+        if platforms == ["discord"]:
+            from bot.discord.app import run_discord
+
+            return run_discord(settings, holder)
+        import asyncio
+
+        from bot.runner import run_platforms
+
+        return asyncio.run(run_platforms(settings, holder, platforms))
 
 
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
@@ -162,8 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["text", "json", "eval"], default="text", help="eval: eval-set YAML")
     report.set_defaults(handler=cmd_report)
 
-    run = sub.add_parser("run", help="serve Discord (needs DISCORD_TOKEN)")
+    run = sub.add_parser("run", help="serve Discord and/or Slack (needs their tokens)")
     run.add_argument("--or-chat", action="store_true", help="start the console chat when no token is set")
+    run.add_argument(
+        "--platform", choices=["discord", "slack", "all"], help="default: every platform whose token is set"
+    )
     run.set_defaults(handler=cmd_run)
     return parser
 
@@ -175,8 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    token = settings.discord_token.get_secret_value() if settings.discord_token else ""
-    setup_logging(settings.log_level, settings.log_format, secrets=[token])
+    secrets = [value.get_secret_value() for value in dict(settings).values() if isinstance(value, SecretStr)]
+    setup_logging(settings.log_level, settings.log_format, secrets=secrets)
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler
     try:
         return handler(args, settings)
