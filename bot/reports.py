@@ -6,6 +6,7 @@ period. The CLI and the `/faq` commands both render these same reports.
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import textwrap
 import time
@@ -27,8 +28,9 @@ from bot.store.records import PickRow
 
 DAY = 86400
 DEFAULT_DAYS = 7
-SIMILAR = 75.0  # token_sort_ratio of content stems at or above which two questions are one group
+SIMILAR = 75.0  # similarity (rapidfuzz ratio of the sorted content stems) at which two questions are one group
 MAX_GROUPS = 20
+MAX_LEADERS = 1000  # groups others can join: bounds the work on a long tail of questions asked once
 MAX_VARIANTS = 5
 MAX_REASONS = 3
 TOP_CARDS = 10
@@ -122,33 +124,30 @@ def group_unanswered(rows: Iterable[QuestionRow], engine: Engine, limit: int = M
         last[key] = max(last.get(key, 0.0), row.asked_at)
 
     keys = sorted(wordings, key=lambda key: (-wordings[key].total(), key))
+    leaders: list[str] = []  # the most asked key of each of the first groups, which later keys may join
     members: list[list[str]] = []
     for key in keys:
-        found = process.extractOne(
-            key, [group[0] for group in members], scorer=fuzz.token_sort_ratio, score_cutoff=SIMILAR
-        )
-        if found is None:
-            members.append([key])
-        else:
+        found = process.extractOne(key, leaders, scorer=fuzz.ratio, score_cutoff=SIMILAR)
+        if found is not None:
             members[found[2]].append(key)
+            continue
+        if len(leaders) < MAX_LEADERS:
+            leaders.append(key)
+        members.append([key])
 
-    groups = []
+    counted = []
     for group in members:
         counts: Counter[str] = Counter()
         for key in group:
             counts.update(wordings[key])
+        counted.append((counts, max(last[key] for key in group)))
+    counted.sort(key=lambda item: (-item[0].total(), -item[1]))
+    groups = []
+    for counts, last_asked in counted[:limit]:  # only the groups shown are ranked against the cards
         ranked = [text for text, _ in counts.most_common()]
-        groups.append(
-            UnansweredGroup(
-                question=ranked[0],
-                count=counts.total(),
-                variants=ranked[1 : 1 + MAX_VARIANTS],
-                closest=_closest(engine, ranked[0]),
-                last_asked=max(last[key] for key in group),
-            )
-        )
-    groups.sort(key=lambda group: (-group.count, -group.last_asked))
-    return groups[:limit]
+        closest = _closest(engine, ranked[0])
+        groups.append(UnansweredGroup(ranked[0], counts.total(), ranked[1 : 1 + MAX_VARIANTS], closest, last_asked))
+    return groups
 
 
 def _closest(engine: Engine, question: str) -> Closest | None:
@@ -207,15 +206,17 @@ def summarize(questions: Sequence[QuestionRow], votes: Sequence[VoteRow], picks:
 
 
 async def build(kind: Kind, store: Store, engine: Engine, days: int = DEFAULT_DAYS, now: float | None = None) -> Report:
-    """Load the rows of the last `days` days and compute one report."""
+    """Load the rows of the last `days` days and compute one report, in a thread: a long period means many rows,
+    and the bot's event loop keeps answering meanwhile."""
     since = (time.time() if now is None else now) - days * DAY
     report = Report(kind, days)
     if kind == "unanswered":
-        report.unanswered = group_unanswered(await store.questions(since), engine)
+        report.unanswered = await asyncio.to_thread(group_unanswered, await store.questions(since), engine)
     elif kind == "feedback":
-        report.feedback = feedback_by_card(await store.votes(since), engine.knowledge)
+        report.feedback = await asyncio.to_thread(feedback_by_card, await store.votes(since), engine.knowledge)
     else:
-        report.stats = summarize(await store.questions(since), await store.votes(since), await store.picks(since))
+        rows = await store.questions(since), await store.votes(since), await store.picks(since)
+        report.stats = await asyncio.to_thread(summarize, *rows)
     return report
 
 
