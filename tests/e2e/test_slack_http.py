@@ -74,3 +74,17 @@ async def test_only_signed_fresh_requests_are_processed(tmp_path: Path) -> None:
     assert answer["response_type"] == "in_channel"
     assert health["connections"]["slack"]["ok"] is True
     assert code == 0
+
+
+async def test_a_refused_token_stops_every_service_with_exit_1(tmp_path: Path) -> None:
+    async with fake_slack() as fake:
+        good = slack_settings(fake, tmp_path)
+        refused = slack_settings(fake, tmp_path, slack_bot_token="xoxb-9-9-notKnownToSlack")
+        holder = EngineHolder(good.knowledge_dir, good.match_threshold, good.match_margin)
+        serving, failing = SlackService(good, holder), SlackService(refused, holder)
+        async with asyncio.timeout(10):
+            code = await serve(good, holder, [serving, failing])
+    assert code == 1
+    assert len(fake.sockets) == 1
+    assert fake.sockets[0].ws.closed
+    assert not serving.is_connected()
