@@ -219,3 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAIL
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`faqbot ask ... | head`): stop quietly, as other command-line tools do.
+        sys.stdout = None  # type: ignore[assignment]
+        return EXIT_OK
