@@ -122,15 +122,7 @@ class Store:
         reason = (reason or "").strip()[:REASON_MAX_CHARS] or None
         params = (question_id, self.user_hash(platform, user_id), card_id, bool(helpful), reason, time.time())
         async with self._write_lock:
-            writes = self._take()
-            try:
-                async with self.db.transaction() as tx:
-                    for write in writes:
-                        await tx.execute(write.sql, write.params)
-                    inserted = await tx.execute(INSERT_VOTE, params)
-            except BaseException:
-                self._pending.extendleft(reversed(writes))
-                raise
+            inserted = await self._commit(self._take(), _Write(INSERT_VOTE, params))
         return inserted == 1
 
     def _enqueue(self, write: _Write) -> None:
@@ -158,14 +150,19 @@ class Store:
         """Write everything queued so far."""
         while self._pending:
             async with self._write_lock:
-                writes = self._take()
-                try:
-                    async with self.db.transaction() as tx:
-                        for write in writes:
-                            await tx.execute(write.sql, write.params)
-                except BaseException:
-                    self._pending.extendleft(reversed(writes))
-                    raise
+                await self._commit(self._take())
+
+    async def _commit(self, writes: list[_Write], last: _Write | None = None) -> int:
+        """Queued writes, and `last`, in one transaction: the rows `last` changed. On failure the queued writes go
+        back to the front of the queue."""
+        try:
+            async with self.db.transaction() as tx:
+                for write in writes:
+                    await tx.execute(write.sql, write.params)
+                return await tx.execute(last.sql, last.params) if last else 0
+        except BaseException:
+            self._pending.extendleft(reversed(writes))
+            raise
 
     async def _write_loop(self) -> None:
         while True:

@@ -3,9 +3,13 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bot.settings import load_settings
 from bot.store import QuestionEvent, Store, open_store
+from bot.store.database import Database
 from bot.store.migrations import migrate
 from bot.store.store import DAY
 from tests.store.conftest import SALT, OpenDatabase
@@ -132,3 +136,33 @@ async def test_open_store_keeps_the_salt_across_restarts(tmp_path: Path) -> None
         assert (tmp_path / "faqbot.sqlite3").is_file()
     finally:
         await again.close()
+
+
+class FailingOnce:
+    """A database whose first transaction fails, as when PostgreSQL restarts under the bot."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.failures = 1
+
+    def transaction(self) -> Any:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("server closed the connection")
+        return self.db.transaction()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db, name)
+
+
+async def test_a_failed_write_keeps_the_records_for_the_next_try(open_db: OpenDatabase) -> None:
+    db = await open_db()
+    await migrate(db)
+    store = Store(FailingOnce(db), SALT)
+    ids = [store.record_question(event(f"question {n}")) for n in range(3)]
+    with pytest.raises(ConnectionError):
+        await store.flush()
+    assert store.pending == 3
+    await store.flush()
+    assert sorted(row.id for row in await store.questions()) == sorted(ids)
+    await store.close()
