@@ -16,7 +16,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot import health
-from bot.discord.answering import Answerer
+from bot.answering import Answerer
 from bot.discord.components import DYNAMIC_ITEMS
 from bot.discord.errors import on_app_command_error
 from bot.discord.extensions import walk_extensions
@@ -77,7 +77,7 @@ class FaqBot(commands.Bot):
         self.settings = settings
         self.holder = holder
         self.store = store
-        self.answerer = Answerer(holder, settings, store)
+        self.answerer = Answerer(holder, settings, "discord", store)
         self.extension_names = tuple(walk_extensions() if extensions is None else extensions)
         self.tree.on_error = on_app_command_error
         guard_parsers(self._connection.parsers)

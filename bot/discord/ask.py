@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answering import Asker
 from bot.discord import deliver
-from bot.discord.answering import Asker
 
 if TYPE_CHECKING:
     from bot.discord.app import FaqBot

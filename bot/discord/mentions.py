@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.answering import Asker
 from bot.discord import deliver
-from bot.discord.answering import Asker
 from bot.discord.errors import apologize_to_message
 
 if TYPE_CHECKING:

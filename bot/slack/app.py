@@ -14,10 +14,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answering import Answerer
 from bot.holder import EngineHolder
 from bot.settings import Settings
 from bot.slack import ask, buttons, messages
-from bot.slack.answering import Answerer
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -62,7 +62,7 @@ def build_app(
         ssl_check_enabled=over_http,
         logger=logging.getLogger("bot.slack.bolt"),
     )
-    answerer = Answerer(holder, settings, store)
+    answerer = Answerer(holder, settings, "slack", store)
     ask.register(app, answerer)
     messages.register(app, answerer, frozenset(settings.slack_answer_channel_ids))
     buttons.register(app, answerer)

@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot import replies
+from bot.answering import Answerer, Asker
 from bot.slack import blocks
-from bot.slack.answering import Answerer, Asker
 from bot.slack.mrkdwn import plain
 
 log = logging.getLogger(__name__)

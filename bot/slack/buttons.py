@@ -9,8 +9,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import replies
+from bot.answering import Answerer
 from bot.slack import blocks
-from bot.slack.answering import Answerer
 
 log = logging.getLogger(__name__)
 

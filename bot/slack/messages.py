@@ -15,8 +15,8 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import replies
+from bot.answering import Answerer, Asker
 from bot.slack import blocks
-from bot.slack.answering import Answerer, Asker
 from bot.slack.mrkdwn import plain
 
 log = logging.getLogger(__name__)

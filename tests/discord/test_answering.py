@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.discord.answering import Answerer, Asker
+from bot.answering import Answerer, Asker
 from bot.settings import load_settings
 from bot.store import open_store
 from tests.discord.helpers import FIXTURE_KNOWLEDGE, make_bot
@@ -40,7 +40,7 @@ async def test_questions_and_votes_are_recorded_in_the_store(tmp_path: Path) -> 
     store = await open_store(settings)
     try:
         bot = make_bot()
-        answerer = Answerer(bot.holder, settings, store)
+        answerer = Answerer(bot.holder, settings, "discord", store)
         card = bot.holder.engine.cards[0]
         asked = answerer.ask(card.title, ASKER)
         assert asked.question_id is not None

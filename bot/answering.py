@@ -1,13 +1,15 @@
-"""One question's way through the bot: guard, engine, log line, record; shared by every way of asking."""
+"""One question's way through the bot, on any platform: guard, engine, log line, record.
+
+Adapters pass plain text in and render the `Reply` that comes out; they never score or decide.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 from dataclasses import dataclass
-from typing import Final
 
-from bot import replies
+from bot import metrics, replies
 from bot.guard import Cooldown, Refusal, check_length
 from bot.holder import EngineHolder
 from bot.replies import Reply
@@ -16,16 +18,14 @@ from bot.store import QuestionEvent, Store
 
 log = logging.getLogger(__name__)
 
-PLATFORM: Final = "discord"
-
 
 @dataclass(frozen=True)
 class Asker:
-    """Who asked and where, as ids: enough to rate-limit, log and record without keeping Discord objects."""
+    """Who asked and where, as ids: enough to rate-limit, log and record without keeping platform objects."""
 
-    user_id: int
-    guild_id: int | None
-    channel_id: int | None
+    user_id: int | str
+    guild_id: int | str | None  # the Discord guild or the Slack workspace
+    channel_id: int | str | None
     via: str  # "ask", "mention", "dm", "channel" or "context_menu"
 
 
@@ -33,6 +33,7 @@ class Asker:
 class Asked:
     """What became of a question: refused before the engine, or the engine's reply (and its record id)."""
 
+    platform: str
     started: float
     refusal: Refusal | None = None
     reply: Reply | None = None
@@ -50,13 +51,9 @@ class Asked:
 class Answerer:
     """Answers questions and records votes; the store is optional so the bot also runs without one."""
 
-    def __init__(
-        self,
-        holder: EngineHolder,
-        settings: Settings,
-        store: Store | None = None,
-    ) -> None:
+    def __init__(self, holder: EngineHolder, settings: Settings, platform: str, store: Store | None = None) -> None:
         self.holder = holder
+        self.platform = platform
         self.store = store
         self.max_chars = settings.question_max_chars
         self.cooldown = Cooldown(settings.cooldown_seconds, settings.cooldown_burst)
@@ -67,18 +64,17 @@ class Answerer:
         example = replies.example_question(engine.knowledge)
         refusal = check_length(question, self.max_chars, example) or self.cooldown.hit(str(asker.user_id))
         if refusal is not None:
-            log.info(
-                "question refused",
-                extra={"fields": {"via": asker.via, "reason": refusal.reason, "length": len(question)}},
-            )
-            return Asked(started, refusal=refusal)
+            fields = {"via": asker.via, "reason": refusal.reason, "length": len(question)}
+            log.info("question refused", extra={"fields": fields})
+            return Asked(self.platform, started, refusal=refusal)
         match = engine.answer(question)
         reply = replies.reply_for(match, engine.knowledge)
         question_id = None
         if self.store is not None:
-            event = QuestionEvent.of(match, PLATFORM, asker.user_id, asker.guild_id, asker.channel_id)
+            event = QuestionEvent.of(match, self.platform, asker.user_id, asker.guild_id, asker.channel_id)
             question_id = self.store.record_question(event)
         fields = {
+            "platform": self.platform,
             "via": asker.via,
             "outcome": match.outcome.value,
             "card": reply.card.id if reply.card else None,
@@ -86,7 +82,12 @@ class Answerer:
             "latency_ms": f"{(time.perf_counter() - started) * 1000:.1f}",
         }
         log.info("question answered" if reply.answered else "question declined", extra={"fields": fields})
-        return Asked(started, reply=reply, question_id=question_id)
+        return Asked(self.platform, started, reply=reply, question_id=question_id)
+
+    @staticmethod
+    def sent(asked: Asked) -> None:
+        """Count the question once its reply is out: that latency is what the asker waits for."""
+        metrics.observe_answer(asked.platform, asked.outcome, time.perf_counter() - asked.started)
 
     def card(self, card_id: str) -> Reply | None:
         """The reply for a card chosen from a button or menu, if the card still exists after reloads."""
@@ -94,12 +95,12 @@ class Answerer:
         card = knowledge.cards.get(card_id)
         return replies.card_reply(card, knowledge) if card else None
 
-    async def vote(self, question_id: str | None, user_id: int, card_id: str, helpful: bool) -> bool:
+    async def vote(self, question_id: str | None, user_id: int | str, card_id: str, helpful: bool) -> bool:
         """Record a 👍/👎; False when this user already voted on this card."""
         log.info("feedback", extra={"fields": {"card": card_id, "helpful": helpful, "question": question_id}})
         if self.store is None or question_id is None:
             return True
-        return await self.store.record_vote(question_id, user_id, card_id, helpful, platform=PLATFORM)
+        return await self.store.record_vote(question_id, user_id, card_id, helpful, platform=self.platform)
 
     def pick(self, question_id: str | None, card_id: str) -> None:
         log.info("suggestion picked", extra={"fields": {"card": card_id, "question": question_id}})
