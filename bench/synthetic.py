@@ -74,9 +74,10 @@ def _skewed(rng: random.Random, items: list[str]) -> str:
 
 
 def _product_names(rng: random.Random, count: int) -> list[str]:
+    """Distinct made-up names of 2 to 4 syllables (there are about 168,000 such names)."""
     names: set[str] = set()
     while len(names) < count:
-        names.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))))
+        names.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
     return sorted(names)
 
 

@@ -26,3 +26,12 @@ def test_queries_mix_known_and_unknown_questions() -> None:
     vocabulary = {word for question in known for word in question.split()}
     foreign = sum(not set(query.split()) <= vocabulary for query in work.queries)
     assert foreign > len(work.queries) // 10  # typos and off-topic words
+
+
+def test_names_suffice_for_the_largest_size() -> None:
+    # 100,000 cards draw 25,000 distinct product names; generating them must end, and quickly.
+    from random import Random
+
+    from bench.synthetic import _product_names
+
+    assert len(_product_names(Random(1), 25_000)) == 25_000
