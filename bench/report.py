@@ -134,7 +134,8 @@ def _quality_lines(quality: Quality | str) -> list[str]:
     if quality.disagreements:
         lines.append(
             f"Warning: on {quality.disagreements} test queries `answer` decided otherwise than the threshold and "
-            "margin replayed on `rank`'s top two scores (the validation sweep relies on them agreeing)."
+            "margin replayed on `rank`'s top two scores: the validation sweep relies on them agreeing (`answer` "
+            "takes a question identical to one of a card's own at 100, whatever `rank` says)."
         )
     return [*lines, ""]
 
