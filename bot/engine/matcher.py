@@ -29,10 +29,9 @@ WEIGHT_CHARS = 0.35
 WEIGHT_FUZZY = 0.10
 WEIGHT_BEST_QUESTION = 0.5  # against 1 - this for the whole card
 ANSWER_TERM_WEIGHT = 0.5  # the answer's words count half as much as a question's toward the whole card
-PAIR_WEIGHT = 0.5  # two content words side by side, on top of each word alone
-QUESTION_WORD_WEIGHT = 0.3  # "why" and "who" ask different things, but weigh less than any content word
+PAIR_WEIGHT = 0.5  # two words side by side, on top of each word alone
+FUNCTION_WORD_WEIGHT = 0.5  # "why" and "who" ask different things, but weigh less than any content word
 UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, times this
-QUESTION_WORDS = frozenset({"why", "who", "when", "where", "how", "what", "which"})
 
 
 class Outcome(StrEnum):
@@ -130,22 +129,24 @@ class Engine:
         return _Features(words, chars, "")
 
     def _features(self, text: str) -> _Features:
-        """Content-word stems, their pairs and character n-grams; question words count a little."""
+        """Content-word stems and character n-grams; function words and word pairs count a little on top."""
         content: list[str] = []
-        asking: list[str] = []
+        function: list[str] = []
+        sequence: list[str] = []  # every known word in order, content words stemmed: the source of the pairs
         for word in self.vocabulary.expand_synonyms(clean(text)).split():
-            if not is_content(word):
-                if word in QUESTION_WORDS:
-                    asking.append(word)
-                continue
-            content.extend(part for part in self.vocabulary.correct(word)[0] if is_content(part))
+            if is_content(word):
+                parts = [part for part in self.vocabulary.correct(word)[0] if is_content(part)]
+                content.extend(parts)
+                sequence.extend(stem(part) for part in parts)
+            elif word in self.vocabulary:  # "how" vs "why" tells questions apart; a filler no card uses says nothing
+                function.append(word)
+                sequence.append(word)
         stems = [stem(word) for word in content]
         # A word no card uses lowers the match, less so when it is an everyday word than a rare one or a name.
         weight = {word: 1.0 if word in self.vocabulary else unknown_weight(word) for word in content}
         words = _weighted(Counter(stems), {stem(word): w for word, w in weight.items()})
-        if stems:
-            _add(words, _sublinear(Counter(f"?{word}" for word in asking), QUESTION_WORD_WEIGHT))
-        _add(words, _sublinear(Counter(f"{a} {b}" for a, b in pairwise(stems)), PAIR_WEIGHT))
+        _add(words, _sublinear(Counter(f"?{word}" for word in function), FUNCTION_WORD_WEIGHT))
+        _add(words, _sublinear(Counter(f"{a} {b}" for a, b in pairwise(sequence)), PAIR_WEIGHT))
         chars: dict[str, float] = {}
         for word in content:
             _add(chars, dict.fromkeys(char_ngrams(word), 1.0), weight[word])
