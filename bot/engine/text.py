@@ -35,6 +35,8 @@ STOPWORDS = frozenset(
     whos why will with wonder wondering would wouldn ya yall yeah yes yet you your youre yours yourself hey hi hello
     hmm ok okay so explain explained anyone somebody guys guy bro fam pal folks lol lmao idk tbh btw ya quick question
     q qs curious wat wut teh da r y yo dat dis wanna gotta
+    isnt doesnt dont cant wont couldnt wouldnt shouldnt didnt arent wasnt werent hasnt havent hadnt ain aint
+    whered wheres hows whys theyre youve weve theyve itll thatll youll kinda sorta
     """.split()
 )
 
