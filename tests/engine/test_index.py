@@ -1,0 +1,95 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.engine.index import SparseIndex
+
+
+def _cosines(rows: list[dict[str, float]], groups: list[int], query: dict[str, float], unknown: float) -> np.ndarray:
+    """TF-IDF cosines computed densely and directly from the definition, as the reference."""
+    n_groups = len(set(groups)) or 1
+    vocabulary = sorted({feature for row in rows for feature in row})
+    df = {f: len({g for row, g in zip(rows, groups, strict=True) if f in row}) for f in vocabulary}
+    idf = {f: math.log((1 + n_groups) / (1 + df[f])) + 1.0 for f in vocabulary}
+    rarest = (math.log(1 + n_groups) + 1.0) * unknown
+    q = {f: tf * idf.get(f, rarest) for f, tf in query.items()}
+    q_norm = math.sqrt(sum(v * v for v in q.values())) or 1.0
+    result = []
+    for row in rows:
+        r = {f: tf * idf[f] for f, tf in row.items()}
+        r_norm = math.sqrt(sum(v * v for v in r.values())) or 1.0
+        result.append(sum(v * q.get(f, 0.0) for f, v in r.items()) / (r_norm * q_norm))
+    return np.array(result)
+
+
+ROWS = [
+    {"reset": 1.0, "password": 1.0},
+    {"reset": 1.0, "password": 2.0, "email": 0.5},
+    {"install": 1.0, "python": 1.0},
+    {"python": 1.0, "venv": 1.5},
+    {},
+]
+GROUPS = [0, 0, 1, 2, 3]
+
+
+def test_scores_are_tf_idf_cosines() -> None:
+    index = SparseIndex(ROWS, GROUPS, unknown_weight=1.5)
+    query = {"password": 1.0, "python": 0.5, "nowhere": 1.0}
+    np.testing.assert_allclose(index.scores(query), _cosines(ROWS, GROUPS, query, 1.5), atol=1e-6)
+
+
+def test_document_frequency_counts_groups_not_rows() -> None:
+    index = SparseIndex(ROWS, GROUPS)
+    # "reset" is in two rows of one group, "python" in one row of each of two groups: "reset" is the rarer.
+    assert index.idf[index.features["reset"]] > index.idf[index.features["python"]]
+
+
+def test_groups_in_any_order_give_the_same_index() -> None:
+    ordered = SparseIndex(ROWS, GROUPS)
+    shuffled = SparseIndex(ROWS, [7, 7, 1, 3, 2])
+    np.testing.assert_array_equal(ordered.idf, shuffled.idf)
+    np.testing.assert_array_equal(ordered.values, shuffled.values)
+
+
+def test_postings_are_by_feature_with_rows_ascending() -> None:
+    index = SparseIndex(ROWS, GROUPS)
+    assert list(index.features) == ["reset", "password", "email", "install", "python", "venv"]
+    python = index.features["python"]
+    assert index.rows[index.indptr[python] : index.indptr[python + 1]].tolist() == [2, 3]
+    assert index.values.dtype == np.float32
+
+
+def test_query_of_unknown_features_scores_nothing() -> None:
+    index = SparseIndex(ROWS, GROUPS)
+    assert not index.scores({"nowhere": 1.0}).any()
+    assert not index.scores({}).any()
+
+
+def test_empty_index() -> None:
+    index = SparseIndex([], [])
+    assert index.scores({"anything": 1.0}).shape == (0,)
+
+
+def test_rows_and_groups_must_pair_up() -> None:
+    with pytest.raises(ValueError, match="groups"):
+        SparseIndex(ROWS, GROUPS[:-1])
+
+
+FEATURES = st.sampled_from([f"f{i}" for i in range(12)])
+WEIGHTS = st.floats(min_value=0.1, max_value=5.0)
+ROW = st.dictionaries(FEATURES, WEIGHTS, max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(ROW, min_size=1, max_size=12),
+    data=st.data(),
+    query=st.dictionaries(st.sampled_from([f"f{i}" for i in range(15)]), WEIGHTS, max_size=6),
+)
+def test_matches_the_dense_definition(rows: list[dict[str, float]], data: st.DataObject, query: dict) -> None:
+    groups = data.draw(st.lists(st.integers(0, 4), min_size=len(rows), max_size=len(rows)))
+    index = SparseIndex(rows, groups, unknown_weight=1.5)
+    np.testing.assert_allclose(index.scores(query), _cosines(rows, groups, query, 1.5), atol=1e-5)
