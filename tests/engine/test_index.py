@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine.index import SparseIndex
+from bot.engine.index import SparseIndex, top
 
 
 def _cosines(rows: list[dict[str, float]], groups: list[int], query: dict[str, float], unknown: float) -> np.ndarray:
@@ -93,3 +93,13 @@ def test_matches_the_dense_definition(rows: list[dict[str, float]], data: st.Dat
     groups = data.draw(st.lists(st.integers(0, 4), min_size=len(rows), max_size=len(rows)))
     index = SparseIndex(rows, groups, unknown_weight=1.5)
     np.testing.assert_allclose(index.scores(query), _cosines(rows, groups, query, 1.5), atol=1e-5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    scores=st.lists(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]) | st.floats(0, 1, width=32), max_size=40),
+    k=st.integers(0, 45),
+)
+def test_top_is_the_head_of_a_stable_sort(scores: list[float], k: int) -> None:
+    array = np.array(scores, dtype=np.float32)
+    np.testing.assert_array_equal(top(array, k), np.argsort(-array, kind="stable")[:k])
