@@ -16,7 +16,8 @@ PLATFORM_SYNTAX = re.compile(
 POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
 NON_WORD = re.compile(r"[\W_]+")
-REPEATS = re.compile(r"(\w)\1{2,}")
+REPEATS = re.compile(r"(.)\1\1+")
+ASCII_NON_WORD = str.maketrans({chr(code): " " for code in range(128) if not chr(code).isalnum()})
 LETTER_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])")
 
 # Function words and chat filler: they say how something is asked, not what about, so they neither match a card
@@ -45,13 +46,18 @@ _stemmer = snowballstemmer.stemmer("english")
 
 def clean(text: str) -> str:
     """Lowercase words separated by single spaces: no platform syntax, punctuation, emoji or long repeats."""
-    text = unicodedata.normalize("NFKC", text)
-    text = PLATFORM_SYNTAX.sub(" ", text)
-    text = POSSESSIVE.sub("", text)
-    text = APOSTROPHE.sub("", text)
-    text = NON_WORD.sub(" ", text.casefold())
-    text = REPEATS.sub(r"\1\1", text)
-    return " ".join(text.split())
+    # Each step runs only when the text has what it removes: cards and most questions are plain ASCII, and the
+    # build cleans every card's text.
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    if "<" in text or "@" in text or "http" in text:
+        text = PLATFORM_SYNTAX.sub(" ", text)
+    if "'" in text or "’" in text:
+        text = APOSTROPHE.sub("", POSSESSIVE.sub("", text))
+    text = text.casefold()
+    text = text.translate(ASCII_NON_WORD) if text.isascii() else NON_WORD.sub(" ", text)
+    # Only word characters and single spaces are left, so any character repeated three times is a word's.
+    return REPEATS.sub(r"\1\1", " ".join(text.split()))
 
 
 def words(text: str) -> list[str]:

@@ -1,6 +1,20 @@
-import pytest
+import re
+import unicodedata
 
-from bot.engine.text import char_ngrams, clean, split_letters_digits, stem
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.engine.text import (
+    APOSTROPHE,
+    NON_WORD,
+    PLATFORM_SYNTAX,
+    POSSESSIVE,
+    char_ngrams,
+    clean,
+    split_letters_digits,
+    stem,
+)
 
 
 @pytest.mark.parametrize(
@@ -44,3 +58,23 @@ def test_char_ngrams_mark_word_boundaries() -> None:
     assert " ab " in grams
     assert " a" not in grams  # shorter than the smallest n-gram
     assert set(char_ngrams("llama")) >= {" ll", "ama ", "llama"}
+
+
+def _clean_every_step(text: str) -> str:
+    """`clean` without its shortcuts: every step on every text."""
+    text = unicodedata.normalize("NFKC", text)
+    text = APOSTROPHE.sub("", POSSESSIVE.sub("", PLATFORM_SYNTAX.sub(" ", text)))
+    text = re.sub(r"(\w)\1{2,}", r"\1\1", NON_WORD.sub(" ", text.casefold()))
+    return " ".join(text.split())
+
+
+CHAT_PIECES = st.sampled_from(
+    ["<@123>", "<#C1|general>", "https://x.org/a", "@everyone", "@here", "'s", "’s", "don't", "aaa", "ßß", "ﬁ",
+     "Ｆｕｌｌ", "İ", "_", " ", "\t", "\n", "\x1c", "e\u0301", "<", "!!!", "lll", "ΣΑΣ", "😀", "١٢٣", "Q", "7"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CHAT_PIECES | st.text(max_size=4), max_size=10).map("".join))
+def test_clean_shortcuts_change_nothing(text: str) -> None:
+    assert clean(text) == _clean_every_step(text)
