@@ -5,6 +5,7 @@ No other module reads the environment: adapters, the engine and the store get wh
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -19,6 +20,12 @@ REPO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 def default_knowledge_dir() -> Path:
     """The repository's `knowledge/` in a checkout, the bundled copy in an installed package."""
     return REPO_KNOWLEDGE if REPO_KNOWLEDGE.is_dir() else PACKAGE_KNOWLEDGE
+
+
+def default_cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/faqbot`, else `~/.cache/faqbot`: where the engine keeps built indexes."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(base) if Path(base).is_absolute() else Path.home() / ".cache") / "faqbot"
 
 
 def _split_ids(value: object) -> object:
@@ -51,6 +58,9 @@ class Settings(BaseSettings):
     # Health and metrics: `/healthz` and `/metrics` over HTTP when a port is set
     http_port: int | None = Field(default=None, ge=1, le=65535)
     http_host: str = "127.0.0.1"
+
+    # Engine index cache: built indexes kept on disk by the cards' content, so a restart on unchanged cards is fast
+    index_cache_dir: Path = Field(default_factory=default_cache_dir)
 
     # Benchmarks (`make bench`): CLINC150's data_full.json; unset means ../shared/data/clinc150/ beside the repository
     bench_clinc150: Path | None = None
@@ -99,6 +109,11 @@ class Settings(BaseSettings):
         if not value.startswith(("ws://", "wss://")):
             raise ValueError("must start with ws:// or wss://")
         return value
+
+    @field_validator("index_cache_dir", mode="before")
+    @classmethod
+    def _blank_cache_dir(cls, value: object) -> object:
+        return default_cache_dir() if isinstance(value, str) and not value.strip() else value
 
     @field_validator("http_port", mode="before")
     @classmethod

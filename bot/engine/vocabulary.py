@@ -39,6 +39,10 @@ class Vocabulary:
         )
         self.correct = lru_cache(maxsize=100_000)(self._correct)
 
+    def __reduce__(self) -> tuple[type[Vocabulary], tuple[Counter[str], dict[str, str]]]:
+        """Pickled as its counts and synonyms: the lookup tables are rebuilt, the correction cache starts empty."""
+        return Vocabulary, (self.counts, self.synonyms)
+
     @classmethod
     def build(cls, texts: Iterable[list[str]], synonyms: Mapping[str, str]) -> Vocabulary:
         """`texts` are the cleaned words of each card (questions, keywords, answer), one list a card."""

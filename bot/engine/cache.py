@@ -1,0 +1,173 @@
+"""Keep a built index on disk, keyed by everything it was built from: a restart on unchanged cards skips the build.
+
+An entry is a pickle of engine objects and numpy arrays, named by a hash of the inputs, the source of the modules
+that build it and the library versions, so a change to any of them misses rather than reading a stale index. A
+cache file can only rebuild such objects (a restricted unpickler), never run code. Nothing here can stop the bot:
+a missing or read-only folder, or a corrupt or unreadable file, costs a rebuild and a warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import gc
+import hashlib
+import io
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import TypeVar
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+FORMAT = 1  # bump when the layout of a stored entry changes in a way the key does not capture
+KEEP = 4  # entries of one name kept: a few knowledge bases (or versions of one) served from the same folder
+SUFFIX = ".pickle"
+MISS = object()
+ENGINE_PACKAGE = "bot.engine."
+NUMPY_GLOBALS = frozenset({"_reconstruct", "_frombuffer", "ndarray", "dtype", "scalar"})
+SAFE_BUILTINS = frozenset({"set", "frozenset", "bytearray", "complex", "slice", "range"})
+SAFE_COLLECTIONS = frozenset({"Counter", "OrderedDict", "defaultdict", "deque"})
+
+
+def source_digest(*modules: ModuleType) -> str:
+    """A hash of the modules' source: entries built by other code are never read."""
+    digest = hashlib.blake2b(digest_size=16)
+    for module in modules:
+        digest.update(module.__name__.encode())
+        digest.update(Path(module.__file__ or "").read_bytes() if module.__file__ else b"")
+    return digest.hexdigest()
+
+
+def cached(directory: Path | None, name: str, key: Iterable[str | bytes], build: Callable[[], T]) -> T:
+    """The object `build()` makes, read from `directory` when an entry for `key` is there, else built and stored.
+
+    Either way the object returned is the one read back from its pickled bytes: the build's temporaries are all
+    freed before it is allocated, so a fresh build holds no more memory than a cached one. `directory=None` turns
+    the cache off (the object is still returned the same way).
+    """
+    digest = _digest(key)
+    path = directory / f"{name}-{digest}{SUFFIX}" if directory is not None else None
+    if path is not None:
+        value = _read(path)
+        if value is not MISS:
+            return value  # type: ignore[return-value]
+    blob = pickle.dumps(build(), protocol=pickle.HIGHEST_PROTOCOL)
+    gc.collect()  # the build's reference cycles, before the copy that stays is made
+    value = _loads(blob)
+    if path is not None:
+        _write(path, blob)
+    del blob
+    release_free_memory()
+    return value
+
+
+def _digest(key: Iterable[str | bytes]) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    environment = (FORMAT, sys.version_info[:2], np.__version__, pickle.HIGHEST_PROTOCOL)
+    for part in (repr(environment), *key):
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> object:
+    """The stored object, or MISS."""
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        return MISS
+    except OSError as exc:
+        log.warning("index cache %s unreadable (%s): building the index", path, exc)
+        return MISS
+    try:
+        value = _loads(blob)
+    except Exception as exc:  # a damaged pickle can fail in many ways; each only means a rebuild
+        log.warning("index cache %s is damaged (%s: %s): building the index again", path, type(exc).__name__, exc)
+        return MISS
+    with contextlib.suppress(OSError):
+        os.utime(path)  # most recently used: the last to be pruned
+    return value
+
+
+def _write(path: Path, blob: bytes) -> None:
+    """Write to a temporary file and rename it into place, so a reader never sees half an entry."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(blob)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        log.warning("index cache not written to %s (%s): the next start builds the index again", path.parent, exc)
+        return
+    _prune(path)
+
+
+def _prune(kept: Path) -> None:
+    """Delete all but the KEEP most recently used entries of the same name."""
+    name = kept.name.rsplit("-", 1)[0]
+    try:
+        entries = sorted(kept.parent.glob(f"{name}-*{SUFFIX}"), key=lambda entry: entry.stat().st_mtime, reverse=True)
+        for entry in entries[KEEP:]:
+            if entry != kept:
+                entry.unlink(missing_ok=True)
+    except OSError as exc:
+        log.debug("index cache not pruned: %s", exc)
+
+
+class _Unpickler(pickle.Unpickler):
+    """Rebuilds only engine classes, numpy arrays and plain containers: a planted file cannot run code."""
+
+    def find_class(self, module: str, name: str) -> object:
+        allowed = (
+            (module.startswith(ENGINE_PACKAGE) and isinstance(getattr(sys.modules.get(module), name, None), type))
+            or (module.split(".")[0] == "numpy" and name in NUMPY_GLOBALS)
+            or (module == "builtins" and name in SAFE_BUILTINS)
+            or (module == "collections" and name in SAFE_COLLECTIONS)
+        )
+        if not allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in an index cache")
+        return super().find_class(module, name)
+
+
+def _loads(blob: bytes) -> object:
+    return _Unpickler(io.BytesIO(blob)).load()
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    if not name or sys.platform != "linux":
+        return None
+    try:
+        return ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):
+        return None  # not glibc
+
+
+def release_free_memory() -> None:
+    """Hand the memory a build freed back to the system.
+
+    glibc keeps freed memory in its heap (a few hundred MB after building 10,000 cards), so a long-running bot would
+    otherwise stay at the build's peak.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

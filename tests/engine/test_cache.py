@@ -1,0 +1,130 @@
+import logging
+import os
+import pickle
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.engine import cache
+from bot.engine.cache import cached, source_digest
+from bot.engine.index import SparseIndex
+from bot.engine.vocabulary import Vocabulary
+
+
+class Builds:
+    """A build that counts its calls and makes a small index, like the engine's."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> SparseIndex:
+        self.calls += 1
+        return SparseIndex([{"reset": 1.0, "password": 2.0}, {"install": 1.0}], [0, 1])
+
+
+def _entries(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.pickle"))
+
+
+def test_second_call_reads_the_stored_index(tmp_path: Path) -> None:
+    build = Builds()
+    first = cached(tmp_path, "index", ["cards v1"], build)
+    second = cached(tmp_path, "index", ["cards v1"], build)
+    assert build.calls == 1
+    assert len(_entries(tmp_path)) == 1
+    assert second.features == first.features
+    np.testing.assert_array_equal(second.values, first.values)
+    np.testing.assert_array_equal(second.scores({"password": 1.0}), first.scores({"password": 1.0}))
+
+
+def test_other_inputs_build_again(tmp_path: Path) -> None:
+    build = Builds()
+    cached(tmp_path, "index", ["cards v1"], build)
+    cached(tmp_path, "index", ["cards v2"], build)
+    cached(tmp_path, "index", ["cards", " v1"], build)  # the parts are kept apart, not joined
+    assert build.calls == 3
+
+
+def test_no_folder_builds_every_time(tmp_path: Path) -> None:
+    build = Builds()
+    cached(None, "index", ["cards"], build)
+    value = cached(None, "index", ["cards"], build)
+    assert build.calls == 2
+    assert isinstance(value, SparseIndex)
+
+
+def test_damaged_entry_is_rebuilt_and_replaced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    build = Builds()
+    cached(tmp_path, "index", ["cards"], build)
+    [entry] = _entries(tmp_path)
+    entry.write_bytes(entry.read_bytes()[:100])
+    with caplog.at_level(logging.WARNING):
+        value = cached(tmp_path, "index", ["cards"], build)
+    assert build.calls == 2
+    assert value.features == {"reset": 0, "password": 1, "install": 2}
+    assert "damaged" in caplog.text
+    cached(tmp_path, "index", ["cards"], build)
+    assert build.calls == 2  # the rebuilt entry was written back
+
+
+def test_unwritable_folder_still_answers(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    build = Builds()
+    with caplog.at_level(logging.WARNING):
+        value = cached(blocked, "index", ["cards"], build)
+    assert isinstance(value, SparseIndex)
+    assert "not written" in caplog.text
+
+
+def test_planted_entry_cannot_run_code(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    marker = tmp_path / "still-here"
+    marker.write_text("")
+
+    class Planted:
+        def __reduce__(self) -> tuple:
+            return os.remove, (str(marker),)
+
+    build = Builds()
+    cached(tmp_path, "index", ["cards"], build)
+    [entry] = _entries(tmp_path)
+    entry.write_bytes(pickle.dumps(Planted()))
+    with caplog.at_level(logging.WARNING):
+        value = cached(tmp_path, "index", ["cards"], build)
+    assert marker.exists()
+    assert isinstance(value, SparseIndex)
+    assert "posix.remove is not allowed" in caplog.text or "os.remove is not allowed" in caplog.text
+
+
+def test_old_entries_are_pruned(tmp_path: Path) -> None:
+    for version in range(cache.KEEP + 3):
+        cached(tmp_path, "index", [f"cards v{version}"], Builds())
+        for entry in _entries(tmp_path):  # make the order of writes visible to a coarse clock
+            os.utime(entry, (entry.stat().st_mtime - 1, entry.stat().st_mtime - 1))
+    assert len(_entries(tmp_path)) == cache.KEEP
+    other = Builds()
+    cached(tmp_path, "index", [f"cards v{cache.KEEP + 2}"], other)  # the newest is still there
+    assert other.calls == 0
+
+
+def test_no_temporary_files_are_left(tmp_path: Path) -> None:
+    cached(tmp_path, "index", ["cards"], Builds())
+    assert [path.name for path in tmp_path.iterdir()] == [_entries(tmp_path)[0].name]
+
+
+def test_vocabulary_survives_the_cache(tmp_path: Path) -> None:
+    def build() -> Vocabulary:
+        return Vocabulary(Counter({"password": 3, "llama": 1}), {"pw": "password"})
+
+    cached(tmp_path, "vocabulary", ["cards"], build)
+    vocabulary = cached(tmp_path, "vocabulary", ["cards"], build)
+    assert vocabulary.correct("pasword") == (("password",), True)
+    assert vocabulary.correct("lama") == (("llama",), True)
+    assert vocabulary.expand_synonyms("reset my pw") == "reset my password"
+
+
+def test_source_digest_follows_the_code() -> None:
+    assert source_digest(cache) == source_digest(cache)
+    assert source_digest(cache) != source_digest(cache, np)
