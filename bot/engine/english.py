@@ -8,18 +8,60 @@ from __future__ import annotations
 import gzip
 import json
 import math
+from bisect import bisect_left
 from functools import cache
-from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
 
 COMMON_WORD = 2000  # a word used at least this often in English is taken as meant, not as a typo
 UNKNOWN_FLOOR = 0.35  # the least an unknown word weighs, for the commonest English words
+WORD_LIST = ("resources", "en.json.gz")
+
+
+class Counts(Protocol):
+    def get(self, word: str, default: int, /) -> int: ...
+
+
+class SortedCounts:
+    """The list as its JSON text, searched in place: it is sorted by word, so a word is found by bisection over the
+    positions of the quotes. Building a dict of 160,000 words took 130 ms of every cold start; this takes 20.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        quotes = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord('"'))
+        self._data = data
+        self._starts = quotes[0::2] + 1
+        self._ends = quotes[1::2]
+
+    @classmethod
+    def parse(cls, data: bytes) -> Counts:
+        """The counts in `data`, searched in place when it has the expected shape, else read as any JSON."""
+        plain = data.lstrip().startswith(b"{") and b"\\" not in data and data.count(b'"') % 2 == 0
+        return cls(data) if plain else json.loads(data)
+
+    def _word(self, index: int) -> bytes:
+        return self._data[int(self._starts[index]) : int(self._ends[index])]
+
+    def get(self, word: str, default: int, /) -> int:
+        key = word.encode()
+        index = bisect_left(range(len(self._starts)), key, key=self._word)
+        if index == len(self._starts) or self._word(index) != key:
+            return default
+        end = int(self._starts[index + 1]) - 1 if index + 1 < len(self._starts) else len(self._data)
+        return int(self._data[int(self._ends[index]) + 1 : end].strip(b":, \n\r\t}"))
 
 
 @cache
-def frequencies() -> dict[str, int]:
-    data = resources.files("spellchecker") / "resources" / "en.json.gz"
-    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
-        return json.load(text)
+def frequencies() -> Counts:
+    # Found without importing spellchecker, which would cost another 20 ms.
+    spec = find_spec("spellchecker")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("pyspellchecker is not installed")
+    path = Path(next(iter(spec.submodule_search_locations)), *WORD_LIST)
+    return SortedCounts.parse(gzip.decompress(path.read_bytes()))
 
 
 def is_common(word: str) -> bool:
