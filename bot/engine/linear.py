@@ -265,7 +265,9 @@ def _perceptron(
             scores = np.bincount(classes, weights=weights[entries] * values, minlength=n_classes).astype(np.float64)
             right = label[row]
             if rival is not None:  # only the rivals compete: every other class's score is unknown here
-                scores = np.where(np.isin(np.arange(n_classes), rival[right]), scores, -np.inf)
+                competing = np.full(n_classes, -np.inf)
+                competing[rival[right]] = scores[rival[right]]
+                scores = competing
             lead = scores[right]
             scores[right] = -np.inf
             wrong = int(np.argmax(scores))
