@@ -21,7 +21,9 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _holder(settings: Settings) -> EngineHolder:
-    return EngineHolder(settings.knowledge_dir, settings.match_threshold, settings.match_margin)
+    return EngineHolder(
+        settings.knowledge_dir, settings.match_threshold, settings.match_margin, settings.match_trained_weight
+    )
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from bot.cards.model import Card, KnowledgeBase
 from bot.engine.english import unknown_weight
 from bot.engine.index import SparseIndex
+from bot.engine.linear import LinearModel
 from bot.engine.text import char_ngrams, clean, is_content, stem
 from bot.engine.vocabulary import Vocabulary
 
@@ -32,6 +33,12 @@ ANSWER_TERM_WEIGHT = 0.5  # the answer's words count half as much as a question'
 PAIR_WEIGHT = 0.5  # two words side by side, on top of each word alone
 FUNCTION_WORD_WEIGHT = 0.5  # "why" and "who" ask different things, but weigh less than any content word
 UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, times this
+# The optional trained part: a linear model over every word (stemmed), word pairs and character 2–5-grams, learned
+# from the phrases. Its scores become shares of 1 across the cards (a softmax this sharp), blended in with the
+# weight the engine is given. It pays where cards have many alternates; on a few cards it is overconfident.
+LINEAR_SHARPNESS = 10.0
+# Training takes about a millisecond a phrase: past this many, a build would take minutes, so the part is left out.
+MAX_TRAINED_PHRASES = 20_000
 
 
 class Outcome(StrEnum):
@@ -83,7 +90,9 @@ def _weighted(counts: Counter[str], weights: dict[str, float]) -> dict[str, floa
 class Engine:
     """Built once from a knowledge base; answering is pure CPU work with no I/O, safe to share between tasks."""
 
-    def __init__(self, knowledge: KnowledgeBase, threshold: float = 34.0, margin: float = 2.0) -> None:
+    def __init__(
+        self, knowledge: KnowledgeBase, threshold: float = 38.0, margin: float = 2.0, trained_weight: float = 0.0
+    ) -> None:
         self.knowledge = knowledge
         self.threshold = threshold
         self.margin = margin
@@ -110,6 +119,12 @@ class Engine:
         self._card_words = SparseIndex([w.words for w in wholes], card_ids, UNKNOWN_WEIGHT)
         self._card_chars = SparseIndex([w.chars for w in wholes], card_ids, UNKNOWN_WEIGHT)
         self._titles = sorted((clean(card.title), index) for index, card in enumerate(self.cards))
+        self._linear: LinearModel | None = None
+        self.trained_weight = 0.0
+        if trained_weight > 0 and len(self.cards) > 1 and len(groups) <= MAX_TRAINED_PHRASES:
+            self.trained_weight = trained_weight
+            rows = [self._linear_features(p) for card in self.cards for p in (*card.questions, *card.keywords)]
+            self._linear = LinearModel.train(rows, groups, len(self.cards))
 
     @staticmethod
     def _card_words(card: Card) -> list[str]:
@@ -152,6 +167,20 @@ class Engine:
             _add(chars, dict.fromkeys(char_ngrams(word), 1.0), weight[word])
         return _Features(words, chars, " ".join(stems))
 
+    def _linear_features(self, text: str) -> tuple[dict[str, float], dict[str, float]]:
+        """Every word counts here, stemmed, with its neighbour pairs and character n-grams: the model weighs them."""
+        cleaned = self.vocabulary.expand_synonyms(clean(text)).split()
+        stems = [stem(word) for word in cleaned]
+        words = _sublinear(Counter(stems) + Counter(f"{a} {b}" for a, b in pairwise(stems)))
+        chars = _sublinear(Counter(gram for word in cleaned for gram in char_ngrams(word, 2, 5)))
+        return words, chars
+
+    def _trained(self, model: LinearModel, question: str) -> np.ndarray:
+        """The linear model's share of each card, 0–1, summing to 1."""
+        scores = LINEAR_SHARPNESS * model.scores(self._linear_features(question))
+        shares = np.exp(scores - scores.max())
+        return shares / shares.sum()
+
     def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:
         """The closest cards, best first, with their 0–100 scores; no decision taken."""
         query = self._features(question[:MAX_QUERY_CHARS])
@@ -166,14 +195,18 @@ class Engine:
         words = whole * best_words + (1 - whole) * self._card_words.scores(query.words)
         chars = whole * best_chars + (1 - whole) * self._card_chars.scores(query.chars)
         lexical = WEIGHT_WORDS * words + WEIGHT_CHARS * chars
-        top = np.argsort(-lexical, kind="stable")[: max(limit, RERANK)]
+        trained = self.trained_weight
+        blended = lexical
+        if self._linear is not None:
+            blended = (1 - trained) * lexical + trained * self._trained(self._linear, question[:MAX_QUERY_CHARS])
+        top = np.argsort(-blended, kind="stable")[: max(limit, RERANK)]
         scored = []
         for card_index in top:
             if lexical[card_index] <= 0:
                 break
             phrases = self._phrase_text[self._phrase_slice(card_index)]
             fuzzy = max(fuzz.token_sort_ratio(query.text, phrase) for phrase in phrases) / 100
-            score = 100 * (lexical[card_index] + WEIGHT_FUZZY * fuzzy)
+            score = 100 * (blended[card_index] + (1 - trained) * WEIGHT_FUZZY * fuzzy)
             scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1)))
         scored.sort(key=lambda suggestion: -suggestion.score)
         return scored[:limit]

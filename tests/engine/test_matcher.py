@@ -104,3 +104,23 @@ def test_junk_never_raises(engine: Engine, text: str) -> None:
     assert match.answered == (match.card is not None)
     assert len(match.suggestions) <= 3
     assert len(engine.autocomplete(text)) <= 25
+
+
+def test_the_trained_part_changes_scores_only_when_weighted(knowledge: KnowledgeBase) -> None:
+    question = "which roles can i pick"
+    plain = Engine(knowledge).rank(question)
+    assert Engine(knowledge, trained_weight=0.0).rank(question) == plain
+    trained = Engine(knowledge, trained_weight=0.5)
+    ranked = trained.rank(question)
+    assert ranked[0].card.id == "roles"
+    assert [s.score for s in ranked] != [s.score for s in plain]
+    assert trained.answer("how do i get a rolez").card.id == "roles"
+
+
+def test_the_trained_part_is_left_out_past_its_size_limit(
+    knowledge: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.engine.matcher.MAX_TRAINED_PHRASES", 3)
+    engine = Engine(knowledge, trained_weight=0.5)
+    assert engine.trained_weight == 0.0
+    assert engine.rank("which roles can i pick") == Engine(knowledge).rank("which roles can i pick")
