@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 COMMON_WORD = 2000  # a word used at least this often in English is taken as meant, not as a typo
-UNKNOWN_FLOOR = 0.35  # the least an unknown word weighs, for the commonest English words
+UNKNOWN_FLOOR = 0.7  # the least an unknown word weighs, for the commonest English words
 WORD_LIST = ("resources", "en.json.gz")
 
 
