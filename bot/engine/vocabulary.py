@@ -14,6 +14,7 @@ from bot.engine.english import is_common
 from bot.engine.text import split_letters_digits
 
 MIN_TYPO_LENGTH = 4
+MIN_GLUED_PART = 3  # shorter parts would split ordinary words into chance pieces
 DOUBLES = re.compile(r"(\w)\1+")
 
 
@@ -69,10 +70,21 @@ class Vocabulary:
         parts = split_letters_digits(word)
         if len(parts) > 1 and all(part in self.counts or part.isdigit() for part in parts):
             return tuple(parts), False
+        if not is_common(word) and (glued := self._unglue(word)):
+            return glued, False
         if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or is_common(word):
             return (word,), False
         best = self._closest(word)
         return ((best,), True) if best else ((word,), False)
+
+    def _unglue(self, word: str) -> tuple[str, str] | None:
+        """`opensource` → `open`, `source`: two words the cards use, typed as one (the most even split wins)."""
+        splits = [
+            (word[:cut], word[cut:])
+            for cut in range(MIN_GLUED_PART, len(word) - MIN_GLUED_PART + 1)
+            if word[:cut] in self.counts and word[cut:] in self.counts
+        ]
+        return max(splits, key=lambda split: min(map(len, split)), default=None)
 
     def _closest(self, word: str) -> str | None:
         edits = max_edits(word)

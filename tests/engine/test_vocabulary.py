@@ -32,6 +32,13 @@ def test_glued_versions_split(vocabulary: Vocabulary) -> None:
     assert vocabulary.correct("llama2") == (("llama", "2"), False)
 
 
+def test_two_known_words_typed_as_one_split() -> None:
+    vocabulary = Vocabulary.build([["open", "source", "now", "here", "pytorch", "foundation"]], {})
+    assert vocabulary.correct("opensource") == (("open", "source"), False)
+    assert vocabulary.correct("pytorchfoundation") == (("pytorch", "foundation"), False)
+    assert vocabulary.correct("nowhere") == (("nowhere",), False)  # an everyday word, not two glued ones
+
+
 def test_short_and_far_words_are_left_alone(vocabulary: Vocabulary) -> None:
     assert vocabulary.correct("gpt") == (("gpt",), False)  # too short to guess
     assert vocabulary.correct("weather") == (("weather",), False)  # nothing close
