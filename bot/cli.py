@@ -22,7 +22,11 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 def _holder(settings: Settings) -> EngineHolder:
     return EngineHolder(
-        settings.knowledge_dir, settings.match_threshold, settings.match_margin, settings.match_trained_weight
+        settings.knowledge_dir,
+        settings.match_threshold,
+        settings.match_margin,
+        settings.match_trained_weight,
+        cache_dir=settings.index_cache_dir,
     )
 
 

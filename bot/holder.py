@@ -15,11 +15,19 @@ log = logging.getLogger(__name__)
 class EngineHolder:
     """Adapters read `holder.engine` once per question, so no question sees half of an old and a new knowledge base."""
 
-    def __init__(self, knowledge_dir: Path, threshold: float, margin: float, trained_weight: float = 0.0) -> None:
+    def __init__(
+        self,
+        knowledge_dir: Path,
+        threshold: float,
+        margin: float,
+        trained_weight: float = 0.0,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.knowledge_dir = knowledge_dir
         self.threshold = threshold
         self.margin = margin
         self.trained_weight = trained_weight
+        self.cache_dir = cache_dir
         self.engine = self._build()
 
     def _build(self) -> Engine:
@@ -27,7 +35,13 @@ class EngineHolder:
         errors = [problem for problem in problems if not problem.warning]
         if errors:
             raise KnowledgeError(errors)
-        return Engine(knowledge, threshold=self.threshold, margin=self.margin, trained_weight=self.trained_weight)
+        return Engine(
+            knowledge,
+            threshold=self.threshold,
+            margin=self.margin,
+            trained_weight=self.trained_weight,
+            cache_dir=self.cache_dir,
+        )
 
     def reload(self) -> list[Problem]:
         """Load and index the cards again; on any error keep serving the old ones and return the problems."""

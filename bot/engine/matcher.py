@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import bisect
 import math
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from importlib.metadata import version
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz
 
 from bot.cards.model import Card, KnowledgeBase
+from bot.engine.cache import cached, source_digest
 from bot.engine.english import unknown_weight
 from bot.engine.index import SparseIndex
 from bot.engine.linear import LinearModel
@@ -67,6 +72,30 @@ class Match:
         return self.outcome is Outcome.ANSWERED
 
 
+BUILD_MODULES = ("matcher", "english", "index", "linear", "text", "vocabulary")
+# What `Engine._build` makes from the cards, and what a cached build restores.
+_BUILT = (
+    "vocabulary",
+    "_exact",
+    "_phrase_start",
+    "_phrase_text",
+    "_phrase_words",
+    "_phrase_chars",
+    "_card_words",
+    "_card_chars",
+    "_titles",
+    "_linear",
+    "trained_weight",
+)
+
+
+@cache
+def _built_by() -> str:
+    """The code and libraries a build depends on: a change to any of them makes a cached build stale."""
+    libraries = ",".join(version(name) for name in ("numpy", "rapidfuzz", "snowballstemmer", "pyspellchecker"))
+    return source_digest(*(sys.modules[f"bot.engine.{name}"] for name in BUILD_MODULES)) + libraries
+
+
 @dataclass(frozen=True)
 class _Features:
     words: dict[str, float]  # stems, question words and stem pairs → term weight
@@ -91,15 +120,32 @@ class Engine:
     """Built once from a knowledge base; answering is pure CPU work with no I/O, safe to share between tasks."""
 
     def __init__(
-        self, knowledge: KnowledgeBase, threshold: float = 38.0, margin: float = 2.0, trained_weight: float = 0.0
+        self,
+        knowledge: KnowledgeBase,
+        threshold: float = 38.0,
+        margin: float = 2.0,
+        trained_weight: float = 0.0,
+        cache_dir: Path | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.threshold = threshold
         self.margin = margin
         self.cards: list[Card] = list(knowledge.cards.values())
         self._card_index = {card.id: index for index, card in enumerate(self.cards)}
+        # Everything below depends only on the cards and these settings: kept on disk, a restart skips the build.
+        key = (_built_by(), repr((trained_weight, MAX_TRAINED_PHRASES)), repr(self.cards))
+        vars(self).update(cached(cache_dir, "engine", key, lambda: self._build(trained_weight)))
+
+    def _build(self, trained_weight: float) -> dict[str, object]:
+        """The vocabulary, indexes and trained part, handed over (not kept) so the cache can store them."""
         synonyms = {clean(k): clean(v) for card in self.cards for k, v in card.synonyms.items()}
         self.vocabulary = Vocabulary.build((self._card_words(card) for card in self.cards), synonyms)
+        # Every known word analysed in one go before the build makes its garbage: its cached analyses then lie
+        # together in memory, rather than scattered among freed objects that could not be given back.
+        for word in self.vocabulary.counts:
+            self.vocabulary.correct(word)
+            char_ngrams(word)
+            stem(word)
 
         self._exact: dict[str, int] = {}
         groups: list[int] = []  # the card of each phrase (every question and keyword), card by card
@@ -125,6 +171,7 @@ class Engine:
             self.trained_weight = trained_weight
             rows = [self._linear_features(p) for card in self.cards for p in (*card.questions, *card.keywords)]
             self._linear = LinearModel.train(rows, groups, len(self.cards))
+        return {name: vars(self).pop(name) for name in _BUILT}
 
     @staticmethod
     def _card_words(card: Card) -> list[str]:
@@ -140,10 +187,10 @@ class Engine:
         for phrase in phrases:
             _add(words, phrase.words)
             _add(chars, phrase.chars)
-        _add(words, self._features(card.answer).words, ANSWER_TERM_WEIGHT)
+        _add(words, self._features(card.answer, chars=False).words, ANSWER_TERM_WEIGHT)
         return _Features(words, chars, "")
 
-    def _features(self, text: str) -> _Features:
+    def _features(self, text: str, chars: bool = True) -> _Features:
         """Content-word stems and character n-grams; function words and word pairs count a little on top."""
         content: list[str] = []
         function: list[str] = []
@@ -162,10 +209,10 @@ class Engine:
         words = _weighted(Counter(stems), {stem(word): w for word, w in weight.items()})
         _add(words, _sublinear(Counter(f"?{word}" for word in function), FUNCTION_WORD_WEIGHT))
         _add(words, _sublinear(Counter(f"{a} {b}" for a, b in pairwise(sequence)), PAIR_WEIGHT))
-        chars: dict[str, float] = {}
-        for word in content:
-            _add(chars, dict.fromkeys(char_ngrams(word), 1.0), weight[word])
-        return _Features(words, chars, " ".join(stems))
+        grams: dict[str, float] = {}
+        for word in content if chars else ():  # the answer's words count toward its card, its n-grams do not
+            _add(grams, dict.fromkeys(char_ngrams(word), 1.0), weight[word])
+        return _Features(words, grams, " ".join(stems))
 
     def _linear_features(self, text: str) -> tuple[dict[str, float], dict[str, float]]:
         """Every word counts here, stemmed, with its neighbour pairs and character n-grams: the model weighs them."""

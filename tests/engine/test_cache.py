@@ -2,12 +2,14 @@ import logging
 import os
 import pickle
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from bot.engine import cache
+from bot.cards import KnowledgeBase
+from bot.engine import Engine, cache
 from bot.engine.cache import cached, source_digest
 from bot.engine.index import SparseIndex
 from bot.engine.vocabulary import Vocabulary
@@ -128,3 +130,29 @@ def test_vocabulary_survives_the_cache(tmp_path: Path) -> None:
 def test_source_digest_follows_the_code() -> None:
     assert source_digest(cache) == source_digest(cache)
     assert source_digest(cache) != source_digest(cache, np)
+
+
+def _answers(engine: Engine, questions: list[str]) -> list[tuple]:
+    return [(m.outcome, m.score, m.card and m.card.id, m.suggestions) for m in map(engine.answer, questions)]
+
+
+def test_engine_reads_its_build_back_until_a_card_changes(
+    knowledge: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds = []
+    build = Engine._build
+    monkeypatch.setattr(Engine, "_build", lambda self, *args: builds.append(1) or build(self, *args))
+    questions = ["how do i install pyhton", "any tournamnet soon??", "what's the weather like today"]
+
+    fresh = Engine(knowledge, cache_dir=tmp_path)
+    cached_engine = Engine(knowledge, cache_dir=tmp_path)
+    assert len(builds) == 1
+    assert _answers(cached_engine, questions) == _answers(fresh, questions) == _answers(Engine(knowledge), questions)
+
+    first = next(iter(knowledge.cards.values()))
+    changed = dict(knowledge.cards) | {first.id: replace(first, answer=first.answer + " Updated.")}
+    Engine(KnowledgeBase(knowledge.sources, changed), cache_dir=tmp_path)
+    Engine(knowledge, threshold=50.0, trained_weight=0.5, cache_dir=tmp_path)
+    assert len(builds) == 4  # changed cards and a trained part are other builds; a threshold is not part of one
+    Engine(knowledge, threshold=50.0, cache_dir=tmp_path)
+    assert len(builds) == 4
