@@ -48,12 +48,13 @@ class Speed:
 def measure(n_cards: int, n_queries: int) -> Speed:
     from bench.synthetic import workload
     from bot.engine import Engine
+    from bot.settings import default_cache_dir
 
     work = workload(n_cards, n_queries)
     gc.collect()
     before = _status_kib("VmRSS")
     start = time.perf_counter()
-    engine = Engine(work.knowledge)
+    engine = Engine(work.knowledge, cache_dir=default_cache_dir())
     build = time.perf_counter() - start
     gc.collect()
     after = _status_kib("VmRSS")
