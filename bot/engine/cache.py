@@ -2,8 +2,8 @@
 
 An entry is a pickle of engine objects and numpy arrays, named by a hash of the inputs, the source of the modules
 that build it and the library versions, so a change to any of them misses rather than reading a stale index. A
-cache file can only rebuild such objects (a restricted unpickler), never run code. Nothing here can stop the bot:
-a missing or read-only folder, or a corrupt or unreadable file, costs a rebuild and a warning.
+cache file can only rebuild such objects (a restricted unpickler), not call arbitrary code. Nothing here can stop
+the bot: a missing or read-only folder, or a corrupt or unreadable file, costs a rebuild and a warning.
 """
 
 from __future__ import annotations
