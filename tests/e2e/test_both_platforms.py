@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.settings import load_settings
 from bot.store import open_store
+from tests.e2e.bot_process import bot_process, terminate
 from tests.e2e.fake_discord import payloads as discord_payloads
 from tests.e2e.fake_discord.harness import CALLBACK, FIXTURE_KNOWLEDGE, TOKEN
 from tests.e2e.fake_discord.server import FakeDiscord
@@ -22,7 +21,6 @@ pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 START_SECONDS = 30.0  # a cold interpreter importing both adapters on a busy machine
-EXIT_SECONDS = 10.0
 
 
 async def test_one_process_answers_on_both_platforms_and_exits_0(tmp_path: Path) -> None:
@@ -45,11 +43,7 @@ async def test_one_process_answers_on_both_platforms_and_exits_0(tmp_path: Path)
                 SLACK_APP_TOKEN=APP_TOKEN,
                 SLACK_API_URL=slack.api_url,
             )
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", "--platform", "all",
-                cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE,
-            )  # fmt: skip
-            try:
+            async with bot_process("run", "--platform", "all", cwd=tmp_path, env=env) as process:
                 async with asyncio.timeout(START_SECONDS):
                     await discord.wait_until(lambda: discord.identifies == 1 and discord.commands)
                     await slack.wait_until(lambda: bool(slack.sockets))
@@ -67,17 +61,10 @@ async def test_one_process_answers_on_both_platforms_and_exits_0(tmp_path: Path)
                 async with asyncio.timeout(START_SECONDS):
                     reply = await discord.wait_for_request("POST", CALLBACK.format(id=interaction_id))
                     await slack.wait_for("response_url")
-                process.send_signal(signal.SIGTERM)
-                async with asyncio.timeout(EXIT_SECONDS):
-                    _, stderr = await process.communicate()
-            finally:
-                if process.returncode is None:
-                    process.kill()
-                    await process.wait()
+                log = await terminate(process)
     finally:
         await discord.stop()
 
-    log = stderr.decode()
     assert process.returncode == 0, log[-2000:]
     assert reply.body["data"]["allowed_mentions"] == {"parse": []}
     for token in (TOKEN, BOT_TOKEN, APP_TOKEN):

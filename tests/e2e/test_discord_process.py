@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.settings import load_settings
 from bot.store import open_store
+from tests.e2e.bot_process import bot_process, terminate
 from tests.e2e.fake_discord import payloads
 from tests.e2e.fake_discord.harness import CALLBACK, FIXTURE_KNOWLEDGE, TOKEN
 from tests.e2e.fake_discord.server import FakeDiscord
@@ -20,7 +19,6 @@ pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 START_SECONDS = 30.0
-EXIT_SECONDS = 10.0
 
 
 async def test_sigterm_exits_cleanly_and_the_token_never_reaches_the_logs(tmp_path: Path) -> None:
@@ -37,28 +35,20 @@ async def test_sigterm_exits_cleanly_and_the_token_never_reaches_the_logs(tmp_pa
         DATA_DIR=str(tmp_path),
         LOG_LEVEL="DEBUG",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
-    )
     try:
-        async with asyncio.timeout(START_SECONDS):
-            await fake.wait_until(lambda: fake.identifies == 1 and fake.commands)
-            interaction_id = fake.new_id()
-            question = payloads.slash("ask", [payloads.string_option("question", "how do I install it?")])
-            await fake.dispatch(
-                "INTERACTION_CREATE", payloads.interaction(interaction_id, 2, question, payloads.user())
-            )
-            await fake.wait_for_request("POST", CALLBACK.format(id=interaction_id))
-        process.send_signal(signal.SIGTERM)
-        async with asyncio.timeout(EXIT_SECONDS):
-            _, stderr = await process.communicate()
+        async with bot_process("run", cwd=tmp_path, env=env) as process:
+            async with asyncio.timeout(START_SECONDS):
+                await fake.wait_until(lambda: fake.identifies == 1 and fake.commands)
+                interaction_id = fake.new_id()
+                question = payloads.slash("ask", [payloads.string_option("question", "how do I install it?")])
+                await fake.dispatch(
+                    "INTERACTION_CREATE", payloads.interaction(interaction_id, 2, question, payloads.user())
+                )
+                await fake.wait_for_request("POST", CALLBACK.format(id=interaction_id))
+            log = await terminate(process)
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
         await fake.stop()
 
-    log = stderr.decode()
     assert process.returncode == 0, log[-2000:]
     assert "SIGTERM received" in log
     assert "question " in log  # the structured line for the question

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import FIXTURE_KNOWLEDGE
+from tests.e2e.bot_process import bot_process, terminate
 from tests.e2e.fake_slack import payloads
 from tests.e2e.fake_slack.harness import APP_TOKEN, BOT_TOKEN, fake_slack
 
@@ -18,7 +18,6 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 30.0  # a cold interpreter importing everything on a busy machine
-SIGTERM_SECONDS = 10.0
 
 
 def bot_env(tmp_path: Path, **values: str) -> dict[str, str]:
@@ -37,23 +36,12 @@ async def test_sigterm_closes_the_socket_and_exits_0_with_no_token_in_debug_logs
             SLACK_API_URL=fake.api_url,
             LOG_LEVEL="DEBUG",
         )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--platform", "slack",
-            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        try:
+        async with bot_process("run", "--platform", "slack", cwd=tmp_path, env=env) as process:
             await fake.wait_until(lambda: fake.sockets or process.returncode is not None, timeout=START_SECONDS)
             await fake.envelope("slash_commands", payloads.slash("How do I get a role?", fake.response_url("r1")))
             await fake.wait_for("response_url")
-            process.send_signal(signal.SIGTERM)
-            async with asyncio.timeout(SIGTERM_SECONDS):
-                _, stderr = await process.communicate()
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            logs = await terminate(process)
         socket_closed = fake.sockets[0].ws.closed
-    logs = stderr.decode()
     assert process.returncode == 0, logs[-2000:]
     assert socket_closed
     assert "Sending a request" in logs  # slack_sdk's DEBUG request lines were on, and redacted
