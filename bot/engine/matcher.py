@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from bot.cards.model import Card, KnowledgeBase
 from bot.engine.cache import cached, source_digest
 from bot.engine.english import unknown_weight
-from bot.engine.index import SparseIndex
+from bot.engine.index import SparseIndex, top
 from bot.engine.linear import LinearModel
 from bot.engine.text import char_ngrams, clean, is_content, stem
 from bot.engine.vocabulary import Vocabulary
@@ -246,9 +246,9 @@ class Engine:
         blended = lexical
         if self._linear is not None:
             blended = (1 - trained) * lexical + trained * self._trained(self._linear, question[:MAX_QUERY_CHARS])
-        top = np.argsort(-blended, kind="stable")[: max(limit, RERANK)]
+        candidates = top(blended, max(limit, RERANK))
         scored = []
-        for card_index in top:
+        for card_index in candidates:
             if lexical[card_index] <= 0:
                 break
             phrases = self._phrase_text[self._phrase_slice(card_index)]
