@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,3 +18,11 @@ def knowledge() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def engine(knowledge: KnowledgeBase) -> Engine:
     return Engine(knowledge, threshold=40.0, margin=3.0)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _index_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands and child processes the tests start keep their built indexes here, not in the user's cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INDEX_CACHE_DIR", str(tmp_path_factory.mktemp("index-cache")))
+        yield
