@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench.child import ChildError, run_python
 
 QUESTION = "how do I get started"
 TIMEOUT = 120.0
@@ -33,20 +33,9 @@ def cold_start(runs: int) -> ColdStart | str:
                     env = {**os.environ, "INDEX_CACHE_DIR": cache_dir or empty}
                     start = time.perf_counter()
                     try:
-                        done = subprocess.run(
-                            [sys.executable, "-m", "bot", "ask", QUESTION],
-                            cwd=root,
-                            env=env,
-                            capture_output=True,
-                            text=True,
-                            timeout=TIMEOUT,
-                            check=False,
-                        )
-                    except subprocess.TimeoutExpired:
-                        return f"timed out after {TIMEOUT:.0f} s"
+                        run_python(["-m", "bot", "ask", QUESTION], cwd=root, env=env, timeout=TIMEOUT)
+                    except ChildError as exc:
+                        return str(exc)
                     times.append(time.perf_counter() - start)
-                if done.returncode != 0:
-                    last = done.stderr.strip().splitlines()[-1:] or [""]
-                    return f"exit {done.returncode}: {last[0]}"
             medians.append(statistics.median(times[-runs:]))
     return ColdStart(*medians)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import gc
 import json
 import os
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+
+from bench.child import ChildError, run_python
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 WORKER_TIMEOUT = 3600.0
@@ -93,21 +94,12 @@ def measure_in_subprocess(n_cards: int, n_queries: int, workdir: Path) -> Speed 
     root = Path(__file__).resolve().parent.parent
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.speed", str(n_cards), str(n_queries)],
-            cwd=workdir,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=WORKER_TIMEOUT,
-            check=False,
+        printed = run_python(
+            ["-m", "bench.speed", str(n_cards), str(n_queries)], cwd=workdir, env=env, timeout=WORKER_TIMEOUT
         )
-    except subprocess.TimeoutExpired:
-        return f"timed out after {WORKER_TIMEOUT:.0f} s"
-    if done.returncode != 0:
-        last = done.stderr.strip().splitlines()[-1:] or [""]
-        return f"exit {done.returncode}: {last[0]}"
-    return Speed(**json.loads(done.stdout.strip().splitlines()[-1]))
+    except ChildError as exc:
+        return str(exc)
+    return Speed(**json.loads(printed.strip().splitlines()[-1]))
 
 
 def main() -> None:
