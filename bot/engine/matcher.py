@@ -103,17 +103,28 @@ class _Features:
     text: str  # content stems, for the fuzzy comparison
 
 
-def _add(target: dict[str, float], source: dict[str, float], factor: float = 1.0) -> None:
-    for feature, weight in source.items():
-        target[feature] = target.get(feature, 0.0) + weight * factor
+# A content word's analysis: the known word it stands for, its stem, its weight and its distinct n-grams.
+_Part = tuple[str, str, float, tuple[str, ...]]
+_UNSEEN = object()
+
+
+def _whole_card(phrases: list[_Features], answer: _Features) -> _Features:
+    """The card as one document: all its questions and keywords, and its answer's words at a lower weight."""
+    words: dict[str, float] = {}
+    chars: dict[str, float] = {}
+    get_word, get_char = words.get, chars.get
+    for phrase in phrases:
+        for feature, weight in phrase.words.items():
+            words[feature] = get_word(feature, 0.0) + weight
+        for feature, weight in phrase.chars.items():
+            chars[feature] = get_char(feature, 0.0) + weight
+    for feature, weight in answer.words.items():
+        words[feature] = get_word(feature, 0.0) + weight * ANSWER_TERM_WEIGHT
+    return _Features(words, chars, "")
 
 
 def _sublinear(counts: Counter[str], factor: float = 1.0) -> dict[str, float]:
     return {feature: (1.0 + math.log(count)) * factor for feature, count in counts.items()}
-
-
-def _weighted(counts: Counter[str], weights: dict[str, float]) -> dict[str, float]:
-    return {feature: (1.0 + math.log(count)) * weights[feature] for feature, count in counts.items()}
 
 
 class Engine:
@@ -139,28 +150,37 @@ class Engine:
     def _build(self, trained_weight: float) -> dict[str, object]:
         """The vocabulary, indexes and trained part, handed over (not kept) so the cache can store them."""
         synonyms = {clean(k): clean(v) for card in self.cards for k, v in card.synonyms.items()}
-        self.vocabulary = Vocabulary.build((self._card_words(card) for card in self.cards), synonyms)
+        # Each text cleaned once: the vocabulary, the features and the exact matches all start from it.
+        cleaned = [[clean(text) for text in (*card.questions, *card.keywords, card.answer)] for card in self.cards]
+        self.vocabulary = Vocabulary.build(([w for text in texts for w in text.split()] for texts in cleaned), synonyms)
         # Every known word analysed in one go before the build makes its garbage: its cached analyses then lie
-        # together in memory, rather than scattered among freed objects that could not be given back.
+        # together in memory, rather than scattered among freed objects that could not be given back (analysed
+        # as the texts come, the build's own cache of them pinned 250 MB that way).
+        analyses: dict[str, tuple[_Part, ...] | None] = {}  # each distinct word of the cards analysed once
         for word in self.vocabulary.counts:
             self.vocabulary.correct(word)
             char_ngrams(word)
             stem(word)
+            analyses[word] = self._analyse(word)
 
         self._exact: dict[str, int] = {}
         groups: list[int] = []  # the card of each phrase (every question and keyword), card by card
         phrases: list[_Features] = []
-        for index, card in enumerate(self.cards):
-            for phrase in (*card.questions, *card.keywords):
+        for index, texts in enumerate(cleaned):
+            for text in texts[:-1]:
                 groups.append(index)
-                phrases.append(self._features(phrase))
-                self._exact.setdefault(clean(phrase), index)
+                phrases.append(self._features_of(text, analyses))
+                self._exact.setdefault(text, index)
         # Card i owns phrases _phrase_start[i] up to _phrase_start[i + 1].
         self._phrase_start = np.searchsorted(np.array(groups), np.arange(len(self.cards) + 1))
+        wholes = [
+            _whole_card(phrases[self._phrase_slice(index)], self._features_of(texts[-1], analyses, chars=False))
+            for index, texts in enumerate(cleaned)
+        ]
+        del cleaned, analyses
         self._phrase_text = [phrase.text for phrase in phrases]
         self._phrase_words = SparseIndex([p.words for p in phrases], groups, UNKNOWN_WEIGHT)
         self._phrase_chars = SparseIndex([p.chars for p in phrases], groups, UNKNOWN_WEIGHT)
-        wholes = [self._whole_card(card, phrases[self._phrase_slice(index)]) for index, card in enumerate(self.cards)]
         card_ids = list(range(len(self.cards)))
         self._card_words = SparseIndex([w.words for w in wholes], card_ids, UNKNOWN_WEIGHT)
         self._card_chars = SparseIndex([w.chars for w in wholes], card_ids, UNKNOWN_WEIGHT)
@@ -173,45 +193,69 @@ class Engine:
             self._linear = LinearModel.train(rows, groups, len(self.cards))
         return {name: vars(self).pop(name) for name in _BUILT}
 
-    @staticmethod
-    def _card_words(card: Card) -> list[str]:
-        return [word for text in (*card.questions, *card.keywords, card.answer) for word in clean(text).split()]
-
     def _phrase_slice(self, card_index: int) -> slice:
         return slice(int(self._phrase_start[card_index]), int(self._phrase_start[card_index + 1]))
 
-    def _whole_card(self, card: Card, phrases: list[_Features]) -> _Features:
-        """The card as one document: all its questions and keywords, and its answer's words at a lower weight."""
-        words: dict[str, float] = {}
-        chars: dict[str, float] = {}
-        for phrase in phrases:
-            _add(words, phrase.words)
-            _add(chars, phrase.chars)
-        _add(words, self._features(card.answer, chars=False).words, ANSWER_TERM_WEIGHT)
-        return _Features(words, chars, "")
+    def _features(self, text: str) -> _Features:
+        return self._features_of(clean(text), {})
 
-    def _features(self, text: str, chars: bool = True) -> _Features:
-        """Content-word stems and character n-grams; function words and word pairs count a little on top."""
-        content: list[str] = []
+    def _analyse(self, word: str) -> tuple[_Part, ...] | None:
+        """A content word's known parts, each with its stem, weight and distinct n-grams; None for a function word."""
+        if not is_content(word):
+            return None
+        vocabulary = self.vocabulary
+        parts = [part for part in vocabulary.correct(word)[0] if is_content(part)]
+        # A word no card uses lowers the match, less so when it is an everyday word than a rare one or a name.
+        return tuple(
+            (
+                part,
+                stem(part),
+                1.0 if part in vocabulary else unknown_weight(part),
+                tuple(dict.fromkeys(char_ngrams(part))),
+            )
+            for part in parts
+        )
+
+    def _features_of(
+        self, cleaned: str, analyses: dict[str, tuple[_Part, ...] | None], chars: bool = True
+    ) -> _Features:
+        """Content-word stems and character n-grams; function words and word pairs count a little on top.
+
+        `analyses` keeps each word's analysis for the next text: a build meets the same words again and again.
+        """
+        content: list[_Part] = []
         function: list[str] = []
         sequence: list[str] = []  # every known word in order, content words stemmed: the source of the pairs
-        for word in self.vocabulary.expand_synonyms(clean(text)).split():
-            if is_content(word):
-                parts = [part for part in self.vocabulary.correct(word)[0] if is_content(part)]
+        vocabulary = self.vocabulary
+        for word in vocabulary.expand_synonyms(cleaned).split():
+            parts = analyses.get(word, _UNSEEN)
+            if parts is _UNSEEN:
+                parts = analyses[word] = self._analyse(word)
+            if parts is not None:
                 content.extend(parts)
-                sequence.extend(stem(part) for part in parts)
-            elif word in self.vocabulary:  # "how" vs "why" tells questions apart; a filler no card uses says nothing
+                sequence.extend(part[1] for part in parts)
+            elif word in vocabulary:  # "how" vs "why" tells questions apart; a filler no card uses says nothing
                 function.append(word)
                 sequence.append(word)
-        stems = [stem(word) for word in content]
-        # A word no card uses lowers the match, less so when it is an everyday word than a rare one or a name.
-        weight = {word: 1.0 if word in self.vocabulary else unknown_weight(word) for word in content}
-        words = _weighted(Counter(stems), {stem(word): w for word, w in weight.items()})
-        _add(words, _sublinear(Counter(f"?{word}" for word in function), FUNCTION_WORD_WEIGHT))
-        _add(words, _sublinear(Counter(f"{a} {b}" for a, b in pairwise(sequence)), PAIR_WEIGHT))
+        stems = [part[1] for part in content]
+        # A stem weighs as the last distinct word (in order of first use) that has it.
+        stem_weight: dict[str, float] = {}
+        seen: set[str] = set()
+        for word, word_stem, weight, _ in content:
+            if word not in seen:
+                seen.add(word)
+                stem_weight[word_stem] = weight
+        words = {feature: (1.0 + math.log(count)) * stem_weight[feature] for feature, count in Counter(stems).items()}
+        for feature, count in Counter(function).items():
+            words[f"?{feature}"] = (1.0 + math.log(count)) * FUNCTION_WORD_WEIGHT
+        for feature, count in Counter(f"{a} {b}" for a, b in pairwise(sequence)).items():
+            words[feature] = (1.0 + math.log(count)) * PAIR_WEIGHT
         grams: dict[str, float] = {}
-        for word in content if chars else ():  # the answer's words count toward its card, its n-grams do not
-            _add(grams, dict.fromkeys(char_ngrams(word), 1.0), weight[word])
+        if chars:  # the answer's words count toward its card, its n-grams do not
+            get = grams.get
+            for _, _, weight, word_grams in content:
+                for gram in word_grams:
+                    grams[gram] = get(gram, 0.0) + weight
         return _Features(words, grams, " ".join(stems))
 
     def _linear_features(self, text: str) -> tuple[dict[str, float], dict[str, float]]:
