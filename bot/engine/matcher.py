@@ -6,6 +6,7 @@ import bisect
 import math
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -106,6 +107,14 @@ class _Features:
 # A content word's analysis: the known word it stands for, its stem, its weight and its distinct n-grams.
 _Part = tuple[str, str, float, tuple[str, ...]]
 _UNSEEN = object()
+
+
+def _counts(items: Iterable[str]) -> dict[str, int]:
+    """Occurrences in order of first appearance, as a Counter has them: a few times faster on a phrase's words."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return counts
 
 
 def _whole_card(phrases: list[_Features], answer: _Features) -> _Features:
@@ -245,10 +254,10 @@ class Engine:
             if word not in seen:
                 seen.add(word)
                 stem_weight[word_stem] = weight
-        words = {feature: (1.0 + math.log(count)) * stem_weight[feature] for feature, count in Counter(stems).items()}
-        for feature, count in Counter(function).items():
+        words = {feature: (1.0 + math.log(count)) * stem_weight[feature] for feature, count in _counts(stems).items()}
+        for feature, count in _counts(function).items():
             words[f"?{feature}"] = (1.0 + math.log(count)) * FUNCTION_WORD_WEIGHT
-        for feature, count in Counter(f"{a} {b}" for a, b in pairwise(sequence)).items():
+        for feature, count in _counts(map(" ".join, pairwise(sequence))).items():
             words[feature] = (1.0 + math.log(count)) * PAIR_WEIGHT
         grams: dict[str, float] = {}
         if chars:  # the answer's words count toward its card, its n-grams do not
