@@ -103,3 +103,19 @@ def test_matches_the_dense_definition(rows: list[dict[str, float]], data: st.Dat
 def test_top_is_the_head_of_a_stable_sort(scores: list[float], k: int) -> None:
     array = np.array(scores, dtype=np.float32)
     np.testing.assert_array_equal(top(array, k), np.argsort(-array, kind="stable")[:k])
+
+
+def test_flat_entries_give_the_same_index_as_rows() -> None:
+    names = ["unused", "venv", "reset", "password", "email", "install", "python"]
+    entries = [(row, names.index(feature), tf) for row, features in enumerate(ROWS) for feature, tf in features.items()]
+    rows, features, weights = (np.array(column) for column in zip(*entries, strict=True))
+    flat = SparseIndex.from_entries(rows, features, weights, names, GROUPS, unknown_weight=1.5)
+    from_rows = SparseIndex(ROWS, GROUPS, unknown_weight=1.5)
+    assert "unused" not in flat.features
+    for query in ({"password": 1.0, "python": 0.5, "nowhere": 1.0}, {"venv": 2.0}, {"unused": 1.0, "reset": 1.0}):
+        np.testing.assert_array_equal(flat.scores(query), from_rows.scores(query))
+
+
+def test_flat_entries_must_come_in_row_order() -> None:
+    with pytest.raises(ValueError, match="row order"):
+        SparseIndex.from_entries(np.array([1, 0]), np.array([0, 0]), np.array([1.0, 1.0]), ["a"], [0, 1])
