@@ -188,7 +188,7 @@ class Store:
         if self.retention_days <= 0:
             return 0
         cutoff = (time.time() if now is None else now) - self.retention_days * DAY
-        async with self.db.transaction() as tx:
+        async with self._write_lock, self.db.transaction() as tx:
             deleted = await tx.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
             deleted += await tx.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,))
             deleted += await tx.execute("DELETE FROM picks WHERE picked_at < ?", (cutoff,))
@@ -221,11 +221,14 @@ class Store:
         if self._closed:
             return
         self._closed = True
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Cancelled inside a transaction, a task would leave it open on the connection (the database finishes the
+        # statement it was given) and the final flush would fail: cancel only between transactions.
+        async with self._write_lock:
+            for task in self._tasks:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         try:
             await self.flush()
         except Exception:

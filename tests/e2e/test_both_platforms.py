@@ -74,4 +74,4 @@ async def test_one_process_answers_on_both_platforms_and_exits_0(tmp_path: Path)
         platforms = sorted(row.platform for row in await store.questions())
     finally:
         await store.close()
-    assert platforms == ["discord", "slack"]  # one store for both, flushed on shutdown
+    assert platforms == ["discord", "slack"], log[-3000:]  # one store for both, flushed on shutdown

@@ -56,6 +56,27 @@ async def test_close_writes_what_is_still_queued(open_db: OpenDatabase) -> None:
         await db.close()
 
 
+@pytest.mark.parametrize("turns", range(6))
+async def test_closing_while_the_writer_is_inside_a_transaction_loses_nothing(
+    open_db: OpenDatabase, turns: int
+) -> None:
+    db = await open_db()
+    await migrate(db)
+    store = Store(db, SALT)
+    await store.start()
+    ids = {store.record_question(event(f"question number {n}")) for n in range(20)}
+    for _ in range(turns):  # let the writer get that far into its transaction before the shutdown
+        await asyncio.sleep(0)
+    await store.close()
+
+    db = await open_db()
+    try:
+        rows = await db.fetch("SELECT id FROM questions")
+        assert {row[0] for row in rows} == ids
+    finally:
+        await db.close()
+
+
 async def test_user_ids_are_stored_only_as_salted_hashes(store: Store) -> None:
     store.record_question(event(user=123456789))
     await store.record_vote("q", 123456789, "roles", helpful=True)
