@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from itertools import chain, count
+from itertools import chain
 
 import numpy as np
+
+from bot.engine.entries import numbered
 
 
 class SparseIndex:
@@ -25,17 +27,13 @@ class SparseIndex:
             raise ValueError(f"{len(rows)} rows but {len(groups)} groups")
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         size = int(lengths.sum())
-        # Each entry's feature, numbered in order of first appearance: `first` keeps the position a feature was
-        # first seen at, and the running count of first appearances turns those positions into 0, 1, 2, ...
-        first: dict[str, int] = {}
-        seen_at = np.fromiter(map(first.setdefault, chain.from_iterable(rows), count()), dtype=np.int64, count=size)
-        is_new = seen_at == np.arange(size)
-        features = (np.cumsum(is_new, dtype=np.int32) - 1)[seen_at]
-        del seen_at, is_new
+        numbers, names = numbered(chain.from_iterable(rows), size)
+        features = numbers.astype(np.int32)
+        del numbers
         tf = np.fromiter(chain.from_iterable(row.values() for row in rows), dtype=np.float64, count=size)
         row_of = np.repeat(np.arange(len(rows), dtype=np.int32), lengths)
         del lengths
-        self._fill(row_of, features, list(first), tf, groups, unknown_weight)
+        self._fill(row_of, features, names, tf, groups, unknown_weight)
 
     @classmethod
     def from_entries(

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.engine.entries import spans
+
 # A row or a query is one or more blocks of features (say words, then character n-grams): each block is weighted
 # by IDF and L2-normalised on its own, so a block with many features does not drown one with few.
 Blocks = Sequence[Mapping[str, float]]
@@ -190,8 +192,7 @@ def _postings(indptr: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.
     """The entry indices of all the postings of `features`, feature after feature, and how many each has."""
     starts = indptr[features]
     lengths = indptr[features + 1] - starts
-    ends = np.cumsum(lengths)
-    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - (ends - lengths), lengths), lengths
+    return spans(starts, lengths), lengths
 
 
 def _lookup(

@@ -1,0 +1,213 @@
+"""What a text is matched on: the stems of its content words, its function words and its word pairs, for many
+texts at once as flat entries. A build has a text for every question, keyword and answer; one numpy pass over
+all their words costs a fraction of a dict per text."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain, pairwise
+
+import numpy as np
+
+from bot.engine.english import unknown_weight
+from bot.engine.entries import Ragged, numbered, summed
+from bot.engine.text import char_ngrams, is_content, stem
+from bot.engine.vocabulary import Vocabulary
+
+PAIR_WEIGHT = 0.5  # two words side by side, on top of each word alone
+FUNCTION_WORD_WEIGHT = 0.5  # "why" and "who" ask different things, but weigh less than any content word
+
+# A content word's analysis: the known word it stands for, its stem, its weight and its distinct n-grams.
+Part = tuple[str, str, float, tuple[str, ...]]
+Analyses = dict[str, tuple[Part, ...] | None]  # each word's analysis, kept from text to text
+_UNSEEN = object()
+_CONTENT, _FUNCTION, _PAIR = range(3)  # the order a text's features come in
+
+
+def analyse(vocabulary: Vocabulary, word: str) -> tuple[Part, ...] | None:
+    """A content word's known parts, each with its stem, weight and distinct n-grams; None for a function word."""
+    if not is_content(word):
+        return None
+    parts = [part for part in vocabulary.correct(word)[0] if is_content(part)]
+    # A word no card uses lowers the match, less so when it is an everyday word than a rare one or a name.
+    return tuple(
+        (
+            part,
+            stem(part),
+            1.0 if part in vocabulary else unknown_weight(part),
+            tuple(dict.fromkeys(char_ngrams(part))),
+        )
+        for part in parts
+    )
+
+
+@dataclass(frozen=True)
+class Features:
+    """The word features of texts, text by text, each (text, feature) once in the order the text first has it.
+
+    Content stems weigh by their word (a word no card knows weighs less), with a sublinear term frequency; a
+    function word no card uses, or that has no content, says nothing.
+    """
+
+    rows: np.ndarray  # the text of each entry
+    features: np.ndarray  # its feature, a number into `names`
+    weights: np.ndarray  # its term weight
+    names: list[str]  # stems as they are, function words as "?how", pairs as "how llama"
+    part_rows: np.ndarray  # the text of each of the texts' content words, in order (a word may have two parts)
+    parts: np.ndarray  # the part each one is, a number into `part_table`
+    part_table: list[Part]
+    texts: list[str]  # each text's content stems, for the fuzzy comparison
+
+
+@dataclass(frozen=True)
+class Query:
+    words: dict[str, float]  # stems, function words and pairs → term weight, as `features` gives them
+    chars: dict[str, float]  # character n-grams of the content words → term weight
+    text: str  # content stems, for the fuzzy comparison
+
+
+def question_features(vocabulary: Vocabulary, cleaned: str) -> Query:
+    """One question's features, as `features` finds them for many texts, and its content words' n-grams.
+
+    The same rules in plain Python: on one short text the numpy passes of `features` cost ten times as much.
+    """
+    content: list[Part] = []
+    function: list[str] = []
+    sequence: list[str] = []  # every known word in order, content words stemmed: the source of the pairs
+    for word in vocabulary.expand_synonyms(cleaned).split():
+        parts = analyse(vocabulary, word)
+        if parts is not None:
+            content.extend(parts)
+            sequence.extend(part[1] for part in parts)
+        elif word in vocabulary:
+            function.append(word)
+            sequence.append(word)
+    stem_weight: dict[str, float] = {}  # a stem weighs as the last distinct word (in order of first use) with it
+    seen: set[str] = set()
+    for word, word_stem, weight, _ in content:
+        if word not in seen:
+            seen.add(word)
+            stem_weight[word_stem] = weight
+    stems = [part[1] for part in content]
+    words = {feature: (1.0 + math.log(n)) * stem_weight[feature] for feature, n in _counts(stems).items()}
+    for feature, n in _counts(function).items():
+        words[f"?{feature}"] = (1.0 + math.log(n)) * FUNCTION_WORD_WEIGHT
+    for feature, n in _counts(map(" ".join, pairwise(sequence))).items():
+        words[feature] = (1.0 + math.log(n)) * PAIR_WEIGHT
+    grams: dict[str, float] = {}
+    for _, _, weight, word_grams in content:
+        for gram in word_grams:
+            grams[gram] = grams.get(gram, 0.0) + weight
+    return Query(words, grams, " ".join(stems))
+
+
+def _counts(items: Iterable[str]) -> dict[str, int]:
+    """Occurrences in order of first appearance, as a Counter has them: a few times faster on a phrase's words."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
+def features(vocabulary: Vocabulary, cleaned: Sequence[str], analyses: Analyses) -> Features:
+    """The features of many cleaned texts; `analyses` keeps each word's analysis for the next call."""
+    token_lists = [vocabulary.expand_synonyms(text).split() for text in cleaned]
+    n_tokens = sum(map(len, token_lists))
+    tokens, words = numbered(chain.from_iterable(token_lists), n_tokens)
+    token_rows = np.repeat(np.arange(len(cleaned), dtype=np.int64), [len(t) for t in token_lists])
+
+    # Each distinct word once: its parts, the elements it adds to the word sequence pairs are read from (its
+    # parts' stems, or itself for a known function word), and its stems as text.
+    part_number: dict[str, int] = {}
+    part_table: list[Part] = []
+    element_number: dict[str, int] = {}
+    word_parts: list[list[int]] = []
+    word_elements: list[list[int]] = []
+    function_element = np.full(len(words), -1, dtype=np.int64)
+    stem_text: dict[str, str] = {}
+    for index, word in enumerate(words):
+        analysis = analyses.get(word, _UNSEEN)
+        if analysis is _UNSEEN:
+            analysis = analyses[word] = analyse(vocabulary, word)
+        if analysis is not None:
+            for part in analysis:
+                if part[0] not in part_number:
+                    part_number[part[0]] = len(part_table)
+                    part_table.append(part)
+            word_parts.append([part_number[part[0]] for part in analysis])
+            word_elements.append([element_number.setdefault(part[1], len(element_number)) for part in analysis])
+            if analysis:
+                stem_text[word] = " ".join(part[1] for part in analysis)
+        else:
+            word_parts.append([])
+            if word in vocabulary:  # "how" vs "why" tells questions apart; a filler no card uses says nothing
+                function_element[index] = element_number.setdefault(word, len(element_number))
+                word_elements.append([int(function_element[index])])
+            else:
+                word_elements.append([])
+    elements = list(element_number)
+    n_elements = len(elements)
+    part_rows, parts = Ragged.of(word_parts).expand(tokens, token_rows)
+    part_stem = np.array([element_number[part[1]] for part in part_table], dtype=np.int64)
+    part_weight = np.array([part[2] for part in part_table], dtype=np.float64)
+
+    stem_rows, stems, stem_counts = summed(part_rows, part_stem[parts], np.ones(len(parts)), n_elements)
+    stem_weights = _last_word_weights(part_rows, parts, part_stem, part_weight, n_elements, stem_rows, stems)
+    function_at = function_element[tokens] >= 0
+    function_rows, functions, function_counts = summed(
+        token_rows[function_at], function_element[tokens[function_at]], np.ones(int(function_at.sum())), n_elements
+    )
+    element_rows, sequence = Ragged.of(word_elements).expand(tokens, token_rows)
+    paired = element_rows[1:] == element_rows[:-1]
+    pair_keys, pairs = np.unique(sequence[:-1][paired] * n_elements + sequence[1:][paired], return_inverse=True)
+    pair_rows, pairs, pair_counts = summed(
+        element_rows[1:][paired], pairs.reshape(-1), np.ones(int(paired.sum())), len(pair_keys)
+    )
+    first, second = np.divmod(pair_keys, max(n_elements, 1))
+    pair_names = [f"{elements[a]} {elements[b]}" for a, b in zip(first.tolist(), second.tolist(), strict=True)]
+
+    counts = [stem_counts.astype(np.int64), function_counts.astype(np.int64), pair_counts.astype(np.int64)]
+    logs = _logs(max((int(c.max()) for c in counts if len(c)), default=0) + 1)
+    rows = np.concatenate((stem_rows, function_rows, pair_rows))
+    kind = np.repeat([_CONTENT, _FUNCTION, _PAIR], [len(stem_rows), len(function_rows), len(pair_rows)])
+    order = np.argsort(rows * 3 + kind, kind="stable")
+    return Features(
+        rows=rows[order],
+        features=np.concatenate((stems, functions + n_elements, pairs + 2 * n_elements))[order],
+        weights=np.concatenate(
+            (
+                (1.0 + logs[counts[_CONTENT]]) * stem_weights,
+                (1.0 + logs[counts[_FUNCTION]]) * FUNCTION_WORD_WEIGHT,
+                (1.0 + logs[counts[_PAIR]]) * PAIR_WEIGHT,
+            )
+        )[order],
+        names=elements + [f"?{element}" for element in elements] + pair_names,
+        part_rows=part_rows,
+        parts=parts,
+        part_table=part_table,
+        texts=[" ".join([stem_text[token] for token in text if token in stem_text]) for text in token_lists],
+    )
+
+
+def _last_word_weights(
+    part_rows: np.ndarray,
+    parts: np.ndarray,
+    part_stem: np.ndarray,
+    part_weight: np.ndarray,
+    n_elements: int,
+    stem_rows: np.ndarray,
+    stems: np.ndarray,
+) -> np.ndarray:
+    """The weight of each (row, stem): that of the last distinct word, in order of first use, with the stem."""
+    word_rows, words, _ = summed(part_rows, parts, np.zeros(len(parts)), len(part_stem))
+    key = word_rows * max(n_elements, 1) + part_stem[words]
+    distinct, last_from_end = np.unique(key[::-1], return_index=True)
+    weight = part_weight[words[len(key) - 1 - last_from_end]]
+    return weight[np.searchsorted(distinct, stem_rows * max(n_elements, 1) + stems)]
+
+
+def _logs(size: int) -> np.ndarray:
+    """math.log of 0..size-1 (log 0 as 0, never used): np.log may differ from it in the last bit."""
+    return np.array([0.0] + [math.log(n) for n in range(1, size)], dtype=np.float64)

@@ -1,0 +1,107 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.cards import KnowledgeBase, load_knowledge_strict
+from bot.engine import Engine
+from bot.engine.entries import Ragged, numbered, summed
+from bot.engine.features import Features, Query, features, question_features
+from bot.engine.text import clean
+from tests.conftest import SHIPPED_KNOWLEDGE
+
+WORDS = ["how", "do", "i", "role", "roles", "rolez", "python", "pyhton", "venv", "qzx", "the", "2"]
+TRICKY = [
+    "",
+    "how how how do i get a role role",  # repeated function and content words
+    "installing pyhton python pythons",  # a typo and stems shared by several words
+    "llama2 h100s gpt4",  # versions glued to names
+    "venv rolez",  # card synonyms
+    "zyxwvut qwertyuiop the of",  # words no card knows, and fillers
+    "why who when where what",
+]
+
+
+def _rows(batch: Features, n_texts: int) -> list[Query]:
+    """The batch's features text by text, in the form `question_features` gives them."""
+    words: list[dict[str, float]] = [{} for _ in range(n_texts)]
+    for row, feature, weight in zip(batch.rows.tolist(), batch.features.tolist(), batch.weights.tolist(), strict=True):
+        assert batch.names[feature] not in words[row], "each (text, feature) comes once"
+        words[row][batch.names[feature]] = weight
+    grams: list[dict[str, float]] = [{} for _ in range(n_texts)]
+    for row, part in zip(batch.part_rows.tolist(), batch.parts.tolist(), strict=True):
+        _, _, weight, part_grams = batch.part_table[part]
+        for gram in part_grams:
+            grams[row][gram] = grams[row].get(gram, 0.0) + weight
+    return [Query(words[i], grams[i], batch.texts[i]) for i in range(n_texts)]
+
+
+def _assert_same(vocabulary_engine: Engine, texts: list[str]) -> None:
+    cleaned = [clean(text) for text in texts]
+    batch = _rows(features(vocabulary_engine.vocabulary, cleaned, {}), len(cleaned))
+    for text, got in zip(cleaned, batch, strict=True):
+        alone = question_features(vocabulary_engine.vocabulary, text)
+        # Same features in the same order: an index sums a row's weights in that order, to the last bit.
+        assert list(got.words.items()) == list(alone.words.items()), text
+        assert list(got.chars.items()) == list(alone.chars.items()), text
+        assert got.text == alone.text, text
+
+
+def _card_texts(knowledge: KnowledgeBase) -> list[str]:
+    return [text for card in knowledge.cards.values() for text in (*card.questions, *card.keywords, card.answer)]
+
+
+def test_many_texts_at_once_give_what_each_gives_alone(engine: Engine, knowledge: KnowledgeBase) -> None:
+    _assert_same(engine, _card_texts(knowledge) + TRICKY)
+
+
+def test_the_shipped_cards_give_the_same_features_at_once_and_alone() -> None:
+    shipped = Engine(load_knowledge_strict(SHIPPED_KNOWLEDGE))
+    _assert_same(shipped, _card_texts(shipped.knowledge) + TRICKY)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(WORDS),
+            max_size=12,
+        ).map(" ".join),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_any_texts_give_the_same_features_at_once_and_alone(engine: Engine, texts: list[str]) -> None:
+    _assert_same(engine, texts)
+
+
+def test_a_feature_weighs_by_its_term_frequency_and_kind(engine: Engine) -> None:
+    query = question_features(engine.vocabulary, clean("how do i get roles roles"))
+    role = query.words["role"]
+    assert role == pytest.approx(1.0 + np.log(2))  # a known word, twice
+    assert query.words["?how"] == pytest.approx(0.5)  # a function word a card uses
+    assert query.words["role role"] == pytest.approx(0.5)  # a pair
+    assert "?do" in query.words
+
+
+def test_numbered_numbers_items_in_order_of_first_appearance() -> None:
+    numbers, distinct = numbered(iter(["b", "a", "b", "c", "a"]), 5)
+    assert numbers.tolist() == [0, 1, 0, 2, 1]
+    assert distinct == ["b", "a", "c"]
+
+
+def test_ragged_expands_the_lists_of_keys_with_their_rows() -> None:
+    lists = Ragged.of([[1, 2, 3], [], [5, 6]])
+    rows, values = lists.expand(np.array([2, 1, 0, 2]), np.array([7, 8, 9, 9]))
+    assert values.tolist() == [5, 6, 1, 2, 3, 5, 6]
+    assert rows.tolist() == [7, 7, 9, 9, 9, 9, 9]
+
+
+def test_summed_adds_as_a_dict_per_row_does() -> None:
+    rows = np.array([0, 0, 0, 1, 1, 1])
+    features_ = np.array([3, 1, 3, 1, 1, 2])
+    weights = np.array([0.1, 0.2, 0.7, 1.0, 2.0, 3.0])
+    got_rows, got_features, sums = summed(rows, features_, weights, 4)
+    assert got_rows.tolist() == [0, 0, 1, 1]
+    assert got_features.tolist() == [3, 1, 1, 2]
+    assert sums.tolist() == [0.1 + 0.7, 0.2, 3.0, 3.0]
