@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import platform
 import subprocess
+import time
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -30,6 +31,7 @@ IN_SCOPE_TARGET = 93.5
 OOS_RECALL_TARGET = 50.0
 CLINC_LATENCY_TARGET_MS = 2.0
 COLD_START_TARGET_S = 1.0
+CALIBRATION_LOOP = 10_000_000
 RULE_NAMES = {
     NO_THRESHOLD: "none (top-1, nothing declined)",
     PAPER_RULE: "paper (max 151-way val acc.)",
@@ -50,6 +52,20 @@ class Results:
     sizes: list[SizeResult]
     cold_start: ColdStart | str | None
     smoke: bool
+    python_speed: tuple[float, float]  # `python_loop_seconds` before the runs and after them
+
+
+def python_loop_seconds(repeats: int = 3) -> float:
+    """The median time of a plain Python loop: the same machine type can run twice as slow one day as another
+    (a shared host), and every figure here moves with it, so runs are compared through this one."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        total = 0
+        for number in range(CALIBRATION_LOOP):
+            total += number
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
 
 
 def _at_most(value: float, target: float | None, unit: str = "", digits: int = 2) -> str:
@@ -198,6 +214,8 @@ def markdown(results: Results) -> str:
         "",
         f"- date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}, commit {_commit()}",
         f"- machine: {_machine()}",
+        f"- machine speed: a Python loop of {CALIBRATION_LOOP:,} additions took {results.python_speed[0]:.2f} s before"
+        f" the runs and {results.python_speed[1]:.2f} s after (compare runs through it: the figures move with it)",
         f"- Python {platform.python_version()}; {_versions()}",
         "- rerun: `make bench` (or `python -m bench`; `python -m bench --smoke` for a quick check)",
         "",
