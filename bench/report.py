@@ -56,8 +56,8 @@ class Results:
 
 
 def python_loop_seconds(repeats: int = 3) -> float:
-    """The median time of a plain Python loop: the same machine type can run twice as slow one day as another
-    (a shared host), and every figure here moves with it, so runs are compared through this one."""
+    """The median time of a plain Python loop: a shared host of the same machine type can run slower one day than
+    another, so a run records how fast its host was, before and after, beside its figures."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -215,7 +215,7 @@ def markdown(results: Results) -> str:
         f"- date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}, commit {_commit()}",
         f"- machine: {_machine()}",
         f"- machine speed: a Python loop of {CALIBRATION_LOOP:,} additions took {results.python_speed[0]:.2f} s before"
-        f" the runs and {results.python_speed[1]:.2f} s after (compare runs through it: the figures move with it)",
+        f" the runs and {results.python_speed[1]:.2f} s after (a gauge of the shared host on the day, which varies)",
         f"- Python {platform.python_version()}; {_versions()}",
         "- rerun: `make bench` (or `python -m bench`; `python -m bench --smoke` for a quick check)",
         "",
