@@ -69,12 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     n_queries = SMOKE_QUERIES if args.smoke else QUERIES
     out = args.out if args.out or args.smoke else ROOT / "bench"
 
-    speed_before = python_loop_seconds()
+    repeats = 1 if args.smoke else 3
+    speed_before = python_loop_seconds(repeats)
     quality = "Skipped (--skip-quality)." if args.skip_quality else _quality(_clinc_path(args.clinc), args.smoke)
     results = [_size(n, n_queries, again=args.smoke or n == CACHED_AT) for n in sizes]
     print("cold start ...", file=sys.stderr, flush=True)
     started = cold_start(1 if args.smoke else COLD_START_RUNS)
-    text = markdown(Results(quality, results, started, args.smoke, (speed_before, python_loop_seconds())))
+    text = markdown(Results(quality, results, started, args.smoke, (speed_before, python_loop_seconds(repeats))))
     print(text)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

@@ -49,7 +49,9 @@ class Ragged:
         return np.repeat(rows, lengths), self.values[spans(self.starts[keys], lengths)]
 
 
-def summed(rows: np.ndarray, features: np.ndarray, weights: np.ndarray, n_features: int) -> tuple[np.ndarray, ...]:
+def summed(
+    rows: np.ndarray, features: np.ndarray, weights: np.ndarray, n_features: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each (row, feature) once, in order of first appearance, its weights added in order: as a dict per row does.
 
     Rows must ascend. bincount adds in entry order from 0.0, so the sums match the dict's to the last bit. A stable

@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,22 +19,30 @@ from bot.engine.vocabulary import Vocabulary
 
 PAIR_WEIGHT = 0.5  # two words side by side, on top of each word alone
 FUNCTION_WORD_WEIGHT = 0.5  # "why" and "who" ask different things, but weigh less than any content word
-
-# A content word's analysis: the known word it stands for, its stem, its weight and its distinct n-grams.
-Part = tuple[str, str, float, tuple[str, ...]]
-Analyses = dict[str, tuple[Part, ...] | None]  # each word's analysis, kept from text to text
 _UNSEEN = object()
 _CONTENT, _FUNCTION, _PAIR = range(3)  # the order a text's features come in
 
 
+class Part(NamedTuple):
+    """A known word a content word stands for ("llama2" stands for "llama" and "2")."""
+
+    word: str
+    stem: str
+    weight: float  # 1 for a word some card uses, less for any other
+    grams: tuple[str, ...]  # its distinct character n-grams
+
+
+Analyses = dict[str, tuple[Part, ...] | None]  # each word's analysis, kept from text to text
+
+
 def analyse(vocabulary: Vocabulary, word: str) -> tuple[Part, ...] | None:
-    """A content word's known parts, each with its stem, weight and distinct n-grams; None for a function word."""
+    """A content word's known parts; None for a function word."""
     if not is_content(word):
         return None
     parts = [part for part in vocabulary.correct(word)[0] if is_content(part)]
     # A word no card uses lowers the match, less so when it is an everyday word than a rare one or a name.
     return tuple(
-        (
+        Part(
             part,
             stem(part),
             1.0 if part in vocabulary else unknown_weight(part),
@@ -45,18 +54,19 @@ def analyse(vocabulary: Vocabulary, word: str) -> tuple[Part, ...] | None:
 
 @dataclass(frozen=True)
 class Features:
-    """The word features of texts, text by text, each (text, feature) once in the order the text first has it.
+    """The word features of texts, text by text, each (text, feature) once: first the content stems, then the
+    function words, then the pairs, each kind in the order the text first has it (as a dict per text had them).
 
-    Content stems weigh by their word (a word no card knows weighs less), with a sublinear term frequency; a
-    function word no card uses, or that has no content, says nothing.
+    Each weighs 1 + log of its count in the text, times its kind's weight; a stem weighs as its word (a word no
+    card uses weighs less). A function word no card uses counts for nothing, not even in pairs.
     """
 
     rows: np.ndarray  # the text of each entry
     features: np.ndarray  # its feature, a number into `names`
     weights: np.ndarray  # its term weight
     names: list[str]  # stems as they are, function words as "?how", pairs as "how llama"
-    part_rows: np.ndarray  # the text of each of the texts' content words, in order (a word may have two parts)
-    parts: np.ndarray  # the part each one is, a number into `part_table`
+    part_rows: np.ndarray  # the text of each part of the texts' content words, in order
+    parts: np.ndarray  # which part it is, a number into `part_table`
     part_table: list[Part]
     texts: list[str]  # each text's content stems, for the fuzzy comparison
 
@@ -80,8 +90,8 @@ def question_features(vocabulary: Vocabulary, cleaned: str) -> Query:
         parts = analyse(vocabulary, word)
         if parts is not None:
             content.extend(parts)
-            sequence.extend(part[1] for part in parts)
-        elif word in vocabulary:
+            sequence.extend(part.stem for part in parts)
+        elif word in vocabulary:  # "how" vs "why" tells questions apart; a filler no card uses says nothing
             function.append(word)
             sequence.append(word)
     stem_weight: dict[str, float] = {}  # a stem weighs as the last distinct word (in order of first use) with it
@@ -90,7 +100,7 @@ def question_features(vocabulary: Vocabulary, cleaned: str) -> Query:
         if word not in seen:
             seen.add(word)
             stem_weight[word_stem] = weight
-    stems = [part[1] for part in content]
+    stems = [part.stem for part in content]
     words = {feature: (1.0 + math.log(n)) * stem_weight[feature] for feature, n in _counts(stems).items()}
     for feature, n in _counts(function).items():
         words[f"?{feature}"] = (1.0 + math.log(n)) * FUNCTION_WORD_WEIGHT
@@ -118,55 +128,22 @@ def features(vocabulary: Vocabulary, cleaned: Sequence[str], analyses: Analyses)
     tokens, words = numbered(chain.from_iterable(token_lists), n_tokens)
     token_rows = np.repeat(np.arange(len(cleaned), dtype=np.int64), [len(t) for t in token_lists])
 
-    # Each distinct word once: its parts, the elements it adds to the word sequence pairs are read from (its
-    # parts' stems, or itself for a known function word), and its stems as text.
-    part_number: dict[str, int] = {}
-    part_table: list[Part] = []
-    element_number: dict[str, int] = {}
-    word_parts: list[list[int]] = []
-    word_elements: list[list[int]] = []
-    function_element = np.full(len(words), -1, dtype=np.int64)
-    stem_text: dict[str, str] = {}
-    for index, word in enumerate(words):
-        analysis = analyses.get(word, _UNSEEN)
-        if analysis is _UNSEEN:
-            analysis = analyses[word] = analyse(vocabulary, word)
-        if analysis is not None:
-            for part in analysis:
-                if part[0] not in part_number:
-                    part_number[part[0]] = len(part_table)
-                    part_table.append(part)
-            word_parts.append([part_number[part[0]] for part in analysis])
-            word_elements.append([element_number.setdefault(part[1], len(element_number)) for part in analysis])
-            if analysis:
-                stem_text[word] = " ".join(part[1] for part in analysis)
-        else:
-            word_parts.append([])
-            if word in vocabulary:  # "how" vs "why" tells questions apart; a filler no card uses says nothing
-                function_element[index] = element_number.setdefault(word, len(element_number))
-                word_elements.append([int(function_element[index])])
-            else:
-                word_elements.append([])
-    elements = list(element_number)
-    n_elements = len(elements)
-    part_rows, parts = Ragged.of(word_parts).expand(tokens, token_rows)
-    part_stem = np.array([element_number[part[1]] for part in part_table], dtype=np.int64)
-    part_weight = np.array([part[2] for part in part_table], dtype=np.float64)
+    table = _word_table(vocabulary, words, analyses)
+    n_elements = len(table.elements)
+    part_rows, parts = table.parts.expand(tokens, token_rows)
+    part_stem = np.array([table.element_number[part.stem] for part in table.part_table], dtype=np.int64)
+    part_weight = np.array([part.weight for part in table.part_table], dtype=np.float64)
 
     stem_rows, stems, stem_counts = summed(part_rows, part_stem[parts], np.ones(len(parts)), n_elements)
     stem_weights = _last_word_weights(part_rows, parts, part_stem, part_weight, n_elements, stem_rows, stems)
-    function_at = function_element[tokens] >= 0
+    function_at = table.function_element[tokens] >= 0
     function_rows, functions, function_counts = summed(
-        token_rows[function_at], function_element[tokens[function_at]], np.ones(int(function_at.sum())), n_elements
+        token_rows[function_at],
+        table.function_element[tokens[function_at]],
+        np.ones(int(function_at.sum())),
+        n_elements,
     )
-    element_rows, sequence = Ragged.of(word_elements).expand(tokens, token_rows)
-    paired = element_rows[1:] == element_rows[:-1]
-    pair_keys, pairs = np.unique(sequence[:-1][paired] * n_elements + sequence[1:][paired], return_inverse=True)
-    pair_rows, pairs, pair_counts = summed(
-        element_rows[1:][paired], pairs.reshape(-1), np.ones(int(paired.sum())), len(pair_keys)
-    )
-    first, second = np.divmod(pair_keys, max(n_elements, 1))
-    pair_names = [f"{elements[a]} {elements[b]}" for a, b in zip(first.tolist(), second.tolist(), strict=True)]
+    pair_rows, pairs, pair_counts, pair_names = _pairs(*table.elements_of.expand(tokens, token_rows), table.elements)
 
     counts = [stem_counts.astype(np.int64), function_counts.astype(np.int64), pair_counts.astype(np.int64)]
     logs = _logs(max((int(c.max()) for c in counts if len(c)), default=0) + 1)
@@ -183,12 +160,81 @@ def features(vocabulary: Vocabulary, cleaned: Sequence[str], analyses: Analyses)
                 (1.0 + logs[counts[_PAIR]]) * PAIR_WEIGHT,
             )
         )[order],
-        names=elements + [f"?{element}" for element in elements] + pair_names,
+        names=table.elements + [f"?{element}" for element in table.elements] + pair_names,
         part_rows=part_rows,
         parts=parts,
-        part_table=part_table,
-        texts=[" ".join([stem_text[token] for token in text if token in stem_text]) for text in token_lists],
+        part_table=table.part_table,
+        texts=[
+            " ".join([table.stem_text[token] for token in text if token in table.stem_text]) for text in token_lists
+        ],
     )
+
+
+@dataclass(frozen=True)
+class _WordTable:
+    """What each distinct word of the texts adds: its parts, and its elements, the items of the word sequence that
+    pairs are read from (its parts' stems, or the word itself for a function word some card uses)."""
+
+    part_table: list[Part]  # every distinct part, numbered in order
+    parts: Ragged  # each word's parts, numbers into part_table
+    element_number: dict[str, int]
+    elements: list[str]  # the elements by number: stems and function words
+    elements_of: Ragged  # each word's elements
+    function_element: np.ndarray  # for a function word some card uses, its element; -1 for any other word
+    stem_text: dict[str, str]  # a content word's stems as text
+
+
+def _word_table(vocabulary: Vocabulary, words: list[str], analyses: Analyses) -> _WordTable:
+    part_number: dict[str, int] = {}
+    part_table: list[Part] = []
+    element_number: dict[str, int] = {}
+    word_parts: list[list[int]] = []
+    word_elements: list[list[int]] = []
+    function_element = np.full(len(words), -1, dtype=np.int64)
+    stem_text: dict[str, str] = {}
+    for index, word in enumerate(words):
+        analysis = analyses.get(word, _UNSEEN)
+        if analysis is _UNSEEN:
+            analysis = analyses[word] = analyse(vocabulary, word)
+        if analysis is not None:
+            for part in analysis:
+                if part.word not in part_number:
+                    part_number[part.word] = len(part_table)
+                    part_table.append(part)
+            word_parts.append([part_number[part.word] for part in analysis])
+            word_elements.append([element_number.setdefault(part.stem, len(element_number)) for part in analysis])
+            if analysis:
+                stem_text[word] = " ".join(part.stem for part in analysis)
+        elif word in vocabulary:  # "how" vs "why" tells questions apart; a filler no card uses says nothing
+            element = element_number.setdefault(word, len(element_number))
+            function_element[index] = element
+            word_parts.append([])
+            word_elements.append([element])
+        else:
+            word_parts.append([])
+            word_elements.append([])
+    return _WordTable(
+        part_table,
+        Ragged.of(word_parts),
+        element_number,
+        list(element_number),
+        Ragged.of(word_elements),
+        function_element,
+        stem_text,
+    )
+
+
+def _pairs(
+    element_rows: np.ndarray, sequence: np.ndarray, elements: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Each text's pairs of neighbouring elements, counted as `summed` counts, and the pairs' names."""
+    n_elements = max(len(elements), 1)
+    paired = element_rows[1:] == element_rows[:-1]  # not across two texts
+    keys, pairs = np.unique(sequence[:-1][paired] * n_elements + sequence[1:][paired], return_inverse=True)
+    rows, pairs, counts = summed(element_rows[1:][paired], pairs.reshape(-1), np.ones(int(paired.sum())), len(keys))
+    first, second = np.divmod(keys, n_elements)
+    names = [f"{elements[a]} {elements[b]}" for a, b in zip(first.tolist(), second.tolist(), strict=True)]
+    return rows, pairs, counts, names
 
 
 def _last_word_weights(
@@ -200,11 +246,12 @@ def _last_word_weights(
     stem_rows: np.ndarray,
     stems: np.ndarray,
 ) -> np.ndarray:
-    """The weight of each (row, stem): that of the last distinct word, in order of first use, with the stem."""
-    word_rows, words, _ = summed(part_rows, parts, np.zeros(len(parts)), len(part_stem))
-    key = word_rows * max(n_elements, 1) + part_stem[words]
+    """The weight of each (row, stem): that of the last distinct part, in order of first use, with the stem."""
+    # Each (row, part) once, where the row first has it: summed's order of first appearance (the sums go unused).
+    first_rows, first_parts, _ = summed(part_rows, parts, np.zeros(len(parts)), len(part_stem))
+    key = first_rows * max(n_elements, 1) + part_stem[first_parts]
     distinct, last_from_end = np.unique(key[::-1], return_index=True)
-    weight = part_weight[words[len(key) - 1 - last_from_end]]
+    weight = part_weight[first_parts[len(key) - 1 - last_from_end]]
     return weight[np.searchsorted(distinct, stem_rows * max(n_elements, 1) + stems)]
 
 

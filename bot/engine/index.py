@@ -45,7 +45,8 @@ class SparseIndex:
         groups: Sequence[int],
         unknown_weight: float = 1.0,
     ) -> SparseIndex:
-        """The same index from flat entries (row, feature number into `names`, term weight), row by row.
+        """An index from flat entries (row, feature number into `names`, term weight), row by row: the same scores
+        as from dict rows, its features numbered in the order of `names` rather than of first appearance.
 
         A build that numbers its features itself skips a dict per row: at 10,000 cards that is millions of entries.
         Entries must come in row order, each (row, feature) once; names no entry uses are left out of the index.

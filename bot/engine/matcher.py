@@ -151,29 +151,31 @@ class Engine:
         del cleaned, analyses, phrase_texts
         self._phrase_text = batch.texts[:n_phrases]
         card_of = np.concatenate((np.asarray(groups, dtype=np.int64), np.arange(len(self.cards), dtype=np.int64)))
-        in_phrase = batch.rows < n_phrases
+        word_in_phrase = batch.rows < n_phrases
         self._phrase_words = SparseIndex.from_entries(
-            batch.rows[in_phrase],
-            batch.features[in_phrase],
-            batch.weights[in_phrase],
+            batch.rows[word_in_phrase],
+            batch.features[word_in_phrase],
+            batch.weights[word_in_phrase],
             batch.names,
             groups,
             UNKNOWN_WEIGHT,
         )
         # The card's words as one document: all its questions and keywords, then its answer's at a lower weight.
-        order = np.argsort(card_of[batch.rows] * 2 + ~in_phrase, kind="stable")
+        card_of_word = card_of[batch.rows]
+        order = np.argsort(card_of_word * 2 + ~word_in_phrase, kind="stable")
         cards, words, weights = summed(
-            card_of[batch.rows][order],
+            card_of_word[order],
             batch.features[order],
-            np.where(in_phrase, batch.weights, batch.weights * ANSWER_TERM_WEIGHT)[order],
+            np.where(word_in_phrase, batch.weights, batch.weights * ANSWER_TERM_WEIGHT)[order],
             len(batch.names),
         )
         card_ids = range(len(self.cards))
         self._card_words = SparseIndex.from_entries(cards, words, weights, batch.names, card_ids, UNKNOWN_WEIGHT)
-        in_phrase = batch.part_rows < n_phrases
+        part_in_phrase = batch.part_rows < n_phrases
         self._phrase_chars, self._card_chars = self._char_indexes(
-            batch.part_rows[in_phrase], batch.parts[in_phrase], batch.part_table, groups
+            batch.part_rows[part_in_phrase], batch.parts[part_in_phrase], batch.part_table, groups
         )
+        del batch, card_of, card_of_word, cards, words, weights
         self._titles = sorted((clean(card.title), index) for index, card in enumerate(self.cards))
         self._linear: LinearModel | None = None
         self.trained_weight = 0.0
@@ -187,13 +189,14 @@ class Engine:
         self, phrase_of_part: np.ndarray, parts: np.ndarray, part_table: list[Part], groups: list[int]
     ) -> tuple[SparseIndex, SparseIndex]:
         """The phrases' and whole cards' n-gram indexes from numbered parts, summed with numpy rather than dicts."""
+        # The table also holds the parts only answers have: their n-grams are numbered too, and left out of the
+        # indexes by from_entries, since no phrase entry uses them.
         gram_number: dict[str, int] = {}
-        part_grams = Ragged.of([[gram_number.setdefault(gram, len(gram_number)) for gram in p[3]] for p in part_table])
+        part_grams = Ragged.of([[gram_number.setdefault(g, len(gram_number)) for g in p.grams] for p in part_table])
         # Every n-gram of every part of every phrase, in the order the phrase's words come.
         rows, grams = part_grams.expand(parts, phrase_of_part)
-        weights = np.repeat(
-            np.array([part[2] for part in part_table], dtype=np.float64)[parts], part_grams.lengths[parts]
-        )
+        part_weights = np.array([part.weight for part in part_table], dtype=np.float64)
+        weights = np.repeat(part_weights[parts], part_grams.lengths[parts])
         gram_names = list(gram_number)
         rows, grams, weights = summed(rows, grams, weights, len(gram_names))
         phrase_chars = SparseIndex.from_entries(rows, grams, weights, gram_names, groups, UNKNOWN_WEIGHT)

@@ -7,10 +7,15 @@ from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.engine import Engine
 from bot.engine.entries import Ragged, numbered, summed
 from bot.engine.features import Features, Query, features, question_features
+from bot.engine.index import SparseIndex
+from bot.engine.matcher import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT
 from bot.engine.text import clean
 from tests.conftest import SHIPPED_KNOWLEDGE
 
+# Besides plain words: a word two card words glued together stand for ("pythonroles"), one that loses a function
+# word part ("theroles") or is nothing but function words ("thethe"), and a stem equal to a function word ("wills").
 WORDS = ["how", "do", "i", "role", "roles", "rolez", "python", "pyhton", "venv", "qzx", "the", "2"]
+WORDS += ["pythonroles", "theroles", "thethe", "wills", "will"]
 TRICKY = [
     "",
     "how how how do i get a role role",  # repeated function and content words
@@ -19,6 +24,7 @@ TRICKY = [
     "venv rolez",  # card synonyms
     "zyxwvut qwertyuiop the of",  # words no card knows, and fillers
     "why who when where what",
+    "pythonroles theroles thethe wills will",
 ]
 
 
@@ -58,6 +64,52 @@ def test_many_texts_at_once_give_what_each_gives_alone(engine: Engine, knowledge
 def test_the_shipped_cards_give_the_same_features_at_once_and_alone() -> None:
     shipped = Engine(load_knowledge_strict(SHIPPED_KNOWLEDGE))
     _assert_same(shipped, _card_texts(shipped.knowledge) + TRICKY)
+
+
+def _postings(index: SparseIndex) -> dict[str, tuple[float, list[int], bytes]]:
+    """Each feature's IDF and postings, whatever number the index gave it."""
+    found = {}
+    for name, feature in index.features.items():
+        start, end = index.indptr[feature], index.indptr[feature + 1]
+        found[name] = (float(index.idf[feature]), index.rows[start:end].tolist(), index.values[start:end].tobytes())
+    return found
+
+
+def _added(rows: list[dict[str, float]], factor: float = 1.0, into: dict[str, float] | None = None) -> dict[str, float]:
+    total = {} if into is None else into
+    for row in rows:
+        for feature, weight in row.items():
+            total[feature] = total.get(feature, 0.0) + weight * factor
+    return total
+
+
+def test_the_build_indexes_what_each_phrase_and_answer_gives_alone(knowledge: KnowledgeBase) -> None:
+    """The numpy build against dicts: a phrase's features, a card's phrases added up and its answer's words at
+    ANSWER_TERM_WEIGHT, each index the same feature for feature, to the last bit."""
+    engine = Engine(knowledge)
+    alone = [
+        [question_features(engine.vocabulary, clean(text)) for text in (*card.questions, *card.keywords)]
+        for card in engine.cards
+    ]
+    answers = [question_features(engine.vocabulary, clean(card.answer)) for card in engine.cards]
+    groups = [index for index, phrases in enumerate(alone) for _ in phrases]
+    cards = range(len(engine.cards))
+    phrase_words = [phrase.words for phrases in alone for phrase in phrases]
+    phrase_chars = [phrase.chars for phrases in alone for phrase in phrases]
+    card_words = [
+        _added([answer.words], ANSWER_TERM_WEIGHT, _added([p.words for p in phrases]))
+        for phrases, answer in zip(alone, answers, strict=True)
+    ]
+    card_chars = [_added([p.chars for p in phrases]) for phrases in alone]
+    expected = {
+        "_phrase_words": SparseIndex(phrase_words, groups, UNKNOWN_WEIGHT),
+        "_phrase_chars": SparseIndex(phrase_chars, groups, UNKNOWN_WEIGHT),
+        "_card_words": SparseIndex(card_words, cards, UNKNOWN_WEIGHT),
+        "_card_chars": SparseIndex(card_chars, cards, UNKNOWN_WEIGHT),
+    }
+    for name, index in expected.items():
+        assert _postings(getattr(engine, name)) == _postings(index), name
+    assert engine._phrase_text == [phrase.text for phrases in alone for phrase in phrases]
 
 
 @settings(max_examples=60, deadline=None)
