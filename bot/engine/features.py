@@ -131,11 +131,10 @@ def features(vocabulary: Vocabulary, cleaned: Sequence[str], analyses: Analyses)
     table = _word_table(vocabulary, words, analyses)
     n_elements = len(table.elements)
     part_rows, parts = table.parts.expand(tokens, token_rows)
-    part_stem = np.array([table.element_number[part.stem] for part in table.part_table], dtype=np.int64)
     part_weight = np.array([part.weight for part in table.part_table], dtype=np.float64)
 
-    stem_rows, stems, stem_counts = summed(part_rows, part_stem[parts], np.ones(len(parts)), n_elements)
-    stem_weights = _last_word_weights(part_rows, parts, part_stem, part_weight, n_elements, stem_rows, stems)
+    stem_rows, stems, stem_counts = summed(part_rows, table.part_stem[parts], np.ones(len(parts)), n_elements)
+    stem_weights = _last_word_weights(part_rows, parts, table.part_stem, part_weight, n_elements, stem_rows, stems)
     function_at = table.function_element[tokens] >= 0
     function_rows, functions, function_counts = summed(
         token_rows[function_at],
@@ -177,7 +176,7 @@ class _WordTable:
 
     part_table: list[Part]  # every distinct part, numbered in order
     parts: Ragged  # each word's parts, numbers into part_table
-    element_number: dict[str, int]
+    part_stem: np.ndarray  # each part's stem, an element
     elements: list[str]  # the elements by number: stems and function words
     elements_of: Ragged  # each word's elements
     function_element: np.ndarray  # for a function word some card uses, its element; -1 for any other word
@@ -216,7 +215,7 @@ def _word_table(vocabulary: Vocabulary, words: list[str], analyses: Analyses) ->
     return _WordTable(
         part_table,
         Ragged.of(word_parts),
-        element_number,
+        np.array([element_number[part.stem] for part in part_table], dtype=np.int64),
         list(element_number),
         Ragged.of(word_elements),
         function_element,
