@@ -12,13 +12,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bot.engine.english import unknown_weight
+from bot.engine.english import is_common, unknown_weight
 from bot.engine.entries import Ragged, numbered, summed
 from bot.engine.text import char_ngrams, is_content, stem
 from bot.engine.vocabulary import Vocabulary
 
 PAIR_WEIGHT = 0.5  # two words side by side, on top of each word alone
 FUNCTION_WORD_WEIGHT = 0.5  # "why" and "who" ask different things, but weigh less than any content word
+UNMATCHED_GRAM = "!"  # a mark no cleaned text has: n-grams carrying it are never any card's
 _UNSEEN = object()
 _CONTENT, _FUNCTION, _PAIR = range(3)  # the order a text's features come in
 
@@ -46,10 +47,22 @@ def analyse(vocabulary: Vocabulary, word: str) -> tuple[Part, ...] | None:
             part,
             stem(part),
             1.0 if part in vocabulary else unknown_weight(part),
-            tuple(dict.fromkeys(char_ngrams(part))),
+            _grams(vocabulary, part),
         )
         for part in parts
     )
+
+
+def _grams(vocabulary: Vocabulary, word: str) -> tuple[str, ...]:
+    """A word's distinct n-grams; marked so they match nothing when it is an everyday word no card uses.
+
+    Such a word is meant as typed, not a typo of a card's word: "founded" must not match "foundation" by the
+    n-grams they share. It still weighs in the question, as a word the cards do not cover.
+    """
+    grams = tuple(dict.fromkeys(char_ngrams(word)))
+    if word in vocabulary or not is_common(word):
+        return grams
+    return tuple(UNMATCHED_GRAM + gram for gram in grams)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from bot.cards.model import Card, KnowledgeBase
+from bot.engine.asks import answered_kinds, asks
 from bot.engine.cache import cached, source_digest
 from bot.engine.entries import Ragged, summed
 from bot.engine.features import Analyses, Part, analyse, features, question_features
@@ -43,6 +44,9 @@ UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, ti
 LINEAR_SHARPNESS = 10.0
 # Training takes about a millisecond a phrase: past this many, a build would take minutes, so the part is left out.
 MAX_TRAINED_PHRASES = 20_000
+# A card whose own questions never ask for a person, a time, a place, an amount or steps is a poor answer to a
+# question that does ("when was the Open Compute Project founded"): its score is cut to this share.
+UNASKED_KIND_FACTOR = 0.75
 
 
 class Outcome(StrEnum):
@@ -71,7 +75,7 @@ class Match:
         return self.outcome is Outcome.ANSWERED
 
 
-BUILD_MODULES = ("matcher", "english", "entries", "features", "index", "linear", "text", "vocabulary")
+BUILD_MODULES = ("matcher", "asks", "english", "entries", "features", "index", "linear", "text", "vocabulary")
 # What `Engine._build` makes from the cards, and what a cached build restores.
 _BUILT = (
     "vocabulary",
@@ -83,6 +87,7 @@ _BUILT = (
     "_card_words",
     "_card_chars",
     "_titles",
+    "_kinds",
     "_linear",
     "trained_weight",
 )
@@ -124,6 +129,10 @@ class Engine:
         synonyms = {clean(k): clean(v) for card in self.cards for k, v in card.synonyms.items()}
         # Each text cleaned once: the vocabulary, the features and the exact matches all start from it.
         cleaned = [[clean(text) for text in (*card.questions, *card.keywords, card.answer)] for card in self.cards]
+        # What each card's own questions ask for: a person, a time, a place, an amount, steps.
+        self._kinds = [
+            answered_kinds(texts[: len(card.questions)]) for card, texts in zip(self.cards, cleaned, strict=True)
+        ]
         self.vocabulary = Vocabulary.build(([w for text in texts for w in text.split()] for texts in cleaned), synonyms)
         # Every known word analysed in one go before the build makes its garbage: its cached analyses then lie
         # together in memory, rather than scattered among freed objects that could not be given back (analysed
@@ -223,7 +232,8 @@ class Engine:
 
     def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:
         """The closest cards, best first, with their 0–100 scores; no decision taken."""
-        query = question_features(self.vocabulary, clean(question[:MAX_QUERY_CHARS]))
+        cleaned = clean(question[:MAX_QUERY_CHARS])
+        query = question_features(self.vocabulary, cleaned)
         if not query.words:
             return []
         phrase_words = self._phrase_words.scores(query.words)
@@ -240,6 +250,7 @@ class Engine:
         if self._linear is not None:
             blended = (1 - trained) * lexical + trained * self._trained(self._linear, question[:MAX_QUERY_CHARS])
         candidates = top(blended, max(limit, RERANK))
+        kinds = asks(cleaned)
         scored = []
         for card_index in candidates:
             if lexical[card_index] <= 0:
@@ -247,6 +258,8 @@ class Engine:
             phrases = self._phrase_text[self._phrase_slice(card_index)]
             fuzzy = max(fuzz.token_sort_ratio(query.text, phrase) for phrase in phrases) / 100
             score = 100 * (blended[card_index] + (1 - trained) * WEIGHT_FUZZY * fuzzy)
+            if not kinds <= self._kinds[card_index]:
+                score *= UNASKED_KIND_FACTOR
             scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1)))
         scored.sort(key=lambda suggestion: -suggestion.score)
         return scored[:limit]

@@ -124,3 +124,19 @@ def test_the_trained_part_is_left_out_past_its_size_limit(
     engine = Engine(knowledge, trained_weight=0.5)
     assert engine.trained_weight == 0.0
     assert engine.rank("which roles can i pick") == Engine(knowledge).rank("which roles can i pick")
+
+
+def test_a_question_asking_what_no_question_of_the_card_asks_scores_lower(engine: Engine) -> None:
+    # The events card asks "when"; the roles card asks no "who", so a "who" question about roles is a weaker match.
+    when = engine.rank("when is the next tournament")[0]
+    who = engine.rank("who decides roles")[0]
+    what = engine.rank("what decides roles")[0]
+    assert when.card.id == "events"
+    assert who.card.id == what.card.id == "roles"
+    assert who.score < what.score
+
+
+def test_an_everyday_word_no_card_uses_is_not_read_as_a_card_word_it_resembles(engine: Engine) -> None:
+    # "roller" shares n-grams with the card word "roles", but is a word of its own, not a typo of it.
+    assert engine.rank("roller") == []
+    assert engine.rank("rolle")[0].card.id == "roles"  # a word no dictionary has still matches by its n-grams

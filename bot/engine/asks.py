@@ -1,0 +1,46 @@
+"""What kind of fact a question asks for: a person, a time, a place, an amount or steps to follow.
+
+A card answers the kinds of question its own phrases ask. "When was the Open Compute Project founded" shares its
+topic with a card about the project, but asks for a date the card does not give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# The word that opens a question of each kind (or ends it: "llama 3 when"); "how much" and "how many" ask for an
+# amount wherever they stand, "how do i" and "how to" for steps when they open the question.
+_OPENERS = {
+    "who": "person",
+    "whos": "person",
+    "whom": "person",
+    "whose": "person",
+    "when": "time",
+    "where": "place",
+    "whered": "place",
+    "wheres": "place",
+}
+_AMOUNT = frozenset({"much", "many"})
+_STEPS = frozenset({"do", "can", "to", "would", "should"})
+OPENING_WORDS = 3  # "hey bot who ..." still opens with "who"; "… when it comes to …" does not
+
+
+def asks(cleaned: str) -> frozenset[str]:
+    """The kinds of fact a cleaned question asks for; none for what, why, is and the like, which any card may answer."""
+    words = cleaned.split()
+    if not words:
+        return frozenset()
+    kinds = {_OPENERS[word] for word in (*words[:OPENING_WORDS], words[-1]) if word in _OPENERS}
+    for position, word in enumerate(words[:-1]):
+        if word == "how":
+            following = words[position + 1]
+            if following in _AMOUNT:
+                kinds.add("amount")
+            elif following in _STEPS and position < OPENING_WORDS:
+                kinds.add("steps")
+    return frozenset(kinds)
+
+
+def answered_kinds(cleaned_questions: Iterable[str]) -> frozenset[str]:
+    """Every kind of fact a card's own questions ask for."""
+    return frozenset().union(*map(asks, cleaned_questions))
