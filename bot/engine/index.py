@@ -141,6 +141,18 @@ class SparseIndex:
             np.add.at(result, self.rows[start:end], self.values[start:end] * (weight / norm))
         return result.astype(np.float32)
 
+    def covered(self, query: Mapping[str, float], rows: np.ndarray) -> np.ndarray:
+        """For each of `rows`, the share of the query's weight (squared, as in its norm) on features it has, 0–1."""
+        total = 0.0
+        covered = np.zeros(len(rows), dtype=np.float64)
+        for feature, tf in query.items():
+            index = self.features.get(feature)
+            weight = tf * (self.idf[index] if index is not None else self.unknown_idf)
+            total += weight * weight
+            if index is not None:
+                covered[np.isin(rows, self.rows[self.indptr[index] : self.indptr[index + 1]])] += weight * weight
+        return covered / total if total else covered
+
 
 def top(scores: np.ndarray, k: int) -> np.ndarray:
     """The indices of the `k` highest scores, highest first, ties in index order.

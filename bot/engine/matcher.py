@@ -44,9 +44,12 @@ UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, ti
 LINEAR_SHARPNESS = 10.0
 # Training takes about a millisecond a phrase: past this many, a build would take minutes, so the part is left out.
 MAX_TRAINED_PHRASES = 20_000
-# A card whose own questions never ask for a person, a time, a place, an amount or steps is a poor answer to a
-# question that does ("when was the Open Compute Project founded"): its score is cut to this share.
-UNASKED_KIND_FACTOR = 0.75
+# A card that does not answer what the question asks scores this share of what it would: one whose own questions
+# never ask for the person, time, place, amount or steps the question asks for ("when was the Open Compute Project
+# founded"), or whose words cover less than MIN_COVERAGE of the question's content words, by weight ("who is the
+# CEO of the Linux Foundation": the card has "linux foundation", not "ceo").
+UNANSWERED_FACTOR = 0.75
+MIN_COVERAGE = 0.4
 
 
 class Outcome(StrEnum):
@@ -110,8 +113,8 @@ class Engine:
     def __init__(
         self,
         knowledge: KnowledgeBase,
-        threshold: float = 38.0,
-        margin: float = 2.0,
+        threshold: float = 37.0,
+        margin: float = 1.0,
         trained_weight: float = 0.0,
         cache_dir: Path | None = None,
     ) -> None:
@@ -251,15 +254,17 @@ class Engine:
             blended = (1 - trained) * lexical + trained * self._trained(self._linear, question[:MAX_QUERY_CHARS])
         candidates = top(blended, max(limit, RERANK))
         kinds = asks(cleaned)
+        # The content words alone: function words and pairs say how a question is asked, not what it names.
+        covered = self._card_words.covered({stem: query.words[stem] for stem in query.text.split()}, candidates)
         scored = []
-        for card_index in candidates:
+        for card_index, coverage in zip(candidates, covered, strict=True):
             if lexical[card_index] <= 0:
                 break
             phrases = self._phrase_text[self._phrase_slice(card_index)]
             fuzzy = max(fuzz.token_sort_ratio(query.text, phrase) for phrase in phrases) / 100
             score = 100 * (blended[card_index] + (1 - trained) * WEIGHT_FUZZY * fuzzy)
-            if not kinds <= self._kinds[card_index]:
-                score *= UNASKED_KIND_FACTOR
+            if not kinds <= self._kinds[card_index] or coverage < MIN_COVERAGE:
+                score *= UNANSWERED_FACTOR
             scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1)))
         scored.sort(key=lambda suggestion: -suggestion.score)
         return scored[:limit]

@@ -119,3 +119,27 @@ def test_flat_entries_give_the_same_index_as_rows() -> None:
 def test_flat_entries_must_come_in_row_order() -> None:
     with pytest.raises(ValueError, match="row order"):
         SparseIndex.from_entries(np.array([1, 0]), np.array([0, 0]), np.array([1.0, 1.0]), ["a"], [0, 1])
+
+
+def _coverage(rows: list[dict[str, float]], groups: list[int], query: dict[str, float], unknown: float) -> np.ndarray:
+    """The share of the query's squared TF-IDF weight on each row's features, from the definition."""
+    n_groups = len(set(groups)) or 1
+    df = {f: len({g for row, g in zip(rows, groups, strict=True) if f in row}) for row in rows for f in row}
+    rarest = (math.log(1 + n_groups) + 1.0) * unknown
+    squared = {
+        f: (tf * (math.log((1 + n_groups) / (1 + df[f])) + 1.0 if f in df else rarest)) ** 2 for f, tf in query.items()
+    }
+    total = sum(squared.values())
+    return np.array([sum(w for f, w in squared.items() if f in row) / total for row in rows])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.dictionaries(st.sampled_from(["reset", "password", "python", "venv", "email", "nowhere"]), st.floats(0.1, 3)))
+def test_coverage_is_the_share_of_the_query_a_row_has(query: dict[str, float]) -> None:
+    index = SparseIndex(ROWS, GROUPS, unknown_weight=1.5)
+    rows = np.array([3, 0, 1, 2, 4])
+    got = index.covered(query, rows)
+    if not query:
+        assert not got.any()
+    else:
+        assert got == pytest.approx(_coverage(ROWS, GROUPS, query, 1.5)[rows])

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cards import KnowledgeBase
-from bot.engine import Engine, Outcome
+from bot.engine import Engine, Outcome, matcher
 
 
 @pytest.mark.parametrize(
@@ -129,8 +129,8 @@ def test_the_trained_part_is_left_out_past_its_size_limit(
 def test_a_question_asking_what_no_question_of_the_card_asks_scores_lower(engine: Engine) -> None:
     # The events card asks "when"; the roles card asks no "who", so a "who" question about roles is a weaker match.
     when = engine.rank("when is the next tournament")[0]
-    who = engine.rank("who decides roles")[0]
-    what = engine.rank("what decides roles")[0]
+    who = engine.rank("who picks roles")[0]
+    what = engine.rank("what picks roles")[0]
     assert when.card.id == "events"
     assert who.card.id == what.card.id == "roles"
     assert who.score < what.score
@@ -140,3 +140,17 @@ def test_an_everyday_word_no_card_uses_is_not_read_as_a_card_word_it_resembles(e
     # "roller" shares n-grams with the card word "roles", but is a word of its own, not a typo of it.
     assert engine.rank("roller") == []
     assert engine.rank("rolle")[0].card.id == "roles"  # a word no dictionary has still matches by its n-grams
+
+
+def test_a_card_that_covers_little_of_what_a_question_names_scores_lower(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "bytecode" is nobody's word and weighs more than "install" and "python" together: the card still comes
+    # first, but covers too little of the question to score in full. A question it covers is not touched.
+    uncovered, covered = "install python bytecode", "install python on windows"
+    with_rule = {question: engine.rank(question)[0] for question in (uncovered, covered)}
+    monkeypatch.setattr(matcher, "MIN_COVERAGE", 0.0)
+    without = {question: engine.rank(question)[0] for question in (uncovered, covered)}
+    assert with_rule[uncovered].card.id == without[uncovered].card.id == "python-install"
+    assert with_rule[uncovered].score == pytest.approx(matcher.UNANSWERED_FACTOR * without[uncovered].score, abs=0.1)
+    assert with_rule[covered].score == without[covered].score
