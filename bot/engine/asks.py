@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-# The word that opens a question of each kind (or ends it: "llama 3 when"); "how much" and "how many" ask for an
-# amount wherever they stand, "how do i" and "how to" for steps when they open the question.
+# The word that opens a question of each kind (or ends it: "llama 3 when"), or the noun after an opening "what" or
+# "which" ("what year"); "how much" and "how many" ask for an amount wherever they stand, "how do i" and "how to"
+# for steps when they open the question.
 _OPENERS = {
     "who": "person",
     "whos": "person",
@@ -20,6 +21,8 @@ _OPENERS = {
     "whered": "place",
     "wheres": "place",
 }
+_WHAT = frozenset({"what", "which", "whats"})
+_NAMED_KINDS = {"year": "time", "date": "time", "day": "time", "month": "time", "city": "place", "country": "place"}
 _AMOUNT = frozenset({"much", "many"})
 _STEPS = frozenset({"do", "can", "to", "would", "should"})
 OPENING_WORDS = 3  # "hey bot who ..." still opens with "who"; "… when it comes to …" does not
@@ -32,8 +35,10 @@ def asks(cleaned: str) -> frozenset[str]:
         return frozenset()
     kinds = {_OPENERS[word] for word in (*words[:OPENING_WORDS], words[-1]) if word in _OPENERS}
     for position, word in enumerate(words[:-1]):
-        if word == "how":
-            following = words[position + 1]
+        following = words[position + 1]
+        if word in _WHAT and following in _NAMED_KINDS and position < OPENING_WORDS:
+            kinds.add(_NAMED_KINDS[following])
+        elif word == "how":
             if following in _AMOUNT:
                 kinds.add("amount")
             elif following in _STEPS and position < OPENING_WORDS:

@@ -8,6 +8,9 @@ from bot.engine.asks import answered_kinds, asks
     [
         ("when was the open compute project founded", {"time"}),
         ("llama 3 when", {"time"}),  # the asking word at the end
+        ("what year did facebook become meta", {"time"}),
+        ("which city is fair based in", {"place"}),
+        ("what data does meta share", set()),
         ("hey bot who made pytorch", {"person"}),  # a greeting before it
         ("whered you get that from", {"place"}),
         ("how many gpus does meta have", {"amount"}),
