@@ -124,3 +124,12 @@ def test_the_trained_part_is_left_out_past_its_size_limit(
     engine = Engine(knowledge, trained_weight=0.5)
     assert engine.trained_weight == 0.0
     assert engine.rank("which roles can i pick") == Engine(knowledge).rank("which roles can i pick")
+
+
+def test_the_trained_part_is_left_out_when_its_weights_would_not_fit(
+    knowledge: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.engine.linear.MAX_WEIGHTS", 1)
+    engine = Engine(knowledge, trained_weight=0.5)
+    assert engine.trained_weight == 0.0
+    assert engine.rank("which roles can i pick") == Engine(knowledge).rank("which roles can i pick")
