@@ -14,7 +14,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.cards.model import Card, KnowledgeBase
 from bot.engine.cache import cached, source_digest
@@ -246,7 +246,9 @@ class Engine:
             if lexical[card_index] <= 0:
                 break
             phrases = self._phrase_text[self._phrase_slice(card_index)]
-            fuzzy = max(fuzz.token_sort_ratio(query.text, phrase) for phrase in phrases) / 100
+            # One call over the card's phrases rather than one a phrase: the same score, a fraction of the time.
+            _, closest, _ = process.extractOne(query.text, phrases, scorer=fuzz.token_sort_ratio)
+            fuzzy = closest / 100
             score = 100 * (blended[card_index] + (1 - trained) * WEIGHT_FUZZY * fuzzy)
             scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1)))
         scored.sort(key=lambda suggestion: -suggestion.score)
