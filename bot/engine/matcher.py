@@ -40,7 +40,7 @@ UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, ti
 # The optional trained part: a softmax regression over every word (stemmed), word pairs and character 2–5-grams,
 # learned from the phrases. Its scores become shares of 1 across the cards (a softmax this sharp), blended in with
 # the weight the engine is given. It pays where cards have many alternates; on a few cards it is overconfident.
-LINEAR_SHARPNESS = 3.0
+LINEAR_SHARPNESS = 2.0
 # Training takes about a millisecond a phrase: past this many, a build would take minutes, so the part is left out.
 MAX_TRAINED_PHRASES = 20_000
 
