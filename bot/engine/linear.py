@@ -178,15 +178,17 @@ def _softmax_regression(rows: _Rows, label: np.ndarray, n_classes: int, n_featur
             features, column = np.unique(rows.feature[entries], return_inverse=True)
             x = np.zeros((len(batch), len(features)), dtype=np.float32)
             x[np.repeat(np.arange(len(batch)), lengths), column] = rows.value[entries]
-            logits = x @ weights[features]
+            own = weights[features]  # gathered once: fancy indexing copies
+            logits = x @ own
             logits -= logits.max(axis=1, keepdims=True)
             error = np.exp(logits)
             error /= error.sum(axis=1, keepdims=True)
             error[np.arange(len(batch)), label[batch]] -= 1.0  # the gradient of the log loss on the logits
-            gradient = x.T @ (error / len(batch)) + L2 * weights[features]
+            gradient = x.T @ (error / len(batch)) + L2 * own
             step += 1
-            mean[features] = BETA1 * mean[features] + (1 - BETA1) * gradient
-            square[features] = BETA2 * square[features] + (1 - BETA2) * gradient * gradient
+            first = BETA1 * mean[features] + (1 - BETA1) * gradient
+            second = BETA2 * square[features] + (1 - BETA2) * gradient * gradient
+            mean[features], square[features] = first, second
             rate = LEARNING_RATE * math.sqrt(1 - BETA2**step) / (1 - BETA1**step)
-            weights[features] -= rate * mean[features] / (np.sqrt(square[features]) + EPSILON)
+            weights[features] = own - rate * first / (np.sqrt(second) + EPSILON)
     return weights
