@@ -39,7 +39,7 @@ ANSWER_TERM_WEIGHT = 0.5  # the answer's words count half as much as a question'
 UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, times this
 # The optional trained part: a softmax regression over every word (stemmed), word pairs and character 2–5-grams,
 # learned from the phrases. Its scores become shares of 1 across the cards (a softmax this sharp), blended in with
-# the weight the engine is given. It pays where cards have many alternates; on a few cards it is overconfident.
+# the weight the engine is given. It pays where cards have many alternates; on a few a card it is unsure.
 LINEAR_SHARPNESS = 2.0
 # Training takes about a millisecond a phrase: past this many, a build would take minutes, so the part is left out.
 MAX_TRAINED_PHRASES = 20_000
