@@ -1,4 +1,5 @@
-"""`python -m bench`: quality on CLINC150, then speed and memory at 100 to 100,000 cards; `--smoke` for a quick run."""
+"""`python -m bench`: quality on CLINC150, then speed and memory at 100 to 100,000 cards; `--smoke` for a quick run,
+`--quality-only` for CLINC150 alone."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from bench import clinc
 from bench.coldstart import cold_start
-from bench.report import Results, SizeResult, markdown, plot, python_loop_seconds
+from bench.report import Results, SizeResult, markdown, plot, python_loop_seconds, quality_lines
 from bench.speed import Speed, measure_in_subprocess
 from bot.settings import SettingsError, load_settings
 
@@ -63,7 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--sizes", type=int, nargs="+", help="numbers of synthetic cards")
     parser.add_argument("--skip-quality", action="store_true", help="speed and memory only")
+    parser.add_argument(
+        "--quality-only", action="store_true", help="CLINC150 quality only, printed (no results.md written)"
+    )
     args = parser.parse_args(argv)
+    if args.quality_only:
+        print("\n".join(quality_lines(_quality(_clinc_path(args.clinc), args.smoke))))
+        return 0
 
     sizes = args.sizes or (SMOKE_SIZES if args.smoke else SIZES)
     n_queries = SMOKE_QUERIES if args.smoke else QUERIES

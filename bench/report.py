@@ -116,7 +116,7 @@ def _commit() -> str:
     return done.stdout.strip() or "unknown"
 
 
-def _quality_lines(quality: Quality | str) -> list[str]:
+def quality_lines(quality: Quality | str) -> list[str]:
     lines = ["## Quality on CLINC150", ""]
     if isinstance(quality, str):
         return [*lines, quality, ""]
@@ -220,7 +220,7 @@ def markdown(results: Results) -> str:
         "- rerun: `make bench` (or `python -m bench`; `python -m bench --smoke` for a quick check)",
         "",
     ]
-    return "\n".join(header + _quality_lines(results.quality) + _speed_lines(results.sizes, results.cold_start))
+    return "\n".join(header + quality_lines(results.quality) + _speed_lines(results.sizes, results.cold_start))
 
 
 def plot(sizes: list[SizeResult], path: Path) -> str | None:

@@ -1,9 +1,10 @@
 """A linear scorer trained on the cards' phrases: it learns which features tell a card from the cards it is
 confused with, where plain TF-IDF weighs a shared word the same for every card that has it.
 
-Training is a multiclass averaged perceptron with a margin (Collins, 2002; Crammer and Singer, 2003). A weight
-exists only for a feature and a class whose phrases have that feature, stored as postings by feature like
-`SparseIndex`, so the model grows with the cards' text rather than with features times cards.
+Training is a multinomial logistic regression (softmax) with L2, by minibatch Adam over sparse TF-IDF rows. It
+learns negative weights too (a feature that speaks against a card), which the averaged perceptron it replaced,
+with weights only where a card's phrases have the feature, could not. The weights are one dense matrix, features
+by classes: a query reads only its own features' rows, and `fits` keeps the matrix to a size worth holding.
 """
 
 from __future__ import annotations
@@ -20,16 +21,13 @@ from bot.engine.entries import spans
 # by IDF and L2-normalised on its own, so a block with many features does not drown one with few.
 Blocks = Sequence[Mapping[str, float]]
 
-EPOCHS = 10
-MARGIN = 1.0  # update whenever the right class leads the best wrong one by less than this
-STEP_CAP = 1.0  # the largest step of one update
-DROPOUT = 0.3  # the share of a row's features left out of each update
+EPOCHS = 6
+BATCH = 256
+LEARNING_RATE = 0.01
+BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-8  # Adam's usual moments
+L2 = 2.5e-6
 SEED = 0
-ALL_RIVALS = 1000  # up to this many classes, a phrase is compared in training with every other class
-# With more classes, a phrase is compared in training with only this many rival classes, those that share the
-# most of its class's rarer features, rather than with every class through every long posting.
-RIVALS = 30
-RARE_SHARE = 0.01  # "rarer": in at most this share of the classes (or RIVALS classes, if more)
+MAX_WEIGHTS = 20_000_000  # features times classes: 80 MB of weights, three times that while training
 UNKNOWN_WEIGHT = 1.5  # a feature training never saw weighs as the rarest known one, times this, in a query's norm
 
 
@@ -50,20 +48,21 @@ class LinearModel:
         self,
         vocabularies: list[dict[str, int]],
         idf: np.ndarray,
-        indptr: np.ndarray,
-        classes: np.ndarray,
         weights: np.ndarray,
-        n_classes: int,
         block_weights: Sequence[float],
     ) -> None:
         self.vocabularies = vocabularies  # per block: feature -> feature id (ids run on across blocks)
         self.idf = idf
-        self.indptr = indptr  # feature f's postings are classes/weights[indptr[f]:indptr[f + 1]]
-        self.classes = classes
-        self.weights = weights
-        self.n_classes = n_classes
+        self.weights = weights  # features by classes
         self.block_weights = tuple(block_weights)
-        self.unknown_idf = (math.log(1 + n_classes) + 1.0) * UNKNOWN_WEIGHT
+        self.unknown_idf = (math.log(1 + weights.shape[1]) + 1.0) * UNKNOWN_WEIGHT
+
+    @staticmethod
+    def fits(rows: Sequence[Blocks], n_classes: int) -> bool:
+        """Whether a model of these rows stays within MAX_WEIGHTS (the weights grow with features times classes)."""
+        n_blocks = max((len(row) for row in rows), default=0)
+        n_features = sum(len({feature for row in rows for feature in row[b]}) for b in range(n_blocks))
+        return n_features * n_classes <= MAX_WEIGHTS
 
     @classmethod
     def train(
@@ -73,10 +72,7 @@ class LinearModel:
         n_classes: int,
         *,
         block_weights: Sequence[float] | None = None,
-        epochs: int = EPOCHS,
-        margin: float = MARGIN,
         seed: int = SEED,
-        rivals: int = RIVALS,
     ) -> LinearModel:
         """Learn from `rows`, row i being one phrase of class labels[i]; the same input always gives the same model."""
         label = np.asarray(labels, dtype=np.int64).reshape(-1)
@@ -89,27 +85,8 @@ class LinearModel:
         vocabularies, raw = _number(rows, n_blocks)
         idf = _idf(raw, label, n_classes)
         weighted = _weigh(raw, idf, block_weights)
-
-        # One weight for each (feature, class) where a phrase of that class has the feature.
-        n_features = len(idf)
-        row_of = np.repeat(np.arange(len(rows)), np.diff(weighted.indptr))
-        keys = np.unique(weighted.feature * n_classes + label[row_of])
-        entry_feature, entry_class = np.divmod(keys, n_classes)
-        indptr = _indptr(entry_feature, n_features)
-        rival = (
-            _rivals(weighted, label, n_classes, idf, indptr, entry_class, rivals) if n_classes > ALL_RIVALS else None
-        )
-        averaged = _perceptron(weighted, label, n_classes, indptr, entry_class, keys, rival, epochs, margin, seed)
-        keep = averaged != 0  # never updated: adds nothing to any score
-        return cls(
-            vocabularies,
-            idf,
-            _indptr(entry_feature[keep], n_features),
-            entry_class[keep].astype(np.int32),
-            averaged[keep].astype(np.float32),
-            n_classes,
-            block_weights,
-        )
+        weights = _softmax_regression(weighted, label, n_classes, len(idf), seed)
+        return cls(vocabularies, idf, weights, block_weights)
 
     def weigh(self, query: Blocks) -> tuple[np.ndarray, np.ndarray]:
         """The query's known feature ids and their TF-IDF weights, each block L2-normalised (unknown ones count)."""
@@ -128,9 +105,7 @@ class LinearModel:
     def scores(self, query: Blocks) -> np.ndarray:
         """One score per class; all zeros when no feature of the query was seen in training."""
         ids, values = self.weigh(query)
-        entries, lengths = _postings(self.indptr, ids)
-        contributions = self.weights[entries] * np.repeat(values, lengths)
-        return np.bincount(self.classes[entries], weights=contributions, minlength=self.n_classes).astype(np.float64)
+        return (values @ self.weights[ids]).astype(np.float64)
 
 
 def _number(rows: Sequence[Blocks], n_blocks: int) -> tuple[list[dict[str, int]], _Rows]:
@@ -182,104 +157,38 @@ def _weigh(raw: _Rows, idf: np.ndarray, block_weights: Sequence[float]) -> _Rows
     return _Rows(raw.indptr, raw.feature, value, block)
 
 
-def _indptr(sorted_features: np.ndarray, n_features: int) -> np.ndarray:
-    indptr = np.zeros(n_features + 1, dtype=np.int64)
-    np.cumsum(np.bincount(sorted_features, minlength=n_features), out=indptr[1:])
-    return indptr
+def _softmax_regression(rows: _Rows, label: np.ndarray, n_classes: int, n_features: int, seed: int) -> np.ndarray:
+    """Dense weights (features by classes) of a multinomial logistic regression with L2, by minibatch Adam.
 
-
-def _postings(indptr: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The entry indices of all the postings of `features`, feature after feature, and how many each has."""
-    starts = indptr[features]
-    lengths = indptr[features + 1] - starts
-    return spans(starts, lengths), lengths
-
-
-def _lookup(
-    keys: np.ndarray, features: np.ndarray, values: np.ndarray, classes: np.ndarray, n_classes: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The entries of `features` for `classes` only (those that exist), and the feature value of each."""
-    wanted = (features[:, None] * n_classes + classes[None, :]).ravel()
-    found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    exists = keys[found] == wanted
-    return found[exists], np.repeat(values, len(classes))[exists]
-
-
-def _rivals(
-    rows: _Rows,
-    label: np.ndarray,
-    n_classes: int,
-    idf: np.ndarray,
-    indptr: np.ndarray,
-    entry_class: np.ndarray,
-    count: int,
-) -> np.ndarray:
-    """For each class, itself and the `count` classes whose phrases share the most IDF weight of its rarer
-    features (a common feature's long postings are skipped: they would cost the most and tell the least)."""
-    rare = idf >= math.log((1 + n_classes) / (1 + max(count, RARE_SHARE * n_classes))) + 1.0
-    rival = np.zeros((n_classes, count + 1), dtype=np.int64)
-    row_of = np.repeat(np.arange(len(label)), np.diff(rows.indptr))
-    order = np.argsort(label[row_of], kind="stable")
-    starts = np.searchsorted(label[row_of][order], np.arange(n_classes + 1))
-    for cls in range(n_classes):
-        features = np.unique(rows.feature[order[starts[cls] : starts[cls + 1]]])
-        features = features[rare[features]]
-        entries, lengths = _postings(indptr, features)
-        shared = np.bincount(entry_class[entries], weights=np.repeat(idf[features], lengths), minlength=n_classes)
-        shared[cls] = -np.inf
-        best = np.argpartition(-shared, count - 1)[:count]
-        rival[cls] = np.concatenate(([cls], np.sort(best)))
-    return rival
-
-
-def _perceptron(
-    rows: _Rows,
-    label: np.ndarray,
-    n_classes: int,
-    indptr: np.ndarray,
-    entry_class: np.ndarray,
-    keys: np.ndarray,
-    rival: np.ndarray | None,
-    epochs: int,
-    margin: float,
-    seed: int,
-) -> np.ndarray:
-    """Averaged weights. Each row in turn (shuffled each epoch), with a random part of its features left out,
-    moves its class toward it and the best wrong class away from it, by just enough to lead by `margin`
-    (passive-aggressive, capped at STEP_CAP); leaving features out keeps one strong feature from carrying a class."""
-    weights = np.zeros(len(entry_class), dtype=np.float64)
-    # The running sum of every update times its step gives the average over steps without summing each step.
-    timed = np.zeros(len(entry_class), dtype=np.float64)
-    step = 1
+    Each batch is a dense matrix over only the features its rows have, so a step costs two small matrix products,
+    and only those features' weights (and Adam's moments for them) move: a feature no row of the batch has gets no
+    gradient but its decay, which is left for the steps that see it.
+    """
+    weights = np.zeros((n_features, n_classes), dtype=np.float32)
+    mean = np.zeros_like(weights)
+    square = np.zeros_like(weights)
     rng = np.random.default_rng(seed)
-    for _ in range(epochs):
-        for row in rng.permutation(len(label)):
-            start, end = rows.indptr[row], rows.indptr[row + 1]
-            kept = rng.random(end - start) >= DROPOUT
-            features, kept_values = rows.feature[start:end][kept], rows.value[start:end][kept] / (1 - DROPOUT)
-            if rival is None:
-                entries, lengths = _postings(indptr, features)
-                values = np.repeat(kept_values, lengths)
-            else:
-                entries, values = _lookup(keys, features, kept_values, rival[label[row]], n_classes)
-            classes = entry_class[entries]
-            scores = np.bincount(classes, weights=weights[entries] * values, minlength=n_classes).astype(np.float64)
-            right = label[row]
-            if rival is not None:  # only the rivals compete: every other class's score is unknown here
-                competing = np.full(n_classes, -np.inf)
-                competing[rival[right]] = scores[rival[right]]
-                scores = competing
-            lead = scores[right]
-            scores[right] = -np.inf
-            wrong = int(np.argmax(scores))
-            loss = margin - lead + (scores[wrong] if n_classes > 1 else 0.0)
-            if loss > 0:
-                toward = classes == right
-                away = classes == wrong if n_classes > 1 else np.zeros_like(toward)
-                size = float(values[toward] @ values[toward] + values[away] @ values[away])
-                rate = min(STEP_CAP, loss / size) if size > 0 else 0.0
-                for chosen, sign in ((toward, rate), (away, -rate)):
-                    weights[entries[chosen]] += sign * values[chosen]
-                    timed[entries[chosen]] += sign * step * values[chosen]
+    step = 0
+    for _ in range(EPOCHS):
+        order = rng.permutation(len(label))
+        for start in range(0, len(label), BATCH):
+            batch = order[start : start + BATCH]
+            lengths = rows.indptr[batch + 1] - rows.indptr[batch]
+            entries = spans(rows.indptr[batch], lengths)
+            features, column = np.unique(rows.feature[entries], return_inverse=True)
+            x = np.zeros((len(batch), len(features)), dtype=np.float32)
+            x[np.repeat(np.arange(len(batch)), lengths), column] = rows.value[entries]
+            own = weights[features]  # gathered once: fancy indexing copies
+            logits = x @ own
+            logits -= logits.max(axis=1, keepdims=True)
+            error = np.exp(logits)
+            error /= error.sum(axis=1, keepdims=True)
+            error[np.arange(len(batch)), label[batch]] -= 1.0  # the gradient of the log loss on the logits
+            gradient = x.T @ (error / len(batch)) + L2 * own
             step += 1
-    return weights - timed / step
+            first = BETA1 * mean[features] + (1 - BETA1) * gradient
+            second = BETA2 * square[features] + (1 - BETA2) * gradient * gradient
+            mean[features], square[features] = first, second
+            rate = LEARNING_RATE * math.sqrt(1 - BETA2**step) / (1 - BETA1**step)
+            weights[features] = own - rate * first / (np.sqrt(second) + EPSILON)
+    return weights

@@ -43,3 +43,15 @@ def test_smoke_run_writes_every_section(tmp_path: Path, clinc_file: Path, capsys
 def test_missing_data_set_is_reported_and_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--smoke", "--clinc", str(tmp_path / "absent.json"), "--sizes", "100"]) == 0
     assert "CLINC150 not found at" in capsys.readouterr().out
+
+
+def test_quality_only_prints_the_clinc_section_alone(
+    tmp_path: Path, clinc_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bench.__main__.ROOT", tmp_path)  # where results.md would go by default
+    assert main(["--quality-only", "--smoke", "--clinc", str(clinc_file)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("## Quality on CLINC150")
+    assert "| faqbot engine, trained part" in printed
+    assert "Speed and memory" not in printed
+    assert list(tmp_path.iterdir()) == [clinc_file]  # no results.md written

@@ -154,3 +154,12 @@ def test_a_card_that_covers_little_of_what_a_question_names_scores_lower(
     assert with_rule[uncovered].card.id == without[uncovered].card.id == "python-install"
     assert with_rule[uncovered].score == pytest.approx(matcher.UNANSWERED_FACTOR * without[uncovered].score, abs=0.1)
     assert with_rule[covered].score == without[covered].score
+
+
+def test_the_trained_part_is_left_out_when_its_weights_would_not_fit(
+    knowledge: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.engine.linear.MAX_WEIGHTS", 1)
+    engine = Engine(knowledge, trained_weight=0.5)
+    assert engine.trained_weight == 0.0
+    assert engine.rank("which roles can i pick") == Engine(knowledge).rank("which roles can i pick")
