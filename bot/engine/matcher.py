@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from bot.cards.model import Card, KnowledgeBase
 from bot.engine.cache import cached, source_digest
-from bot.engine.entries import Ragged, summed
+from bot.engine.entries import Postings, Ragged, summed
 from bot.engine.features import Analyses, Part, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
 from bot.engine.linear import LinearModel
@@ -167,7 +167,6 @@ class Engine:
             card_of_word[order],
             batch.features[order],
             np.where(word_in_phrase, batch.weights, batch.weights * ANSWER_TERM_WEIGHT)[order],
-            len(batch.names),
         )
         card_ids = range(len(self.cards))
         self._card_words = SparseIndex.from_entries(cards, words, weights, batch.names, card_ids, UNKNOWN_WEIGHT)
@@ -190,18 +189,18 @@ class Engine:
     ) -> tuple[SparseIndex, SparseIndex]:
         """The phrases' and whole cards' n-gram indexes from numbered parts, summed with numpy rather than dicts."""
         # The table also holds the parts only answers have: their n-grams are numbered too, and left out of the
-        # indexes by from_entries, since no phrase entry uses them.
+        # indexes, since no phrase has them.
         gram_number: dict[str, int] = {}
         part_grams = Ragged.of([[gram_number.setdefault(g, len(gram_number)) for g in p.grams] for p in part_table])
         # Every n-gram of every part of every phrase, in the order the phrase's words come.
-        rows, grams = part_grams.expand(parts, phrase_of_part)
         part_weights = np.array([part.weight for part in part_table], dtype=np.float64)
-        weights = np.repeat(part_weights[parts], part_grams.lengths[parts])
+        phrases = Postings.of_lists(part_grams, parts, phrase_of_part, part_weights[parts])
         gram_names = list(gram_number)
-        rows, grams, weights = summed(rows, grams, weights, len(gram_names))
-        phrase_chars = SparseIndex.from_entries(rows, grams, weights, gram_names, groups, UNKNOWN_WEIGHT)
-        cards, grams, weights = summed(np.asarray(groups, dtype=np.int64)[rows], grams, weights, len(gram_names))
-        card_chars = SparseIndex.from_entries(cards, grams, weights, gram_names, range(len(self.cards)), UNKNOWN_WEIGHT)
+        phrase_chars = SparseIndex.from_postings(phrases, gram_names, groups, UNKNOWN_WEIGHT)
+        # A card's n-grams are its phrases' added up: the phrases' postings grouped by card, with no sort.
+        cards = phrases.grouped(np.asarray(groups, dtype=np.int64))
+        del phrases
+        card_chars = SparseIndex.from_postings(cards, gram_names, range(len(self.cards)), UNKNOWN_WEIGHT)
         return phrase_chars, card_chars
 
     def _phrase_slice(self, card_index: int) -> slice:

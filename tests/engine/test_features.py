@@ -153,7 +153,7 @@ def test_summed_adds_as_a_dict_per_row_does() -> None:
     rows = np.array([0, 0, 0, 1, 1, 1])
     features_ = np.array([3, 1, 3, 1, 1, 2])
     weights = np.array([0.1, 0.2, 0.7, 1.0, 2.0, 3.0])
-    got_rows, got_features, sums = summed(rows, features_, weights, 4)
+    got_rows, got_features, sums = summed(rows, features_, weights)
     assert got_rows.tolist() == [0, 0, 1, 1]
     assert got_features.tolist() == [3, 1, 1, 2]
     assert sums.tolist() == [0.1 + 0.7, 0.2, 3.0, 3.0]
