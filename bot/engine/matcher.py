@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib.metadata import version
-from itertools import pairwise
+from itertools import compress, pairwise
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from bot.cards.model import Card, KnowledgeBase
 from bot.engine.cache import cached, source_digest
-from bot.engine.entries import Postings, Ragged, summed
+from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
 from bot.engine.linear import LinearModel
@@ -137,23 +137,25 @@ class Engine:
 
         self._exact: dict[str, int] = {}
         groups: list[int] = []  # the card of each phrase (every question and keyword), card by card
-        phrase_texts: list[str] = []
         for index, texts in enumerate(cleaned):
             for text in texts[:-1]:
                 groups.append(index)
-                phrase_texts.append(text)
                 self._exact.setdefault(text, index)
-        n_phrases = len(phrase_texts)
         # Card i owns phrases _phrase_start[i] up to _phrase_start[i + 1].
         self._phrase_start = np.searchsorted(np.array(groups), np.arange(len(self.cards) + 1))
-        # The phrases, then each card's answer: its words count toward its card, its n-grams do not.
-        batch = features(self.vocabulary, phrase_texts + [texts[-1] for texts in cleaned], analyses)
-        del cleaned, analyses, phrase_texts
-        self._phrase_text = batch.texts[:n_phrases]
-        card_of = np.concatenate((np.asarray(groups, dtype=np.int64), np.arange(len(self.cards), dtype=np.int64)))
-        word_in_phrase = batch.rows < n_phrases
+        # Card by card, its phrases and then its answer: each card's texts together, in the order its whole
+        # document adds them. The answer's words count toward its card, its n-grams do not.
+        n_texts = np.array([len(texts) for texts in cleaned], dtype=np.int64)
+        card_of_text = np.repeat(np.arange(len(self.cards)), n_texts)
+        is_answer = np.zeros(len(card_of_text), dtype=bool)
+        is_answer[np.cumsum(n_texts) - 1] = True
+        phrase_of_text = np.cumsum(~is_answer) - 1
+        batch = features(self.vocabulary, [text for texts in cleaned for text in texts], analyses)
+        del cleaned, analyses
+        self._phrase_text = list(compress(batch.texts, ~is_answer))
+        word_in_phrase = ~is_answer[batch.rows]
         self._phrase_words = SparseIndex.from_entries(
-            batch.rows[word_in_phrase],
+            phrase_of_text[batch.rows[word_in_phrase]],
             batch.features[word_in_phrase],
             batch.weights[word_in_phrase],
             batch.names,
@@ -161,20 +163,18 @@ class Engine:
             UNKNOWN_WEIGHT,
         )
         # The card's words as one document: all its questions and keywords, then its answer's at a lower weight.
-        card_of_word = card_of[batch.rows]
-        order = np.argsort(card_of_word * 2 + ~word_in_phrase, kind="stable")
-        cards, words, weights = summed(
-            card_of_word[order],
-            batch.features[order],
-            np.where(word_in_phrase, batch.weights, batch.weights * ANSWER_TERM_WEIGHT)[order],
+        card_words = Postings.summed(
+            card_of_text[batch.rows],
+            batch.features,
+            np.where(word_in_phrase, batch.weights, batch.weights * ANSWER_TERM_WEIGHT),
         )
         card_ids = range(len(self.cards))
-        self._card_words = SparseIndex.from_entries(cards, words, weights, batch.names, card_ids, UNKNOWN_WEIGHT)
-        part_in_phrase = batch.part_rows < n_phrases
+        self._card_words = SparseIndex.from_postings(card_words, batch.names, card_ids, UNKNOWN_WEIGHT)
+        part_in_phrase = ~is_answer[batch.part_rows]
         self._phrase_chars, self._card_chars = self._char_indexes(
-            batch.part_rows[part_in_phrase], batch.parts[part_in_phrase], batch.part_table, groups
+            phrase_of_text[batch.part_rows[part_in_phrase]], batch.parts[part_in_phrase], batch.part_table, groups
         )
-        del batch, card_of, card_of_word, cards, words, weights
+        del batch, card_words
         self._titles = sorted((clean(card.title), index) for index, card in enumerate(self.cards))
         self._linear: LinearModel | None = None
         self.trained_weight = 0.0
