@@ -67,42 +67,60 @@ class Postings:
 
     @classmethod
     def summed(cls, rows: np.ndarray, features: np.ndarray, weights: np.ndarray) -> Postings:
-        """Entries in row order, each (row, feature) any number of times, added up as a dict per row adds them."""
-        singletons = Ragged(np.asarray(features), np.arange(len(features)), np.ones(len(features), dtype=np.int64))
-        return cls.of_lists(singletons, np.arange(len(features)), rows, weights)
+        """Entries in row order, each (row, feature) any number of times, added up as a dict per row adds them.
+
+        One sort of each feature packed with its position into an int64: numpy sorts plain integers with SIMD,
+        several times faster than a stable argsort, and the order it gives (by feature, then position) is the
+        index's.
+        """
+        bits = max(len(features) - 1, 0).bit_length()
+        key = np.asarray(features, dtype=np.int64) << bits
+        key |= np.arange(len(features), dtype=np.int64)
+        key.sort()
+        features = (key >> bits).astype(np.int32)
+        key &= (1 << bits) - 1
+        return cls._runs(features, key, key, rows, weights)
 
     @classmethod
     def of_lists(cls, lists: Ragged, keys: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> Postings:
         """Entry i adds each feature of list keys[i] to row rows[i] at weights[i]; rows must ascend.
 
-        One sort of an int64 packing each feature with the entry and the place in its list, so the order it gives
-        is by feature, then the order the features came in: numpy sorts plain integers with SIMD, several times
-        faster than a stable argsort, and rows and weights are read back from the entries (a few hundred thousand
-        n-gram lists against millions of n-grams) rather than gathered from one array per n-gram.
+        As `summed` on the lists laid out one after another, with each feature packed with its entry and its place
+        in the list instead: rows and weights are then read from the entries (a few hundred thousand word parts)
+        rather than from an array as long as all their lists (millions of n-grams).
         """
         lengths = lists.lengths[keys]
-        ends = np.cumsum(lengths)
-        size = int(ends[-1]) if len(ends) else 0
-        starts = ends - lengths
+        starts = np.cumsum(lengths) - lengths
         place_bits = int(lengths.max(initial=1) - 1).bit_length()
         entry_bits = max(len(keys) - 1, 0).bit_length()
-        key = lists.values[spans(lists.starts[keys], lengths)].astype(np.int64)
+        positions = spans(lists.starts[keys], lengths)
+        key = lists.values[positions].astype(np.int64)
         key <<= entry_bits + place_bits
-        # Entry and place in its list: the position in the stream, plus a shift per entry.
-        entry_place = np.arange(size, dtype=np.int64)
-        entry_place += np.repeat((np.arange(len(keys), dtype=np.int64) << place_bits) - starts, lengths)
-        key |= entry_place
-        del entry_place
+        # Entry and place: the position in the lists laid out, plus a shift per entry.
+        positions += np.repeat((np.arange(len(keys), dtype=np.int64) << place_bits) - lists.starts[keys], lengths)
+        key |= positions
+        del positions
         key.sort()
         features = (key >> (entry_bits + place_bits)).astype(np.int32)
         entries = (key >> place_bits) & ((1 << entry_bits) - 1)
         key &= (1 << place_bits) - 1
-        key += starts[entries]  # the position in the stream
+        key += starts[entries]
+        return cls._runs(features, entries, key, rows, weights)
+
+    @classmethod
+    def _runs(
+        cls, features: np.ndarray, entries: np.ndarray, positions: np.ndarray, rows: np.ndarray, weights: np.ndarray
+    ) -> Postings:
+        """Postings from entries sorted by feature, then position: each run of one (row, feature) added up."""
         row_of = np.asarray(rows, dtype=np.int32)[entries]
         new = _changes(features, row_of)
-        # bincount adds in entry order from 0.0, and a run lists its entries in stream order: the dict's order.
-        sums = np.bincount(np.cumsum(new) - 1, weights=np.asarray(weights, dtype=np.float64)[entries])
-        return cls(features[new], row_of[new], sums, key[new], size)
+        starts = np.flatnonzero(new)
+        weights = np.asarray(weights, dtype=np.float64)
+        sums = weights[entries[starts]]
+        # The few repeats added to their run's first weight in order, as a dict adds them (0.0 + w is w).
+        repeats = np.flatnonzero(~new)
+        np.add.at(sums, np.searchsorted(starts, repeats, side="right") - 1, weights[entries[repeats]])
+        return cls(features[starts], row_of[starts], sums, positions[starts], len(positions))
 
     def grouped(self, group_of_row: np.ndarray) -> Postings:
         """Rows added up by group, row after row, as dicts added one after another do; groups must not decrease
