@@ -22,7 +22,7 @@ from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
 from bot.engine.linear import LinearModel
-from bot.engine.text import char_ngrams, clean, stem
+from bot.engine.text import char_ngrams, clean, clean_many, stem
 from bot.engine.vocabulary import Vocabulary
 
 MAX_SUGGESTIONS = 3
@@ -123,7 +123,10 @@ class Engine:
         """The vocabulary, indexes and trained part, handed over (not kept) so the cache can store them."""
         synonyms = {clean(k): clean(v) for card in self.cards for k, v in card.synonyms.items()}
         # Each text cleaned once: the vocabulary, the features and the exact matches all start from it.
-        cleaned = [[clean(text) for text in (*card.questions, *card.keywords, card.answer)] for card in self.cards]
+        texts = [(*card.questions, *card.keywords, card.answer) for card in self.cards]
+        all_cleaned = iter(clean_many([text for card_texts in texts for text in card_texts]))
+        cleaned = [[next(all_cleaned) for _ in card_texts] for card_texts in texts]
+        del texts, all_cleaned
         self.vocabulary = Vocabulary.build(([w for text in texts for w in text.split()] for texts in cleaned), synonyms)
         # Every known word analysed in one go before the build makes its garbage: its cached analyses then lie
         # together in memory, rather than scattered among freed objects that could not be given back (analysed
@@ -135,6 +138,7 @@ class Engine:
             stem(word)
             analyses[word] = analyse(self.vocabulary, word)
 
+        self._titles = sorted((texts[0], index) for index, texts in enumerate(cleaned))  # a card's title: its question
         self._exact: dict[str, int] = {}
         groups: list[int] = []  # the card of each phrase (every question and keyword), card by card
         for index, texts in enumerate(cleaned):
@@ -175,7 +179,6 @@ class Engine:
             phrase_of_text[batch.part_rows[part_in_phrase]], batch.parts[part_in_phrase], batch.part_table, groups
         )
         del batch, card_words
-        self._titles = sorted((clean(card.title), index) for index, card in enumerate(self.cards))
         self._linear: LinearModel | None = None
         self.trained_weight = 0.0
         if trained_weight > 0 and len(self.cards) > 1 and len(groups) <= MAX_TRAINED_PHRASES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 import snowballstemmer
@@ -58,6 +59,35 @@ def clean(text: str) -> str:
     text = text.translate(ASCII_NON_WORD) if text.isascii() else NON_WORD.sub(" ", text)
     # Only word characters and single spaces are left, so any character repeated three times is a word's.
     return REPEATS.sub(r"\1\1", " ".join(text.split()))
+
+
+# The plain texts of a batch are cleaned as one string, separated by a character that cleaning turns into a line
+# break: no step of `clean` reads across a line break, so each line comes out as its text alone would.
+_SEPARATOR = "\x00"
+_PLAIN_NON_WORD = {**ASCII_NON_WORD, ord(_SEPARATOR): "\n"}
+
+
+def _plain(text: str) -> bool:
+    """An ASCII text with nothing but words and punctuation to clean: no platform syntax or apostrophes."""
+    return text.isascii() and not ("<" in text or "@" in text or "http" in text or "'" in text or _SEPARATOR in text)
+
+
+def clean_many(texts: Sequence[str]) -> list[str]:
+    """`clean` of each text. The plain ones (most of a knowledge base) are cleaned as one string: a build cleans
+    tens of thousands of texts, and one pass over them all costs a fraction of a call for each."""
+    cleaned = list(texts)
+    plain: list[int] = []
+    for index, text in enumerate(texts):
+        if _plain(text):
+            plain.append(index)
+        else:
+            cleaned[index] = clean(text)
+    if plain:
+        joined = _SEPARATOR.join([texts[index] for index in plain]).lower().translate(_PLAIN_NON_WORD)
+        joined = "\n".join([" ".join(line.split()) for line in joined.split("\n")])
+        for index, text in zip(plain, REPEATS.sub(r"\1\1", joined).split("\n"), strict=True):
+            cleaned[index] = text
+    return cleaned
 
 
 def words(text: str) -> list[str]:
