@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain, pairwise
+from itertools import pairwise, repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -123,10 +123,15 @@ def _counts(items: Iterable[str]) -> dict[str, int]:
 
 def features(vocabulary: Vocabulary, cleaned: Sequence[str], analyses: Analyses) -> Features:
     """The features of many cleaned texts; `analyses` keeps each word's analysis for the next call."""
-    token_lists = [vocabulary.expand_synonyms(text).split() for text in cleaned]
-    n_tokens = sum(map(len, token_lists))
-    tokens, words = numbered(chain.from_iterable(token_lists), n_tokens)
-    token_rows = np.repeat(np.arange(len(cleaned), dtype=np.int64), [len(t) for t in token_lists])
+    # The texts as one string, a line each (cleaned text has no line breaks, and synonyms do not span one): split
+    # at once rather than text by text. A cleaned text's words are parted by single spaces.
+    expanded = vocabulary.expand_synonyms("\n".join(cleaned))
+    lines = expanded.split("\n") if cleaned else []
+    n_words = np.fromiter(map(str.count, lines, repeat(" ")), dtype=np.int64, count=len(lines))
+    n_words += np.fromiter(map(bool, lines), dtype=bool, count=len(lines))
+    del lines
+    tokens, words = numbered(expanded.split(), int(n_words.sum()))
+    token_rows = np.repeat(np.arange(len(cleaned), dtype=np.int64), n_words)
 
     table = _word_table(vocabulary, words, analyses)
     n_elements = len(table.elements)
@@ -162,10 +167,16 @@ def features(vocabulary: Vocabulary, cleaned: Sequence[str], analyses: Analyses)
         part_rows=part_rows,
         parts=parts,
         part_table=table.part_table,
-        texts=[
-            " ".join([table.stem_text[token] for token in text if token in table.stem_text]) for text in token_lists
-        ],
+        texts=_stem_texts(table.stem_text, words, tokens, n_words),
     )
+
+
+def _stem_texts(stem_text: dict[str, str], words: list[str], tokens: np.ndarray, n_words: np.ndarray) -> list[str]:
+    """Each text's content stems: each distinct word looked up once, then joined text by text."""
+    word_stems = [stem_text.get(word, "") for word in words]
+    stems = list(map(word_stems.__getitem__, tokens.tolist()))
+    bounds = [0, *np.cumsum(n_words).tolist()]
+    return [" ".join(filter(None, stems[start:end])) for start, end in pairwise(bounds)]
 
 
 @dataclass(frozen=True)
