@@ -77,7 +77,7 @@ class Postings:
         key = np.asarray(features, dtype=np.int64) << bits
         key |= np.arange(len(features), dtype=np.int64)
         key.sort()
-        features = (key >> bits).astype(np.int32)
+        features = _shifted(key, bits)
         key &= (1 << bits) - 1
         return cls._runs(features, key, key, rows, weights)
 
@@ -94,15 +94,16 @@ class Postings:
         place_bits = int(lengths.max(initial=1) - 1).bit_length()
         entry_bits = max(len(keys) - 1, 0).bit_length()
         positions = spans(lists.starts[keys], lengths)
-        key = lists.values[positions].astype(np.int64)
+        key = np.asarray(lists.values, dtype=np.int64)[positions]
         key <<= entry_bits + place_bits
         # Entry and place: the position in the lists laid out, plus a shift per entry.
         positions += np.repeat((np.arange(len(keys), dtype=np.int64) << place_bits) - lists.starts[keys], lengths)
         key |= positions
         del positions
         key.sort()
-        features = (key >> (entry_bits + place_bits)).astype(np.int32)
-        entries = (key >> place_bits) & ((1 << entry_bits) - 1)
+        features = _shifted(key, entry_bits + place_bits)
+        entries = _shifted(key, place_bits)
+        entries &= (1 << entry_bits) - 1
         key &= (1 << place_bits) - 1
         key += starts[entries]
         return cls._runs(features, entries, key, rows, weights)
@@ -145,6 +146,13 @@ def summed(rows: np.ndarray, features: np.ndarray, weights: np.ndarray) -> tuple
     """Each (row, feature) once, in order of first appearance, its weights added in order: as a dict per row does.
     Rows must ascend."""
     return Postings.summed(rows, features, weights).in_row_order()
+
+
+def _shifted(key: np.ndarray, bits: int) -> np.ndarray:
+    """`key >> bits` as int32, in one pass: what the keys hold above `bits` fits in 31 bits (or is masked off)."""
+    shifted = np.empty(len(key), dtype=np.int32)
+    np.right_shift(key, bits, out=shifted, casting="unsafe")
+    return shifted
 
 
 def _changes(features: np.ndarray, rows: np.ndarray) -> np.ndarray:

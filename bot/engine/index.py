@@ -67,11 +67,11 @@ class SparseIndex:
         self.n_rows = len(group_of_row)
         n_groups = len(np.unique(group_of_row)) or 1
         self.unknown_idf = (math.log(1 + n_groups) + 1.0) * unknown_weight
-        counts = np.bincount(postings.features, minlength=len(names))
-        used = np.flatnonzero(counts)
+        # Features ascend in the postings: where each starts is a binary search, not a pass over every entry.
+        bounds = np.searchsorted(postings.features, np.arange(len(names) + 1))
+        used = np.flatnonzero(bounds[1:] > bounds[:-1])
         self.features = {names[i]: number for number, i in enumerate(used.tolist())}
-        self.indptr = np.zeros(len(used) + 1, dtype=np.int64)
-        np.cumsum(counts[used], out=self.indptr[1:])
+        self.indptr = np.append(bounds[used], len(postings.features)).astype(np.int64)
         self.idf = self._idf(self._df(postings, group_of_row, len(names))[used], n_groups)
         idf = np.zeros(len(names), dtype=np.float64)
         idf[used] = self.idf
