@@ -127,7 +127,7 @@ class Engine:
         all_cleaned = iter(clean_many([text for card_texts in texts for text in card_texts]))
         cleaned = [[next(all_cleaned) for _ in card_texts] for card_texts in texts]
         del texts, all_cleaned
-        self.vocabulary = Vocabulary.build(([w for text in texts for w in text.split()] for texts in cleaned), synonyms)
+        self.vocabulary = Vocabulary.build((" ".join(texts).split() for texts in cleaned), synonyms)
         # Every known word analysed in one go before the build makes its garbage: its cached analyses then lie
         # together in memory, rather than scattered among freed objects that could not be given back (analysed
         # as the texts come, the build's own cache of them pinned 250 MB that way).
