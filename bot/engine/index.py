@@ -78,11 +78,12 @@ class SparseIndex:
 
         weights = postings.weights * idf[postings.features]
         # A row's squares added in the order of its features, as a dict row has them: the same norm to the last bit.
-        order = postings.row_order()
-        in_row_order = weights[order]
+        in_row_order = weights[postings.row_order()]
         in_row_order *= in_row_order
-        norms = np.sqrt(np.bincount(postings.rows[order], weights=in_row_order, minlength=self.n_rows))
-        del order, in_row_order
+        # Listed row by row, the rows ascend: each row's number repeated, rather than gathered entry by entry.
+        row_of = np.repeat(np.arange(self.n_rows), np.bincount(postings.rows, minlength=self.n_rows))
+        norms = np.sqrt(np.bincount(row_of, weights=in_row_order, minlength=self.n_rows))
+        del in_row_order, row_of
         norms[norms == 0] = 1.0
         weights /= norms[postings.rows]
         self.rows = postings.rows
