@@ -66,8 +66,9 @@ class Postings:
     size: int
 
     @classmethod
-    def summed(cls, rows: np.ndarray, features: np.ndarray, weights: np.ndarray) -> Postings:
-        """Entries in row order, each (row, feature) any number of times, added up as a dict per row adds them.
+    def summed(cls, rows: np.ndarray, features: np.ndarray, weights: np.ndarray | None) -> Postings:
+        """Entries in row order, each (row, feature) any number of times, added up as a dict per row adds them;
+        without weights, counted.
 
         One sort of each feature packed with its position into an int64: numpy sorts plain integers with SIMD,
         several times faster than a stable argsort, and the order it gives (by feature, then position) is the
@@ -110,17 +111,26 @@ class Postings:
 
     @classmethod
     def _runs(
-        cls, features: np.ndarray, entries: np.ndarray, positions: np.ndarray, rows: np.ndarray, weights: np.ndarray
+        cls,
+        features: np.ndarray,
+        entries: np.ndarray,
+        positions: np.ndarray,
+        rows: np.ndarray,
+        weights: np.ndarray | None,
     ) -> Postings:
-        """Postings from entries sorted by feature, then position: each run of one (row, feature) added up."""
+        """Postings from entries sorted by feature, then position: each run of one (row, feature) added up, or
+        counted when there are no weights."""
         row_of = np.asarray(rows, dtype=np.int32)[entries]
         new = _changes(features, row_of)
         starts = np.flatnonzero(new)
-        weights = np.asarray(weights, dtype=np.float64)
-        sums = weights[entries[starts]]
-        # The few repeats added to their run's first weight in order, as a dict adds them (0.0 + w is w).
-        repeats = np.flatnonzero(~new)
-        np.add.at(sums, np.searchsorted(starts, repeats, side="right") - 1, weights[entries[repeats]])
+        if weights is None:
+            sums = np.diff(starts, append=len(new)).astype(np.float64)
+        else:
+            weights = np.asarray(weights, dtype=np.float64)
+            sums = weights[entries[starts]]
+            # The few repeats added to their run's first weight in order, as a dict adds them (0.0 + w is w).
+            repeats = np.flatnonzero(~new)
+            np.add.at(sums, np.searchsorted(starts, repeats, side="right") - 1, weights[entries[repeats]])
         return cls(features[starts], row_of[starts], sums, positions[starts], len(positions))
 
     def grouped(self, group_of_row: np.ndarray) -> Postings:
@@ -142,9 +152,11 @@ class Postings:
         return self.rows[order].astype(np.int64), self.features[order].astype(np.int64), self.weights[order]
 
 
-def summed(rows: np.ndarray, features: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def summed(
+    rows: np.ndarray, features: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each (row, feature) once, in order of first appearance, its weights added in order: as a dict per row does.
-    Rows must ascend."""
+    Without weights, how many times each came. Rows must ascend."""
     return Postings.summed(rows, features, weights).in_row_order()
 
 

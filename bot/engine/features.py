@@ -138,13 +138,11 @@ def features(vocabulary: Vocabulary, cleaned: Sequence[str], analyses: Analyses)
     part_rows, parts = table.parts.expand(tokens, token_rows)
     part_weight = np.array([part.weight for part in table.part_table], dtype=np.float64)
 
-    stem_rows, stems, stem_counts = summed(part_rows, table.part_stem[parts], np.ones(len(parts)))
+    stem_rows, stems, stem_counts = summed(part_rows, table.part_stem[parts])
     stem_weights = _last_word_weights(part_rows, parts, table.part_stem, part_weight, n_elements, stem_rows, stems)
     function_at = table.function_element[tokens] >= 0
     function_rows, functions, function_counts = summed(
-        token_rows[function_at],
-        table.function_element[tokens[function_at]],
-        np.ones(int(function_at.sum())),
+        token_rows[function_at], table.function_element[tokens[function_at]]
     )
     pair_rows, pairs, pair_counts, pair_names = _pairs(*table.elements_of.expand(tokens, token_rows), table.elements)
 
@@ -240,7 +238,7 @@ def _pairs(
     n_elements = max(len(elements), 1)
     paired = element_rows[1:] == element_rows[:-1]  # not across two texts
     keys, pairs = np.unique(sequence[:-1][paired] * n_elements + sequence[1:][paired], return_inverse=True)
-    rows, pairs, counts = summed(element_rows[1:][paired], pairs.reshape(-1), np.ones(int(paired.sum())))
+    rows, pairs, counts = summed(element_rows[1:][paired], pairs.reshape(-1))
     first, second = np.divmod(keys, n_elements)
     names = [f"{elements[a]} {elements[b]}" for a, b in zip(first.tolist(), second.tolist(), strict=True)]
     return rows, pairs, counts, names
@@ -256,8 +254,8 @@ def _last_word_weights(
     stems: np.ndarray,
 ) -> np.ndarray:
     """The weight of each (row, stem): that of the last distinct part, in order of first use, with the stem."""
-    # Each (row, part) once, where the row first has it: summed's order of first appearance (the sums go unused).
-    first_rows, first_parts, _ = summed(part_rows, parts, np.zeros(len(parts)))
+    # Each (row, part) once, where the row first has it: summed's order of first appearance (the counts go unused).
+    first_rows, first_parts, _ = summed(part_rows, parts)
     key = first_rows * max(n_elements, 1) + part_stem[first_parts]
     distinct, last_from_end = np.unique(key[::-1], return_index=True)
     weight = part_weight[first_parts[len(key) - 1 - last_from_end]]

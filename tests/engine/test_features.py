@@ -157,6 +157,7 @@ def test_summed_adds_as_a_dict_per_row_does() -> None:
     assert got_rows.tolist() == [0, 0, 1, 1]
     assert got_features.tolist() == [3, 1, 1, 2]
     assert sums.tolist() == [0.1 + 0.7, 0.2, 3.0, 3.0]
+    assert summed(rows, features_)[2].tolist() == [2.0, 1.0, 2.0, 1.0]  # no weights: counts
 
 
 def _dict_rows(postings: Postings) -> list[dict[int, float]]:
