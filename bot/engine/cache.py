@@ -64,11 +64,8 @@ def cached(directory: Path | None, name: str, key: Iterable[str | bytes], build:
         value = _read(path)
         if value is not MISS:
             return value  # type: ignore[return-value]
-    with _small_pages():
-        built = build()
-    blob = pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL)
-    del built
-    gc.collect()  # the build's reference cycles, before the copy that stays is made
+    with _small_pages(), _collected_after():
+        blob = pickle.dumps(build(), protocol=pickle.HIGHEST_PROTOCOL)
     value = _loads(blob)
     if path is not None:
         _write(path, blob)
@@ -153,6 +150,26 @@ class _Unpickler(pickle.Unpickler):
 
 def _loads(blob: bytes) -> object:
     return _Unpickler(io.BytesIO(blob)).load()
+
+
+@contextlib.contextmanager
+def _collected_after() -> Iterator[None]:
+    """No automatic garbage collection during a build, and one pass over the build's own objects after it, to free
+    its reference cycles before the copy that stays is made.
+
+    A build makes millions of objects and few cycles: each automatic pass, and a full one after, would look at
+    everything alive (the cards too), a twentieth of a build's time. What lived before it is frozen meanwhile.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+        gc.collect()
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager
