@@ -94,6 +94,8 @@ class Postings:
         starts = np.cumsum(lengths) - lengths
         place_bits = int(lengths.max(initial=1) - 1).bit_length()
         entry_bits = max(len(keys) - 1, 0).bit_length()
+        if int(lists.values.max(initial=0)).bit_length() + entry_bits + place_bits > 63:
+            raise ValueError("too many entries and features to pack into an int64")
         positions = spans(lists.starts[keys], lengths)
         key = np.asarray(lists.values, dtype=np.int64)[positions]
         key <<= entry_bits + place_bits
@@ -121,7 +123,7 @@ class Postings:
         """Postings from entries sorted by feature, then position: each run of one (row, feature) added up, or
         counted when there are no weights."""
         row_of = np.asarray(rows, dtype=np.int32)[entries]
-        new = _changes(features, row_of)
+        new = run_starts(features, row_of)
         starts = np.flatnonzero(new)
         if weights is None:
             sums = np.diff(starts, append=len(new)).astype(np.float64)
@@ -138,7 +140,7 @@ class Postings:
         from row to row (a card's phrases come together). The rows of a group and feature are neighbours here, so
         no sort is needed."""
         groups = np.asarray(group_of_row)[self.rows].astype(np.int32)
-        new = _changes(self.features, groups)
+        new = run_starts(self.features, groups)
         sums = np.bincount(np.cumsum(new) - 1, weights=self.weights)
         return Postings(self.features[new], groups[new], sums, self.first[new], self.size)
 
@@ -167,8 +169,8 @@ def _shifted(key: np.ndarray, bits: int) -> np.ndarray:
     return shifted
 
 
-def _changes(features: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Where a run of equal (feature, row) starts."""
+def run_starts(features: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Where a run of equal (feature, row) starts: True at each entry unlike the one before."""
     new = np.ones(len(features), dtype=bool)
     np.not_equal(features[1:], features[:-1], out=new[1:])
     new[1:] |= rows[1:] != rows[:-1]

@@ -8,7 +8,7 @@ from itertools import chain
 
 import numpy as np
 
-from bot.engine.entries import Postings, numbered
+from bot.engine.entries import Postings, numbered, run_starts
 
 
 class SparseIndex:
@@ -95,9 +95,7 @@ class SparseIndex:
         features, groups = postings.features, group_of_row[postings.rows]
         if not len(features) or np.all(group_of_row[:-1] <= group_of_row[1:]):
             # Groups never go back from row to row, so within a feature a group is new where the group changes.
-            new = np.ones(len(features), dtype=bool)
-            new[1:] = (features[1:] != features[:-1]) | (groups[1:] != groups[:-1])
-            pairs = features[new]
+            pairs = features[run_starts(features, groups)]
         else:
             span = int(groups.max()) - int(groups.min()) + 1
             pairs = np.unique(features.astype(np.int64) * span + (groups - groups.min())) // span
