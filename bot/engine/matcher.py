@@ -138,7 +138,8 @@ class Engine:
             stem(word)
             analyses[word] = analyse(self.vocabulary, word)
 
-        self._titles = sorted((texts[0], index) for index, texts in enumerate(cleaned))  # a card's title: its question
+        # A card's title is its first question, already cleaned.
+        self._titles = sorted((texts[0], index) for index, texts in enumerate(cleaned))
         self._exact: dict[str, int] = {}
         groups: list[int] = []  # the card of each phrase (every question and keyword), card by card
         for index, texts in enumerate(cleaned):
