@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.engine import Engine
-from bot.engine.entries import Postings, Ragged, numbered, summed
+from bot.engine.entries import Postings, Ragged, numbered, spans, summed
 from bot.engine.features import Features, Query, features, question_features
 from bot.engine.index import SparseIndex
 from bot.engine.matcher import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT
@@ -147,6 +147,13 @@ def test_ragged_expands_the_lists_of_keys_with_their_rows() -> None:
     rows, values = lists.expand(np.array([2, 1, 0, 2]), np.array([7, 8, 9, 9]))
     assert values.tolist() == [5, 6, 1, 2, 3, 5, 6]
     assert rows.tolist() == [7, 7, 9, 9, 9, 9, 9]
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 4)), max_size=12))
+def test_spans_lay_the_ranges_out_one_after_another(ranges: list[tuple[int, int]]) -> None:
+    starts, lengths = (np.array([r[i] for r in ranges], dtype=np.int64) for i in (0, 1))
+    expected = [position for start, length in ranges for position in range(start, start + length)]
+    assert spans(starts, lengths).tolist() == expected
 
 
 def test_summed_adds_as_a_dict_per_row_does() -> None:
