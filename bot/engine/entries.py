@@ -146,9 +146,11 @@ class Postings:
         """Rows added up by group, row after row, as dicts added one after another do; groups must not decrease
         from row to row (a card's phrases come together). The rows of a group and feature are neighbours here, so
         no sort is needed."""
-        groups = np.asarray(group_of_row)[self.rows].astype(np.int32)
+        groups = np.asarray(group_of_row, dtype=np.int32)[self.rows]
         new = run_starts(self.features, groups)
-        sums = np.bincount(np.cumsum(new) - 1, weights=self.weights)
+        runs = np.cumsum(new)
+        runs -= 1
+        sums = np.bincount(runs, weights=self.weights)
         return Postings(self.features[new], groups[new], sums, self.first[new], self.size)
 
     def row_order(self) -> np.ndarray:
