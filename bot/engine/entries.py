@@ -20,6 +20,24 @@ def numbered(items: Iterable[str], size: int) -> tuple[np.ndarray, list[str]]:
     return (np.cumsum(is_new, dtype=np.int64) - 1)[seen_at], list(first)
 
 
+def distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values (not negative), ascending, and each value's number among them: np.unique(values,
+    return_inverse=True) with one sort of the values packed with their positions rather than an argsort."""
+    bits = max(len(values) - 1, 0).bit_length()
+    if int(values.max(initial=0)).bit_length() + bits > 63:
+        raise ValueError("values too large to pack with their positions into an int64")
+    key = np.asarray(values, dtype=np.int64) << bits
+    key |= np.arange(len(values), dtype=np.int64)
+    key.sort()
+    sorted_values = key >> bits
+    new = np.ones(len(key), dtype=bool)
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=new[1:])
+    key &= (1 << bits) - 1
+    numbers = np.empty(len(key), dtype=np.int64)
+    numbers[key] = np.cumsum(new) - 1
+    return sorted_values[new], numbers
+
+
 def spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The positions of the spans [start, start + length), one after another.
 

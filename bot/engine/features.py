@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from bot.engine.english import unknown_weight
-from bot.engine.entries import Ragged, numbered, summed
+from bot.engine.entries import Ragged, distinct, numbered, summed
 from bot.engine.text import char_ngrams, is_content, stem
 from bot.engine.vocabulary import Vocabulary
 
@@ -237,8 +237,8 @@ def _pairs(
     """Each text's pairs of neighbouring elements, counted as `summed` counts, and the pairs' names."""
     n_elements = max(len(elements), 1)
     paired = element_rows[1:] == element_rows[:-1]  # not across two texts
-    keys, pairs = np.unique(sequence[:-1][paired] * n_elements + sequence[1:][paired], return_inverse=True)
-    rows, pairs, counts = summed(element_rows[1:][paired], pairs.reshape(-1))
+    keys, pairs = distinct(sequence[:-1][paired] * n_elements + sequence[1:][paired])
+    rows, pairs, counts = summed(element_rows[1:][paired], pairs)
     first, second = np.divmod(keys, n_elements)
     names = [f"{elements[a]} {elements[b]}" for a, b in zip(first.tolist(), second.tolist(), strict=True)]
     return rows, pairs, counts, names

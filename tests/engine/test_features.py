@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.engine import Engine
-from bot.engine.entries import Postings, Ragged, numbered, spans, summed
+from bot.engine.entries import Postings, Ragged, distinct, numbered, spans, summed
 from bot.engine.features import Features, Query, features, question_features
 from bot.engine.index import SparseIndex
 from bot.engine.matcher import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT
@@ -154,6 +154,15 @@ def test_spans_lay_the_ranges_out_one_after_another(ranges: list[tuple[int, int]
     starts, lengths = (np.array([r[i] for r in ranges], dtype=np.int64) for i in (0, 1))
     expected = [position for start, length in ranges for position in range(start, start + length)]
     assert spans(starts, lengths).tolist() == expected
+
+
+@given(st.lists(st.integers(0, 2**40), max_size=30))
+def test_distinct_numbers_values_as_unique_does(values: list[int]) -> None:
+    array = np.array(values, dtype=np.int64)
+    expected_values, expected_numbers = np.unique(array, return_inverse=True)
+    got_values, got_numbers = distinct(array)
+    assert got_values.tolist() == expected_values.tolist()
+    assert got_numbers.tolist() == expected_numbers.reshape(-1).tolist()
 
 
 def test_summed_adds_as_a_dict_per_row_does() -> None:
