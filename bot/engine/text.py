@@ -69,8 +69,9 @@ _PLAIN_NON_WORD = {**ASCII_NON_WORD, ord(_SEPARATOR): "\n"}
 
 
 def _plain(text: str) -> bool:
-    """An ASCII text with nothing but words and punctuation to clean: no platform syntax or apostrophes."""
-    return text.isascii() and not ("<" in text or "@" in text or "http" in text or "'" in text or _SEPARATOR in text)
+    """An ASCII text with no platform syntax: `clean` only lowercases it, drops apostrophes and punctuation, and
+    squeezes spaces and repeats."""
+    return text.isascii() and not ("<" in text or "@" in text or "http" in text or _SEPARATOR in text)
 
 
 def _has_repeats(text: str) -> bool:
@@ -86,12 +87,14 @@ def clean_many(texts: Sequence[str]) -> list[str]:
     cleaned = list(texts)
     plain: list[int] = []
     for index, text in enumerate(texts):
-        if _plain(text):
-            plain.append(index)
-        else:
+        if not _plain(text):
             cleaned[index] = clean(text)
+            continue
+        plain.append(index)
+        if "'" in text:  # as `clean` does, before lowercasing ("'S" is no possessive)
+            cleaned[index] = APOSTROPHE.sub("", POSSESSIVE.sub("", text))
     if plain:
-        joined = _SEPARATOR.join([texts[index] for index in plain]).lower().translate(_PLAIN_NON_WORD)
+        joined = _SEPARATOR.join([cleaned[index] for index in plain]).lower().translate(_PLAIN_NON_WORD)
         joined = "\n".join([" ".join(line.split()) for line in joined.split("\n")])
         if _has_repeats(joined):
             joined = REPEATS.sub(r"\1\1", joined)
