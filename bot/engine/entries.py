@@ -171,14 +171,17 @@ class Postings:
         sums = np.bincount(runs, weights=self.weights)
         return Postings(self.features[new], groups[new], sums, self.first[new], self.size)
 
-    def row_order(self) -> np.ndarray:
-        """The entries listed row by row, each row's features in order of first appearance."""
-        return _by_position(self.first, self.size)
-
-    def in_row_order(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows, features (int64) and weights, row by row, each row's features in order of first appearance."""
-        order = self.row_order()
-        return self.rows[order].astype(np.int64), self.features[order].astype(np.int64), self.weights[order]
+    def in_row_order(self, *values: np.ndarray) -> list[np.ndarray]:
+        """Each of `values` (arrays of one value per entry) listed row by row, each row's features in order of first
+        appearance: spread to where each entry first appeared, then read in that order (no sort)."""
+        taken = np.zeros(self.size, dtype=bool)
+        taken[self.first] = True
+        listed = []
+        for array in values:
+            spread = np.empty(self.size, dtype=array.dtype)
+            spread[self.first] = array
+            listed.append(spread[taken])
+        return listed
 
 
 def summed(
@@ -186,7 +189,9 @@ def summed(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each (row, feature) once, in order of first appearance, its weights added in order: as a dict per row does.
     Without weights, how many times each came. Rows must ascend."""
-    return Postings.summed(rows, features, weights).in_row_order()
+    postings = Postings.summed(rows, features, weights)
+    rows, features, sums = postings.in_row_order(postings.rows, postings.features, postings.weights)
+    return rows.astype(np.int64), features.astype(np.int64), sums
 
 
 def _shifted(key: np.ndarray, bits: int) -> np.ndarray:
@@ -202,12 +207,3 @@ def run_starts(features: np.ndarray, rows: np.ndarray) -> np.ndarray:
     np.not_equal(features[1:], features[:-1], out=new[1:])
     new[1:] |= rows[1:] != rows[:-1]
     return new
-
-
-def _by_position(positions: np.ndarray, size: int) -> np.ndarray:
-    """The indices of distinct `positions` (each below `size`) listed by position: an argsort without a sort."""
-    taken = np.zeros(size, dtype=bool)
-    taken[positions] = True
-    index_at = np.empty(size, dtype=np.int32)
-    index_at[positions] = np.arange(len(positions), dtype=np.int32)
-    return index_at[taken]

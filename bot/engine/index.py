@@ -78,8 +78,7 @@ class SparseIndex:
 
         weights = postings.weights * idf[postings.features]
         # A row's squares added in the order of its features, as a dict row has them: the same norm to the last bit.
-        in_row_order = weights[postings.row_order()]
-        in_row_order *= in_row_order
+        (in_row_order,) = postings.in_row_order(weights * weights)
         # Listed row by row, the rows ascend: each row's number repeated, rather than gathered entry by entry.
         row_of = np.repeat(np.arange(self.n_rows), np.bincount(postings.rows, minlength=self.n_rows))
         norms = np.sqrt(np.bincount(row_of, weights=in_row_order, minlength=self.n_rows))

@@ -178,7 +178,7 @@ def test_summed_adds_as_a_dict_per_row_does() -> None:
 
 def _dict_rows(postings: Postings) -> list[dict[int, float]]:
     """The postings as a dict per row, each row's features in the order `in_row_order` lists them."""
-    rows, features_, weights = postings.in_row_order()
+    rows, features_, weights = postings.in_row_order(postings.rows, postings.features, postings.weights)
     by_row: list[dict[int, float]] = [{} for _ in range(int(rows.max(initial=-1)) + 1)]
     for row, feature, weight in zip(rows.tolist(), features_.tolist(), weights.tolist(), strict=True):
         by_row[row][feature] = weight
