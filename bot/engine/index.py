@@ -72,7 +72,7 @@ class SparseIndex:
         used = np.flatnonzero(bounds[1:] > bounds[:-1])
         self.features = {names[i]: number for number, i in enumerate(used.tolist())}
         self.indptr = np.append(bounds[used], len(postings.features)).astype(np.int64)
-        self.idf = self._idf(self._df(postings, group_of_row, len(names))[used], n_groups)
+        self.idf = self._idf(self._df(postings, group_of_row, bounds)[used], n_groups)
         idf = np.zeros(len(names), dtype=np.float64)
         idf[used] = self.idf
 
@@ -89,16 +89,19 @@ class SparseIndex:
         self.values = weights.astype(np.float32)
 
     @staticmethod
-    def _df(postings: Postings, group_of_row: np.ndarray, n_features: int) -> np.ndarray:
-        """How many groups (not rows) have each feature."""
+    def _df(postings: Postings, group_of_row: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """How many groups (not rows) have each feature; `bounds` are where each feature's postings start."""
+        steps = np.diff(group_of_row)
+        if np.all(steps > 0):  # a group a row (whole cards): the rows with a feature are its groups
+            return np.diff(bounds)
         features, groups = postings.features, group_of_row[postings.rows]
-        if not len(features) or np.all(group_of_row[:-1] <= group_of_row[1:]):
+        if not len(features) or np.all(steps >= 0):
             # Groups never go back from row to row, so within a feature a group is new where the group changes.
             pairs = features[run_starts(features, groups)]
         else:
             span = int(groups.max()) - int(groups.min()) + 1
             pairs = np.unique(features.astype(np.int64) * span + (groups - groups.min())) // span
-        return np.bincount(pairs, minlength=n_features)
+        return np.bincount(pairs, minlength=len(bounds) - 1)
 
     @staticmethod
     def _idf(df: np.ndarray, n_groups: int) -> np.ndarray:
