@@ -158,16 +158,20 @@ def _collected_after() -> Iterator[None]:
     its reference cycles before the copy that stays is made.
 
     A build makes millions of objects and few cycles: each automatic pass, and a full one after, would look at
-    everything alive (the cards too), a twentieth of a build's time. What lived before it is frozen meanwhile.
+    everything alive (the cards too), a twentieth of a build's time. What lived before it is frozen meanwhile
+    (unless the process froze objects itself: then those stay frozen and the rest is looked at).
     """
     enabled = gc.isenabled()
+    freeze = gc.get_freeze_count() == 0
     gc.disable()
-    gc.freeze()
+    if freeze:
+        gc.freeze()
     try:
         yield
         gc.collect()
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
         if enabled:
             gc.enable()
 
