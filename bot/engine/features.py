@@ -171,8 +171,8 @@ def features(vocabulary: Vocabulary, cleaned: Sequence[str], analyses: Analyses)
 
 def _stem_texts(stem_text: dict[str, str], words: list[str], tokens: np.ndarray, n_words: np.ndarray) -> list[str]:
     """Each text's content stems: each distinct word looked up once, then joined text by text."""
-    word_stems = [stem_text.get(word, "") for word in words]
-    stems = list(map(word_stems.__getitem__, tokens.tolist()))
+    word_stems = np.array([stem_text.get(word, "") for word in words], dtype=object)
+    stems = word_stems[tokens].tolist()  # taken in numpy: no Python int for each of the texts' words
     bounds = [0, *np.cumsum(n_words).tolist()]
     return [" ".join(filter(None, stems[start:end])) for start, end in pairwise(bounds)]
 
