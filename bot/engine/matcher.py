@@ -176,10 +176,10 @@ class Engine:
         card_ids = range(len(self.cards))
         self._card_words = SparseIndex.from_postings(card_words, batch.names, card_ids, UNKNOWN_WEIGHT)
         part_in_phrase = ~is_answer[batch.part_rows]
-        self._phrase_chars, self._card_chars = self._char_indexes(
-            phrase_of_text[batch.part_rows[part_in_phrase]], batch.parts[part_in_phrase], batch.part_table, groups
-        )
+        phrase_parts = phrase_of_text[batch.part_rows[part_in_phrase]], batch.parts[part_in_phrase], batch.part_table
+        # Freed before the n-grams, the build's largest step: its peak is what the kernel has to hand over.
         del batch, card_words
+        self._phrase_chars, self._card_chars = self._char_indexes(*phrase_parts, groups)
         self._linear: LinearModel | None = None
         self.trained_weight = 0.0
         if trained_weight > 0 and len(self.cards) > 1 and len(groups) <= MAX_TRAINED_PHRASES:
