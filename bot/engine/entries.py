@@ -20,11 +20,46 @@ def numbered(items: Iterable[str], size: int) -> tuple[np.ndarray, list[str]]:
     return (np.cumsum(is_new, dtype=np.int64) - 1)[seen_at], list(first)
 
 
+def distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values (not negative), ascending, and each value's number among them: np.unique(values,
+    return_inverse=True) with one sort of packed integers rather than an argsort."""
+    key, bits = _sorted_with_positions(values)
+    sorted_values = key >> bits
+    new = np.ones(len(key), dtype=bool)
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=new[1:])
+    key &= (1 << bits) - 1
+    numbers = np.empty(len(key), dtype=np.int64)
+    numbers[key] = np.cumsum(new) - 1
+    return sorted_values[new], numbers
+
+
+def _sorted_with_positions(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each value (not negative) packed above its position into an int64, sorted: by value, then position, as a
+    stable argsort orders them. numpy sorts plain integers with SIMD, several times faster than a stable argsort.
+    Returns the keys and how many low bits hold the position."""
+    bits = max(len(values) - 1, 0).bit_length()
+    key = np.asarray(values, dtype=np.int64) << bits
+    if int(np.max(values, initial=0)).bit_length() + bits > 63:
+        raise ValueError("values too large to pack with their positions into an int64")
+    key |= np.arange(len(values), dtype=np.int64)
+    key.sort()
+    return key, bits
+
+
 def spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The positions of the spans [start, start + length), one after another."""
+    """The positions of the spans [start, start + length), one after another.
+
+    A running sum of steps of one, with a jump where each span begins: one array, where an arange plus the
+    repeated offsets made three (first-touched memory costs as much as the arithmetic here).
+    """
+    nonempty = lengths > 0
+    starts, lengths = starts[nonempty], lengths[nonempty]
     ends = np.cumsum(lengths)
-    total = int(ends[-1]) if len(ends) else 0
-    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+    steps = np.ones(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+    if len(steps):
+        steps[0] = starts[0]
+        steps[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1] - 1)
+    return np.cumsum(steps, out=steps)
 
 
 @dataclass(frozen=True)
@@ -49,24 +84,127 @@ class Ragged:
         return np.repeat(rows, lengths), self.values[spans(self.starts[keys], lengths)]
 
 
+@dataclass(frozen=True)
+class Postings:
+    """Sparse rows stored by feature, as an index reads them: each (row, feature) once, features ascending and rows
+    ascending within a feature. Row by row, a row's features come in order of first appearance (the order a dict per
+    row has them, which a sum over a row must follow to match it to the last bit): `first` keeps where each entry
+    first appeared in the stream of `size` entries it was summed from.
+
+    Rows and features are int32: a build has millions of entries, but fewer than 2**31, and fewer features.
+    """
+
+    features: np.ndarray
+    rows: np.ndarray
+    weights: np.ndarray  # each the sum of its entries' weights, added in the order they came (float64)
+    first: np.ndarray
+    size: int
+
+    @classmethod
+    def summed(cls, rows: np.ndarray, features: np.ndarray, weights: np.ndarray | None) -> Postings:
+        """Entries in row order, each (row, feature) any number of times, added up as a dict per row adds them;
+        without weights, counted. Sorted by feature, then position: the order an index keeps.
+        """
+        key, bits = _sorted_with_positions(features)
+        features = _shifted(key, bits)
+        key &= (1 << bits) - 1
+        return cls._runs(features, key, key, rows, weights)
+
+    @classmethod
+    def of_lists(cls, lists: Ragged, keys: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> Postings:
+        """Entry i adds each feature of list keys[i] to row rows[i] at weights[i]; rows must ascend.
+
+        As `summed` on the lists laid out one after another, with each feature packed with its entry and its place
+        in the list instead: rows and weights are then read from the entries (a few hundred thousand word parts)
+        rather than from an array as long as all their lists (millions of n-grams).
+        """
+        lengths = lists.lengths[keys]
+        starts = np.cumsum(lengths) - lengths
+        place_bits = int(lengths.max(initial=1) - 1).bit_length()
+        entry_bits = max(len(keys) - 1, 0).bit_length()
+        if int(lists.values.max(initial=0)).bit_length() + entry_bits + place_bits > 63:
+            raise ValueError("too many entries and features to pack into an int64")
+        positions = spans(lists.starts[keys], lengths)
+        key = np.asarray(lists.values, dtype=np.int64)[positions]
+        del positions
+        key <<= entry_bits + place_bits
+        key |= spans(np.arange(len(keys), dtype=np.int64) << place_bits, lengths)  # entry and place
+        key.sort()
+        features = _shifted(key, entry_bits + place_bits)
+        entries = _shifted(key, place_bits)
+        entries &= (1 << entry_bits) - 1
+        key &= (1 << place_bits) - 1
+        key += starts[entries]
+        return cls._runs(features, entries, key, rows, weights)
+
+    @classmethod
+    def _runs(
+        cls,
+        features: np.ndarray,
+        entries: np.ndarray,
+        positions: np.ndarray,
+        rows: np.ndarray,
+        weights: np.ndarray | None,
+    ) -> Postings:
+        """Postings from entries sorted by feature, then position: each run of one (row, feature) added up, or
+        counted when there are no weights."""
+        row_of = np.asarray(rows, dtype=np.int32)[entries]
+        new = run_starts(features, row_of)
+        starts = np.flatnonzero(new)
+        if weights is None:
+            sums = np.diff(starts, append=len(new)).astype(np.float64)
+        else:
+            weights = np.asarray(weights, dtype=np.float64)
+            sums = weights[entries[starts]]
+            # The few repeats added to their run's first weight in order, as a dict adds them (0.0 + w is w).
+            repeats = np.flatnonzero(~new)
+            np.add.at(sums, np.searchsorted(starts, repeats, side="right") - 1, weights[entries[repeats]])
+        return cls(features[starts], row_of[starts], sums, positions[starts], len(positions))
+
+    def grouped(self, group_of_row: np.ndarray) -> Postings:
+        """Rows added up by group, row after row, as dicts added one after another do; groups must not decrease
+        from row to row (a card's phrases come together). The rows of a group and feature are neighbours here, so
+        no sort is needed."""
+        groups = np.asarray(group_of_row, dtype=np.int32)[self.rows]
+        new = run_starts(self.features, groups)
+        runs = np.cumsum(new)
+        runs -= 1
+        sums = np.bincount(runs, weights=self.weights)
+        return Postings(self.features[new], groups[new], sums, self.first[new], self.size)
+
+    def in_row_order(self, *values: np.ndarray) -> list[np.ndarray]:
+        """Each of `values` (arrays of one value per entry) listed row by row, each row's features in order of first
+        appearance: spread to where each entry first appeared, then read in that order (no sort)."""
+        taken = np.zeros(self.size, dtype=bool)
+        taken[self.first] = True
+        listed = []
+        for array in values:
+            spread = np.empty(self.size, dtype=array.dtype)
+            spread[self.first] = array
+            listed.append(spread[taken])
+        return listed
+
+
 def summed(
-    rows: np.ndarray, features: np.ndarray, weights: np.ndarray, n_features: int
+    rows: np.ndarray, features: np.ndarray, weights: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each (row, feature) once, in order of first appearance, its weights added in order: as a dict per row does.
+    Without weights, how many times each came. Rows must ascend."""
+    postings = Postings.summed(rows, features, weights)
+    rows, features, sums = postings.in_row_order(postings.rows, postings.features, postings.weights)
+    return rows.astype(np.int64), features.astype(np.int64), sums
 
-    Rows must ascend. bincount adds in entry order from 0.0, so the sums match the dict's to the last bit. A stable
-    argsort of the nearly sorted keys is several times faster than np.unique, which sorts again for its inverse.
-    """
-    key = rows.astype(np.int64) * max(n_features, 1) + features
-    at = np.argsort(key, kind="stable")
-    sorted_key = key[at]
-    del key
-    new = np.ones(len(at), dtype=bool)
-    new[1:] = sorted_key[1:] != sorted_key[:-1]
-    del sorted_key
-    inverse = np.empty(len(at), dtype=np.int64)
-    inverse[at] = np.cumsum(new) - 1
-    sums = np.bincount(inverse, weights=weights, minlength=int(new.sum()))
-    first = np.zeros(len(at), dtype=bool)
-    first[at[new]] = True
-    return rows[first], features[first], sums[inverse[first]]
+
+def _shifted(key: np.ndarray, bits: int) -> np.ndarray:
+    """`key >> bits` as int32, in one pass: what the keys hold above `bits` fits in 31 bits (or is masked off)."""
+    shifted = np.empty(len(key), dtype=np.int32)
+    np.right_shift(key, bits, out=shifted, casting="unsafe")
+    return shifted
+
+
+def run_starts(features: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Where a run of equal (feature, row) starts: True at each entry unlike the one before."""
+    new = np.ones(len(features), dtype=bool)
+    np.not_equal(features[1:], features[:-1], out=new[1:])
+    new[1:] |= rows[1:] != rows[:-1]
+    return new

@@ -7,13 +7,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain, pairwise
+from itertools import pairwise, repeat
 from typing import NamedTuple
 
 import numpy as np
 
 from bot.engine.english import is_common, unknown_weight
-from bot.engine.entries import Ragged, numbered, summed
+from bot.engine.entries import Ragged, distinct, numbered, summed
 from bot.engine.text import char_ngrams, is_content, stem
 from bot.engine.vocabulary import Vocabulary
 
@@ -136,24 +136,26 @@ def _counts(items: Iterable[str]) -> dict[str, int]:
 
 def features(vocabulary: Vocabulary, cleaned: Sequence[str], analyses: Analyses) -> Features:
     """The features of many cleaned texts; `analyses` keeps each word's analysis for the next call."""
-    token_lists = [vocabulary.expand_synonyms(text).split() for text in cleaned]
-    n_tokens = sum(map(len, token_lists))
-    tokens, words = numbered(chain.from_iterable(token_lists), n_tokens)
-    token_rows = np.repeat(np.arange(len(cleaned), dtype=np.int64), [len(t) for t in token_lists])
+    # The texts as one string, a line each (cleaned text has no line breaks, and synonyms do not span one): split
+    # at once rather than text by text. A cleaned text's words are parted by single spaces.
+    expanded = vocabulary.expand_synonyms("\n".join(cleaned))
+    lines = expanded.split("\n") if cleaned else []
+    n_words = np.fromiter(map(str.count, lines, repeat(" ")), dtype=np.int64, count=len(lines))
+    n_words += np.fromiter(map(bool, lines), dtype=bool, count=len(lines))
+    del lines
+    tokens, words = numbered(expanded.split(), int(n_words.sum()))
+    token_rows = np.repeat(np.arange(len(cleaned), dtype=np.int64), n_words)
 
     table = _word_table(vocabulary, words, analyses)
     n_elements = len(table.elements)
     part_rows, parts = table.parts.expand(tokens, token_rows)
     part_weight = np.array([part.weight for part in table.part_table], dtype=np.float64)
 
-    stem_rows, stems, stem_counts = summed(part_rows, table.part_stem[parts], np.ones(len(parts)), n_elements)
+    stem_rows, stems, stem_counts = summed(part_rows, table.part_stem[parts])
     stem_weights = _last_word_weights(part_rows, parts, table.part_stem, part_weight, n_elements, stem_rows, stems)
     function_at = table.function_element[tokens] >= 0
     function_rows, functions, function_counts = summed(
-        token_rows[function_at],
-        table.function_element[tokens[function_at]],
-        np.ones(int(function_at.sum())),
-        n_elements,
+        token_rows[function_at], table.function_element[tokens[function_at]]
     )
     pair_rows, pairs, pair_counts, pair_names = _pairs(*table.elements_of.expand(tokens, token_rows), table.elements)
 
@@ -176,10 +178,16 @@ def features(vocabulary: Vocabulary, cleaned: Sequence[str], analyses: Analyses)
         part_rows=part_rows,
         parts=parts,
         part_table=table.part_table,
-        texts=[
-            " ".join([table.stem_text[token] for token in text if token in table.stem_text]) for text in token_lists
-        ],
+        texts=_stem_texts(table.stem_text, words, tokens, n_words),
     )
+
+
+def _stem_texts(stem_text: dict[str, str], words: list[str], tokens: np.ndarray, n_words: np.ndarray) -> list[str]:
+    """Each text's content stems: each distinct word looked up once, then joined text by text."""
+    word_stems = np.array([stem_text.get(word, "") for word in words], dtype=object)
+    stems = word_stems[tokens].tolist()  # taken in numpy: no Python int for each of the texts' words
+    bounds = [0, *np.cumsum(n_words).tolist()]
+    return [" ".join(filter(None, stems[start:end])) for start, end in pairwise(bounds)]
 
 
 @dataclass(frozen=True)
@@ -242,8 +250,8 @@ def _pairs(
     """Each text's pairs of neighbouring elements, counted as `summed` counts, and the pairs' names."""
     n_elements = max(len(elements), 1)
     paired = element_rows[1:] == element_rows[:-1]  # not across two texts
-    keys, pairs = np.unique(sequence[:-1][paired] * n_elements + sequence[1:][paired], return_inverse=True)
-    rows, pairs, counts = summed(element_rows[1:][paired], pairs.reshape(-1), np.ones(int(paired.sum())), len(keys))
+    keys, pairs = distinct(sequence[:-1][paired] * n_elements + sequence[1:][paired])
+    rows, pairs, counts = summed(element_rows[1:][paired], pairs)
     first, second = np.divmod(keys, n_elements)
     names = [f"{elements[a]} {elements[b]}" for a, b in zip(first.tolist(), second.tolist(), strict=True)]
     return rows, pairs, counts, names
@@ -259,8 +267,8 @@ def _last_word_weights(
     stems: np.ndarray,
 ) -> np.ndarray:
     """The weight of each (row, stem): that of the last distinct part, in order of first use, with the stem."""
-    # Each (row, part) once, where the row first has it: summed's order of first appearance (the sums go unused).
-    first_rows, first_parts, _ = summed(part_rows, parts, np.zeros(len(parts)), len(part_stem))
+    # Each (row, part) once, where the row first has it: summed's order of first appearance (the counts go unused).
+    first_rows, first_parts, _ = summed(part_rows, parts)
     key = first_rows * max(n_elements, 1) + part_stem[first_parts]
     distinct, last_from_end = np.unique(key[::-1], return_index=True)
     weight = part_weight[first_parts[len(key) - 1 - last_from_end]]

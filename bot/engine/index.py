@@ -8,7 +8,7 @@ from itertools import chain
 
 import numpy as np
 
-from bot.engine.entries import numbered
+from bot.engine.entries import Postings, numbered, run_starts
 
 
 class SparseIndex:
@@ -27,13 +27,10 @@ class SparseIndex:
             raise ValueError(f"{len(rows)} rows but {len(groups)} groups")
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         size = int(lengths.sum())
-        numbers, names = numbered(chain.from_iterable(rows), size)
-        features = numbers.astype(np.int32)
-        del numbers
+        features, names = numbered(chain.from_iterable(rows), size)
         tf = np.fromiter(chain.from_iterable(row.values() for row in rows), dtype=np.float64, count=size)
-        row_of = np.repeat(np.arange(len(rows), dtype=np.int32), lengths)
-        del lengths
-        self._fill(row_of, features, names, tf, groups, unknown_weight)
+        row_of = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+        self._fill(Postings.summed(row_of, features, tf), names, groups, unknown_weight)
 
     @classmethod
     def from_entries(
@@ -53,70 +50,62 @@ class SparseIndex:
         """
         if len(rows) and np.any(np.diff(rows) < 0):
             raise ValueError("entries must come in row order")
-        used = np.flatnonzero(np.bincount(features, minlength=len(names)))
-        renumber = np.zeros(len(names), dtype=np.int32)
-        renumber[used] = np.arange(len(used), dtype=np.int32)
+        return cls.from_postings(Postings.summed(rows, features, weights), names, groups, unknown_weight)
+
+    @classmethod
+    def from_postings(
+        cls, postings: Postings, names: Sequence[str], groups: Sequence[int], unknown_weight: float = 1.0
+    ) -> SparseIndex:
+        """An index from term weights already stored by feature: a build that has them so sorts nothing again."""
         index = cls.__new__(cls)
-        index._fill(
-            np.asarray(rows, dtype=np.int32),
-            renumber[features],
-            [names[i] for i in used.tolist()],
-            np.asarray(weights, dtype=np.float64),
-            groups,
-            unknown_weight,
-        )
+        index._fill(postings, names, groups, unknown_weight)
         return index
 
-    def _fill(
-        self,
-        row_of: np.ndarray,
-        features: np.ndarray,
-        names: list[str],
-        tf: np.ndarray,
-        groups: Sequence[int],
-        unknown_weight: float,
-    ) -> None:
-        """Postings, IDF and normalised weights from one entry per (row, feature), in row order."""
+    def _fill(self, postings: Postings, names: Sequence[str], groups: Sequence[int], unknown_weight: float) -> None:
+        """Postings, IDF and normalised weights; features no entry has are left out, the others keep their order."""
         group_of_row = np.asarray(groups, dtype=np.int64).reshape(-1)
         self.n_rows = len(group_of_row)
         n_groups = len(np.unique(group_of_row)) or 1
         self.unknown_idf = (math.log(1 + n_groups) + 1.0) * unknown_weight
-        size = len(features)
-        self.features = dict(zip(names, range(len(names)), strict=True))
+        # Features ascend in the postings: where each starts is a binary search, not a pass over every entry.
+        bounds = np.searchsorted(postings.features, np.arange(len(names) + 1))
+        used = np.flatnonzero(bounds[1:] > bounds[:-1])
+        self.features = {names[i]: number for number, i in enumerate(used.tolist())}
+        self.indptr = np.append(bounds[used], len(postings.features)).astype(np.int64)
+        self.idf = self._idf(self._df(postings, group_of_row, bounds)[used], n_groups)
+        idf = np.zeros(len(names), dtype=np.float64)
+        idf[used] = self.idf
 
-        # By feature, rows ascending within a feature: the order postings are read in.
-        # (An int64 key of feature and position sorts several times faster than a stable argsort.)
-        key = features.astype(np.int64) * max(size, 1) + np.arange(size)
-        key.sort()
-        by_feature, order = np.divmod(key, max(size, 1))
-        del key
-        self.indptr = np.zeros(len(self.features) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(by_feature, minlength=len(self.features)), out=self.indptr[1:])
-        monotonic = bool(np.all(group_of_row[:-1] <= group_of_row[1:]))
-        self.idf = self._idf(by_feature, group_of_row[row_of[order]], monotonic, n_groups, len(self.features))
-        del by_feature
-
-        weights = tf * self.idf[features]
-        del tf, features
-        norms = np.sqrt(np.bincount(row_of, weights=weights * weights, minlength=self.n_rows))
+        weights = postings.weights * idf[postings.features]
+        # A row's squares added in the order of its features, as a dict row has them: the same norm to the last bit.
+        (in_row_order,) = postings.in_row_order(weights * weights)
+        # Listed row by row, the rows ascend: each row's number repeated, rather than gathered entry by entry.
+        row_of = np.repeat(np.arange(self.n_rows), np.bincount(postings.rows, minlength=self.n_rows))
+        norms = np.sqrt(np.bincount(row_of, weights=in_row_order, minlength=self.n_rows))
+        del in_row_order, row_of
         norms[norms == 0] = 1.0
-        weights /= norms[row_of]
-        self.rows = row_of[order]
-        self.values = weights[order].astype(np.float32)
+        weights /= norms[postings.rows]
+        self.rows = postings.rows
+        self.values = weights.astype(np.float32)
 
     @staticmethod
-    def _idf(features: np.ndarray, groups: np.ndarray, monotonic: bool, n_groups: int, n_features: int) -> np.ndarray:
-        """Smoothed IDF of each feature from its entries (`features` sorted, rows ascending within a feature)."""
-        if monotonic or not len(features):
+    def _df(postings: Postings, group_of_row: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """How many groups (not rows) have each feature; `bounds` are where each feature's postings start."""
+        steps = np.diff(group_of_row)
+        if np.all(steps > 0):  # a group a row (whole cards): the rows with a feature are its groups
+            return np.diff(bounds)
+        features, groups = postings.features, group_of_row[postings.rows]
+        if not len(features) or np.all(steps >= 0):
             # Groups never go back from row to row, so within a feature a group is new where the group changes.
-            new = np.ones(len(features), dtype=bool)
-            new[1:] = (features[1:] != features[:-1]) | (groups[1:] != groups[:-1])
-            pairs = features[new]
+            pairs = features[run_starts(features, groups)]
         else:
             span = int(groups.max()) - int(groups.min()) + 1
             pairs = np.unique(features.astype(np.int64) * span + (groups - groups.min())) // span
-        df = np.bincount(pairs, minlength=n_features)
-        # math.log once per distinct frequency rather than np.log, which may differ in the last bit.
+        return np.bincount(pairs, minlength=len(bounds) - 1)
+
+    @staticmethod
+    def _idf(df: np.ndarray, n_groups: int) -> np.ndarray:
+        """Smoothed IDF; math.log once per distinct frequency rather than np.log, which may differ in the last bit."""
         idf = {int(d): math.log((1 + n_groups) / (1 + int(d))) + 1.0 for d in np.unique(df)}
         return np.array([idf[int(d)] for d in df.tolist()], dtype=np.float64)
 

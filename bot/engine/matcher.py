@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib.metadata import version
-from itertools import pairwise
+from itertools import compress, pairwise
 from pathlib import Path
 
 import numpy as np
@@ -19,11 +19,11 @@ from rapidfuzz import fuzz, process
 from bot.cards.model import Card, KnowledgeBase
 from bot.engine.asks import answered_kinds, asks
 from bot.engine.cache import cached, source_digest
-from bot.engine.entries import Ragged, summed
+from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
 from bot.engine.linear import LinearModel
-from bot.engine.text import char_ngrams, clean, stem
+from bot.engine.text import char_ngrams, clean, clean_many, stem
 from bot.engine.vocabulary import Vocabulary
 
 MAX_SUGGESTIONS = 3
@@ -131,12 +131,15 @@ class Engine:
         """The vocabulary, indexes and trained part, handed over (not kept) so the cache can store them."""
         synonyms = {clean(k): clean(v) for card in self.cards for k, v in card.synonyms.items()}
         # Each text cleaned once: the vocabulary, the features and the exact matches all start from it.
-        cleaned = [[clean(text) for text in (*card.questions, *card.keywords, card.answer)] for card in self.cards]
+        texts = [(*card.questions, *card.keywords, card.answer) for card in self.cards]
+        all_cleaned = iter(clean_many([text for card_texts in texts for text in card_texts]))
+        cleaned = [[next(all_cleaned) for _ in card_texts] for card_texts in texts]
+        del texts, all_cleaned
         # What each card's own questions ask for: a person, a time, a place, an amount, steps.
         self._kinds = [
             answered_kinds(texts[: len(card.questions)]) for card, texts in zip(self.cards, cleaned, strict=True)
         ]
-        self.vocabulary = Vocabulary.build(([w for text in texts for w in text.split()] for texts in cleaned), synonyms)
+        self.vocabulary = Vocabulary.build((" ".join(texts).split() for texts in cleaned), synonyms)
         # Every known word analysed in one go before the build makes its garbage: its cached analyses then lie
         # together in memory, rather than scattered among freed objects that could not be given back (analysed
         # as the texts come, the build's own cache of them pinned 250 MB that way).
@@ -147,25 +150,29 @@ class Engine:
             stem(word)
             analyses[word] = analyse(self.vocabulary, word)
 
+        # A card's title is its first question, already cleaned.
+        self._titles = sorted((texts[0], index) for index, texts in enumerate(cleaned))
         self._exact: dict[str, int] = {}
         groups: list[int] = []  # the card of each phrase (every question and keyword), card by card
-        phrase_texts: list[str] = []
         for index, texts in enumerate(cleaned):
             for text in texts[:-1]:
                 groups.append(index)
-                phrase_texts.append(text)
                 self._exact.setdefault(text, index)
-        n_phrases = len(phrase_texts)
         # Card i owns phrases _phrase_start[i] up to _phrase_start[i + 1].
         self._phrase_start = np.searchsorted(np.array(groups), np.arange(len(self.cards) + 1))
-        # The phrases, then each card's answer: its words count toward its card, its n-grams do not.
-        batch = features(self.vocabulary, phrase_texts + [texts[-1] for texts in cleaned], analyses)
-        del cleaned, analyses, phrase_texts
-        self._phrase_text = batch.texts[:n_phrases]
-        card_of = np.concatenate((np.asarray(groups, dtype=np.int64), np.arange(len(self.cards), dtype=np.int64)))
-        word_in_phrase = batch.rows < n_phrases
+        # Card by card, its phrases and then its answer: each card's texts together, in the order its whole
+        # document adds them. The answer's words count toward its card, its n-grams do not.
+        n_texts = np.array([len(texts) for texts in cleaned], dtype=np.int64)
+        card_of_text = np.repeat(np.arange(len(self.cards)), n_texts)
+        is_answer = np.zeros(len(card_of_text), dtype=bool)
+        is_answer[np.cumsum(n_texts) - 1] = True
+        phrase_of_text = np.cumsum(~is_answer) - 1
+        batch = features(self.vocabulary, [text for texts in cleaned for text in texts], analyses)
+        del cleaned, analyses
+        self._phrase_text = list(compress(batch.texts, ~is_answer))
+        word_in_phrase = ~is_answer[batch.rows]
         self._phrase_words = SparseIndex.from_entries(
-            batch.rows[word_in_phrase],
+            phrase_of_text[batch.rows[word_in_phrase]],
             batch.features[word_in_phrase],
             batch.weights[word_in_phrase],
             batch.names,
@@ -173,22 +180,18 @@ class Engine:
             UNKNOWN_WEIGHT,
         )
         # The card's words as one document: all its questions and keywords, then its answer's at a lower weight.
-        card_of_word = card_of[batch.rows]
-        order = np.argsort(card_of_word * 2 + ~word_in_phrase, kind="stable")
-        cards, words, weights = summed(
-            card_of_word[order],
-            batch.features[order],
-            np.where(word_in_phrase, batch.weights, batch.weights * ANSWER_TERM_WEIGHT)[order],
-            len(batch.names),
+        card_words = Postings.summed(
+            card_of_text[batch.rows],
+            batch.features,
+            np.where(word_in_phrase, batch.weights, batch.weights * ANSWER_TERM_WEIGHT),
         )
         card_ids = range(len(self.cards))
-        self._card_words = SparseIndex.from_entries(cards, words, weights, batch.names, card_ids, UNKNOWN_WEIGHT)
-        part_in_phrase = batch.part_rows < n_phrases
-        self._phrase_chars, self._card_chars = self._char_indexes(
-            batch.part_rows[part_in_phrase], batch.parts[part_in_phrase], batch.part_table, groups
-        )
-        del batch, card_of, card_of_word, cards, words, weights
-        self._titles = sorted((clean(card.title), index) for index, card in enumerate(self.cards))
+        self._card_words = SparseIndex.from_postings(card_words, batch.names, card_ids, UNKNOWN_WEIGHT)
+        part_in_phrase = ~is_answer[batch.part_rows]
+        phrase_parts = phrase_of_text[batch.part_rows[part_in_phrase]], batch.parts[part_in_phrase], batch.part_table
+        # Freed before the n-grams, the build's largest step: its peak is what the kernel has to hand over.
+        del batch, card_words
+        self._phrase_chars, self._card_chars = self._char_indexes(*phrase_parts, groups)
         self._linear: LinearModel | None = None
         self.trained_weight = 0.0
         if trained_weight > 0 and len(self.cards) > 1 and len(groups) <= MAX_TRAINED_PHRASES:
@@ -203,18 +206,18 @@ class Engine:
     ) -> tuple[SparseIndex, SparseIndex]:
         """The phrases' and whole cards' n-gram indexes from numbered parts, summed with numpy rather than dicts."""
         # The table also holds the parts only answers have: their n-grams are numbered too, and left out of the
-        # indexes by from_entries, since no phrase entry uses them.
+        # indexes, since no phrase has them.
         gram_number: dict[str, int] = {}
         part_grams = Ragged.of([[gram_number.setdefault(g, len(gram_number)) for g in p.grams] for p in part_table])
         # Every n-gram of every part of every phrase, in the order the phrase's words come.
-        rows, grams = part_grams.expand(parts, phrase_of_part)
         part_weights = np.array([part.weight for part in part_table], dtype=np.float64)
-        weights = np.repeat(part_weights[parts], part_grams.lengths[parts])
+        phrases = Postings.of_lists(part_grams, parts, phrase_of_part, part_weights[parts])
         gram_names = list(gram_number)
-        rows, grams, weights = summed(rows, grams, weights, len(gram_names))
-        phrase_chars = SparseIndex.from_entries(rows, grams, weights, gram_names, groups, UNKNOWN_WEIGHT)
-        cards, grams, weights = summed(np.asarray(groups, dtype=np.int64)[rows], grams, weights, len(gram_names))
-        card_chars = SparseIndex.from_entries(cards, grams, weights, gram_names, range(len(self.cards)), UNKNOWN_WEIGHT)
+        phrase_chars = SparseIndex.from_postings(phrases, gram_names, groups, UNKNOWN_WEIGHT)
+        # A card's n-grams are its phrases' added up: the phrases' postings grouped by card, with no sort.
+        cards = phrases.grouped(np.asarray(groups, dtype=np.int64))
+        del phrases
+        card_chars = SparseIndex.from_postings(cards, gram_names, range(len(self.cards)), UNKNOWN_WEIGHT)
         return phrase_chars, card_chars
 
     def _phrase_slice(self, card_index: int) -> slice:

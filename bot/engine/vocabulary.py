@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from itertools import chain
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -47,10 +48,7 @@ class Vocabulary:
     @classmethod
     def build(cls, texts: Iterable[list[str]], synonyms: Mapping[str, str]) -> Vocabulary:
         """`texts` are the cleaned words of each card (questions, keywords, answer), one list a card."""
-        counts: Counter[str] = Counter()
-        for card_words in texts:
-            counts.update(set(card_words))
-        return cls(counts, synonyms)
+        return cls(Counter(chain.from_iterable(map(set, texts))), synonyms)
 
     def __contains__(self, word: str) -> bool:
         return word in self.counts

@@ -1,3 +1,4 @@
+import gc
 import logging
 import os
 import pickle
@@ -156,3 +157,23 @@ def test_engine_reads_its_build_back_until_a_card_changes(
     assert len(builds) == 4  # changed cards and a trained part are other builds; a threshold is not part of one
     Engine(knowledge, threshold=50.0, cache_dir=tmp_path)
     assert len(builds) == 4
+
+
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(frozen_before: bool) -> None:
+    states = []
+
+    def build() -> SparseIndex:
+        states.append((gc.isenabled(), gc.get_freeze_count() > 0))
+        return Builds()()
+
+    if frozen_before:
+        gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        cached(None, "index", ["key"], build)
+        assert states == [(False, True)]  # no automatic collection during the build, what lived before frozen
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.engine import Engine
-from bot.engine.entries import Ragged, numbered, summed
+from bot.engine.entries import Postings, Ragged, distinct, numbered, spans, summed
 from bot.engine.features import Features, Query, features, question_features
 from bot.engine.index import SparseIndex
 from bot.engine.matcher import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT
@@ -149,11 +149,85 @@ def test_ragged_expands_the_lists_of_keys_with_their_rows() -> None:
     assert rows.tolist() == [7, 7, 9, 9, 9, 9, 9]
 
 
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 4)), max_size=12))
+def test_spans_lay_the_ranges_out_one_after_another(ranges: list[tuple[int, int]]) -> None:
+    starts, lengths = (np.array([r[i] for r in ranges], dtype=np.int64) for i in (0, 1))
+    expected = [position for start, length in ranges for position in range(start, start + length)]
+    assert spans(starts, lengths).tolist() == expected
+
+
+@given(st.lists(st.integers(0, 2**40), max_size=30))
+def test_distinct_numbers_values_as_unique_does(values: list[int]) -> None:
+    array = np.array(values, dtype=np.int64)
+    expected_values, expected_numbers = np.unique(array, return_inverse=True)
+    got_values, got_numbers = distinct(array)
+    assert got_values.tolist() == expected_values.tolist()
+    assert got_numbers.tolist() == expected_numbers.reshape(-1).tolist()
+
+
 def test_summed_adds_as_a_dict_per_row_does() -> None:
     rows = np.array([0, 0, 0, 1, 1, 1])
     features_ = np.array([3, 1, 3, 1, 1, 2])
     weights = np.array([0.1, 0.2, 0.7, 1.0, 2.0, 3.0])
-    got_rows, got_features, sums = summed(rows, features_, weights, 4)
+    got_rows, got_features, sums = summed(rows, features_, weights)
     assert got_rows.tolist() == [0, 0, 1, 1]
     assert got_features.tolist() == [3, 1, 1, 2]
     assert sums.tolist() == [0.1 + 0.7, 0.2, 3.0, 3.0]
+    assert summed(rows, features_)[2].tolist() == [2.0, 1.0, 2.0, 1.0]  # no weights: counts
+
+
+def _dict_rows(postings: Postings) -> list[dict[int, float]]:
+    """The postings as a dict per row, each row's features in the order `in_row_order` lists them."""
+    rows, features_, weights = postings.in_row_order(postings.rows, postings.features, postings.weights)
+    by_row: list[dict[int, float]] = [{} for _ in range(int(rows.max(initial=-1)) + 1)]
+    for row, feature, weight in zip(rows.tolist(), features_.tolist(), weights.tolist(), strict=True):
+        by_row[row][feature] = weight
+    return by_row
+
+
+def test_postings_are_by_feature_with_rows_ascending() -> None:
+    postings = Postings.summed(np.array([0, 0, 0, 1, 1, 2]), np.array([3, 1, 3, 1, 0, 3]), np.arange(1.0, 7.0))
+    assert postings.features.tolist() == [0, 1, 1, 3, 3]
+    assert postings.rows.tolist() == [1, 0, 1, 0, 2]
+    assert postings.weights.tolist() == [5.0, 2.0, 4.0, 1.0 + 3.0, 6.0]
+    assert _dict_rows(postings) == [{3: 4.0, 1: 2.0}, {1: 4.0, 0: 5.0}, {3: 6.0}]
+
+
+WEIGHTS = st.sampled_from([1.0, 0.5, 0.7, 0.1, 1e-3])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 9), max_size=6, unique=True), min_size=1, max_size=5),
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 2), WEIGHTS), max_size=20),
+)
+def test_postings_of_lists_equal_the_lists_laid_out(lists: list[list[int]], entries: list[tuple]) -> None:
+    """Packing entry and place instead of the position changes nothing: same sums, order and first positions."""
+    keys = np.array([key % len(lists) for key, _, _ in entries], dtype=np.int64)
+    rows = np.cumsum([step for _, step, _ in entries], dtype=np.int64)
+    weights = np.array([weight for _, _, weight in entries])
+    table = Ragged.of(lists)
+    got = Postings.of_lists(table, keys, rows, weights)
+    laid_rows, laid_features = table.expand(keys, rows)
+    expected = Postings.summed(laid_rows, laid_features, np.repeat(weights, table.lengths[keys]))
+    for name in ("features", "rows", "weights", "first"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+    assert got.size == expected.size
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1), st.integers(0, 6), WEIGHTS), max_size=30))
+def test_grouped_postings_add_rows_as_dicts_do(entries: list[tuple]) -> None:
+    """A group's sums are its rows' sums added row after row, its features in order of first appearance."""
+    rows = np.cumsum([step for step, _, _, _ in entries], dtype=np.int64)
+    n_rows = int(rows[-1]) + 1 if len(rows) else 0
+    group_of_row = np.cumsum([0] + [jump for _, jump, _, _ in entries])[:n_rows]
+    features_ = np.array([feature for _, _, feature, _ in entries], dtype=np.int64)
+    postings = Postings.summed(rows, features_, np.array([weight for _, _, _, weight in entries]))
+    expected: dict[int, dict[int, float]] = {}
+    for row, row_dict in enumerate(_dict_rows(postings)):
+        total = expected.setdefault(int(group_of_row[row]), {})
+        for feature, weight in row_dict.items():
+            total[feature] = total.get(feature, 0.0) + weight
+    got = _dict_rows(postings.grouped(group_of_row))
+    assert [list(row.items()) for row in got] == [list(expected.get(g, {}).items()) for g in range(len(got))]

@@ -12,6 +12,7 @@ from bot.engine.text import (
     POSSESSIVE,
     char_ngrams,
     clean,
+    clean_many,
     split_letters_digits,
     stem,
 )
@@ -70,7 +71,8 @@ def _clean_every_step(text: str) -> str:
 
 CHAT_PIECES = st.sampled_from(
     ["<@123>", "<#C1|general>", "https://x.org/a", "@everyone", "@here", "'s", "’s", "don't", "aaa", "ßß", "ﬁ",
-     "Ｆｕｌｌ", "İ", "_", " ", "\t", "\n", "\x1c", "e\u0301", "<", "!!!", "lll", "ΣΑΣ", "😀", "١٢٣", "Q", "7"]
+     "Ｆｕｌｌ", "İ", "_", " ", "\t", "\n", "\x1c", "e\u0301", "<", "!!!", "lll", "ΣΑΣ", "😀", "١٢٣", "Q", "7", "\x00",
+     "How", "AAA"]
 )  # fmt: skip
 
 
@@ -78,3 +80,10 @@ CHAT_PIECES = st.sampled_from(
 @given(st.lists(CHAT_PIECES | st.text(max_size=4), max_size=10).map("".join))
 def test_clean_shortcuts_change_nothing(text: str) -> None:
     assert clean(text) == _clean_every_step(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(CHAT_PIECES | st.text(max_size=4), max_size=8).map("".join), max_size=8))
+def test_many_texts_clean_as_each_alone(texts: list[str]) -> None:
+    """Plain texts are cleaned as one string: no text's end may run into the next (repeats, spaces, separators)."""
+    assert clean_many(texts) == [clean(text) for text in texts]
