@@ -26,23 +26,32 @@ _NAMED_KINDS = {"year": "time", "date": "time", "day": "time", "month": "time", 
 _AMOUNT = frozenset({"much", "many"})
 _STEPS = frozenset({"do", "can", "to", "would", "should"})
 OPENING_WORDS = 3  # "hey bot who ..." still opens with "who"; "… when it comes to …" does not
+_TRIGGERS = frozenset(_OPENERS) | _WHAT | {"how"}
+_NOTHING: frozenset[str] = frozenset()
 
 
 def asks(cleaned: str) -> frozenset[str]:
     """The kinds of fact a cleaned question asks for; none for what, why, is and the like, which any card may answer."""
     words = cleaned.split()
-    if not words:
-        return frozenset()
-    kinds = {_OPENERS[word] for word in (*words[:OPENING_WORDS], words[-1]) if word in _OPENERS}
-    for position, word in enumerate(words[:-1]):
-        following = words[position + 1]
-        if word in _WHAT and following in _NAMED_KINDS and position < OPENING_WORDS:
-            kinds.add(_NAMED_KINDS[following])
+    if _TRIGGERS.isdisjoint(words):  # most questions: a build asks this of every card's every question
+        return _NOTHING
+    kinds: set[str] = set()
+    last = len(words) - 1
+    for position, word in enumerate(words):
+        if word not in _TRIGGERS:
+            continue
+        opening = position < OPENING_WORDS
+        following = words[position + 1] if position < last else ""
+        if word in _OPENERS:
+            if opening or position == last:
+                kinds.add(_OPENERS[word])
         elif word == "how":
             if following in _AMOUNT:
                 kinds.add("amount")
-            elif following in _STEPS and position < OPENING_WORDS:
+            elif following in _STEPS and opening:
                 kinds.add("steps")
+        elif following in _NAMED_KINDS and opening:
+            kinds.add(_NAMED_KINDS[following])
     return frozenset(kinds)
 
 

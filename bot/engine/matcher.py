@@ -99,7 +99,7 @@ _BUILT = (
 @cache
 def _built_by() -> str:
     """The code and libraries a build depends on: a change to any of them makes a cached build stale."""
-    libraries = ",".join(version(name) for name in ("numpy", "rapidfuzz", "snowballstemmer", "pyspellchecker"))
+    libraries = ",".join(map(version, ("numpy", "rapidfuzz", "snowballstemmer", "pystemmer", "pyspellchecker")))
     return source_digest(*(sys.modules[f"bot.engine.{name}"] for name in BUILD_MODULES)) + libraries
 
 

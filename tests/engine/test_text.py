@@ -87,3 +87,15 @@ def test_clean_shortcuts_change_nothing(text: str) -> None:
 def test_many_texts_clean_as_each_alone(texts: list[str]) -> None:
     """Plain texts are cleaned as one string: no text's end may run into the next (repeats, spaces, separators)."""
     assert clean_many(texts) == [clean(text) for text in texts]
+
+
+def test_stems_come_from_the_c_build_and_equal_the_pure_python_stemmer() -> None:
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    from bot.engine import text
+
+    assert type(text._stemmer).__module__ == "Stemmer"  # PyStemmer, which snowballstemmer hands over to
+    reference = EnglishStemmer()
+    words = ["generously", "running", "opensourcing", "democratization", "h100s", "llama2", "naïve", "flies", "ai"]
+    for word in words:
+        assert text._stemmer.stemWord(word) == reference.stemWord(word), word
