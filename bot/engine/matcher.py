@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from bot.cards.model import Card, KnowledgeBase
 from bot.engine.asks import answered_kinds, asks
-from bot.engine.cache import cached, source_digest
+from bot.engine.cache import cached, pickled, source_digest
 from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
@@ -103,6 +103,27 @@ def _built_by() -> str:
     return source_digest(*(sys.modules[f"bot.engine.{name}"] for name in BUILD_MODULES)) + libraries
 
 
+def cards_key(cards: list[Card]) -> bytes:
+    """Every field of every card (a change to any is another build), at a seventh of the cost of the cards' repr,
+    which spends most of its time in pydantic's repr of each card's source."""
+    return pickled(
+        [
+            (
+                card.id,
+                card.questions,
+                card.answer,
+                tuple(vars(card.source).items()),
+                card.tags,
+                card.related,
+                card.keywords,
+                tuple(card.synonyms.items()),
+                card.path,
+            )
+            for card in cards
+        ]
+    )
+
+
 def _sublinear(counts: Counter[str], factor: float = 1.0) -> dict[str, float]:
     return {feature: (1.0 + math.log(count)) * factor for feature, count in counts.items()}
 
@@ -124,7 +145,7 @@ class Engine:
         self.cards: list[Card] = list(knowledge.cards.values())
         self._card_index = {card.id: index for index, card in enumerate(self.cards)}
         # Everything below depends only on the cards and these settings: kept on disk, a restart skips the build.
-        key = (_built_by(), repr((trained_weight, MAX_TRAINED_PHRASES)), repr(self.cards))
+        key = (_built_by(), repr((trained_weight, MAX_TRAINED_PHRASES)), cards_key(self.cards))
         vars(self).update(cached(cache_dir, "engine", key, lambda: self._build(trained_weight)))
 
     def _build(self, trained_weight: float) -> dict[str, object]:
