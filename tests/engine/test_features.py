@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.engine import Engine
-from bot.engine.entries import Postings, Ragged, distinct, numbered, spans, summed
+from bot.engine.entries import Postings, Ragged, ascending, distinct, numbered, spans, summed
 from bot.engine.features import Features, Query, features, question_features
 from bot.engine.index import SparseIndex
 from bot.engine.matcher import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT
@@ -163,6 +163,12 @@ def test_distinct_numbers_values_as_unique_does(values: list[int]) -> None:
     got_values, got_numbers = distinct(array)
     assert got_values.tolist() == expected_values.tolist()
     assert got_numbers.tolist() == expected_numbers.reshape(-1).tolist()
+
+
+@given(st.lists(st.integers(-(2**40), 2**40), max_size=30))
+def test_ascending_gives_what_unique_does(values: list[int]) -> None:
+    array = np.array(values, dtype=np.int64)
+    assert ascending(array).tolist() == np.unique(array).tolist()
 
 
 def test_summed_adds_as_a_dict_per_row_does() -> None:
