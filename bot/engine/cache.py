@@ -64,9 +64,8 @@ def pickled(value: object) -> bytes:
 def cached(directory: Path | None, name: str, key: Iterable[str | bytes], build: Callable[[], T]) -> T:
     """The object `build()` makes, read from `directory` when an entry for `key` is there, else built and stored.
 
-    Either way the object returned is the one read back from its pickled bytes: the build's temporaries are all
-    freed before it is allocated, so a fresh build holds no more memory than a cached one. `directory=None` turns
-    the cache off (the object is still returned the same way).
+    A fresh build is returned as it was made, not read back from its bytes: the copy cost a tenth of a build
+    (10,000 cards) and saved only 5 of the engine's 80 MB. `directory=None` turns the cache off.
     """
     digest = _digest(key)
     path = directory / f"{name}-{digest}{SUFFIX}" if directory is not None else None
@@ -75,11 +74,9 @@ def cached(directory: Path | None, name: str, key: Iterable[str | bytes], build:
         if value is not MISS:
             return value  # type: ignore[return-value]
     with _small_pages(), _collected_after():
-        blob = pickle.dumps(build(), protocol=pickle.HIGHEST_PROTOCOL)
-    value = _loads(blob)
+        value = build()
     if path is not None:
-        _write(path, blob)
-    del blob
+        _write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     release_free_memory()
     return value
 
@@ -165,7 +162,7 @@ def _loads(blob: bytes) -> object:
 @contextlib.contextmanager
 def _collected_after() -> Iterator[None]:
     """No automatic garbage collection during a build, and one pass over the build's own objects after it, to free
-    its reference cycles before the copy that stays is made.
+    its reference cycles before the engine is used.
 
     A build makes millions of objects and few cycles: each automatic pass, and a full one after, would look at
     everything alive (the cards too), a twentieth of a build's time. What lived before it is frozen meanwhile
@@ -192,8 +189,7 @@ def _small_pages() -> Iterator[None]:
 
     numpy asks the kernel for transparent huge pages for every array of 4 MB or more; a build makes and drops
     hundreds of such temporaries, and where the kernel compacts memory to find a huge page on first touch, that
-    took 0.2 s of a 1.5 s build (10,000 cards, 2-core VM). What the engine keeps is read back afterwards, on huge
-    pages as before. A numpy without the switch builds as it is.
+    took 0.2 s of a 1.5 s build (10,000 cards, 2-core VM). A numpy without the switch builds as it is.
     """
     switch = getattr(multiarray, "_set_madvise_hugepage", None)
     if switch is None:
