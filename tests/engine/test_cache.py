@@ -207,3 +207,25 @@ def test_the_cards_key_changes_with_every_field_of_a_card(knowledge: KnowledgeBa
         changed = source.model_copy(update={name: f"{getattr(source, name)}!"})
         assert cards_key([replace(cards[0], source=changed), *cards[1:]]) != key, name
     assert cards_key(cards[::-1]) != key
+
+
+def test_a_build_keeps_freed_memory_and_hands_it_back_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple] = []
+    functions = {
+        "mallopt": lambda *args: calls.append(("mallopt", *args)),
+        "malloc_trim": lambda *args: calls.append(("trim", *args)),
+    }
+    monkeypatch.setattr(cache, "_glibc", functions.get)
+
+    def build() -> SparseIndex:
+        calls.append(("build",))
+        return Builds()()
+
+    cached(None, "index", ["key"], build)
+    assert calls == [
+        ("mallopt", cache.M_MMAP_THRESHOLD, cache.MMAP_THRESHOLD_MAX),
+        ("mallopt", cache.M_TRIM_THRESHOLD, cache.TRIM_THRESHOLD_DURING),
+        ("build",),
+        ("mallopt", cache.M_TRIM_THRESHOLD, cache.TRIM_THRESHOLD_AFTER),
+        ("trim", 0),
+    ]
