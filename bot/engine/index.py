@@ -77,12 +77,10 @@ class SparseIndex:
         idf[used] = self.idf
 
         weights = postings.weights * idf[postings.features]
-        # A row's squares added in the order of its features, as a dict row has them: the same norm to the last bit.
-        (in_row_order,) = postings.in_row_order(weights * weights)
-        # Listed row by row, the rows ascend: each row's number repeated, rather than gathered entry by entry.
-        row_of = np.repeat(np.arange(self.n_rows), np.bincount(postings.rows, minlength=self.n_rows))
-        norms = np.sqrt(np.bincount(row_of, weights=in_row_order, minlength=self.n_rows))
-        del in_row_order, row_of
+        # A row's squares added in the postings' order (by feature) rather than its own: no spreading back to row
+        # order, a twentieth of a build. Its norm may differ in the last bit of a float64; the float32 weights kept
+        # came out the same, bit for bit, on the shipped cards and on 10,000 synthetic ones.
+        norms = np.sqrt(np.bincount(postings.rows, weights=weights * weights, minlength=self.n_rows))
         norms[norms == 0] = 1.0
         weights /= norms[postings.rows]
         self.rows = postings.rows
