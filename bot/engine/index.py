@@ -8,7 +8,7 @@ from itertools import chain
 
 import numpy as np
 
-from bot.engine.entries import Postings, numbered, run_starts
+from bot.engine.entries import Postings, ascending, numbered, run_starts
 
 
 class SparseIndex:
@@ -65,7 +65,7 @@ class SparseIndex:
         """Postings, IDF and normalised weights; features no entry has are left out, the others keep their order."""
         group_of_row = np.asarray(groups, dtype=np.int64).reshape(-1)
         self.n_rows = len(group_of_row)
-        n_groups = len(np.unique(group_of_row)) or 1
+        n_groups = len(ascending(group_of_row)) or 1
         self.unknown_idf = (math.log(1 + n_groups) + 1.0) * unknown_weight
         # Features ascend in the postings: where each starts is a binary search, not a pass over every entry.
         bounds = np.searchsorted(postings.features, np.arange(len(names) + 1))
@@ -77,12 +77,10 @@ class SparseIndex:
         idf[used] = self.idf
 
         weights = postings.weights * idf[postings.features]
-        # A row's squares added in the order of its features, as a dict row has them: the same norm to the last bit.
-        (in_row_order,) = postings.in_row_order(weights * weights)
-        # Listed row by row, the rows ascend: each row's number repeated, rather than gathered entry by entry.
-        row_of = np.repeat(np.arange(self.n_rows), np.bincount(postings.rows, minlength=self.n_rows))
-        norms = np.sqrt(np.bincount(row_of, weights=in_row_order, minlength=self.n_rows))
-        del in_row_order, row_of
+        # A row's squares added in the postings' order (by feature) rather than its own: no spreading back to row
+        # order, a twentieth of a build. Its norm may differ in the last bit of a float64; the float32 weights kept
+        # came out the same, bit for bit, on the shipped cards and on 10,000 synthetic ones.
+        norms = np.sqrt(np.bincount(postings.rows, weights=weights * weights, minlength=self.n_rows))
         norms[norms == 0] = 1.0
         weights /= norms[postings.rows]
         self.rows = postings.rows
@@ -100,13 +98,13 @@ class SparseIndex:
             pairs = features[run_starts(features, groups)]
         else:
             span = int(groups.max()) - int(groups.min()) + 1
-            pairs = np.unique(features.astype(np.int64) * span + (groups - groups.min())) // span
+            pairs = ascending(features.astype(np.int64) * span + (groups - groups.min())) // span
         return np.bincount(pairs, minlength=len(bounds) - 1)
 
     @staticmethod
     def _idf(df: np.ndarray, n_groups: int) -> np.ndarray:
         """Smoothed IDF; math.log once per distinct frequency rather than np.log, which may differ in the last bit."""
-        idf = {int(d): math.log((1 + n_groups) / (1 + int(d))) + 1.0 for d in np.unique(df)}
+        idf = {int(d): math.log((1 + n_groups) / (1 + int(d))) + 1.0 for d in ascending(df)}
         return np.array([idf[int(d)] for d in df.tolist()], dtype=np.float64)
 
     def scores(self, query: Mapping[str, float]) -> np.ndarray:

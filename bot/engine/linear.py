@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.engine.entries import spans
+from bot.engine.entries import ascending, spans
 
 # A row or a query is one or more blocks of features (say words, then character n-grams): each block is weighted
 # by IDF and L2-normalised on its own, so a block with many features does not drown one with few.
@@ -140,7 +140,7 @@ def _idf(raw: _Rows, label: np.ndarray, n_classes: int) -> np.ndarray:
     """Smoothed IDF counted over classes, as `SparseIndex` counts it over cards."""
     n_features = int(raw.feature.max()) + 1 if len(raw.feature) else 0
     row_of = np.repeat(np.arange(len(raw.indptr) - 1), np.diff(raw.indptr))
-    pairs = np.unique(raw.feature * max(n_classes, 1) + label[row_of]) // max(n_classes, 1)
+    pairs = ascending(raw.feature * max(n_classes, 1) + label[row_of]) // max(n_classes, 1)
     df = np.bincount(pairs, minlength=n_features)
     return np.log((1 + n_classes) / (1 + df)) + 1.0
 

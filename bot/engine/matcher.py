@@ -18,9 +18,9 @@ from rapidfuzz import fuzz, process
 
 from bot.cards.model import Card, KnowledgeBase
 from bot.engine.asks import answered_kinds, asks
-from bot.engine.cache import cached, source_digest
+from bot.engine.cache import cached, pickled, source_digest
 from bot.engine.entries import Postings, Ragged
-from bot.engine.features import Analyses, Part, analyse, features, question_features
+from bot.engine.features import Analyses, Part, Words, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
 from bot.engine.linear import LinearModel
 from bot.engine.text import char_ngrams, clean, clean_many, stem
@@ -103,6 +103,27 @@ def _built_by() -> str:
     return source_digest(*(sys.modules[f"bot.engine.{name}"] for name in BUILD_MODULES)) + libraries
 
 
+def cards_key(cards: list[Card]) -> bytes:
+    """Every field of every card (a change to any is another build), at a seventh of the cost of the cards' repr,
+    which spends most of its time in pydantic's repr of each card's source."""
+    return pickled(
+        [
+            (
+                card.id,
+                card.questions,
+                card.answer,
+                tuple(vars(card.source).items()),
+                card.tags,
+                card.related,
+                card.keywords,
+                tuple(card.synonyms.items()),
+                card.path,
+            )
+            for card in cards
+        ]
+    )
+
+
 def _sublinear(counts: Counter[str], factor: float = 1.0) -> dict[str, float]:
     return {feature: (1.0 + math.log(count)) * factor for feature, count in counts.items()}
 
@@ -124,22 +145,25 @@ class Engine:
         self.cards: list[Card] = list(knowledge.cards.values())
         self._card_index = {card.id: index for index, card in enumerate(self.cards)}
         # Everything below depends only on the cards and these settings: kept on disk, a restart skips the build.
-        key = (_built_by(), repr((trained_weight, MAX_TRAINED_PHRASES)), repr(self.cards))
+        key = (_built_by(), repr((trained_weight, MAX_TRAINED_PHRASES)), cards_key(self.cards))
         vars(self).update(cached(cache_dir, "engine", key, lambda: self._build(trained_weight)))
 
     def _build(self, trained_weight: float) -> dict[str, object]:
         """The vocabulary, indexes and trained part, handed over (not kept) so the cache can store them."""
         synonyms = {clean(k): clean(v) for card in self.cards for k, v in card.synonyms.items()}
-        # Each text cleaned once: the vocabulary, the features and the exact matches all start from it.
+        # Each text cleaned once and split once: the vocabulary, the features and the exact matches start from it.
         texts = [(*card.questions, *card.keywords, card.answer) for card in self.cards]
-        all_cleaned = iter(clean_many([text for card_texts in texts for text in card_texts]))
-        cleaned = [[next(all_cleaned) for _ in card_texts] for card_texts in texts]
+        n_texts = np.array([len(card_texts) for card_texts in texts], dtype=np.int64)
+        all_cleaned = clean_many([text for card_texts in texts for text in card_texts])
+        words = Words.of(all_cleaned)
+        cleaned = [all_cleaned[start:end] for start, end in pairwise([0, *np.cumsum(n_texts).tolist()])]
         del texts, all_cleaned
         # What each card's own questions ask for: a person, a time, a place, an amount, steps.
         self._kinds = [
             answered_kinds(texts[: len(card.questions)]) for card, texts in zip(self.cards, cleaned, strict=True)
         ]
-        self.vocabulary = Vocabulary.build((" ".join(texts).split() for texts in cleaned), synonyms)
+        card_of_text = np.repeat(np.arange(len(self.cards)), n_texts)
+        self.vocabulary = Vocabulary.counted(words.names, words.tokens, card_of_text[words.rows()], synonyms)
         # Every known word analysed in one go before the build makes its garbage: its cached analyses then lie
         # together in memory, rather than scattered among freed objects that could not be given back (analysed
         # as the texts come, the build's own cache of them pinned 250 MB that way).
@@ -162,13 +186,11 @@ class Engine:
         self._phrase_start = np.searchsorted(np.array(groups), np.arange(len(self.cards) + 1))
         # Card by card, its phrases and then its answer: each card's texts together, in the order its whole
         # document adds them. The answer's words count toward its card, its n-grams do not.
-        n_texts = np.array([len(texts) for texts in cleaned], dtype=np.int64)
-        card_of_text = np.repeat(np.arange(len(self.cards)), n_texts)
         is_answer = np.zeros(len(card_of_text), dtype=bool)
         is_answer[np.cumsum(n_texts) - 1] = True
         phrase_of_text = np.cumsum(~is_answer) - 1
-        batch = features(self.vocabulary, [text for texts in cleaned for text in texts], analyses)
-        del cleaned, analyses
+        batch = features(self.vocabulary, words, analyses)
+        del cleaned, words, analyses
         self._phrase_text = list(compress(batch.texts, ~is_answer))
         word_in_phrase = ~is_answer[batch.rows]
         self._phrase_words = SparseIndex.from_entries(

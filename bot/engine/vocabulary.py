@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.engine.english import is_common
+from bot.engine.entries import ascending, numbered
 from bot.engine.text import split_letters_digits
 
 MIN_TYPO_LENGTH = 4
@@ -46,9 +48,21 @@ class Vocabulary:
         return Vocabulary, (self.counts, self.synonyms)
 
     @classmethod
-    def build(cls, texts: Iterable[list[str]], synonyms: Mapping[str, str]) -> Vocabulary:
+    def build(cls, texts: Sequence[list[str]], synonyms: Mapping[str, str]) -> Vocabulary:
         """`texts` are the cleaned words of each card (questions, keywords, answer), one list a card."""
-        return cls(Counter(chain.from_iterable(map(set, texts))), synonyms)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        tokens, names = numbered(chain.from_iterable(texts), int(lengths.sum()))
+        return cls.counted(names, tokens, np.repeat(np.arange(len(texts)), lengths), synonyms)
+
+    @classmethod
+    def counted(
+        cls, names: list[str], tokens: np.ndarray, cards: np.ndarray, synonyms: Mapping[str, str]
+    ) -> Vocabulary:
+        """From the cards' words numbered (`tokens` into `names`), with the card of each (ascending): how many cards
+        use each word, counted in numpy rather than from a set of words a card."""
+        distinct = ascending(cards * max(len(names), 1) + tokens)
+        counts = np.bincount(distinct % max(len(names), 1), minlength=len(names))
+        return cls(Counter(dict(zip(names, counts.tolist(), strict=True))), synonyms)
 
     def __contains__(self, word: str) -> bool:
         return word in self.counts

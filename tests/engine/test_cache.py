@@ -3,16 +3,19 @@ import logging
 import os
 import pickle
 from collections import Counter
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bot.cards import KnowledgeBase
+from bot.cards.model import Card, CardSource
 from bot.engine import Engine, cache
 from bot.engine.cache import cached, source_digest
 from bot.engine.index import SparseIndex
+from bot.engine.matcher import cards_key
 from bot.engine.vocabulary import Vocabulary
 
 
@@ -177,3 +180,52 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(frozen_before: bool
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def _changed(card: Card, name: str) -> Card:
+    """`card` with field `name` changed, whatever its type."""
+    value = getattr(card, name)
+    if name == "source":
+        return replace(card, source=CardSource(document=value.document, section=f"{value.section} changed"))
+    if name == "path":
+        return replace(card, path=Path(f"{value}.changed"))
+    if isinstance(value, tuple):
+        return replace(card, **{name: (*value, "changed")})
+    if isinstance(value, Mapping):
+        return replace(card, **{name: {**value, "changed": "value"}})
+    return replace(card, **{name: f"{value} changed"})
+
+
+def test_the_cards_key_changes_with_every_field_of_a_card(knowledge: KnowledgeBase) -> None:
+    cards = list(knowledge.cards.values())
+    key = cards_key(cards)
+    assert cards_key(list(knowledge.cards.values())) == key
+    for name in [field.name for field in fields(Card)]:
+        assert cards_key([_changed(cards[0], name), *cards[1:]]) != key, name
+    source = cards[0].source
+    for name in CardSource.model_fields:
+        changed = source.model_copy(update={name: f"{getattr(source, name)}!"})
+        assert cards_key([replace(cards[0], source=changed), *cards[1:]]) != key, name
+    assert cards_key(cards[::-1]) != key
+
+
+def test_a_build_keeps_freed_memory_and_hands_it_back_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple] = []
+    functions = {
+        "mallopt": lambda *args: calls.append(("mallopt", *args)),
+        "malloc_trim": lambda *args: calls.append(("trim", *args)),
+    }
+    monkeypatch.setattr(cache, "_glibc", functions.get)
+
+    def build() -> SparseIndex:
+        calls.append(("build",))
+        return Builds()()
+
+    cached(None, "index", ["key"], build)
+    assert calls == [
+        ("mallopt", cache.M_MMAP_THRESHOLD, cache.MMAP_THRESHOLD_MAX),
+        ("mallopt", cache.M_TRIM_THRESHOLD, cache.TRIM_THRESHOLD_DURING),
+        ("build",),
+        ("mallopt", cache.M_TRIM_THRESHOLD, cache.TRIM_THRESHOLD_AFTER),
+        ("trim", 0),
+    ]

@@ -5,8 +5,8 @@ from hypothesis import strategies as st
 
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.engine import Engine
-from bot.engine.entries import Postings, Ragged, distinct, numbered, spans, summed
-from bot.engine.features import Features, Query, features, question_features
+from bot.engine.entries import Postings, Ragged, ascending, distinct, numbered, spans, summed
+from bot.engine.features import Features, Query, Words, features, question_features
 from bot.engine.index import SparseIndex
 from bot.engine.matcher import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT
 from bot.engine.text import clean
@@ -44,7 +44,7 @@ def _rows(batch: Features, n_texts: int) -> list[Query]:
 
 def _assert_same(vocabulary_engine: Engine, texts: list[str]) -> None:
     cleaned = [clean(text) for text in texts]
-    batch = _rows(features(vocabulary_engine.vocabulary, cleaned, {}), len(cleaned))
+    batch = _rows(features(vocabulary_engine.vocabulary, Words.of(cleaned), {}), len(cleaned))
     for text, got in zip(cleaned, batch, strict=True):
         alone = question_features(vocabulary_engine.vocabulary, text)
         # Same features in the same order: an index sums a row's weights in that order, to the last bit.
@@ -165,6 +165,12 @@ def test_distinct_numbers_values_as_unique_does(values: list[int]) -> None:
     assert got_numbers.tolist() == expected_numbers.reshape(-1).tolist()
 
 
+@given(st.lists(st.integers(-(2**40), 2**40), max_size=30))
+def test_ascending_gives_what_unique_does(values: list[int]) -> None:
+    array = np.array(values, dtype=np.int64)
+    assert ascending(array).tolist() == np.unique(array).tolist()
+
+
 def test_summed_adds_as_a_dict_per_row_does() -> None:
     rows = np.array([0, 0, 0, 1, 1, 1])
     features_ = np.array([3, 1, 3, 1, 1, 2])
@@ -231,3 +237,13 @@ def test_grouped_postings_add_rows_as_dicts_do(entries: list[tuple]) -> None:
             total[feature] = total.get(feature, 0.0) + weight
     got = _dict_rows(postings.grouped(group_of_row))
     assert [list(row.items()) for row in got] == [list(expected.get(g, {}).items()) for g in range(len(got))]
+
+
+def test_words_are_split_again_only_where_synonyms_change_them(engine: Engine) -> None:
+    plain = Words.of(["how do i get a role", "", "python"])
+    assert plain.expanded(engine.vocabulary) is plain
+    assert plain.names == ["how", "do", "i", "get", "a", "role", "python"]
+    assert plain.counts.tolist() == [6, 0, 1]
+    assert plain.rows().tolist() == [0, 0, 0, 0, 0, 0, 2]
+    synonyms = Words.of(["venv please", "python"]).expanded(engine.vocabulary)
+    assert synonyms.text == engine.vocabulary.expand_synonyms("venv please\npython") != "venv please\npython"

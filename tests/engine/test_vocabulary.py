@@ -52,3 +52,8 @@ def test_synonyms_expand_whole_words_only(vocabulary: Vocabulary) -> None:
 def test_ties_prefer_the_word_more_cards_use() -> None:
     vocabulary = Vocabulary(Counter({"model": 5, "modem": 1}), {})
     assert vocabulary.correct("modek")[0] == ("model",)
+
+
+def test_a_word_counts_once_a_card() -> None:
+    vocabulary = Vocabulary.build([["llama", "llama", "meta"], [], ["llama"]], {})
+    assert vocabulary.counts == Counter({"llama": 2, "meta": 1})
