@@ -90,7 +90,6 @@ _BUILT = (
     "_card_words",
     "_card_chars",
     "_titles",
-    "_kinds",
     "_linear",
     "trained_weight",
 )
@@ -144,6 +143,9 @@ class Engine:
         self.margin = margin
         self.cards: list[Card] = list(knowledge.cards.values())
         self._card_index = {card.id: index for index, card in enumerate(self.cards)}
+        # What each card's own questions ask for, found the first time the card is a candidate: a question needs
+        # it of ten cards at most, and a build of every card's would cost more than answering.
+        self._kinds: dict[int, frozenset[str]] = {}
         # Everything below depends only on the cards and these settings: kept on disk, a restart skips the build.
         key = (_built_by(), repr((trained_weight, MAX_TRAINED_PHRASES)), cards_key(self.cards))
         vars(self).update(cached(cache_dir, "engine", key, lambda: self._build(trained_weight)))
@@ -158,10 +160,6 @@ class Engine:
         words = Words.of(all_cleaned)
         cleaned = [all_cleaned[start:end] for start, end in pairwise([0, *np.cumsum(n_texts).tolist()])]
         del texts, all_cleaned
-        # What each card's own questions ask for: a person, a time, a place, an amount, steps.
-        self._kinds = [
-            answered_kinds(texts[: len(card.questions)]) for card, texts in zip(self.cards, cleaned, strict=True)
-        ]
         card_of_text = np.repeat(np.arange(len(self.cards)), n_texts)
         self.vocabulary = Vocabulary.counted(words.names, words.tokens, card_of_text[words.rows()], synonyms)
         # Every known word analysed in one go before the build makes its garbage: its cached analyses then lie
@@ -242,6 +240,13 @@ class Engine:
         card_chars = SparseIndex.from_postings(cards, gram_names, range(len(self.cards)), UNKNOWN_WEIGHT)
         return phrase_chars, card_chars
 
+    def _card_kinds(self, card_index: int) -> frozenset[str]:
+        """The kinds of fact the card's own questions ask for (a person, a time, a place, an amount, steps)."""
+        kinds = self._kinds.get(card_index)
+        if kinds is None:
+            kinds = self._kinds[card_index] = answered_kinds(map(clean, self.cards[card_index].questions))
+        return kinds
+
     def _phrase_slice(self, card_index: int) -> slice:
         return slice(int(self._phrase_start[card_index]), int(self._phrase_start[card_index + 1]))
 
@@ -291,7 +296,7 @@ class Engine:
             _, closest, _ = process.extractOne(query.text, phrases, scorer=fuzz.token_sort_ratio)
             fuzzy = closest / 100
             score = 100 * (blended[card_index] + (1 - trained) * WEIGHT_FUZZY * fuzzy)
-            if not kinds <= self._kinds[card_index] or coverage < MIN_COVERAGE:
+            if not kinds <= self._card_kinds(card_index) or coverage < MIN_COVERAGE:
                 score *= UNANSWERED_FACTOR
             scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1)))
         scored.sort(key=lambda suggestion: -suggestion.score)

@@ -163,3 +163,9 @@ def test_the_trained_part_is_left_out_when_its_weights_would_not_fit(
     engine = Engine(knowledge, trained_weight=0.5)
     assert engine.trained_weight == 0.0
     assert engine.rank("which roles can i pick") == Engine(knowledge).rank("which roles can i pick")
+
+
+def test_a_card_s_kinds_are_found_from_its_own_questions(engine: Engine) -> None:
+    index = next(i for i, card in enumerate(engine.cards) if card.id == "events")
+    assert engine._card_kinds(index) == {"time"}  # "When is the next community event?"
+    assert engine._card_kinds(index) is engine._card_kinds(index)  # found once
