@@ -117,10 +117,17 @@ def test_the_trained_part_changes_scores_only_when_weighted(knowledge: Knowledge
     assert trained.answer("how do i get a rolez").card.id == "roles"
 
 
-def test_the_trained_part_is_left_out_past_its_size_limit(
-    knowledge: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("limit", "value"),
+    [
+        ("bot.engine.matcher.MAX_TRAINED_PHRASES", 3),  # too many phrases to train on in time
+        ("bot.engine.linear.MAX_WEIGHTS", 1),  # its weights would not fit
+    ],
+)
+def test_the_trained_part_is_left_out_past_its_size_limits(
+    knowledge: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, limit: str, value: int
 ) -> None:
-    monkeypatch.setattr("bot.engine.matcher.MAX_TRAINED_PHRASES", 3)
+    monkeypatch.setattr(limit, value)
     engine = Engine(knowledge, trained_weight=0.5)
     assert engine.trained_weight == 0.0
     assert engine.rank("which roles can i pick") == Engine(knowledge).rank("which roles can i pick")
@@ -154,15 +161,6 @@ def test_a_card_that_covers_little_of_what_a_question_names_scores_lower(
     assert with_rule[uncovered].card.id == without[uncovered].card.id == "python-install"
     assert with_rule[uncovered].score == pytest.approx(matcher.UNANSWERED_FACTOR * without[uncovered].score, abs=0.1)
     assert with_rule[covered].score == without[covered].score
-
-
-def test_the_trained_part_is_left_out_when_its_weights_would_not_fit(
-    knowledge: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("bot.engine.linear.MAX_WEIGHTS", 1)
-    engine = Engine(knowledge, trained_weight=0.5)
-    assert engine.trained_weight == 0.0
-    assert engine.rank("which roles can i pick") == Engine(knowledge).rank("which roles can i pick")
 
 
 def test_a_card_s_kinds_are_found_from_its_own_questions(engine: Engine) -> None:
