@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from bot.engine.english import is_common, unknown_weight
-from bot.engine.entries import Ragged, distinct, numbered, summed
+from bot.engine.entries import Ragged, distinct, last_places, numbered, summed
 from bot.engine.text import char_ngrams, is_content, stem
 from bot.engine.vocabulary import Vocabulary
 
@@ -301,9 +301,8 @@ def _last_word_weights(
     # Each (row, part) once, where the row first has it: summed's order of first appearance (the counts go unused).
     first_rows, first_parts, _ = summed(part_rows, parts)
     key = first_rows * max(n_elements, 1) + part_stem[first_parts]
-    distinct, last_from_end = np.unique(key[::-1], return_index=True)
-    weight = part_weight[first_parts[len(key) - 1 - last_from_end]]
-    return weight[np.searchsorted(distinct, stem_rows * max(n_elements, 1) + stems)]
+    keys, last = last_places(key)
+    return part_weight[first_parts[last]][np.searchsorted(keys, stem_rows * max(n_elements, 1) + stems)]
 
 
 def _logs(size: int) -> np.ndarray:

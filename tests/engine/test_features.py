@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.engine import Engine
-from bot.engine.entries import Postings, Ragged, ascending, distinct, numbered, spans, summed
+from bot.engine.entries import Postings, Ragged, ascending, distinct, last_places, numbered, spans, summed
 from bot.engine.features import Features, Query, Words, features, question_features
 from bot.engine.index import SparseIndex
 from bot.engine.matcher import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT
@@ -163,6 +163,15 @@ def test_distinct_numbers_values_as_unique_does(values: list[int]) -> None:
     got_values, got_numbers = distinct(array)
     assert got_values.tolist() == expected_values.tolist()
     assert got_numbers.tolist() == expected_numbers.reshape(-1).tolist()
+
+
+@given(st.lists(st.integers(0, 2**40), max_size=30))
+def test_last_places_finds_where_each_value_last_appears(values: list[int]) -> None:
+    array = np.array(values, dtype=np.int64)
+    expected_values, from_end = np.unique(array[::-1], return_index=True)
+    got_values, got_places = last_places(array)
+    assert got_values.tolist() == expected_values.tolist()
+    assert got_places.tolist() == (len(array) - 1 - from_end).tolist()
 
 
 @given(st.lists(st.integers(-(2**40), 2**40), max_size=30))
