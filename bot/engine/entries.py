@@ -171,16 +171,11 @@ class Postings:
         counted when there are no weights."""
         row_of = np.asarray(rows, dtype=np.int32)[entries]
         new = run_starts(features, row_of)
-        starts = np.flatnonzero(new)
         if weights is None:
-            sums = np.diff(starts, append=len(new)).astype(np.float64)
+            sums = np.diff(np.flatnonzero(new), append=len(new)).astype(np.float64)
         else:
-            weights = np.asarray(weights, dtype=np.float64)
-            sums = weights[entries[starts]]
-            # The few repeats added to their run's first weight in order, as a dict adds them (0.0 + w is w).
-            repeats = np.flatnonzero(~new)
-            np.add.at(sums, np.searchsorted(starts, repeats, side="right") - 1, weights[entries[repeats]])
-        return cls(features[starts], row_of[starts], sums, positions[starts], len(positions))
+            sums = _run_sums(new, entries, np.asarray(weights, dtype=np.float64))
+        return cls(features[new], row_of[new], sums, positions[new], len(positions))
 
     def grouped(self, group_of_row: np.ndarray) -> Postings:
         """Rows added up by group, row after row, as dicts added one after another do; groups must not decrease
@@ -214,6 +209,18 @@ def summed(
     postings = Postings.summed(rows, features, weights)
     rows, features, sums = postings.in_row_order(postings.rows, postings.features, postings.weights)
     return rows.astype(np.int64), features.astype(np.int64), sums
+
+
+def _run_sums(new: np.ndarray, entries: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each run's weights added in order, as a dict adds them (0.0 + w is w): its first weight, then the few repeats.
+
+    Runs are found from the mask alone, with no array of where each starts (millions of int64 at 10,000 cards): the
+    k-th repeat, at p, is in run p - k - 1, since k of the p entries before it are repeats too.
+    """
+    sums = weights[entries[new]]
+    repeats = np.flatnonzero(~new)
+    np.add.at(sums, repeats - np.arange(1, len(repeats) + 1), weights[entries[repeats]])
+    return sums
 
 
 def _shifted(key: np.ndarray, bits: int) -> np.ndarray:

@@ -231,6 +231,22 @@ def test_postings_of_lists_equal_the_lists_laid_out(lists: list[list[int]], entr
 
 
 @settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 3), WEIGHTS), max_size=30))
+def test_summed_adds_runs_of_repeats_as_a_dict_does(entries: list[tuple]) -> None:
+    """Features repeated several times in a row, in several runs: each run's weights added in the order they came."""
+    rows = np.cumsum([step for step, _, _ in entries], dtype=np.int64)
+    features_ = np.array([feature for _, feature, _ in entries], dtype=np.int64)
+    weights = np.array([weight for _, _, weight in entries])
+    expected: dict[int, dict[int, float]] = {}
+    for row, feature, weight in zip(rows.tolist(), features_.tolist(), weights.tolist(), strict=True):
+        row_dict = expected.setdefault(row, {})
+        row_dict[feature] = row_dict.get(feature, 0.0) + weight
+    got_rows, got_features, sums = summed(rows, features_, weights)
+    flat = [(row, feature, weight) for row, row_dict in expected.items() for feature, weight in row_dict.items()]
+    assert list(zip(got_rows.tolist(), got_features.tolist(), sums.tolist(), strict=True)) == flat
+
+
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1), st.integers(0, 6), WEIGHTS), max_size=30))
 def test_grouped_postings_add_rows_as_dicts_do(entries: list[tuple]) -> None:
     """A group's sums are its rows' sums added row after row, its features in order of first appearance."""
