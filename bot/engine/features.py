@@ -214,11 +214,15 @@ def features(vocabulary: Vocabulary, words: Words, analyses: Analyses) -> Featur
 
 
 def _stem_texts(stem_text: dict[str, str], words: list[str], tokens: np.ndarray, n_words: np.ndarray) -> list[str]:
-    """Each text's content stems: each distinct word looked up once, then joined text by text."""
+    """Each text's content stems: each distinct word looked up once, then joined text by text. The words with no
+    stems (function words) are left out in numpy, not by a filter over every word in Python."""
     word_stems = np.array([stem_text.get(word, "") for word in words], dtype=object)
-    stems = word_stems[tokens].tolist()  # taken in numpy: no Python int for each of the texts' words
-    bounds = [0, *np.cumsum(n_words).tolist()]
-    return [" ".join(filter(None, stems[start:end])) for start, end in pairwise(bounds)]
+    kept = (word_stems != "")[tokens]
+    stems = word_stems[tokens[kept]].tolist()  # taken in numpy: no Python int for each of the texts' words
+    kept_before = np.zeros(len(kept) + 1, dtype=np.int64)  # how many kept words come before each word
+    np.cumsum(kept, out=kept_before[1:])
+    bounds = kept_before[np.cumsum([0, *n_words.tolist()])].tolist()
+    return [" ".join(stems[start:end]) for start, end in pairwise(bounds)]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.engine import Engine
 from bot.engine.entries import Postings, Ragged, ascending, distinct, last_places, numbered, spans, summed
-from bot.engine.features import Features, Query, Words, features, question_features
+from bot.engine.features import Features, Query, Words, _stem_texts, features, question_features
 from bot.engine.index import SparseIndex
 from bot.engine.matcher import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT
 from bot.engine.text import clean
@@ -272,3 +272,11 @@ def test_words_are_split_again_only_where_synonyms_change_them(engine: Engine) -
     assert plain.rows().tolist() == [0, 0, 0, 0, 0, 0, 2]
     synonyms = Words.of(["venv please", "python"]).expanded(engine.vocabulary)
     assert synonyms.text == engine.vocabulary.expand_synonyms("venv please\npython") != "venv please\npython"
+
+
+def test_stem_texts_leave_out_words_without_stems_and_keep_empty_texts() -> None:
+    stem_text = {"cats": "cat", "llama2": "llama 2"}
+    tokens = np.array([1, 0, 0, 2, 1])  # "cats the", "the", "llama2 cats" between texts with no words
+    texts = _stem_texts(stem_text, ["the", "cats", "llama2"], tokens, np.array([0, 2, 1, 0, 2, 0]))
+    assert texts == ["", "cat", "", "", "llama 2 cat", ""]
+    assert _stem_texts({}, [], np.zeros(0, dtype=np.int64), np.array([0, 0])) == ["", ""]
