@@ -9,7 +9,7 @@ import gzip
 import json
 import math
 from bisect import bisect_left
-from functools import cache
+from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Protocol
@@ -64,13 +64,20 @@ def frequencies() -> Counts:
     return SortedCounts.parse(gzip.decompress(path.read_bytes()))
 
 
+@lru_cache(maxsize=100_000)
+def english_count(word: str) -> int:
+    """How often the word is used in English: looked up once, though a question's unknown word is asked about
+    three times (is it a typo, how much does it weigh, may its n-grams match)."""
+    return frequencies().get(word, 0)
+
+
 def is_common(word: str) -> bool:
-    return frequencies().get(word, 0) >= COMMON_WORD
+    return english_count(word) >= COMMON_WORD
 
 
 def unknown_weight(word: str) -> float:
     """The weight of a word no card uses: full for rare words and names, less for everyday words."""
-    count = frequencies().get(word, 0)
+    count = english_count(word)
     if count <= 1:
         return 1.0
     return max(UNKNOWN_FLOOR, 1.0 - math.log10(count) / 8.0)
