@@ -14,7 +14,7 @@ from rapidfuzz.distance import OSA
 
 from bot.engine.english import is_common
 from bot.engine.entries import ascending, numbered
-from bot.engine.text import split_letters_digits
+from bot.engine.text import split_letters_digits, stem
 
 MIN_TYPO_LENGTH = 4
 MIN_GLUED_PART = 3  # shorter parts would split ordinary words into chance pieces
@@ -24,6 +24,18 @@ DOUBLES = re.compile(r"(\w)\1+")
 def max_edits(word: str) -> int:
     """How many edits a typo of this length may have and still be corrected: short words get fewer."""
     return 1 if len(word) < 8 else 2
+
+
+def _plurals(synonyms: Mapping[str, str]) -> dict[str, str]:
+    """A one-word synonym's plural stands for it too ("zucks" for "zuck"): chat drops the apostrophe of "zuck's",
+    and the word left matches no card, since the cards' own "zuck" became the synonym's words."""
+    return {
+        plural: value
+        for key, value in synonyms.items()
+        if key.isalpha()
+        for plural in (f"{key}s", f"{key}es")
+        if stem(plural) == stem(key)
+    }
 
 
 class Vocabulary:
@@ -37,7 +49,8 @@ class Vocabulary:
         for word in sorted(counts, key=lambda known: (-counts[known], known)):
             self._by_length.setdefault(len(word), []).append(word)
             self._undoubled.setdefault(DOUBLES.sub(r"\1", word), word)
-        phrases = sorted(self.synonyms, key=len, reverse=True)
+        self._replacements = {**_plurals(self.synonyms), **self.synonyms}
+        phrases = sorted(self._replacements, key=len, reverse=True)
         self._synonym_pattern = (
             re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b") if phrases else None
         )
@@ -70,7 +83,7 @@ class Vocabulary:
     def expand_synonyms(self, cleaned: str) -> str:
         if self._synonym_pattern is None:
             return cleaned
-        return self._synonym_pattern.sub(lambda match: self.synonyms[match.group(0)], cleaned)
+        return self._synonym_pattern.sub(lambda match: self._replacements[match.group(0)], cleaned)
 
     def _correct(self, word: str) -> tuple[tuple[str, ...], bool]:
         """The known words `word` stands for, and whether it had to be guessed (a typo fix)."""

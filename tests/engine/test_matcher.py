@@ -33,6 +33,13 @@ def test_declines_chit_chat_and_other_topics(engine: Engine, question: str) -> N
     assert match.card is None
 
 
+@pytest.mark.parametrize("filler", ["ngl", "honestly", "basically", "lowkey", "stuff"])
+def test_chat_filler_changes_no_score(engine: Engine, filler: str) -> None:
+    plain = engine.rank("which roles can i pick")
+    padded = engine.rank(f"{filler} which roles can i pick")
+    assert [(s.card.id, s.score) for s in padded][:3] == [(s.card.id, s.score) for s in plain][:3]
+
+
 def test_exact_question_scores_full(engine: Engine) -> None:
     match = engine.answer("what are the SERVER rules??")
     assert match.outcome is Outcome.ANSWERED

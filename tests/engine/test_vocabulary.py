@@ -49,6 +49,13 @@ def test_synonyms_expand_whole_words_only(vocabulary: Vocabulary) -> None:
     assert vocabulary.expand_synonyms("zucker fbi") == "zucker fbi"
 
 
+def test_a_synonyms_plural_stands_for_it(vocabulary: Vocabulary) -> None:
+    # "zucks open source pivot": the apostrophe of "zuck's" left out
+    assert vocabulary.expand_synonyms("zucks pivot") == "zuckerberg pivot"
+    news = Vocabulary.build([["news"]], {"new": "recent"})
+    assert news.expand_synonyms("new news") == "recent news"  # another word, not a plural: its stem differs
+
+
 def test_ties_prefer_the_word_more_cards_use() -> None:
     vocabulary = Vocabulary(Counter({"model": 5, "modem": 1}), {})
     assert vocabulary.correct("modek")[0] == ("model",)
