@@ -186,7 +186,9 @@ class Postings:
         runs = np.cumsum(new)
         runs -= 1
         sums = np.bincount(runs, weights=self.weights)
-        return Postings(self.features[new], groups[new], sums, self.first[new], self.size)
+        # Taken by index: a third of the entries start a run, and so mixed a mask costs twice as much for each array.
+        starts = np.flatnonzero(new)
+        return Postings(self.features[starts], groups[starts], sums, self.first[starts], self.size)
 
     def in_row_order(self, *values: np.ndarray) -> list[np.ndarray]:
         """Each of `values` (arrays of one value per entry) listed row by row, each row's features in order of first
