@@ -25,6 +25,7 @@ TRICKY = [
     "zyxwvut qwertyuiop the of",  # words no card knows, and fillers
     "why who when where what",
     "pythonroles theroles thethe wills will",
+    "install installed guides guide guide",  # a stem of a card's word and of a word no card uses: the last weighs
 ]
 
 
