@@ -110,7 +110,7 @@ class Postings:
     """Sparse rows stored by feature, as an index reads them: each (row, feature) once, features ascending and rows
     ascending within a feature. Row by row, a row's features come in order of first appearance (the order a dict per
     row has them, which a sum over a row must follow to match it to the last bit): `first` keeps where each entry
-    first appeared in the stream of `size` entries it was summed from.
+    first appeared in the stream of `size` entries it was summed from, when that is kept (not by `of_lists`).
 
     Rows and features are int32: a build has millions of entries, but fewer than 2**31, and fewer features.
     """
@@ -118,7 +118,7 @@ class Postings:
     features: np.ndarray
     rows: np.ndarray
     weights: np.ndarray  # each the sum of its entries' weights, added in the order they came (float64)
-    first: np.ndarray
+    first: np.ndarray | None  # only `in_row_order` reads it
     size: int
 
     @classmethod
@@ -135,47 +135,42 @@ class Postings:
     def of_lists(cls, lists: Ragged, keys: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> Postings:
         """Entry i adds each feature of list keys[i] to row rows[i] at weights[i]; rows must ascend.
 
-        As `summed` on the lists laid out one after another, with each feature packed with its entry and its place
-        in the list instead: rows and weights are then read from the entries (a few hundred thousand word parts)
-        rather than from an array as long as all their lists (millions of n-grams).
+        As `summed` on the lists laid out one after another, with each feature packed with its entry instead: rows
+        and weights are then read from the entries (a few hundred thousand word parts) rather than from an array as
+        long as all their lists (millions of n-grams). An entry's features in order of its place need no place in
+        the key: a list's repeats of a feature weigh the same, whatever their order. Nothing reads these postings
+        row by row, so where each first appeared is not kept: a tenth of their build at 10,000 cards.
         """
         lengths = lists.lengths[keys]
-        starts = np.cumsum(lengths) - lengths
-        place_bits = int(lengths.max(initial=1) - 1).bit_length()
         entry_bits = max(len(keys) - 1, 0).bit_length()
-        if int(lists.values.max(initial=0)).bit_length() + entry_bits + place_bits > 63:
+        if int(lists.values.max(initial=0)).bit_length() + entry_bits > 63:
             raise ValueError("too many entries and features to pack into an int64")
-        positions = spans(lists.starts[keys], lengths)
-        key = np.asarray(lists.values, dtype=np.int64)[positions]
-        del positions
-        key <<= entry_bits + place_bits
-        key |= spans(np.arange(len(keys), dtype=np.int64) << place_bits, lengths)  # entry and place
+        key = np.asarray(lists.values, dtype=np.int64)[spans(lists.starts[keys], lengths)]
+        key <<= entry_bits
+        key |= np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
         key.sort()
-        features = _shifted(key, entry_bits + place_bits)
-        entries = _shifted(key, place_bits)
-        entries &= (1 << entry_bits) - 1
-        key &= (1 << place_bits) - 1
-        key += starts[entries]
-        return cls._runs(features, entries, key, rows, weights)
+        features = _shifted(key, entry_bits)
+        key &= (1 << entry_bits) - 1
+        return cls._runs(features, key, None, rows, weights)
 
     @classmethod
     def _runs(
         cls,
         features: np.ndarray,
         entries: np.ndarray,
-        positions: np.ndarray,
+        positions: np.ndarray | None,
         rows: np.ndarray,
         weights: np.ndarray | None,
     ) -> Postings:
         """Postings from entries sorted by feature, then position: each run of one (row, feature) added up, or
-        counted when there are no weights."""
+        counted when there are no weights. `positions`, each entry's place in the stream, if it is to be kept."""
         row_of = np.asarray(rows, dtype=np.int32)[entries]
         new = run_starts(features, row_of)
         if weights is None:
             sums = np.diff(np.flatnonzero(new), append=len(new)).astype(np.float64)
         else:
             sums = _run_sums(new, entries, np.asarray(weights, dtype=np.float64))
-        return cls(features[new], row_of[new], sums, positions[new], len(positions))
+        return cls(features[new], row_of[new], sums, None if positions is None else positions[new], len(features))
 
     def grouped(self, group_of_row: np.ndarray) -> Postings:
         """Rows added up by group, row after row, as dicts added one after another do; groups must not decrease
@@ -186,11 +181,16 @@ class Postings:
         runs = np.cumsum(new)
         runs -= 1
         sums = np.bincount(runs, weights=self.weights)
-        return Postings(self.features[new], groups[new], sums, self.first[new], self.size)
+        # Taken by index: a third of the entries start a run, and so mixed a mask costs twice as much for each array.
+        starts = np.flatnonzero(new)
+        first = None if self.first is None else self.first[starts]
+        return Postings(self.features[starts], groups[starts], sums, first, self.size)
 
     def in_row_order(self, *values: np.ndarray) -> list[np.ndarray]:
         """Each of `values` (arrays of one value per entry) listed row by row, each row's features in order of first
         appearance: spread to where each entry first appeared, then read in that order (no sort)."""
+        if self.first is None:
+            raise ValueError("these postings do not keep where their entries first appeared")
         taken = np.zeros(self.size, dtype=bool)
         taken[self.first] = True
         listed = []

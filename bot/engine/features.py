@@ -301,12 +301,28 @@ def _last_word_weights(
     stem_rows: np.ndarray,
     stems: np.ndarray,
 ) -> np.ndarray:
-    """The weight of each (row, stem): that of the last distinct part, in order of first use, with the stem."""
-    # Each (row, part) once, where the row first has it: summed's order of first appearance (the counts go unused).
-    first_rows, first_parts, _ = summed(part_rows, parts)
-    key = first_rows * max(n_elements, 1) + part_stem[first_parts]
-    keys, last = last_places(key)
-    return part_weight[first_parts[last]][np.searchsorted(keys, stem_rows * max(n_elements, 1) + stems)]
+    """The weight of each (row, stem): that of the last distinct part, in order of first use, with the stem.
+
+    A stem whose parts all weigh the same weighs that in every row; only the others are looked up row by row. In a
+    build every word is a card's and weighs 1, unless a synonym brings in another: the lookup, two sorts of every
+    part, is then skipped.
+    """
+    n_stems = max(n_elements, 1)
+    low = np.full(n_stems, np.inf)
+    np.minimum.at(low, part_stem, part_weight)
+    high = np.full(n_stems, -np.inf)
+    np.maximum.at(high, part_stem, part_weight)
+    weights = low[stems]
+    mixed = low < high
+    at = mixed[part_stem[parts]]
+    if np.any(at):
+        # Each (row, part) once, where the row first has it: summed's order of first appearance (counts unused).
+        first_rows, first_parts, _ = summed(part_rows[at], parts[at])
+        keys, last = last_places(first_rows * n_stems + part_stem[first_parts])
+        looked_up = mixed[stems]
+        found = np.searchsorted(keys, stem_rows[looked_up] * n_stems + stems[looked_up])
+        weights[looked_up] = part_weight[first_parts[last]][found]
+    return weights
 
 
 def _logs(size: int) -> np.ndarray:

@@ -54,14 +54,31 @@ class SparseIndex:
 
     @classmethod
     def from_postings(
-        cls, postings: Postings, names: Sequence[str], groups: Sequence[int], unknown_weight: float = 1.0
+        cls,
+        postings: Postings,
+        names: Sequence[str],
+        groups: Sequence[int],
+        unknown_weight: float = 1.0,
+        by_group: Postings | None = None,
     ) -> SparseIndex:
-        """An index from term weights already stored by feature: a build that has them so sorts nothing again."""
+        """An index from term weights already stored by feature: a build that has them so sorts nothing again.
+
+        `by_group`, the postings already grouped (`postings.grouped(groups)`) where a build has them: each of their
+        entries is one (feature, group), so the document frequencies are counted from them rather than found again
+        from every entry (the phrases' n-grams: 3.2 million at 10,000 cards).
+        """
         index = cls.__new__(cls)
-        index._fill(postings, names, groups, unknown_weight)
+        index._fill(postings, names, groups, unknown_weight, by_group)
         return index
 
-    def _fill(self, postings: Postings, names: Sequence[str], groups: Sequence[int], unknown_weight: float) -> None:
+    def _fill(
+        self,
+        postings: Postings,
+        names: Sequence[str],
+        groups: Sequence[int],
+        unknown_weight: float,
+        by_group: Postings | None = None,
+    ) -> None:
         """Postings, IDF and normalised weights; features no entry has are left out, the others keep their order."""
         group_of_row = np.asarray(groups, dtype=np.int64).reshape(-1)
         self.n_rows = len(group_of_row)
@@ -72,7 +89,11 @@ class SparseIndex:
         used = np.flatnonzero(bounds[1:] > bounds[:-1])
         self.features = {names[i]: number for number, i in enumerate(used.tolist())}
         self.indptr = np.append(bounds[used], len(postings.features)).astype(np.int64)
-        self.idf = self._idf(self._df(postings, group_of_row, bounds)[used], n_groups)
+        if by_group is None:
+            df = self._df(postings, group_of_row, bounds)
+        else:
+            df = np.bincount(by_group.features, minlength=len(names))
+        self.idf = self._idf(df[used], n_groups)
         idf = np.zeros(len(names), dtype=np.float64)
         idf[used] = self.idf
 
@@ -103,9 +124,11 @@ class SparseIndex:
 
     @staticmethod
     def _idf(df: np.ndarray, n_groups: int) -> np.ndarray:
-        """Smoothed IDF; math.log once per distinct frequency rather than np.log, which may differ in the last bit."""
-        idf = {int(d): math.log((1 + n_groups) / (1 + int(d))) + 1.0 for d in ascending(df)}
-        return np.array([idf[int(d)] for d in df.tolist()], dtype=np.float64)
+        """Smoothed IDF; math.log once per distinct frequency rather than np.log, which may differ in the last bit,
+        and spread to the features in numpy (the n-gram indexes have a hundred thousand features)."""
+        frequencies = ascending(df)
+        idf = [math.log((1 + n_groups) / (1 + d)) + 1.0 for d in frequencies.tolist()]
+        return np.array(idf, dtype=np.float64)[np.searchsorted(frequencies, df)]
 
     def scores(self, query: Mapping[str, float]) -> np.ndarray:
         """Cosine similarity of `query` with every row; features the index never saw weigh as the rarest."""

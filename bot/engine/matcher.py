@@ -233,9 +233,10 @@ class Engine:
         part_weights = np.array([part.weight for part in part_table], dtype=np.float64)
         phrases = Postings.of_lists(part_grams, parts, phrase_of_part, part_weights[parts])
         gram_names = list(gram_number)
-        phrase_chars = SparseIndex.from_postings(phrases, gram_names, groups, UNKNOWN_WEIGHT)
-        # A card's n-grams are its phrases' added up: the phrases' postings grouped by card, with no sort.
+        # A card's n-grams are its phrases' added up: the phrases' postings grouped by card, with no sort. Made first,
+        # since the phrases' index counts its document frequencies (cards with an n-gram) from them.
         cards = phrases.grouped(np.asarray(groups, dtype=np.int64))
+        phrase_chars = SparseIndex.from_postings(phrases, gram_names, groups, UNKNOWN_WEIGHT, by_group=cards)
         del phrases
         card_chars = SparseIndex.from_postings(cards, gram_names, range(len(self.cards)), UNKNOWN_WEIGHT)
         return phrase_chars, card_chars

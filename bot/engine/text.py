@@ -69,6 +69,7 @@ def clean(text: str) -> str:
 # break: no step of `clean` reads across a line break, so each line comes out as its text alone would.
 _SEPARATOR = "\x00"
 _PLAIN_NON_WORD = {**ASCII_NON_WORD, ord(_SEPARATOR): "\n"}
+_SPACES = re.compile("  +")
 
 
 def _plain(text: str) -> bool:
@@ -98,7 +99,9 @@ def clean_many(texts: Sequence[str]) -> list[str]:
             cleaned[index] = APOSTROPHE.sub("", POSSESSIVE.sub("", text))
     if plain:
         joined = _SEPARATOR.join([cleaned[index] for index in plain]).lower().translate(_PLAIN_NON_WORD)
-        joined = "\n".join([" ".join(line.split()) for line in joined.split("\n")])
+        # Only letters, digits, spaces and line breaks are left: runs of spaces squeezed, then those left at a line's
+        # ends dropped, over the whole text at once rather than a split and a join for each line.
+        joined = _SPACES.sub(" ", joined).replace(" \n", "\n").replace("\n ", "\n").strip(" ")
         if _has_repeats(joined):
             joined = REPEATS.sub(r"\1\1", joined)
         for index, text in zip(plain, joined.split("\n"), strict=True):

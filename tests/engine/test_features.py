@@ -25,6 +25,7 @@ TRICKY = [
     "zyxwvut qwertyuiop the of",  # words no card knows, and fillers
     "why who when where what",
     "pythonroles theroles thethe wills will",
+    "install installed guides guide guide",  # a stem of a card's word and of a word no card uses: the last weighs
 ]
 
 
@@ -213,11 +214,11 @@ WEIGHTS = st.sampled_from([1.0, 0.5, 0.7, 0.1, 1e-3])
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.lists(st.integers(0, 9), max_size=6, unique=True), min_size=1, max_size=5),
+    st.lists(st.lists(st.integers(0, 9), max_size=6), min_size=1, max_size=5),  # a list may repeat a feature
     st.lists(st.tuples(st.integers(0, 4), st.integers(0, 2), WEIGHTS), max_size=20),
 )
 def test_postings_of_lists_equal_the_lists_laid_out(lists: list[list[int]], entries: list[tuple]) -> None:
-    """Packing entry and place instead of the position changes nothing: same sums, order and first positions."""
+    """Packing the entry instead of the position changes nothing: same sums and order (first positions not kept)."""
     keys = np.array([key % len(lists) for key, _, _ in entries], dtype=np.int64)
     rows = np.cumsum([step for _, step, _ in entries], dtype=np.int64)
     weights = np.array([weight for _, _, weight in entries])
@@ -225,8 +226,9 @@ def test_postings_of_lists_equal_the_lists_laid_out(lists: list[list[int]], entr
     got = Postings.of_lists(table, keys, rows, weights)
     laid_rows, laid_features = table.expand(keys, rows)
     expected = Postings.summed(laid_rows, laid_features, np.repeat(weights, table.lengths[keys]))
-    for name in ("features", "rows", "weights", "first"):
+    for name in ("features", "rows", "weights"):
         np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+    assert got.first is None
     assert got.size == expected.size
 
 
