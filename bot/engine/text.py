@@ -11,9 +11,10 @@ import numpy as np
 import snowballstemmer
 
 # Platform syntax that carries no meaning for matching: Discord user/role/channel mentions, custom emoji and
-# timestamps, Slack's <@U…>, <#C…|name>, <!here> and <!subteam^…>, and links.
+# timestamps, Slack's <@U…>, <#C…|name>, <!here> and <!subteam^…>, links, and mentions as plain text ("@here",
+# "@alice": how Slack's mentions read once made readable, and how people name someone on any platform).
 PLATFORM_SYNTAX = re.compile(
-    r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::\w)?|[@#!][\w^]+(?:\|[^>]*)?)>|<?https?://\S+>?|(?<!\w)@(?:everyone|here)\b"
+    r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::\w)?|[@#!][\w^]+(?:\|[^>]*)?)>|<?https?://\S+>?|(?<!\w)@[\w.-]*\w"
 )
 POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")

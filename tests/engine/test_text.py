@@ -31,6 +31,8 @@ from bot.engine.text import (
         ("don't   know", "dont know"),
         ("see https://example.org/x?y=1 now", "see now"),
         ("@everyone what is mtia", "what is mtia"),
+        ("@channel @alice.b what is mtia", "what is mtia"),  # mentions as Slack's readable text has them
+        ("ask bob@example.org", "ask bob example org"),  # an email address is no mention
         ("<!here> <@U123ABC> <#C1|general> ask", "ask"),
         ("snake_case_words", "snake case words"),
         ("Ｆｕｌｌｗｉｄｔｈ", "fullwidth"),
@@ -70,9 +72,9 @@ def _clean_every_step(text: str) -> str:
 
 
 CHAT_PIECES = st.sampled_from(
-    ["<@123>", "<#C1|general>", "https://x.org/a", "@everyone", "@here", "'s", "’s", "don't", "aaa", "ßß", "ﬁ",
-     "Ｆｕｌｌ", "İ", "_", " ", "\t", "\n", "\x1c", "e\u0301", "<", "!!!", "lll", "ΣΑΣ", "😀", "١٢٣", "Q", "7", "\x00",
-     "How", "AAA"]
+    ["<@123>", "<#C1|general>", "https://x.org/a", "@everyone", "@here", "@alice", "'s", "’s", "don't", "aaa", "ßß",
+     "ﬁ", "Ｆｕｌｌ", "İ", "_", " ", "\t", "\n", "\x1c", "e\u0301", "<", "!!!", "lll", "ΣΑΣ", "😀", "١٢٣", "Q", "7",
+     "\x00", "How", "AAA"]
 )  # fmt: skip
 
 
