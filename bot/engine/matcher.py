@@ -27,7 +27,7 @@ from bot.engine.text import char_ngrams, clean, clean_many, stem
 from bot.engine.vocabulary import Vocabulary
 
 MAX_SUGGESTIONS = 3
-SUGGESTION_FLOOR = 20.0  # below this a card is no useful "did you mean"
+SUGGESTION_FLOOR = 15.0  # below this a card is no useful "did you mean" (chosen on the dev set)
 RERANK = 10  # candidates re-scored with rapidfuzz
 MAX_QUERY_CHARS = 1000  # longer text is read only this far: no question needs more, and the cost stays bounded
 # How the parts of the score add up (each part is 0–1): the best matching question of a card, the card as a
@@ -35,7 +35,7 @@ MAX_QUERY_CHARS = 1000  # longer text is read only this far: no question needs m
 WEIGHT_WORDS = 0.55
 WEIGHT_CHARS = 0.35
 WEIGHT_FUZZY = 0.10
-WEIGHT_BEST_QUESTION = 0.5  # against 1 - this for the whole card
+WEIGHT_BEST_QUESTION = 0.7  # against 1 - this for the whole card
 ANSWER_TERM_WEIGHT = 0.5  # the answer's words count half as much as a question's toward the whole card
 UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, times this
 # The optional trained part: a softmax regression over every word (stemmed), word pairs and character 2–5-grams,
@@ -44,11 +44,12 @@ UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, ti
 LINEAR_SHARPNESS = 2.0
 # Training takes about a millisecond a phrase: past this many, a build would take minutes, so the part is left out.
 MAX_TRAINED_PHRASES = 20_000
-# A card that does not answer what the question asks scores this share of what it would: one whose own questions
-# never ask for the person, time, place, amount or steps the question asks for ("when was the Open Compute Project
-# founded"), or whose words cover less than MIN_COVERAGE of the question's content words, by weight ("who is the
-# CEO of the Linux Foundation": the card has "linux foundation", not "ceo").
-UNANSWERED_FACTOR = 0.75
+# A card that does not answer what the question asks scores this share of what it would (half: it is rarely answered
+# then, but still offered among the suggestions): one whose own questions never ask for the person, time, place,
+# amount or steps the question asks for ("when was the Open Compute Project founded"), or whose words cover less
+# than MIN_COVERAGE of the question's content words, by weight ("who is the CEO of the Linux Foundation": the card
+# has "linux foundation", not "ceo").
+UNANSWERED_FACTOR = 0.5
 MIN_COVERAGE = 0.4
 
 
@@ -133,7 +134,7 @@ class Engine:
     def __init__(
         self,
         knowledge: KnowledgeBase,
-        threshold: float = 37.0,
+        threshold: float = 36.0,
         margin: float = 1.0,
         trained_weight: float = 0.0,
         cache_dir: Path | None = None,

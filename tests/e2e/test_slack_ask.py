@@ -34,11 +34,11 @@ async def test_ask_in_scope_is_answered_in_the_channel_with_the_question_quoted(
 async def test_ask_out_of_scope_declines_to_the_asker_alone_with_did_you_mean(tmp_path: Path) -> None:
     async with running_slack(tmp_path) as slack:
         fake = slack.fake
-        await fake.envelope("slash_commands", payloads.slash("python environment", fake.response_url("r1")))
+        await fake.envelope("slash_commands", payloads.slash("python setup environment", fake.response_url("r1")))
         reply = (await fake.wait_for("response_url")).body
     assert reply["response_type"] == "ephemeral"
     texts = [block["text"]["text"] for block in reply["blocks"] if block["type"] == "section"]
-    assert texts == [">python environment", replies.DECLINE, replies.DID_YOU_MEAN]
+    assert texts == [">python setup environment", replies.DECLINE, replies.DID_YOU_MEAN]
     buttons = reply["blocks"][-1]["elements"]
     assert [button["value"].split(":")[0] for button in buttons] == ["virtualenv", "python-install"]
     assert all(button["action_id"].startswith("pick:") for button in buttons)
@@ -78,7 +78,7 @@ async def test_mass_mentions_in_a_question_are_never_echoed_live(tmp_path: Path)
         fake = slack.fake
         await fake.envelope("slash_commands", payloads.slash(question, fake.response_url("r1")))
         reply = (await fake.wait_for("response_url")).body
-    assert reply["response_type"] == "in_channel"  # answered: the question is quoted for everyone
+    assert reply["response_type"] == "in_channel", reply  # answered: the question is quoted for everyone
     quoted = reply["blocks"][0]["text"]["text"]
     assert quoted == ">@channel @here @everyone @admins @U0BOSS how do I get a role?"
     everything = str(reply)

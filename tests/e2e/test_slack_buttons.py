@@ -64,7 +64,7 @@ async def test_a_vote_is_recorded_once_per_user_and_card(tmp_path: Path) -> None
 async def test_did_you_mean_posts_the_picked_card_in_the_same_thread(tmp_path: Path) -> None:
     async with running_slack(tmp_path) as slack:
         fake = slack.fake
-        await fake.envelope("events_api", payloads.mention("python environment"))
+        await fake.envelope("events_api", payloads.mention("python setup environment"))
         decline = await fake.wait_for("chat.postMessage")
         assert decline.body["blocks"][0]["text"]["text"] == replies.DECLINE
         pick = buttons(decline)["pick:1"]
@@ -97,7 +97,7 @@ async def test_a_related_card_posts_in_the_thread_without_counting_as_a_pick(tmp
 async def test_a_pick_on_a_private_decline_posts_the_answer_in_the_channel(tmp_path: Path) -> None:
     async with running_slack(tmp_path) as slack:
         fake = slack.fake
-        await fake.envelope("slash_commands", payloads.slash("python environment", fake.response_url("ask")))
+        await fake.envelope("slash_commands", payloads.slash("python setup environment", fake.response_url("ask")))
         decline = await fake.wait_for("response_url")
         pick = buttons(decline)["pick:0"]
         click = payloads.block_action(pick, {"channel": "C1GENERAL", "ts": "1.1"}, fake.response_url("pick"))
