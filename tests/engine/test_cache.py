@@ -2,6 +2,8 @@ import gc
 import logging
 import os
 import pickle
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import fields, replace
@@ -31,6 +33,7 @@ class Builds:
 
 
 def _entries(directory: Path) -> list[Path]:
+    cache.flush()
     return sorted(directory.glob("*.pickle"))
 
 
@@ -81,6 +84,7 @@ def test_unwritable_folder_still_answers(tmp_path: Path, caplog: pytest.LogCaptu
     build = Builds()
     with caplog.at_level(logging.WARNING):
         value = cached(blocked, "index", ["cards"], build)
+        cache.flush()
     assert isinstance(value, SparseIndex)
     assert "not written" in caplog.text
 
@@ -115,9 +119,28 @@ def test_old_entries_are_pruned(tmp_path: Path) -> None:
     assert other.calls == 0
 
 
+def test_an_entry_is_whole_when_the_process_exits_right_after_the_build(tmp_path: Path) -> None:
+    # written by a thread: the interpreter waits for it, as a one-question run (`bot ask`) needs
+    script = """
+import sys, time
+from pathlib import Path
+from bot.engine import cache
+from bot.engine.index import SparseIndex
+write = cache._write
+cache._write = lambda *args: (time.sleep(0.5), write(*args))  # a slow disk: the build returns long before
+cache.cached(Path(sys.argv[1]), "index", ["cards"], lambda: SparseIndex([{"a": 1.0}], [0]))
+"""
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, timeout=120)
+    build = Builds()
+    value = cached(tmp_path, "index", ["cards"], build)
+    assert build.calls == 0
+    assert value.features == {"a": 0}
+
+
 def test_no_temporary_files_are_left(tmp_path: Path) -> None:
     cached(tmp_path, "index", ["cards"], Builds())
-    assert [path.name for path in tmp_path.iterdir()] == [_entries(tmp_path)[0].name]
+    [entry] = _entries(tmp_path)
+    assert [path.name for path in tmp_path.iterdir()] == [entry.name]
 
 
 def test_vocabulary_survives_the_cache(tmp_path: Path) -> None:
