@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ MAX_SUGGESTIONS = 3
 SUGGESTION_FLOOR = 15.0  # below this a card is no useful "did you mean" (chosen on the dev set)
 RERANK = 10  # candidates re-scored with rapidfuzz
 MAX_QUERY_CHARS = 1000  # longer text is read only this far: no question needs more, and the cost stays bounded
+LONG_MESSAGE_WORDS = 12  # a message this long, not answered whole, is tried clause by clause
+MIN_CLAUSE_WORDS = 3
+CLAUSE_BREAK = re.compile(r"(?:[.?!;,]+\s+|\s+)(?:but|like|so)\s+|[.?!;,]+\s+", re.IGNORECASE)
 # How the parts of the score add up (each part is 0–1): the best matching question of a card, the card as a
 # whole (all its questions, keywords and answer), and a fuzzy comparison with its closest question.
 WEIGHT_WORDS = 0.55
@@ -77,6 +81,14 @@ class Match:
     @property
     def answered(self) -> bool:
         return self.outcome is Outcome.ANSWERED
+
+
+def clauses(question: str) -> list[str]:
+    """The clauses of a long message (split at sentence punctuation and at "but", "like", "so"), each of a few
+    words; none for a message short enough to be one question."""
+    if len(question.split()) < LONG_MESSAGE_WORDS:
+        return []
+    return [clause for clause in CLAUSE_BREAK.split(question) if len(clause.split()) >= MIN_CLAUSE_WORDS]
 
 
 BUILD_MODULES = ("matcher", "asks", "english", "entries", "features", "index", "linear", "text", "vocabulary")
@@ -305,6 +317,18 @@ class Engine:
         return scored[:limit]
 
     def answer(self, question: str) -> Match:
+        match = self._decide(question)
+        if match.answered:
+            return match
+        # A long message often wraps its question in context ("ok so im new here and ..., can someone explain what
+        # meta's deal is"): each clause is then tried alone, and the best one answered speaks for the message.
+        answered = [clause for clause in map(self._decide, clauses(question[:MAX_QUERY_CHARS])) if clause.answered]
+        if not answered:
+            return match
+        best = max(answered, key=lambda clause: clause.score)
+        return Match(question, Outcome.ANSWERED, best.score, best.card)
+
+    def _decide(self, question: str) -> Match:
         exact = self._exact.get(clean(question[:MAX_QUERY_CHARS]))
         if exact is not None:
             return Match(question, Outcome.ANSWERED, 100.0, self.cards[exact])

@@ -40,6 +40,33 @@ def test_chat_filler_changes_no_score(engine: Engine, filler: str) -> None:
     assert [(s.card.id, s.score) for s in padded][:3] == [(s.card.id, s.score) for s in plain][:3]
 
 
+def test_a_long_message_is_answered_by_the_question_inside_it(engine: Engine) -> None:
+    message = (
+        "so i spent all weekend reading the wiki and watching videos about the tournament. where do i pick my roles"
+    )
+    assert engine.rank(message)[0].score < engine.threshold  # the whole message scores low: mostly context
+    match = engine.answer(message)
+    assert match.answered
+    assert match.card is not None
+    assert match.card.id == "roles"
+    assert match.question == message
+
+
+def test_a_long_message_with_no_answerable_clause_is_declined(engine: Engine) -> None:
+    message = (
+        "so i spent all weekend at the beach with my cousins, the weather was great but the traffic back was awful"
+    )
+    assert not engine.answer(message).answered
+
+
+def test_only_long_messages_are_split_into_clauses() -> None:
+    assert matcher.clauses("how do i get a role, and where are the rules") == []
+    assert matcher.clauses("ok so i read it all, twice even, but i still wonder: how do i get a role?") == [
+        "i read it all",
+        "i still wonder: how do i get a role?",
+    ]
+
+
 def test_exact_question_scores_full(engine: Engine) -> None:
     match = engine.answer("what are the SERVER rules??")
     assert match.outcome is Outcome.ANSWERED
