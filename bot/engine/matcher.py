@@ -24,7 +24,7 @@ from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, Words, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
 from bot.engine.linear import LinearModel
-from bot.engine.text import char_ngrams, clean, clean_many, stem
+from bot.engine.text import char_ngrams, clean, clean_many, is_small_talk, stem
 from bot.engine.vocabulary import Vocabulary
 
 MAX_SUGGESTIONS = 3
@@ -281,6 +281,8 @@ class Engine:
     def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:
         """The closest cards, best first, with their 0–100 scores; no decision taken."""
         cleaned = clean(question[:MAX_QUERY_CHARS])
+        if is_small_talk(cleaned):
+            return []
         query = question_features(self.vocabulary, cleaned)
         if not query.words:
             return []

@@ -132,6 +132,27 @@ def is_content(word: str) -> bool:
     return word not in STOPWORDS
 
 
+# Words that, with nothing but function words around them, make a message small talk addressed to the bot ("thanks
+# bot!", "good bot", "gm all"): no card answers it, though the bot's own cards have the word "bot".
+SMALL_TALK = frozenset(
+    """
+    bot bots thank thx ty tysm tyvm cheers good nice great cool awesome amazing love lovely appreciate appreciated
+    gm gn morning night evening afternoon everyone all bye cya later welcome sup hiya howdy yo lmao lol haha xd wow
+    """.split()
+)
+
+
+QUESTION_WORDS = frozenset("what whats how hows why who whos when where which".split())
+
+
+def is_small_talk(cleaned: str) -> bool:
+    """Whether a cleaned message has no content word but small talk's (and at least one of those), and asks no
+    question: "what are you good for" is one."""
+    words = cleaned.split()
+    content = [word for word in words if is_content(word)]
+    return bool(content) and all(word in SMALL_TALK for word in content) and QUESTION_WORDS.isdisjoint(words)
+
+
 @lru_cache(maxsize=200_000)
 def char_ngrams(word: str, low: int = 3, high: int = 5) -> tuple[str, ...]:
     """Character n-grams of a word with boundary marks: typos and partial words still share most of them."""

@@ -26,7 +26,9 @@ def test_answers_the_matching_card(engine: Engine, question: str, card: str) -> 
     assert match.card.id == card
 
 
-@pytest.mark.parametrize("question", ["hi", "lol", "thanks!", "what's the weather like today", "🍕🍕🍕", "?"])
+@pytest.mark.parametrize(
+    "question", ["hi", "lol", "thanks!", "thanks bot!", "good bot", "what's the weather like today", "🍕🍕🍕", "?"]
+)
 def test_declines_chit_chat_and_other_topics(engine: Engine, question: str) -> None:
     match = engine.answer(question)
     assert not match.answered

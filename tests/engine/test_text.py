@@ -13,6 +13,7 @@ from bot.engine.text import (
     char_ngrams,
     clean,
     clean_many,
+    is_small_talk,
     split_letters_digits,
     stem,
 )
@@ -101,3 +102,21 @@ def test_stems_come_from_the_c_build_and_equal_the_pure_python_stemmer() -> None
     words = ["generously", "running", "opensourcing", "democratization", "h100s", "llama2", "naïve", "flies", "ai"]
     for word in words:
         assert text._stemmer.stemWord(word) == reference.stemWord(word), word
+
+
+@pytest.mark.parametrize(
+    ("message", "small_talk"),
+    [
+        ("thanks bot", True),
+        ("good bot", True),
+        ("gm everyone", True),
+        ("cheers all great bot", True),
+        ("what are you good for", False),  # a question, in small talk's words
+        ("thanks what is llama", False),
+        ("bot what is pytorch", False),
+        ("thanks", False),  # no content word at all: nothing to match anyway
+        ("", False),
+    ],
+)
+def test_small_talk_is_only_small_talk(message: str, small_talk: bool) -> None:
+    assert is_small_talk(message) is small_talk
