@@ -33,6 +33,7 @@ RERANK = 10  # candidates re-scored with rapidfuzz
 MAX_QUERY_CHARS = 1000  # longer text is read only this far: no question needs more, and the cost stays bounded
 LONG_MESSAGE_WORDS = 12  # a message this long, not answered whole, is tried clause by clause
 MIN_CLAUSE_WORDS = 3
+SMALL_TALK_CHARS = 40  # a question longer than this is no small talk ("thanks bot", "good morning everyone")
 CLAUSE_BREAK = re.compile(r"(?:[.?!;,]+\s+|\s+)(?:but|like|so)\s+|[.?!;,]+\s+", re.IGNORECASE)
 # How the parts of the score add up (each part is 0–1): the best matching question of a card, the card as a
 # whole (all its questions, keywords and answer), and a fuzzy comparison with its closest question.
@@ -103,6 +104,7 @@ _BUILT = (
     "_card_words",
     "_card_chars",
     "_titles",
+    "_answers_small_talk",
     "_linear",
     "trained_weight",
 )
@@ -193,6 +195,14 @@ class Engine:
             for text in texts[:-1]:
                 groups.append(index)
                 self._exact.setdefault(text, index)
+        # Small talk ("thanks bot!") is left unmatched, unless some card is there for it: one of its own questions
+        # is small talk, as an intent set's greeting and goodbye are. Only short ones can be: the check stays cheap.
+        self._answers_small_talk = any(
+            is_small_talk(text)
+            for card, texts in zip(self.cards, cleaned, strict=True)
+            for text in texts[: len(card.questions)]
+            if len(text) <= SMALL_TALK_CHARS
+        )
         # Card i owns phrases _phrase_start[i] up to _phrase_start[i + 1].
         self._phrase_start = np.searchsorted(np.array(groups), np.arange(len(self.cards) + 1))
         # Card by card, its phrases and then its answer: each card's texts together, in the order its whole
@@ -281,7 +291,7 @@ class Engine:
     def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:
         """The closest cards, best first, with their 0–100 scores; no decision taken."""
         cleaned = clean(question[:MAX_QUERY_CHARS])
-        if is_small_talk(cleaned):
+        if not self._answers_small_talk and is_small_talk(cleaned):
             return []
         query = question_features(self.vocabulary, cleaned)
         if not query.words:

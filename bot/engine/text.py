@@ -143,14 +143,20 @@ SMALL_TALK = frozenset(
 
 
 QUESTION_WORDS = frozenset("what whats how hows why who whos when where which".split())
+QUESTION_OPENERS = frozenset("are is am do does did can could will would should".split())
 
 
 def is_small_talk(cleaned: str) -> bool:
     """Whether a cleaned message has no content word but small talk's (and at least one of those), and asks no
-    question: "what are you good for" is one."""
+    question: "what are you good for" and "are you a bot" are questions."""
     words = cleaned.split()
     content = [word for word in words if is_content(word)]
-    return bool(content) and all(word in SMALL_TALK for word in content) and QUESTION_WORDS.isdisjoint(words)
+    return (
+        bool(content)
+        and all(word in SMALL_TALK for word in content)
+        and QUESTION_WORDS.isdisjoint(words)
+        and words[0] not in QUESTION_OPENERS
+    )
 
 
 @lru_cache(maxsize=200_000)

@@ -1,10 +1,12 @@
 import string
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cards import KnowledgeBase
+from bot.cards.model import Card, CardSource
 from bot.engine import Engine, Outcome, matcher
 
 
@@ -67,6 +69,21 @@ def test_only_long_messages_are_split_into_clauses() -> None:
         "i read it all",
         "i still wonder: how do i get a role?",
     ]
+
+
+def test_small_talk_is_answered_where_a_card_is_there_for_it(knowledge: KnowledgeBase) -> None:
+    greeting = Card(
+        id="greeting",
+        questions=("good morning", "hello everyone", "hey there bot"),
+        answer="Hello! Ask me anything about the server.",
+        source=CardSource(document="handbook"),
+    )
+    with_greeting = Engine(replace(knowledge, cards={**knowledge.cards, "greeting": greeting}))
+    match = with_greeting.answer("good morning bot")
+    assert match.answered
+    assert match.card is not None
+    assert match.card.id == "greeting"
+    assert Engine(knowledge).answer("good morning bot").outcome is Outcome.EMPTY
 
 
 def test_exact_question_scores_full(engine: Engine) -> None:

@@ -120,3 +120,8 @@ def test_stems_come_from_the_c_build_and_equal_the_pure_python_stemmer() -> None
 )
 def test_small_talk_is_only_small_talk(message: str, small_talk: bool) -> None:
     assert is_small_talk(message) is small_talk
+
+
+def test_a_yes_no_question_is_no_small_talk() -> None:
+    assert not is_small_talk("are you a bot")
+    assert is_small_talk("you are a good bot")
