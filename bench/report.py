@@ -153,7 +153,8 @@ def quality_lines(quality: Quality | str) -> list[str]:
         lines.append(
             f"Warning: on {quality.disagreements} test queries `answer` decided otherwise than the threshold and "
             "margin replayed on `rank`'s top two scores: the validation sweep relies on them agreeing (`answer` "
-            "takes a question identical to one of a card's own at 100, whatever `rank` says)."
+            "takes a question identical to one of a card's own at 100, and tries a long message not answered whole "
+            "clause by clause, whatever `rank` says)."
         )
     return [*lines, ""]
 
