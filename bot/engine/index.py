@@ -152,7 +152,8 @@ class SparseIndex:
         return result.astype(np.float32)
 
     def covered(self, query: Mapping[str, float], rows: np.ndarray) -> np.ndarray:
-        """For each of `rows`, the share of the query's weight (squared, as in its norm) on features it has, 0–1."""
+        """For each of `rows`, the share of the query's weight (squared, as in its norm) on features it has, 0–1; all
+        of it when the query has none (a question of function words only names nothing a row could lack)."""
         total = 0.0
         covered = np.zeros(len(rows), dtype=np.float64)
         for feature, tf in query.items():
@@ -161,7 +162,7 @@ class SparseIndex:
             total += weight * weight
             if index is not None:
                 covered[np.isin(rows, self.rows[self.indptr[index] : self.indptr[index + 1]])] += weight * weight
-        return covered / total if total else covered
+        return covered / total if total else np.ones(len(rows), dtype=np.float64)
 
 
 def top(scores: np.ndarray, k: int) -> np.ndarray:
