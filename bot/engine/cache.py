@@ -20,6 +20,7 @@ import pickle
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -38,6 +39,8 @@ KEEP = 4  # entries of one name kept: a few knowledge bases (or versions of one)
 SUFFIX = ".pickle"
 MISS = object()
 _writers: list[threading.Thread] = []  # entries still being written
+_writers_lock = threading.Lock()  # builds run in more than one thread (the card watcher, an admin's reload)
+STALE_TEMPORARY = 3600  # seconds: a temporary file this old was left by a process killed while writing
 ENGINE_PACKAGE = "bot.engine."
 NUMPY_GLOBALS = frozenset({"_reconstruct", "_frombuffer", "ndarray", "dtype", "scalar"})
 SAFE_BUILTINS = frozenset({"set", "frozenset", "bytearray", "complex", "slice", "range"})
@@ -94,14 +97,23 @@ def _store(path: Path, value: object) -> None:
         log.warning("index not cached (%s: %s): the next start builds it again", type(exc).__name__, exc)
         return
     writer = threading.Thread(target=_write, args=(path, blob), name="index-cache-writer")
-    writer.start()
-    _writers.append(writer)
+    try:
+        writer.start()
+    except RuntimeError:  # no thread to be had (at the system's limit, or at interpreter shutdown): write it here
+        _write(path, blob)
+        return
+    with _writers_lock:
+        _writers.append(writer)
 
 
 def flush() -> None:
     """Wait until the entries being written are in place: for a caller about to read the folder itself."""
-    while _writers:
-        _writers.pop().join()
+    with _writers_lock:
+        pending = list(_writers)
+    for writer in pending:
+        writer.join()
+    with _writers_lock:
+        _writers[:] = [writer for writer in _writers if writer.is_alive()]
 
 
 def _digest(key: Iterable[str | bytes]) -> str:
@@ -152,13 +164,17 @@ def _write(path: Path, blob: bytes) -> None:
 
 
 def _prune(kept: Path) -> None:
-    """Delete all but the KEEP most recently used entries of the same name."""
+    """Delete all but the KEEP most recently used entries of the same name, and stale temporary files."""
     name = kept.name.rsplit("-", 1)[0]
     try:
         entries = sorted(kept.parent.glob(f"{name}-*{SUFFIX}"), key=lambda entry: entry.stat().st_mtime, reverse=True)
         for entry in entries[KEEP:]:
             if entry != kept:
                 entry.unlink(missing_ok=True)
+        stale = time.time() - STALE_TEMPORARY
+        for temporary in kept.parent.glob(f".{name}-*.tmp"):
+            if temporary.stat().st_mtime < stale:
+                temporary.unlink(missing_ok=True)
     except OSError as exc:
         log.debug("index cache not pruned: %s", exc)
 

@@ -24,7 +24,7 @@ from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, Words, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
 from bot.engine.linear import LinearModel
-from bot.engine.text import char_ngrams, clean, clean_many, is_small_talk, stem
+from bot.engine.text import char_ngrams, clean, clean_many, is_question, is_small_talk, stem
 from bot.engine.vocabulary import Vocabulary
 
 MAX_SUGGESTIONS = 3
@@ -33,8 +33,9 @@ RERANK = 10  # candidates re-scored with rapidfuzz
 MAX_QUERY_CHARS = 1000  # longer text is read only this far: no question needs more, and the cost stays bounded
 LONG_MESSAGE_WORDS = 12  # a message this long, not answered whole, is tried clause by clause
 MIN_CLAUSE_WORDS = 3
+MAX_CLAUSES = 6  # the last ones (a question comes after its context): each costs a question's time
 SMALL_TALK_CHARS = 40  # a question longer than this is no small talk ("thanks bot", "good morning everyone")
-CLAUSE_BREAK = re.compile(r"(?:[.?!;,]+\s+|\s+)(?:but|like|so)\s+|[.?!;,]+\s+", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(r"(?:[.?!;,]+\s+|\s+)(?:but|like|so)\s+|[.?!;,]+\s+|\s*\n\s*", re.IGNORECASE)
 # How the parts of the score add up (each part is 0–1): the best matching question of a card, the card as a
 # whole (all its questions, keywords and answer), and a fuzzy comparison with its closest question.
 WEIGHT_WORDS = 0.55
@@ -85,11 +86,12 @@ class Match:
 
 
 def clauses(question: str) -> list[str]:
-    """The clauses of a long message (split at sentence punctuation and at "but", "like", "so"), each of a few
-    words; none for a message short enough to be one question."""
+    """The last few distinct clauses of a long message (split at line breaks, sentence punctuation and "but",
+    "like", "so"), each of a few words; none for a message short enough to be one question."""
     if len(question.split()) < LONG_MESSAGE_WORDS:
         return []
-    return [clause for clause in CLAUSE_BREAK.split(question) if len(clause.split()) >= MIN_CLAUSE_WORDS]
+    kept = dict.fromkeys(part.strip() for part in CLAUSE_BREAK.split(question) if len(part.split()) >= MIN_CLAUSE_WORDS)
+    return list(kept)[-MAX_CLAUSES:]
 
 
 BUILD_MODULES = ("matcher", "asks", "english", "entries", "features", "index", "linear", "text", "vocabulary")
@@ -329,22 +331,33 @@ class Engine:
         return scored[:limit]
 
     def answer(self, question: str) -> Match:
-        match = self._decide(question)
-        if match.answered:
-            return match
-        # A long message often wraps its question in context ("ok so im new here and ..., can someone explain what
-        # meta's deal is"): each clause is then tried alone, and the best one answered speaks for the message.
-        answered = [clause for clause in map(self._decide, clauses(question[:MAX_QUERY_CHARS])) if clause.answered]
-        if not answered:
-            return match
-        best = max(answered, key=lambda clause: clause.score)
-        return Match(question, Outcome.ANSWERED, best.score, best.card)
-
-    def _decide(self, question: str) -> Match:
         exact = self._exact.get(clean(question[:MAX_QUERY_CHARS]))
         if exact is not None:
             return Match(question, Outcome.ANSWERED, 100.0, self.cards[exact])
         ranked = self.rank(question)
+        match = self._decide(question, ranked)
+        if match.answered or not ranked:
+            return match
+        # A long message often wraps its question in context ("ok so im new here and ..., can someone explain what
+        # meta's deal is"). Its clauses that ask something are then tried alone, scored (never taken word for word:
+        # a card's phrase may be an everyday one), and one that answers with the message's own closest card
+        # confirms it: a clause sharpens the message's best guess, it never strays from it.
+        closest = ranked[0].card
+        answered = [
+            clause
+            for clause in (
+                self._decide(text, self.rank(text))
+                for text in clauses(question[:MAX_QUERY_CHARS])
+                if is_question(clean(text))
+            )
+            if clause.card is closest
+        ]
+        if not answered:
+            return match
+        return Match(question, Outcome.ANSWERED, max(clause.score for clause in answered), closest)
+
+    def _decide(self, question: str, ranked: list[Suggestion]) -> Match:
+        """Answer with the best of `ranked` when it scores high enough and leads by enough; else decline."""
         if not ranked:
             return Match(question, Outcome.EMPTY, 0.0, None)
         best = ranked[0]

@@ -11,10 +11,12 @@ import numpy as np
 import snowballstemmer
 
 # Platform syntax that carries no meaning for matching: Discord user/role/channel mentions, custom emoji and
-# timestamps, Slack's <@U…>, <#C…|name>, <!here> and <!subteam^…>, links, and mentions as plain text ("@here",
-# "@alice": how Slack's mentions read once made readable, and how people name someone on any platform).
+# timestamps, Slack's <@U…>, <#C…|name>, <!here> and <!subteam^…>, links, and as plain text the mass mentions
+# (@everyone, @here, @channel) and Slack user ids (@U024BE7LH), as Slack's mentions read once made readable. Any
+# other "@name" keeps its name: "what did @zuck say" is about Zuckerberg.
 PLATFORM_SYNTAX = re.compile(
-    r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::\w)?|[@#!][\w^]+(?:\|[^>]*)?)>|<?https?://\S+>?|(?<!\w)@[\w.-]*\w"
+    r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::\w)?|[@#!][\w^]+(?:\|[^>]*)?)>|<?https?://\S+>?"
+    r"|(?<!\w)@(?:everyone|here|channel)\b|(?<!\w)@[UW][A-Z0-9]{4,}\b"
 )
 POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
@@ -136,14 +138,22 @@ def is_content(word: str) -> bool:
 # bot!", "good bot", "gm all"): no card answers it, though the bot's own cards have the word "bot".
 SMALL_TALK = frozenset(
     """
-    bot bots thank thx ty tysm tyvm cheers good nice great cool awesome amazing love lovely appreciate appreciated
-    gm gn morning night evening afternoon everyone all bye cya later welcome sup hiya howdy yo lmao lol haha xd wow
+    bot bots ty tysm tyvm cheers good nice great cool awesome amazing love lovely appreciate appreciated
+    gm gn morning night evening afternoon everyone bye cya later sup hiya howdy haha xd wow
     """.split()
 )
 
 
 QUESTION_WORDS = frozenset("what whats how hows why who whos when where which".split())
-QUESTION_OPENERS = frozenset("are is am do does did can could will would should".split())
+QUESTION_OPENERS = frozenset(
+    "are is am do does did can could will would should has have isnt arent doesnt dont didnt cant wont".split()
+)
+
+
+def is_question(cleaned: str) -> bool:
+    """Whether a cleaned text asks something: it has a question word, or opens as a yes/no question does."""
+    words = cleaned.split()
+    return bool(words) and (words[0] in QUESTION_OPENERS or not QUESTION_WORDS.isdisjoint(words))
 
 
 def is_small_talk(cleaned: str) -> bool:
@@ -151,12 +161,7 @@ def is_small_talk(cleaned: str) -> bool:
     question: "what are you good for" and "are you a bot" are questions."""
     words = cleaned.split()
     content = [word for word in words if is_content(word)]
-    return (
-        bool(content)
-        and all(word in SMALL_TALK for word in content)
-        and QUESTION_WORDS.isdisjoint(words)
-        and words[0] not in QUESTION_OPENERS
-    )
+    return bool(content) and all(word in SMALL_TALK for word in content) and not is_question(cleaned)
 
 
 @lru_cache(maxsize=200_000)

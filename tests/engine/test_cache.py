@@ -4,6 +4,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import fields, replace
@@ -135,6 +136,28 @@ cache.cached(Path(sys.argv[1]), "index", ["cards"], lambda: SparseIndex([{"a": 1
     value = cached(tmp_path, "index", ["cards"], build)
     assert build.calls == 0
     assert value.features == {"a": 0}
+
+
+def test_with_no_thread_to_be_had_the_entry_is_written_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    value = cached(tmp_path, "index", ["cards"], Builds())
+    assert isinstance(value, SparseIndex)
+    assert len(sorted(tmp_path.glob("*.pickle"))) == 1  # no flush: nothing is pending
+
+
+def test_temporary_files_a_killed_writer_left_are_pruned(tmp_path: Path) -> None:
+    stale, fresh = tmp_path / ".index-old.tmp", tmp_path / ".index-now.tmp"
+    for temporary in (stale, fresh):
+        temporary.write_bytes(b"half an entry")
+    hours_ago = stale.stat().st_mtime - 2 * cache.STALE_TEMPORARY
+    os.utime(stale, (hours_ago, hours_ago))
+    cached(tmp_path, "index", ["cards"], Builds())
+    cache.flush()
+    assert not stale.exists()
+    assert fresh.exists()  # perhaps another process's write under way
 
 
 def test_no_temporary_files_are_left(tmp_path: Path) -> None:

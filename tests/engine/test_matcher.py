@@ -63,12 +63,35 @@ def test_a_long_message_with_no_answerable_clause_is_declined(engine: Engine) ->
     assert not engine.answer(message).answered
 
 
+def test_only_a_clause_that_asks_something_speaks_for_a_long_message(engine: Engine) -> None:
+    context = "so i spent all weekend reading the wiki and watching videos about the tournament. "
+    assert engine.answer(context + "where do i pick my roles").answered
+    assert not engine.answer(context + "i pick my roles later").answered  # the same words, told rather than asked
+
+
+def test_an_off_topic_question_in_a_long_message_is_declined(engine: Engine) -> None:
+    message = "my cat keeps knocking things off the table and it is driving me nuts. what should i do about it"
+    assert not engine.answer(message).answered
+
+
 def test_only_long_messages_are_split_into_clauses() -> None:
     assert matcher.clauses("how do i get a role, and where are the rules") == []
     assert matcher.clauses("ok so i read it all, twice even, but i still wonder: how do i get a role?") == [
         "i read it all",
         "i still wonder: how do i get a role?",
     ]
+    assert matcher.clauses("hi all\nim new here and lurked for weeks\nwhere are the rules") == [
+        "im new here and lurked for weeks",
+        "where are the rules",
+    ]
+
+
+def test_a_long_message_is_tried_in_at_most_a_few_distinct_clauses() -> None:
+    message = " ".join(f"clause number {n} here," for n in range(40))
+    kept = matcher.clauses(message)
+    assert len(kept) == matcher.MAX_CLAUSES
+    assert kept[-1] == "clause number 39 here,"
+    assert matcher.clauses("i went home but " * 80) == ["i went home"]
 
 
 def test_small_talk_is_answered_where_a_card_is_there_for_it(knowledge: KnowledgeBase) -> None:

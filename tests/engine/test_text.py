@@ -32,7 +32,8 @@ from bot.engine.text import (
         ("don't   know", "dont know"),
         ("see https://example.org/x?y=1 now", "see now"),
         ("@everyone what is mtia", "what is mtia"),
-        ("@channel @alice.b what is mtia", "what is mtia"),  # mentions as Slack's readable text has them
+        ("@channel @U024BE7LH what is mtia", "what is mtia"),  # mentions as Slack's readable text has them
+        ("what did @zuck say", "what did zuck say"),  # a name written as a handle is still a name
         ("ask bob@example.org", "ask bob example org"),  # an email address is no mention
         ("<!here> <@U123ABC> <#C1|general> ask", "ask"),
         ("snake_case_words", "snake case words"),
