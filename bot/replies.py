@@ -10,6 +10,8 @@ from bot.engine import Match, Outcome
 
 DECLINE = "I couldn't find a confident answer to that."
 DECLINE_AMBIGUOUS = "That could match more than one answer, and I'd rather not guess."
+# For a message with nothing to look up: a greeting, thanks, small talk to the bot, emoji alone.
+DECLINE_NO_QUESTION = "Happy to help! Ask me a question whenever you like."
 DID_YOU_MEAN = "Did you mean one of these?"
 NOT_A_QUESTION = "Ask me a question in words, for example: {example}"
 TOO_LONG = "That question is too long for me ({length:,} characters; the limit is {limit:,}). Could you shorten it?"
@@ -82,7 +84,9 @@ class Reply:
         """The title of the answer, or the sentence that declines."""
         if self.card is not None:
             return self.card.title
-        return DECLINE_AMBIGUOUS if self.match.outcome is Outcome.AMBIGUOUS else DECLINE
+        if self.match.outcome is Outcome.AMBIGUOUS:
+            return DECLINE_AMBIGUOUS
+        return DECLINE_NO_QUESTION if self.match.outcome is Outcome.EMPTY else DECLINE
 
 
 def reply_for(match: Match, knowledge: KnowledgeBase) -> Reply:

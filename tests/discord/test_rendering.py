@@ -56,6 +56,14 @@ def test_did_you_mean_lists_the_suggestions_and_a_decline_never_echoes() -> None
     assert embed.title == replies.DECLINE
 
 
+def test_small_talk_gets_a_friendly_word_rather_than_a_decline() -> None:
+    engine = make_bot().holder.engine
+    reply = replies.reply_for(engine.answer("thanks bot!"), engine.knowledge)
+    assert not reply.answered
+    assert reply.headline == replies.DECLINE_NO_QUESTION
+    assert embeds.reply_embed(reply).title == replies.DECLINE_NO_QUESTION
+
+
 def test_topic_pages_list_every_card_once() -> None:
     knowledge = make_bot().holder.engine.knowledge
     pages = embeds.topic_pages(knowledge)
