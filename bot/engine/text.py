@@ -152,7 +152,10 @@ QUESTION_OPENERS = frozenset(
 
 def is_question(cleaned: str) -> bool:
     """Whether a cleaned text asks something: it has a question word, or opens as a yes/no question does."""
-    words = cleaned.split()
+    return _asks(cleaned.split())
+
+
+def _asks(words: list[str]) -> bool:
     return bool(words) and (words[0] in QUESTION_OPENERS or not QUESTION_WORDS.isdisjoint(words))
 
 
@@ -161,7 +164,7 @@ def is_small_talk(cleaned: str) -> bool:
     question: "what are you good for" and "are you a bot" are questions."""
     words = cleaned.split()
     content = [word for word in words if is_content(word)]
-    return bool(content) and all(word in SMALL_TALK for word in content) and not is_question(cleaned)
+    return bool(content) and all(word in SMALL_TALK for word in content) and not _asks(words)
 
 
 @lru_cache(maxsize=200_000)
