@@ -37,8 +37,8 @@ Analyses = dict[str, tuple[Part, ...] | None]  # each word's analysis, kept from
 
 
 def analyse(vocabulary: Vocabulary, word: str) -> tuple[Part, ...] | None:
-    """A content word's known parts; None for a function word."""
-    if not is_content(word):
+    """A content word's known parts; None for a function word, or a lone letter no card uses ("w/o", "u r")."""
+    if not is_content(word) or (len(word) == 1 and word.isalpha() and word not in vocabulary):
         return None
     parts = [part for part in vocabulary.correct(word)[0] if is_content(part)]
     # A word no card uses lowers the match, less so when it is an everyday word than a rare one or a name.

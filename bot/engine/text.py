@@ -44,6 +44,7 @@ STOPWORDS = frozenset(
     isnt doesnt dont cant wont couldnt wouldnt shouldnt didnt arent wasnt werent hasnt havent hadnt ain aint
     whered wheres hows whys theyre youve weve theyve itll thatll youll kinda sorta
     stuff literally basically honestly ngl tryna lowkey fr rn imo imho tbf smh omg anyway anyways heard
+    afaik iirc fwiw nvm jk ik ofc obv obvs rly abt bout atm bc cuz coz bcuz prob probs tl dr
     """.split()
 )
 
@@ -140,8 +141,17 @@ SMALL_TALK = frozenset(
     """
     bot bots ty tysm tyvm cheers good nice great cool awesome amazing love lovely appreciate appreciated
     gm gn morning night evening afternoon everyone bye cya later sup hiya howdy haha xd wow
+    day weekend week luck fun welcome peace soon take care ttyl brb gg np yw congrats
     """.split()
 )
+
+# A message addresses the bot by this word after a greeting ("hey bot ..."), or when it opens a question or request
+# ("bot, what is llama") or closes a question ("what is llama bot"). It stays where it is what is asked about: "are
+# you a bot", "bot commands", "how do i build a discord bot".
+ADDRESS = "bot"
+GREETINGS = frozenset("hey hi hello yo ok okay oi dear sup".split())
+REQUESTS = frozenset("pls please plz tell explain give show".split())
+DETERMINERS = frozenset("a an the this that these those your ur my our their any some".split())
 
 
 QUESTION_WORDS = frozenset("what whats how hows why who whos when where which".split())
@@ -157,6 +167,26 @@ def is_question(cleaned: str) -> bool:
 
 def _asks(words: list[str]) -> bool:
     return bool(words) and (words[0] in QUESTION_OPENERS or not QUESTION_WORDS.isdisjoint(words))
+
+
+def without_address(cleaned: str) -> str:
+    """A cleaned question without the word that addresses the bot: it says nothing of what is asked."""
+    words = cleaned.split()
+    if ADDRESS not in words:
+        return cleaned
+    greeting = 0
+    while greeting < len(words) and words[greeting] in GREETINGS:
+        greeting += 1
+    rest = words[greeting + 1 :]
+    if (
+        greeting < len(words)
+        and words[greeting] == ADDRESS
+        and (greeting or not rest or _asks(rest) or rest[0] in REQUESTS)
+    ):
+        del words[greeting]
+    elif len(words) > 1 and words[-1] == ADDRESS and _asks(words) and DETERMINERS.isdisjoint(words[-4:-1]):
+        del words[-1]
+    return " ".join(words)
 
 
 def is_small_talk(cleaned: str) -> bool:

@@ -29,7 +29,18 @@ def test_answers_the_matching_card(engine: Engine, question: str, card: str) -> 
 
 
 @pytest.mark.parametrize(
-    "question", ["hi", "lol", "thanks!", "thanks bot!", "good bot", "what's the weather like today", "🍕🍕🍕", "?"]
+    "question",
+    [
+        "hi",
+        "lol",
+        "thanks!",
+        "thanks bot!",
+        "good bot",
+        "have a great weekend",
+        "what's the weather like today",
+        "🍕🍕🍕",
+        "?",
+    ],
 )
 def test_declines_chit_chat_and_other_topics(engine: Engine, question: str) -> None:
     match = engine.answer(question)
@@ -37,11 +48,28 @@ def test_declines_chit_chat_and_other_topics(engine: Engine, question: str) -> N
     assert match.card is None
 
 
-@pytest.mark.parametrize("filler", ["ngl", "honestly", "basically", "lowkey", "stuff"])
-def test_chat_filler_changes_no_score(engine: Engine, filler: str) -> None:
+@pytest.mark.parametrize(
+    "padded",
+    [
+        "ngl which roles can i pick",
+        "honestly which roles can i pick",
+        "afaik which roles can i pick",
+        "which roles can i pick bc",
+        "hey bot, which roles can i pick",  # the word that addresses the bot
+        "bot which roles can i pick",
+        "which roles can i pick bot?",
+        "which roles can i pick w/ u",  # a lone letter no card uses
+    ],
+)
+def test_chat_filler_changes_no_score(engine: Engine, padded: str) -> None:
     plain = engine.rank("which roles can i pick")
-    padded = engine.rank(f"{filler} which roles can i pick")
-    assert [(s.card.id, s.score) for s in padded][:3] == [(s.card.id, s.score) for s in plain][:3]
+    assert [(s.card.id, s.score) for s in engine.rank(padded)][:3] == [(s.card.id, s.score) for s in plain][:3]
+
+
+def test_a_lone_letter_a_card_uses_still_counts(knowledge: KnowledgeBase) -> None:
+    card = replace(knowledge.cards["roles"], keywords=("plan b",))
+    engine = Engine(replace(knowledge, cards={**knowledge.cards, "roles": card}))
+    assert engine.rank("b")[0].card.id == "roles"
 
 
 def test_a_long_message_is_answered_by_the_question_inside_it(engine: Engine) -> None:

@@ -16,6 +16,7 @@ from bot.engine.text import (
     is_small_talk,
     split_letters_digits,
     stem,
+    without_address,
 )
 
 
@@ -121,6 +122,27 @@ def test_stems_come_from_the_c_build_and_equal_the_pure_python_stemmer() -> None
 )
 def test_small_talk_is_only_small_talk(message: str, small_talk: bool) -> None:
     assert is_small_talk(message) is small_talk
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("hey bot what is llama", "hey what is llama"),
+        ("bot what is llama", "what is llama"),
+        ("what is llama bot", "what is llama"),
+        ("bot tell me about llama", "tell me about llama"),
+        ("thanks bot", "thanks bot"),  # small talk, not a question
+        ("bot", ""),
+        ("bot commands", "bot commands"),
+        ("are you a bot", "are you a bot"),  # what is asked about
+        ("what can this bot do", "what can this bot do"),
+        ("how do i build a discord bot", "how do i build a discord bot"),
+        ("whats the best bot", "whats the best bot"),
+        ("what is llama", "what is llama"),
+    ],
+)
+def test_the_word_addressing_the_bot_is_left_out(message: str, question: str) -> None:
+    assert without_address(message) == question
 
 
 def test_a_yes_no_question_is_no_small_talk() -> None:
