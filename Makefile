@@ -38,9 +38,10 @@ fmt: install  ## Format and fix what ruff can
 check: install  ## Validate the knowledge cards
 	$(PY) -m bot check
 
-eval: install  ## Run the held-out eval set, the fresh set and the development set against their thresholds
+eval: install  ## Run the held-out eval set, the two fresh sets and the development set against their thresholds
 	$(PY) -m bot eval
 	$(PY) -m bot eval --file knowledge/fresh.yaml
+	$(PY) -m bot eval --file knowledge/fresh2.yaml
 	$(PY) -m bot eval --file knowledge/dev.yaml
 
 test: lint check eval  ## Install, lint, validate cards, eval, and the whole test suite
