@@ -45,7 +45,7 @@ STOPWORDS = frozenset(
     whered wheres hows whys theyre youve weve theyve itll thatll youll kinda sorta
     stuff literally basically honestly ngl tryna lowkey fr rn imo imho tbf smh omg anyway anyways heard
     afaik iirc fwiw nvm jk ik ofc obv obvs rly abt bout atm bc cuz coz bcuz prob probs tl dr
-    eli5 dummies dummy beginner beginners newbie newbies noob noobs layman laymans nutshell
+    eli5 dummies dummy beginner beginners newbie newbies noob noobs layman laymans nutshell etc smth sth prolly
     """.split()
 )
 

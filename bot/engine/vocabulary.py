@@ -19,6 +19,24 @@ from bot.engine.text import split_letters_digits, stem
 MIN_TYPO_LENGTH = 4
 MIN_GLUED_PART = 3  # shorter parts would split ordinary words into chance pieces
 DOUBLES = re.compile(r"(\w)\1+")
+# Chat's short spellings of everyday words, read as the words; a card's own synonyms come first.
+CHAT_SPELLINGS = {
+    "algo": "algorithm",
+    "algos": "algorithms",
+    "convo": "conversation",
+    "convos": "conversations",
+    "diff": "difference",
+    "govt": "government",
+    "msg": "message",
+    "msgs": "messages",
+    "pic": "picture",
+    "pics": "pictures",
+    "ppl": "people",
+    "vid": "video",
+    "vids": "videos",
+    "yr": "year",
+    "yrs": "years",
+}
 
 
 def max_edits(word: str) -> int:
@@ -49,7 +67,7 @@ class Vocabulary:
         for word in sorted(counts, key=lambda known: (-counts[known], known)):
             self._by_length.setdefault(len(word), []).append(word)
             self._undoubled.setdefault(DOUBLES.sub(r"\1", word), word)
-        self._replacements = {**_plurals(self.synonyms), **self.synonyms}
+        self._replacements = {**CHAT_SPELLINGS, **_plurals(self.synonyms), **self.synonyms}
         phrases = sorted(self._replacements, key=len, reverse=True)
         self._synonym_pattern = (
             re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b") if phrases else None
@@ -97,6 +115,8 @@ class Vocabulary:
             return tuple(parts), False
         if not is_common(word) and (glued := self._unglue(word)):
             return glued, False
+        if word.endswith("in") and not is_common(word) and (word + "g" in self.counts or is_common(word + "g")):
+            return (word + "g",), False  # "makin" is "making", not a typo of "main"
         if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or is_common(word):
             return (word,), False
         best = self._closest(word)

@@ -64,3 +64,15 @@ def test_ties_prefer_the_word_more_cards_use() -> None:
 def test_a_word_counts_once_a_card() -> None:
     vocabulary = Vocabulary.build([["llama", "llama", "meta"], [], ["llama"]], {})
     assert vocabulary.counts == Counter({"llama": 2, "meta": 1})
+
+
+def test_a_dropped_g_is_put_back_before_any_typo_fix() -> None:
+    vocabulary = Vocabulary.build([["main", "making", "open"]], {})
+    assert vocabulary.correct("makin") == (("making",), False)  # not "main", one edit away
+    assert vocabulary.correct("talkin") == (("talking",), False)  # an everyday word no card uses
+    assert vocabulary.correct("begin") == (("begin",), False)  # a word of its own
+
+
+def test_chat_spellings_read_as_their_words_unless_a_card_says_otherwise() -> None:
+    assert Vocabulary.build([["people"]], {}).expand_synonyms("what do ppl say") == "what do people say"
+    assert Vocabulary.build([["ppl"]], {"ppl": "pay per lead"}).expand_synonyms("ppl") == "pay per lead"
