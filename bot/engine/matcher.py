@@ -24,7 +24,7 @@ from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, Words, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
 from bot.engine.linear import LinearModel
-from bot.engine.text import char_ngrams, clean, clean_many, is_question, is_small_talk, stem, without_address
+from bot.engine.text import char_ngrams, clean, clean_many, is_question, is_small_talk, stem, what_is_asked
 from bot.engine.vocabulary import Vocabulary
 
 MAX_SUGGESTIONS = 3
@@ -292,7 +292,7 @@ class Engine:
 
     def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:
         """The closest cards, best first, with their 0–100 scores; no decision taken."""
-        cleaned = without_address(clean(question[:MAX_QUERY_CHARS]))
+        cleaned = what_is_asked(clean(question[:MAX_QUERY_CHARS]))
         if not self._answers_small_talk and is_small_talk(cleaned):
             return []
         query = question_features(self.vocabulary, cleaned)

@@ -170,8 +170,17 @@ def _asks(words: list[str]) -> bool:
     return bool(words) and (words[0] in QUESTION_OPENERS or not QUESTION_WORDS.isdisjoint(words))
 
 
+# "What's the deal with X" asks about X: the idiom's noun names nothing the question is about.
+IDIOM = re.compile(r"\b(whats|what is) the (?:deal|story)\b")
+
+
+def what_is_asked(cleaned: str) -> str:
+    """A cleaned question without what says nothing of what is asked: the word addressing the bot, chat idioms."""
+    return without_address(IDIOM.sub(r"\1", cleaned))
+
+
 def without_address(cleaned: str) -> str:
-    """A cleaned question without the word that addresses the bot: it says nothing of what is asked."""
+    """A cleaned question without the word that addresses the bot."""
     words = cleaned.split()
     if ADDRESS not in words:
         return cleaned

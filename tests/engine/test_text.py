@@ -16,6 +16,7 @@ from bot.engine.text import (
     is_small_talk,
     split_letters_digits,
     stem,
+    what_is_asked,
     without_address,
 )
 
@@ -143,6 +144,18 @@ def test_small_talk_is_only_small_talk(message: str, small_talk: bool) -> None:
 )
 def test_the_word_addressing_the_bot_is_left_out(message: str, question: str) -> None:
     assert without_address(message) == question
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("whats the deal with llama", "whats with llama"),
+        ("hey bot what is the story with fair", "hey what is with fair"),
+        ("is the deal with microsoft done", "is the deal with microsoft done"),  # a deal asked about
+    ],
+)
+def test_what_is_asked_leaves_out_idioms_and_address(message: str, question: str) -> None:
+    assert what_is_asked(message) == question
 
 
 def test_a_yes_no_question_is_no_small_talk() -> None:
