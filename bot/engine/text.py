@@ -171,7 +171,7 @@ def _asks(words: list[str]) -> bool:
 
 
 # "What's the deal with X" asks about X: the idiom's noun names nothing the question is about.
-IDIOM = re.compile(r"\b(whats|what is) the (?:deal|story)\b")
+IDIOM = re.compile(r"\b(whats|what is|what) the (?:deal|story)\b")  # "what's" is cleaned to "what"
 
 
 def what_is_asked(cleaned: str) -> str:
