@@ -19,7 +19,7 @@ from bot.engine.text import split_letters_digits, stem
 MIN_TYPO_LENGTH = 4
 MIN_GLUED_PART = 3  # shorter parts would split ordinary words into chance pieces
 DOUBLES = re.compile(r"(\w)\1+")
-# Chat's short spellings of everyday words, read as the words; a card's own synonyms come first.
+# Chat's short spellings of everyday words, read as the words unless a card uses them or has them as synonyms.
 CHAT_SPELLINGS = {
     "algo": "algorithm",
     "algos": "algorithms",
@@ -67,7 +67,7 @@ class Vocabulary:
         for word in sorted(counts, key=lambda known: (-counts[known], known)):
             self._by_length.setdefault(len(word), []).append(word)
             self._undoubled.setdefault(DOUBLES.sub(r"\1", word), word)
-        self._replacements = {**CHAT_SPELLINGS, **_plurals(self.synonyms), **self.synonyms}
+        self._replacements = {**_plurals(self.synonyms), **self.synonyms}
         phrases = sorted(self._replacements, key=len, reverse=True)
         self._synonym_pattern = (
             re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b") if phrases else None
@@ -107,6 +107,8 @@ class Vocabulary:
         """The known words `word` stands for, and whether it had to be guessed (a typo fix)."""
         if word in self.counts or word.isdigit():
             return (word,), False
+        if word in CHAT_SPELLINGS:
+            return (CHAT_SPELLINGS[word],), False
         undoubled = self._undoubled.get(DOUBLES.sub(r"\1", word))
         if undoubled:
             return (undoubled,), undoubled != word

@@ -73,6 +73,7 @@ def test_a_dropped_g_is_put_back_before_any_typo_fix() -> None:
     assert vocabulary.correct("begin") == (("begin",), False)  # a word of its own
 
 
-def test_chat_spellings_read_as_their_words_unless_a_card_says_otherwise() -> None:
-    assert Vocabulary.build([["people"]], {}).expand_synonyms("what do ppl say") == "what do people say"
-    assert Vocabulary.build([["ppl"]], {"ppl": "pay per lead"}).expand_synonyms("ppl") == "pay per lead"
+def test_chat_spellings_read_as_their_words_unless_a_card_uses_them() -> None:
+    assert Vocabulary.build([["people"]], {}).correct("ppl") == (("people",), False)
+    assert Vocabulary.build([["ppl", "lead"]], {}).correct("ppl") == (("ppl",), False)
+    assert Vocabulary.build([["lead"]], {"ppl": "pay per lead"}).expand_synonyms("ppl") == "pay per lead"
