@@ -45,6 +45,7 @@ class EvalReport:
     out_of_scope_total: int = 0
     out_of_scope_declined: int = 0
     wrongly_declined_in_scope: int = 0  # in-scope questions declined (counts against out-of-scope precision)
+    offered: int = 0  # of those, how many had their card among the "did you mean" suggestions: a click away
     misses: list[tuple[str, str, Match]] = field(default_factory=list)  # (question, expected card or "decline")
 
     @property
@@ -81,6 +82,7 @@ def run_eval(eval_set: EvalSet, engine: Engine) -> EvalReport:
             report.in_scope_correct += 1
         else:
             report.wrongly_declined_in_scope += not match.answered
+            report.offered += not match.answered and any(s.card.id == case.card for s in match.suggestions)
             report.misses.append((case.question, case.card, match))
     for question in eval_set.out_of_scope:
         match = engine.answer(question)
@@ -100,11 +102,15 @@ def format_report(report: EvalReport) -> str:
         f"out-of-scope recall   {report.out_of_scope_recall:7.1%}  "
         f"({report.out_of_scope_declined}/{report.out_of_scope_total} declined, needs {t.out_of_scope_recall:.0%})",
         f"out-of-scope precision {report.out_of_scope_precision:6.1%}  (of all declines, how many were out of scope)",
+        f"declined in-scope       {report.wrongly_declined_in_scope:5d}  ({report.offered} with their card offered as "
+        '"did you mean")',
     ]
     if report.misses:
         lines.append(f"\n{len(report.misses)} miss(es):")
         for question, expected, match in report.misses:
             got = match.card.id if match.card else f"declined ({match.outcome.value})"
+            if not match.answered and any(s.card.id == expected for s in match.suggestions):
+                got += ", offered"
             lines.append(f"  {match.score:5.1f}  {question!r}: expected {expected}, got {got}")
     lines.append("\nPASS" if report.passed else "\nFAIL: under the thresholds kept in the eval file")
     return "\n".join(lines)

@@ -115,6 +115,24 @@ def test_eval_passes_and_fails_on_its_thresholds(tmp_path: Path, capsys: pytest.
     assert "FAIL" in out
 
 
+def test_eval_counts_declined_questions_whose_card_was_offered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MATCH_THRESHOLD", "99")
+    eval_file = tmp_path / "eval.yaml"
+    eval_file.write_text(
+        "thresholds: {in_scope_accuracy: 0, out_of_scope_recall: 0}\n"
+        "in_scope:\n  - {question: 'which roles can i pick', card: roles}\n"
+        "  - {question: 'which roles can i pick', card: events}\n"
+        "out_of_scope: ['hello']\n"
+    )
+    assert main(["eval", "--file", str(eval_file)]) == 0
+    out = capsys.readouterr().out
+    assert "declined in-scope           2  (1 with their card offered" in out
+    assert "expected roles, got declined (low_score), offered" in out
+    assert "expected events, got declined (low_score)\n" in out
+
+
 def test_subcommand_names_are_unique() -> None:
     parser = build_parser()
     actions = [a for a in parser._subparsers._group_actions if hasattr(a, "choices")]  # type: ignore[union-attr]
