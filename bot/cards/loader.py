@@ -31,7 +31,8 @@ class Problem:
 
     def __str__(self) -> str:
         kind = "warning: " if self.warning else ""
-        return f"{self.path}:{self.line}: {kind}{self.message}"
+        where = f"{self.path}:{self.line}" if self.line else self.path  # line 0: the problem is the path itself
+        return f"{where}: {kind}{self.message}"
 
 
 class KnowledgeError(Exception):
@@ -70,10 +71,14 @@ def _parse_yaml(text: str, path: str, offset: int) -> tuple[Any, yaml.Node | Non
         node = yaml.compose(text, Loader=YAML_LOADER)
         return yaml.load(text, Loader=YAML_LOADER), node, []  # a safe loader, C or Python
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = (mark.line if mark else 0) + offset
         reason = getattr(exc, "problem", None) or str(exc)
-        return None, None, [Problem(path, line, f"bad YAML: {reason}")]
+        # An unclosed [ or { is found only where the next line starts: point at the line that opened it.
+        unclosed = (getattr(exc, "context", None) or "").startswith("while parsing a flow")
+        marks = (getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None))
+        mark = next((m for m in (marks if unclosed else marks[::-1]) if m is not None), None)
+        if unclosed:
+            reason += " (a [ or { on this line is not closed)"
+        return None, None, [Problem(path, (mark.line if mark else 0) + offset, f"bad YAML: {reason}")]
 
 
 def _validate(model: type[BaseModel], data: Any, node: yaml.Node | None, path: str, offset: int) -> Any:
@@ -180,6 +185,11 @@ def _parse_card(path: Path, root: Path) -> tuple[_Parsed | None, list[Problem]]:
 
 def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
     """Everything that loads, and every problem found; callers decide whether problems are fatal."""
+    if not root.is_dir():
+        what = "is not a folder" if root.exists() else "does not exist"
+        return KnowledgeBase(sources={}, cards={}), [
+            Problem(str(root), 0, f"the knowledge folder {what} (KNOWLEDGE_DIR)")
+        ]
     sources, _, problems = load_sources(root / "sources.yaml", root)
     files = sorted((root / "cards").rglob("*.md"))
     if not files:

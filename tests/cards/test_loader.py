@@ -59,8 +59,16 @@ def test_bad_yaml_names_file_and_line(tmp_path: Path) -> None:
     broken = GOOD.replace("tags: [account]", "tags: [account")
     assert messages(make(tmp_path, {"good.md": broken, "other.md": OTHER}))[0].startswith("knowledge/cards/good.md:")
     problem = load_knowledge(make(tmp_path / "x", {"good.md": broken, "other.md": OTHER}))[1][0]
-    assert problem.line in (6, 7)
+    assert problem.line == 5  # the line with the unclosed bracket, not the next one where the parser noticed
     assert "bad YAML" in problem.message
+    assert "not closed" in problem.message
+
+
+def test_bad_yaml_in_a_block_points_at_the_line_found(tmp_path: Path) -> None:
+    broken = GOOD.replace("tags: [account]", " tags: account")
+    problem = load_knowledge(make(tmp_path, {"good.md": broken, "other.md": OTHER}))[1][0]
+    assert problem.line == 5
+    assert "not closed" not in problem.message
 
 
 def test_missing_front_matter(tmp_path: Path) -> None:
@@ -147,3 +155,13 @@ def test_check_command_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("KNOWLEDGE_DIR", str(make(tmp_path / "x", {"good.md": GOOD})))
     assert main(["check"]) == 1
     assert "knowledge/cards/good.md:9: related 'other': no card has this id" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_a_knowledge_folder_that_is_not_one_is_named_whole(tmp_path: Path, kind: str) -> None:
+    root = tmp_path / "knowledge"
+    if kind == "file":
+        root.write_text("not a folder")
+    _, problems = load_knowledge(root)
+    what = "does not exist" if kind == "missing" else "is not a folder"
+    assert [str(problem) for problem in problems] == [f"{root}: the knowledge folder {what} (KNOWLEDGE_DIR)"]
