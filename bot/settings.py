@@ -28,6 +28,10 @@ def default_cache_dir() -> Path:
     return (Path(base) if Path(base).is_absolute() else Path.home() / ".cache") / "faqbot"
 
 
+# A Discord bot token: the bot's id, a timestamp and a signature, base64 each, joined by dots.
+DISCORD_TOKEN_SHAPE = re.compile(r"[\w-]{16,}\.[\w-]{4,}\.[\w-]{20,}")
+
+
 def _split_ids(value: object) -> object:
     """Accept `123` or `1,2, 3` (not JSON), as admins type them in `.env`."""
     if isinstance(value, str):
@@ -40,7 +44,8 @@ def _split_ids(value: object) -> object:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # An empty value (`KNOWLEDGE_DIR=` in .env) means unset, as .env.example says: the default, not "".
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     # Knowledge and matching
     knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
@@ -126,6 +131,18 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_token(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("discord_token")
+    @classmethod
+    def _discord_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return value
+        token = value.get_secret_value()
+        if token.lower().startswith("bot "):
+            raise ValueError("must be the token alone, without 'Bot ' in front")
+        if not DISCORD_TOKEN_SHAPE.fullmatch(token):
+            raise ValueError("must be the bot token from the Developer Portal: three parts separated by dots")
+        return value
 
     @field_validator("database_url", "user_hash_salt", mode="before")
     @classmethod

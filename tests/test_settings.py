@@ -55,3 +55,29 @@ def test_token_is_secret_and_never_in_errors(monkeypatch: pytest.MonkeyPatch) ->
 def test_api_base_loses_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISCORD_API_BASE", "http://127.0.0.1:8080/api/v10/")
     assert load_settings().discord_api_base == "http://127.0.0.1:8080/api/v10"
+
+
+def test_an_empty_value_means_unset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("KNOWLEDGE_DIR=\nDATA_DIR=\nDISCORD_TOKEN=\nHTTP_PORT=\n")
+    settings = load_settings()
+    assert settings.knowledge_dir.name == "knowledge"
+    assert settings.knowledge_dir.is_absolute()
+    assert settings.data_dir == Path("data")
+    assert settings.discord_token is None
+    assert settings.http_port is None
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        ("abc", "three parts separated by dots"),
+        ("MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abc def ghijklmnopqrstuvwxyz", "three parts separated by dots"),
+        ("Bot MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456", "without 'Bot ' in front"),
+    ],
+)
+def test_a_malformed_discord_token_is_named_not_shown(monkeypatch: pytest.MonkeyPatch, token: str, reason: str) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", token)
+    with pytest.raises(SettingsError, match=f"^invalid setting DISCORD_TOKEN: .*{reason}") as caught:
+        load_settings()
+    assert token not in str(caught.value)

@@ -9,6 +9,7 @@ import signal
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import aiohttp
 import discord
 import discord.http
 import yarl
@@ -142,12 +143,18 @@ async def serve(bot: FaqBot, token: str) -> int:
 
 
 async def connect(bot: FaqBot, token: str) -> int:
-    """Run the client until it is closed; a refused token or a missing intent is one clear line and exit 1."""
+    """Run the client until it is closed; a refused token, a missing intent or no way to reach Discord is one clear
+    line and exit 1 (once connected, discord.py reconnects by itself)."""
     try:
         async with bot:
             await bot.start(token)
     except discord.LoginFailure:
         log.error("Discord refused the token: check DISCORD_TOKEN")
+        return EXIT_FAIL
+    except (aiohttp.ClientError, OSError) as error:
+        log.error(
+            "cannot reach Discord at %s (%s): check the network or DISCORD_API_BASE", discord.http.Route.BASE, error
+        )
         return EXIT_FAIL
     except discord.PrivilegedIntentsRequired:
         log.error("ANSWER_CHANNEL_IDS needs the Message Content intent: enable it in the Developer Portal")

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+import aiohttp
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
@@ -79,6 +80,11 @@ class SlackService:
             return EXIT_OK
         except SlackApiError as error:
             log.error("Slack refused SLACK_BOT_TOKEN (%s)", error.response.get("error"))
+            return EXIT_FAIL
+        except (aiohttp.ClientError, OSError) as error:
+            log.error(
+                "cannot reach Slack at %s (%s): check the network or SLACK_API_URL", self.settings.slack_api_url, error
+            )
             return EXIT_FAIL
         finally:
             self.ready = False

@@ -14,11 +14,12 @@ from bot.settings import load_settings
 from tests.e2e.fake_discord import payloads
 
 FIXTURE_KNOWLEDGE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
+TOKEN = "MTExMTExMTExMTExMTExMTEx.GaBcDe.unit-test-token-0123456789abcdef"  # shaped as a real one, valid nowhere
 
 
 def make_bot(**settings: Any) -> FaqBot:
     """A bot that never logs in: its state knows itself and one guild, as after READY and GUILD_CREATE."""
-    config = load_settings(discord_token="unit-test-token", knowledge_dir=FIXTURE_KNOWLEDGE, **settings)
+    config = load_settings(discord_token=TOKEN, knowledge_dir=FIXTURE_KNOWLEDGE, **settings)
     holder = EngineHolder(config.knowledge_dir, config.match_threshold, config.match_margin)
     bot = FaqBot(config, holder, extensions=())
     state = bot._connection

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import discord.http
 import pytest
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from bot.discord.app import guard_parsers, intents_for, use_endpoints
+from bot.discord.app import connect, create_bot, guard_parsers, intents_for, use_endpoints
 from bot.discord.extensions import walk_extensions
+from bot.holder import EngineHolder
 from bot.settings import load_settings
+from tests.discord.helpers import FIXTURE_KNOWLEDGE, TOKEN
+from tests.net import closed_port
 
 
 def test_guarded_parser_logs_and_skips_a_bad_event(caplog: pytest.LogCaptureFixture) -> None:
@@ -48,3 +52,18 @@ def test_extensions_are_the_modules_with_a_setup() -> None:
     names = set(walk_extensions())
     assert {"bot.discord.ask", "bot.discord.browse", "bot.discord.find_answer", "bot.discord.mentions"} <= names
     assert "bot.discord.embeds" not in names
+
+
+async def test_an_unreachable_discord_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
+    base = f"http://127.0.0.1:{closed_port()}/api/v10"
+    settings = load_settings(discord_token=TOKEN, knowledge_dir=FIXTURE_KNOWLEDGE, discord_api_base=base)
+    bot = create_bot(settings, EngineHolder(settings.knowledge_dir, settings.match_threshold, settings.match_margin))
+    assert await connect(bot, TOKEN) == 1
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert [record.getMessage().split(" (")[0] for record in errors] == [f"cannot reach Discord at {base}"]
+    assert errors[0].exc_info is None  # one line, no traceback
+    assert TOKEN not in caplog.text

@@ -16,7 +16,7 @@ from tests.e2e.fake_discord import payloads
 from tests.e2e.fake_discord.server import WAIT_SECONDS, FakeDiscord, Request
 
 FIXTURE_KNOWLEDGE = Path(__file__).resolve().parents[2] / "fixtures" / "knowledge"
-TOKEN = "e2e-bot-token-0123456789abcdef"
+TOKEN = "MjIyMjIyMjIyMjIyMjIyMjIy.GeEeEe.e2e-bot-token-0123456789abcdef"
 POLL_SECONDS = 0.01
 CALLBACK = r"/interactions/{id}/[^/]+/callback"
 
