@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from bot import console, replies, reports
 from bot.cards import KnowledgeError, load_knowledge
+from bot.guard import check_length
 from bot.holder import EngineHolder
 from bot.log import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -38,8 +39,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         questions = [" ".join(args.question)]
     for question in questions:
         if args.json:
-            match = engine.answer(question)
-            print(json.dumps(replies.as_json(match, engine.knowledge), ensure_ascii=False), flush=True)
+            refusal = check_length(question, settings.question_max_chars, replies.example_question(engine.knowledge))
+            reply = (
+                replies.refusal_as_json(question, refusal.reason)
+                if refusal
+                else replies.as_json(engine.answer(question), engine.knowledge)
+            )
+            print(json.dumps(reply, ensure_ascii=False), flush=True)
         else:
             print(console.respond(engine, question, settings.question_max_chars))
     return EXIT_OK

@@ -109,6 +109,7 @@ def as_json(match: Match, knowledge: KnowledgeBase) -> dict[str, Any]:
     return {
         "question": match.question,
         "answered": match.answered,
+        "outcome": match.outcome.value,
         "card": card.id if card else None,
         "score": float(match.score),
         "answer": card.answer if card else None,
@@ -120,6 +121,20 @@ def as_json(match: Match, knowledge: KnowledgeBase) -> dict[str, Any]:
         "suggestions": [
             {"card": s.card.id, "question": s.card.title, "score": float(s.score)} for s in match.suggestions
         ],
+    }
+
+
+def refusal_as_json(question: str, reason: str) -> dict[str, Any]:
+    """`ask --json` for a question never put to the engine (empty, too long): the same keys, nothing matched."""
+    return {
+        "question": question,
+        "answered": False,
+        "outcome": reason,
+        "card": None,
+        "score": 0.0,
+        "answer": None,
+        "source": None,
+        "suggestions": [],
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 from bot.cli import build_parser, main
 from tests.conftest import FIXTURE_KNOWLEDGE
 
-JSON_KEYS = ["question", "answered", "card", "score", "answer", "source", "suggestions"]
+JSON_KEYS = ["question", "answered", "outcome", "card", "score", "answer", "source", "suggestions"]
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +23,7 @@ def test_ask_json_answer_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert list(out) == JSON_KEYS
     assert out["question"] == "how do i get a role"
     assert out["answered"] is True
+    assert out["outcome"] == "answered"
     assert out["card"] == "roles"
     assert isinstance(out["score"], float)
     assert out["answer"].startswith("Open the **#roles** channel")
@@ -39,6 +40,7 @@ def test_ask_json_decline_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--json", "python env"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["answered"] is False
+    assert out["outcome"] == "low_score"
     assert out["card"] is None
     assert out["answer"] is None
     assert out["source"] is None
@@ -62,6 +64,9 @@ def test_ask_json_stdin_one_line_each_in_order() -> None:
     lines = result.stdout.splitlines()
     assert [json.loads(line)["question"] for line in lines] == questions
     assert [json.loads(line)["card"] for line in lines] == ["rules", None, None, "virtualenv", None]
+    outcomes = ["answered", "empty", "empty", "answered", "too_long"]  # "hi": nothing to look up
+    assert [json.loads(line)["outcome"] for line in lines] == outcomes
+    assert all(list(json.loads(line)) == JSON_KEYS for line in lines)
 
 
 def test_ask_text(capsys: pytest.CaptureFixture[str]) -> None:
