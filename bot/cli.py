@@ -47,7 +47,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             )
             print(json.dumps(reply, ensure_ascii=False), flush=True)
         else:
-            print(console.respond(engine, question, settings.question_max_chars))
+            end = "\n\n" if len(questions) > 1 else "\n"  # answers read from stdin, a blank line between
+            print(console.respond(engine, question, settings.question_max_chars), end=end, flush=True)
     return EXIT_OK
 
 

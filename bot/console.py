@@ -10,12 +10,18 @@ from bot.engine import Engine
 from bot.guard import check_length
 from bot.replies import Reply
 
-COMMANDS = "Type a question, 'topics' to list what I know, or 'quit' to leave."
+COMMANDS = "Type a question, 'topics' to list what I know, 'help' for how I answer, or 'quit' to leave."
+QUIT = frozenset({"quit", "exit", "q"})
+
+
+def plain(markdown: str) -> str:
+    """A terminal shows Markdown's bold markers as they are: leave them out."""
+    return markdown.replace("**", "")
 
 
 def render(reply: Reply) -> str:
     if reply.card is not None and reply.source is not None:
-        lines = [reply.card.title, "", reply.card.answer, "", f"Source: {reply.source.label()}"]
+        lines = [reply.card.title, "", plain(reply.card.answer), "", f"Source: {reply.source.label()}"]
         if reply.source.url:
             lines[-1] += f" <{reply.source.url}>"
         if reply.related:
@@ -53,12 +59,15 @@ def chat(engine: Engine, max_chars: int, stdin: TextIO | None = None, stdout: Te
             print("\nyou> ", end="", file=stdout, flush=True)
         line = stdin.readline()
         if not line:
+            if interactive:
+                print(file=stdout)  # end the prompt's line, as a shell does on Ctrl-D
             return 0
         question = line.strip()
-        if question.lower() in {"quit", "exit", ":q"}:
+        command = question.lower().lstrip("/:")  # "/topics" as on Discord, ":q" as in an editor
+        if command in QUIT:
             return 0
-        if question.lower() in {"topics", "help"}:
-            answer = topics(engine) if question.lower() == "topics" else f"{replies.HOW_IT_DECIDES}\n{COMMANDS}"
+        if command in {"topics", "help"}:
+            answer = topics(engine) if command == "topics" else f"{replies.HOW_IT_DECIDES}\n{COMMANDS}"
         else:
             answer = respond(engine, question, max_chars)
         print(f"\nbot> {answer}" if interactive else answer + "\n", file=stdout, flush=True)

@@ -78,13 +78,25 @@ def test_ask_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "too long" in capsys.readouterr().out
 
 
+def test_ask_text_shows_no_markdown_markers_and_parts_answers_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("how do i get a role\nserver rules\n"))
+    assert main(["ask", "-"]) == 0
+    out = capsys.readouterr().out
+    assert "Open the #roles channel" in out
+    assert "**" not in out
+    assert "(card roles, score 100)\n\nWhat are the server rules?" in out  # a blank line between answers
+
+
 def test_chat_reads_until_eof(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("create a venv\ntopics\nwhat is the meaning of life\nquit\nhi\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("create a venv\n/topics\nwhat is the meaning of life\n/quit\nhi\n"))
     assert main(["chat"]) == 0
     out = capsys.readouterr().out
     assert "python -m venv .venv" in out
     assert "python:\n  - How do I install Python?" in out
     assert "couldn't find a confident answer" in out
+    assert "Happy to help" not in out  # "hi" came after /quit
 
 
 def test_bad_setting_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
