@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="an interactive console chat").set_defaults(handler=cmd_chat)
     sub.add_parser("check", help="validate the knowledge folder").set_defaults(handler=cmd_check)
 
-    sub.add_parser("health", help="ask the running bot's /healthz (exit 0 when healthy)").set_defaults(
+    sub.add_parser("health", help="ask the running bot's /healthz on HTTP_PORT (exit 0 when healthy)").set_defaults(
         handler=cmd_health
     )
 
@@ -201,9 +201,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="what went unanswered, feedback per card, usage statistics")
     report.add_argument("kind", choices=["unanswered", "feedback", "stats"])
-    report.add_argument("--days", type=_days, default=reports.DEFAULT_DAYS, help="the period to report on, in days")
-    report.add_argument("--json", action="store_true", help="JSON instead of text (same as --format json)")
-    report.add_argument("--format", choices=["text", "json", "eval"], default="text", help="eval: eval-set YAML")
+    report.add_argument(
+        "--days",
+        type=_days,
+        default=reports.DEFAULT_DAYS,
+        help="the period to report on, in days (default: %(default)s)",
+    )
+    shape = report.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="JSON instead of text (same as --format json)")
+    shape.add_argument(
+        "--format", choices=["text", "json", "eval"], default="text", help="eval: eval-set YAML (default: text)"
+    )
     report.set_defaults(handler=cmd_report)
 
     run = sub.add_parser("run", help="serve Discord and/or Slack (needs their tokens)")

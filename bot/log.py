@@ -68,6 +68,9 @@ class TextFormatter(logging.Formatter):
         return f"{line} {' '.join(f'{k}={v}' for k, v in fields.items())}" if fields else line
 
 
+QUIET_LIBRARIES = ("aiosqlite",)
+
+
 def setup_logging(level: str, fmt: str = "text", secrets: Iterable[str] = ()) -> None:
     """Log to stderr (stdout belongs to command output such as `ask --json`)."""
     handler = logging.StreamHandler(sys.stderr)
@@ -76,3 +79,6 @@ def setup_logging(level: str, fmt: str = "text", secrets: Iterable[str] = ()) ->
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Libraries whose debug lines are one a statement or a frame: DEBUG is for the bot's own detail.
+    for chatty in QUIET_LIBRARIES:
+        logging.getLogger(chatty).setLevel(max(logging.INFO, root.level))

@@ -117,6 +117,8 @@ class FaqBot(commands.Bot):
 
 def create_bot(settings: Settings, holder: EngineHolder, store: Store | None = None) -> FaqBot:
     use_endpoints(settings)
+    # A text bot never joins a voice channel: discord.py's warning that voice libraries are missing is only noise.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     return FaqBot(settings, holder, store)
 
 

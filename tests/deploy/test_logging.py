@@ -81,3 +81,14 @@ def test_no_secret_in_any_format(capsys: pytest.CaptureFixture[str], fmt: str) -
     assert TOKEN not in err
     assert secret not in err
     assert err.count("[redacted]") >= 5
+
+
+def test_debug_is_the_bot_s_own_detail_not_every_sql_statement(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging("DEBUG", "text")
+    logging.getLogger("bot.example").debug("bot detail")
+    logging.getLogger("aiosqlite").debug("executing SELECT 1")
+    logging.getLogger("aiosqlite").warning("a real problem")
+    err = capsys.readouterr().err
+    assert "bot detail" in err
+    assert "SELECT 1" not in err
+    assert "a real problem" in err
