@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.engine.english import is_common, unknown_weight
 from bot.engine.entries import Ragged, distinct, last_places, numbered, summed
-from bot.engine.text import char_ngrams, is_content, stem
+from bot.engine.text import char_ngrams, is_content, says_nothing, stem
 from bot.engine.vocabulary import Vocabulary
 
 PAIR_WEIGHT = 0.5  # two words side by side, on top of each word alone
@@ -37,8 +37,8 @@ Analyses = dict[str, tuple[Part, ...] | None]  # each word's analysis, kept from
 
 
 def analyse(vocabulary: Vocabulary, word: str) -> tuple[Part, ...] | None:
-    """A content word's known parts; None for a function word, or a lone letter no card uses ("w/o", "u r")."""
-    if not is_content(word) or (len(word) == 1 and word.isalpha() and word not in vocabulary):
+    """A content word's known parts; None for a function word, or for filler no card uses."""
+    if not is_content(word) or (says_nothing(word) and word not in vocabulary):
         return None
     parts = [part for part in vocabulary.correct(word)[0] if is_content(part)]
     # A word no card uses lowers the match, less so when it is an everyday word than a rare one or a name.

@@ -44,8 +44,15 @@ STOPWORDS = frozenset(
     isnt doesnt dont cant wont couldnt wouldnt shouldnt didnt arent wasnt werent hasnt havent hadnt ain aint
     whered wheres hows whys theyre youve weve theyve itll thatll youll kinda sorta
     stuff literally basically honestly ngl tryna lowkey fr rn imo imho tbf smh omg anyway anyways heard
-    afaik iirc fwiw nvm jk ik ofc obv obvs rly abt bout atm bc cuz coz bcuz prob probs tl dr
-    eli5 dummies dummy beginner beginners newbie newbies noob noobs layman laymans nutshell etc smth sth prolly
+    """.split()
+)
+
+# Chat shorthand and words asking for a plain explanation: filler in a question, unless a card uses the word (a
+# server may have a "beginners" card, or be in BC).
+CHAT_FILLER = frozenset(
+    """
+    afaik iirc fwiw nvm jk ik ofc obv obvs rly abt bout atm bc cuz coz bcuz prob probs tl dr etc smth sth prolly
+    eli5 dummies dummy beginner beginners newbie newbies noob noobs layman laymans nutshell
     """.split()
 )
 
@@ -134,6 +141,11 @@ def split_letters_digits(word: str) -> list[str]:
 
 def is_content(word: str) -> bool:
     return word not in STOPWORDS
+
+
+def says_nothing(word: str) -> bool:
+    """Whether a word no card uses is only filler: chat shorthand, or a lone letter ("w/o", "u r")."""
+    return word in CHAT_FILLER or (len(word) == 1 and word.isalpha())
 
 
 # Words that, with nothing but function words around them, make a message small talk addressed to the bot ("thanks
