@@ -24,7 +24,16 @@ from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, Words, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
 from bot.engine.linear import LinearModel
-from bot.engine.text import char_ngrams, clean, clean_many, is_question, is_small_talk, stem, what_is_asked
+from bot.engine.text import (
+    SMALL_TALK,
+    char_ngrams,
+    clean,
+    clean_many,
+    is_question,
+    is_small_talk,
+    stem,
+    what_is_asked,
+)
 from bot.engine.vocabulary import Vocabulary
 
 MAX_SUGGESTIONS = 3
@@ -106,7 +115,7 @@ _BUILT = (
     "_card_words",
     "_card_chars",
     "_titles",
-    "_answers_small_talk",
+    "_small_talk",
     "_linear",
     "trained_weight",
 )
@@ -197,13 +206,15 @@ class Engine:
             for text in texts[:-1]:
                 groups.append(index)
                 self._exact.setdefault(text, index)
-        # Small talk ("thanks bot!") is left unmatched, unless some card is there for it: one of its own questions
-        # is small talk, as an intent set's greeting and goodbye are. Only short ones can be: the check stays cheap.
-        self._answers_small_talk = any(
-            is_small_talk(text)
+        # Small talk ("thanks bot!") is left unmatched, but for the words of a card that is there for it: one of its
+        # own questions is small talk, as an intent set's greeting ("good morning") or a server's "Welcome!" is. Only
+        # short ones can be: the check stays cheap.
+        self._small_talk = SMALL_TALK - frozenset(
+            word
             for card, texts in zip(self.cards, cleaned, strict=True)
             for text in texts[: len(card.questions)]
-            if len(text) <= SMALL_TALK_CHARS
+            if len(text) <= SMALL_TALK_CHARS and is_small_talk(text)
+            for word in text.split()
         )
         # Card i owns phrases _phrase_start[i] up to _phrase_start[i + 1].
         self._phrase_start = np.searchsorted(np.array(groups), np.arange(len(self.cards) + 1))
@@ -293,7 +304,7 @@ class Engine:
     def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:
         """The closest cards, best first, with their 0–100 scores; no decision taken."""
         cleaned = what_is_asked(clean(question[:MAX_QUERY_CHARS]))
-        if not self._answers_small_talk and is_small_talk(cleaned):
+        if is_small_talk(cleaned, self._small_talk):
             return []
         query = question_features(self.vocabulary, cleaned)
         if not query.words:

@@ -154,13 +154,13 @@ SMALL_TALK = frozenset(
     """
     bot bots ty tysm tyvm cheers good nice great cool awesome amazing love lovely appreciate appreciated
     gm gn morning night evening afternoon everyone bye cya later sup hiya howdy haha xd wow
-    day weekend week luck fun welcome peace soon take care ttyl brb gg np yw congrats
+    weekend ttyl brb gg np yw congrats
     """.split()
 )
 
-# A message addresses the bot by this word after a greeting ("hey bot ..."), or when it opens a question or request
-# ("bot, what is llama") or closes a question ("what is llama bot"). It stays where it is what is asked about: "are
-# you a bot", "bot commands", "how do i build a discord bot".
+# A message addresses the bot by this word after a greeting ("hey bot ..."), before a question or request ("bot, what
+# is llama", "bot can you ..."), or at the end of a question with no article ("what is llama bot"). It stays where it
+# is what is asked about: "are you a bot", "bot doesnt work", "how do i make a simple discord bot".
 ADDRESS = "bot"
 GREETINGS = frozenset("hey hi hello yo ok okay oi dear sup".split())
 REQUESTS = frozenset("pls please plz tell explain give show".split())
@@ -183,7 +183,7 @@ def _asks(words: list[str]) -> bool:
 
 
 # "What's the deal with X" asks about X: the idiom's noun names nothing the question is about.
-IDIOM = re.compile(r"\b(whats|what is|what) the (?:deal|story)\b")  # "what's" is cleaned to "what"
+IDIOM = re.compile(r"\b(whats|what is|what) the (?:deal|story)(?= with\b|$)")  # "what's" is cleaned to "what"
 
 
 def what_is_asked(cleaned: str) -> str:
@@ -199,24 +199,26 @@ def without_address(cleaned: str) -> str:
     greeting = 0
     while greeting < len(words) and words[greeting] in GREETINGS:
         greeting += 1
-    rest = words[greeting + 1 :]
-    if (
-        greeting < len(words)
-        and words[greeting] == ADDRESS
-        and (greeting or not rest or _asks(rest) or rest[0] in REQUESTS)
-    ):
+    if greeting < len(words) and words[greeting] == ADDRESS and (greeting or _addresses(words[greeting + 1 :])):
         del words[greeting]
-    elif len(words) > 1 and words[-1] == ADDRESS and _asks(words) and DETERMINERS.isdisjoint(words[-4:-1]):
+    elif len(words) > 1 and words[-1] == ADDRESS and _asks(words) and DETERMINERS.isdisjoint(words):
         del words[-1]
     return " ".join(words)
 
 
-def is_small_talk(cleaned: str) -> bool:
+def _addresses(rest: list[str]) -> bool:
+    """Whether what follows an opening "bot" is said to it: a question, a request, or nothing at all."""
+    if not rest:
+        return True
+    return rest[0] in QUESTION_WORDS or rest[0] in REQUESTS or rest[1:2] in (["you"], ["u"])
+
+
+def is_small_talk(cleaned: str, small_talk: frozenset[str] = SMALL_TALK) -> bool:
     """Whether a cleaned message has no content word but small talk's (and at least one of those), and asks no
     question: "what are you good for" and "are you a bot" are questions."""
     words = cleaned.split()
     content = [word for word in words if is_content(word)]
-    return bool(content) and all(word in SMALL_TALK for word in content) and not _asks(words)
+    return bool(content) and all(word in small_talk for word in content) and not _asks(words)
 
 
 @lru_cache(maxsize=200_000)

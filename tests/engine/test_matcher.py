@@ -144,6 +144,29 @@ def test_small_talk_is_answered_where_a_card_is_there_for_it(knowledge: Knowledg
     assert Engine(knowledge).answer("good morning bot").outcome is Outcome.EMPTY
 
 
+def test_small_talk_stays_small_talk_beside_a_card_for_other_small_talk(knowledge: KnowledgeBase) -> None:
+    greeting = Card(
+        id="greeting",
+        questions=("good morning", "who runs the morning bot"),
+        answer="Morning! The morning bot posts the day's schedule.",
+        source=CardSource(document="handbook"),
+    )
+    engine = Engine(replace(knowledge, cards={**knowledge.cards, "greeting": greeting}))
+    assert engine.answer("good morning!!").card == greeting
+    assert engine.answer("thanks bot").outcome is Outcome.EMPTY  # "bot" is small talk still: not the card's
+
+
+def test_a_question_with_a_small_talk_word_is_no_small_talk(knowledge: KnowledgeBase) -> None:
+    week = Card(
+        id="week-one",
+        questions=("What happens in week one?", "week one schedule"),
+        answer="Introductions and the first exercise.",
+        source=CardSource(document="handbook"),
+    )
+    engine = Engine(replace(knowledge, cards={**knowledge.cards, "week-one": week}))
+    assert engine.answer("week one").card == week
+
+
 def test_exact_question_scores_full(engine: Engine) -> None:
     match = engine.answer("what are the SERVER rules??")
     assert match.outcome is Outcome.ANSWERED

@@ -132,6 +132,10 @@ def test_small_talk_is_only_small_talk(message: str, small_talk: bool) -> None:
         ("bot what is llama", "what is llama"),
         ("what is llama bot", "what is llama"),
         ("bot tell me about llama", "tell me about llama"),
+        ("bot can you explain llama", "can you explain llama"),
+        ("bot doesnt work", "bot doesnt work"),  # what is asked about
+        ("bot not responding what do i do", "bot not responding what do i do"),
+        ("how to make a simple discord music bot", "how to make a simple discord music bot"),
         ("thanks bot", "thanks bot"),  # small talk, not a question
         ("bot", ""),
         ("bot commands", "bot commands"),
@@ -151,7 +155,10 @@ def test_the_word_addressing_the_bot_is_left_out(message: str, question: str) ->
     [
         ("whats the deal with llama", "whats with llama"),
         ("hey bot what is the story with fair", "hey what is with fair"),
+        ("zuckerbergs open ai shift whats the deal", "zuckerbergs open ai shift whats"),
         ("is the deal with microsoft done", "is the deal with microsoft done"),  # a deal asked about
+        ("what is the story mode", "what is the story mode"),
+        ("whats the deal of the day", "whats the deal of the day"),
     ],
 )
 def test_what_is_asked_leaves_out_idioms_and_address(message: str, question: str) -> None:
