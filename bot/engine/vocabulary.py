@@ -56,6 +56,11 @@ def _plurals(synonyms: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def _is_ing_form(word: str, counts: Mapping[str, int]) -> bool:
+    """Whether `word` is a verb's -ing form a card or everyday English uses ("making"; not "ring" or "bring")."""
+    return (word in counts or is_common(word)) and stem(word) != word
+
+
 class Vocabulary:
     """Known words (with how many cards use each) and chat synonyms; corrects a word onto a known one."""
 
@@ -107,7 +112,7 @@ class Vocabulary:
         """The known words `word` stands for, and whether it had to be guessed (a typo fix)."""
         if word in self.counts or word.isdigit():
             return (word,), False
-        if word in CHAT_SPELLINGS:
+        if word in CHAT_SPELLINGS and not self._has_a_form_of(word):
             return (CHAT_SPELLINGS[word],), False
         undoubled = self._undoubled.get(DOUBLES.sub(r"\1", word))
         if undoubled:
@@ -117,12 +122,16 @@ class Vocabulary:
             return tuple(parts), False
         if not is_common(word) and (glued := self._unglue(word)):
             return glued, False
-        if word.endswith("in") and not is_common(word) and (word + "g" in self.counts or is_common(word + "g")):
+        if word.endswith("in") and not is_common(word) and _is_ing_form(word + "g", self.counts):
             return (word + "g",), False  # "makin" is "making", not a typo of "main"
         if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or is_common(word):
             return (word,), False
         best = self._closest(word)
         return ((best,), True) if best else ((word,), False)
+
+    def _has_a_form_of(self, word: str) -> bool:
+        """Whether a card uses the word's plural or singular ("pics" for "pic"): the cards' own spelling then."""
+        return any(form in self.counts for form in (f"{word}s", f"{word}es", word.removesuffix("s")) if form != word)
 
     def _unglue(self, word: str) -> tuple[str, str] | None:
         """`opensource` → `open`, `source`: two words the cards use, typed as one (the most even split wins)."""
