@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
@@ -44,8 +44,7 @@ def _split_ids(value: object) -> object:
 
 
 class Settings(BaseSettings):
-    # An empty value (`KNOWLEDGE_DIR=` in .env) means unset, as .env.example says: the default, not "".
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     # Knowledge and matching
     knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
@@ -117,10 +116,13 @@ class Settings(BaseSettings):
             raise ValueError("must start with ws:// or wss://")
         return value
 
-    @field_validator("index_cache_dir", mode="before")
+    @field_validator("knowledge_dir", "data_dir", "index_cache_dir", mode="before")
     @classmethod
-    def _blank_cache_dir(cls, value: object) -> object:
-        return default_cache_dir() if isinstance(value, str) and not value.strip() else value
+    def _blank_path(cls, value: object, info: ValidationInfo) -> object:
+        """An empty path (`KNOWLEDGE_DIR=`) means the default, as .env.example says, not the current folder."""
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[str(info.field_name)].get_default(call_default_factory=True)
+        return value
 
     @field_validator("http_port", mode="before")
     @classmethod
@@ -130,7 +132,10 @@ class Settings(BaseSettings):
     @field_validator("discord_token", mode="before")
     @classmethod
     def _blank_token(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+        """Blank is unset; spaces or a line break around a token (a secret file's last line) are not part of it."""
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
 
     @field_validator("discord_token")
     @classmethod

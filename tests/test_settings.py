@@ -4,6 +4,8 @@ import pytest
 
 from bot.settings import SettingsError, load_settings
 
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456"  # shaped as a real one, valid nowhere
+
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)  # no .env here
@@ -39,7 +41,7 @@ def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch, name: str,
 
 
 def test_token_is_secret_and_never_in_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456"
+    token = TOKEN
     monkeypatch.setenv("DISCORD_TOKEN", token)
     monkeypatch.setenv("MATCH_THRESHOLD", "nope")
     with pytest.raises(SettingsError) as caught:
@@ -59,13 +61,32 @@ def test_api_base_loses_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_an_empty_value_means_unset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".env").write_text("KNOWLEDGE_DIR=\nDATA_DIR=\nDISCORD_TOKEN=\nHTTP_PORT=\n")
+    monkeypatch.delenv("INDEX_CACHE_DIR")  # the tests' own, in the environment: it would win over .env
+    (tmp_path / ".env").write_text("KNOWLEDGE_DIR=\nDATA_DIR=\nINDEX_CACHE_DIR=\nDISCORD_TOKEN=\nHTTP_PORT=\n")
     settings = load_settings()
     assert settings.knowledge_dir.name == "knowledge"
     assert settings.knowledge_dir.is_absolute()
     assert settings.data_dir == Path("data")
+    assert settings.index_cache_dir.name == "faqbot"
     assert settings.discord_token is None
     assert settings.http_port is None
+
+
+def test_an_empty_environment_variable_overrides_the_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(f"DISCORD_TOKEN={TOKEN}\nHTTP_PORT=8080\n")
+    monkeypatch.setenv("DISCORD_TOKEN", "")  # a Slack-only run of a folder whose .env has both
+    monkeypatch.setenv("HTTP_PORT", "")
+    settings = load_settings()
+    assert settings.discord_token is None
+    assert settings.http_port is None
+
+
+def test_space_around_a_token_is_not_part_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", f" {TOKEN}\n")
+    settings = load_settings()
+    assert settings.discord_token is not None
+    assert settings.discord_token.get_secret_value() == TOKEN
 
 
 @pytest.mark.parametrize(

@@ -66,18 +66,27 @@ def _line_of(node: yaml.Node | None, loc: Iterable[Any], offset: int) -> int:
     return line
 
 
+TOP_LEVEL_KEY = re.compile(r"[\w-]+\s*:")
+
+
 def _parse_yaml(text: str, path: str, offset: int) -> tuple[Any, yaml.Node | None, list[Problem]]:
     try:
         node = yaml.compose(text, Loader=YAML_LOADER)
         return yaml.load(text, Loader=YAML_LOADER), node, []  # a safe loader, C or Python
     except yaml.YAMLError as exc:
         reason = getattr(exc, "problem", None) or str(exc)
-        # An unclosed [ or { is found only where the next line starts: point at the line that opened it.
-        unclosed = (getattr(exc, "context", None) or "").startswith("while parsing a flow")
-        marks = (getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None))
-        mark = next((m for m in (marks if unclosed else marks[::-1]) if m is not None), None)
-        if unclosed:
-            reason += " (a [ or { on this line is not closed)"
+        opened, found = getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)
+        mark = found or opened
+        # An unclosed [ or { is noticed only at the next key, a line or more later: point at the line that opened it.
+        lines = text.splitlines()
+        if (
+            (getattr(exc, "context", None) or "").startswith("while parsing a flow")
+            and opened is not None
+            and found is not None
+            and opened.line < found.line < len(lines)
+            and TOP_LEVEL_KEY.match(lines[found.line])
+        ):
+            mark, reason = opened, f"{reason} (a [ or {{ on this line is not closed)"
         return None, None, [Problem(path, (mark.line if mark else 0) + offset, f"bad YAML: {reason}")]
 
 

@@ -71,6 +71,16 @@ def test_bad_yaml_in_a_block_points_at_the_line_found(tmp_path: Path) -> None:
     assert "not closed" not in problem.message
 
 
+def test_a_bad_item_in_a_list_over_several_lines_points_at_the_item(tmp_path: Path) -> None:
+    broken = GOOD.replace(
+        "questions:\n  - How do I reset my password?\n  - forgot my password\n",
+        'questions: [\n  "How do I reset my password?",\n  "forgot" my password,\n]\n',
+    )
+    problem = load_knowledge(make(tmp_path, {"good.md": broken, "other.md": OTHER}))[1][0]
+    assert problem.line == 4
+    assert "not closed" not in problem.message
+
+
 def test_missing_front_matter(tmp_path: Path) -> None:
     root = make(tmp_path, {"good.md": GOOD, "other.md": "Just an answer\n"})
     assert any("other.md:1: no front matter" in m for m in messages(root))
