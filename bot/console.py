@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TextIO
 
@@ -14,9 +15,13 @@ COMMANDS = "Type a question, 'topics' to list what I know, 'help' for how I answ
 QUIT = frozenset({"quit", "exit", "q"})
 
 
+BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+CODE = re.compile(r"(`[^`]*`)")
+
+
 def plain(markdown: str) -> str:
-    """A terminal shows Markdown's bold markers as they are: leave them out."""
-    return markdown.replace("**", "")
+    """A terminal shows Markdown's bold markers as they are: leave them out, but not from code (`**kwargs`)."""
+    return "".join(part if index % 2 else BOLD.sub(r"\1", part) for index, part in enumerate(CODE.split(markdown)))
 
 
 def render(reply: Reply) -> str:

@@ -154,9 +154,12 @@ async def connect(bot: FaqBot, token: str) -> int:
         log.error("Discord refused the token: check DISCORD_TOKEN")
         return EXIT_FAIL
     except (aiohttp.ClientError, OSError) as error:
-        log.error(
-            "cannot reach Discord at %s (%s): check the network or DISCORD_API_BASE", discord.http.Route.BASE, error
-        )
+        base = discord.http.Route.BASE
+        log.error("cannot reach Discord at %s (%s): check the network or DISCORD_API_BASE", base, error)
+        return EXIT_FAIL
+    except discord.HTTPException as error:  # before the connection: an API base that is no Discord API, or an outage
+        base = discord.http.Route.BASE
+        log.error("Discord at %s answered %s at login: check DISCORD_API_BASE", base, error.status)
         return EXIT_FAIL
     except discord.PrivilegedIntentsRequired:
         log.error("ANSWER_CHANNEL_IDS needs the Message Content intent: enable it in the Developer Portal")

@@ -82,9 +82,7 @@ class SlackService:
             log.error("Slack refused SLACK_BOT_TOKEN (%s)", error.response.get("error"))
             return EXIT_FAIL
         except (aiohttp.ClientError, OSError) as error:
-            log.error(
-                "cannot reach Slack at %s (%s): check the network or SLACK_API_URL", self.settings.slack_api_url, error
-            )
+            log.error("cannot reach Slack (%s): check the network or SLACK_API_URL", error)
             return EXIT_FAIL
         finally:
             self.ready = False

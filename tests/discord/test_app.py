@@ -6,6 +6,7 @@ from pathlib import Path
 import discord.http
 import pytest
 import yarl
+from aiohttp import web
 from discord.gateway import DiscordWebSocket
 
 from bot.discord.app import connect, create_bot, guard_parsers, intents_for, use_endpoints
@@ -67,3 +68,28 @@ async def test_an_unreachable_discord_is_one_line_and_exit_1(
     assert [record.getMessage().split(" (")[0] for record in errors] == [f"cannot reach Discord at {base}"]
     assert errors[0].exc_info is None  # one line, no traceback
     assert TOKEN not in caplog.text
+
+
+async def test_an_api_base_that_is_no_discord_api_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
+    server = web.Application()  # answers every path with 404, as a wrong base would
+    runner = web.AppRunner(server)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    base = f"http://127.0.0.1:{port}/not-the-api"
+    try:
+        settings = load_settings(discord_token=TOKEN, knowledge_dir=FIXTURE_KNOWLEDGE, discord_api_base=base)
+        holder = EngineHolder(settings.knowledge_dir, settings.match_threshold, settings.match_margin)
+        assert await connect(create_bot(settings, holder), TOKEN) == 1
+    finally:
+        await runner.cleanup()
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert [record.getMessage() for record in errors] == [
+        f"Discord at {base} answered 404 at login: check DISCORD_API_BASE"
+    ]
+    assert errors[0].exc_info is None
