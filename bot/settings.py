@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
     data_dir: Path = Path("data")
     match_threshold: float = Field(default=36.0, ge=0, le=100)
-    match_margin: float = Field(default=1.0, ge=0, le=100)
+    match_margin: float = Field(default=0.5, ge=0, le=100)
     # The trained part's share of the score (0 = off): worth it when cards have dozens of alternates each.
     match_trained_weight: float = Field(default=0.0, ge=0, le=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"

@@ -160,7 +160,7 @@ class Engine:
         self,
         knowledge: KnowledgeBase,
         threshold: float = 36.0,
-        margin: float = 1.0,
+        margin: float = 0.5,
         trained_weight: float = 0.0,
         cache_dir: Path | None = None,
     ) -> None:
