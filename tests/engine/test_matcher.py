@@ -129,41 +129,26 @@ def test_a_long_message_is_tried_in_at_most_a_few_distinct_clauses() -> None:
     assert matcher.clauses("i went home but " * 80) == ["i went home"]
 
 
+def with_card(knowledge: KnowledgeBase, card_id: str, questions: tuple[str, ...]) -> tuple[Engine, Card]:
+    """An engine on the fixture cards and one more, with these questions."""
+    card = Card(id=card_id, questions=questions, answer="An answer.", source=CardSource(document="handbook"))
+    return Engine(replace(knowledge, cards={**knowledge.cards, card_id: card})), card
+
+
 def test_small_talk_is_answered_where_a_card_is_there_for_it(knowledge: KnowledgeBase) -> None:
-    greeting = Card(
-        id="greeting",
-        questions=("good morning", "hello everyone", "hey there bot"),
-        answer="Hello! Ask me anything about the server.",
-        source=CardSource(document="handbook"),
-    )
-    with_greeting = Engine(replace(knowledge, cards={**knowledge.cards, "greeting": greeting}))
-    match = with_greeting.answer("good morning bot")
-    assert match.answered
-    assert match.card is not None
-    assert match.card.id == "greeting"
+    engine, greeting = with_card(knowledge, "greeting", ("good morning", "hello everyone", "hey there bot"))
+    assert engine.answer("good morning bot").card == greeting
     assert Engine(knowledge).answer("good morning bot").outcome is Outcome.EMPTY
 
 
 def test_small_talk_stays_small_talk_beside_a_card_for_other_small_talk(knowledge: KnowledgeBase) -> None:
-    greeting = Card(
-        id="greeting",
-        questions=("good morning", "who runs the morning bot"),
-        answer="Morning! The morning bot posts the day's schedule.",
-        source=CardSource(document="handbook"),
-    )
-    engine = Engine(replace(knowledge, cards={**knowledge.cards, "greeting": greeting}))
+    engine, greeting = with_card(knowledge, "greeting", ("good morning", "who runs the morning bot"))
     assert engine.answer("good morning!!").card == greeting
     assert engine.answer("thanks bot").outcome is Outcome.EMPTY  # "bot" is small talk still: not the card's
 
 
 def test_a_question_with_a_small_talk_word_is_no_small_talk(knowledge: KnowledgeBase) -> None:
-    week = Card(
-        id="week-one",
-        questions=("What happens in week one?", "week one schedule"),
-        answer="Introductions and the first exercise.",
-        source=CardSource(document="handbook"),
-    )
-    engine = Engine(replace(knowledge, cards={**knowledge.cards, "week-one": week}))
+    engine, week = with_card(knowledge, "week-one", ("What happens in week one?", "week one schedule"))
     assert engine.answer("week one").card == week
 
 
