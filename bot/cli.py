@@ -150,8 +150,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     engine = _holder(settings).engine
 
+    read_from = _store_to_read(settings)
+
     async def load() -> reports.Report:
-        store = await open_store(settings)
+        store = await open_store(read_from)
         try:
             return await reports.build(args.kind, store, engine, args.days)
         finally:
@@ -169,6 +171,26 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(reports.format_text(report))
     return EXIT_OK
+
+
+def _store_to_read(settings: Settings) -> Settings:
+    """The settings a report opens the store with: a SQLite file that does not exist yet reads as an empty store made
+    in memory, so that a report writes nothing (no file, no salt)."""
+    from bot.store.database import is_postgres, sqlite_path
+
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    if url is not None and is_postgres(url):
+        return settings
+    path = sqlite_path(url, settings.data_dir)
+    if path.exists():
+        return settings
+    print(
+        f"no store at {path} yet: nothing recorded (the bot records questions asked on Discord and Slack)",
+        file=sys.stderr,
+    )
+    return settings.model_copy(
+        update={"database_url": SecretStr("sqlite:///:memory:"), "user_hash_salt": SecretStr("-")}
+    )
 
 
 def _days(text: str) -> int:

@@ -182,3 +182,17 @@ def test_the_report_command_prints_json_and_eval(
     assert main(["report", "stats", "--format", "eval"]) == 2
     with pytest.raises(SystemExit):
         main(["report", "stats", "--days", "0"])
+
+
+def test_a_report_before_anything_was_recorded_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(FIXTURE_KNOWLEDGE))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("USER_HASH_SALT", raising=False)
+    assert main(["report", "unanswered"]) == 0
+    captured = capsys.readouterr()
+    assert "No declined questions in the last 7 days." in captured.out
+    assert f"no store at {tmp_path / 'data' / 'faqbot.sqlite3'} yet" in captured.err
+    assert not (tmp_path / "data").exists()
