@@ -7,21 +7,26 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from bot import console, replies, reports
 from bot.cards import KnowledgeError, load_knowledge
-from bot.guard import check_length
-from bot.holder import EngineHolder
 from bot.log import setup_logging
-from bot.settings import Settings, SettingsError, load_settings
-from bot.watch import watching
+from bot.settings import REPORT_DAYS, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.holder import EngineHolder
+
+# The engine (numpy, rapidfuzz, the index) is imported by the commands that answer, not by `check`, `health` or
+# `--help`: the container's health check runs every 30 seconds.
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _holder(settings: Settings) -> EngineHolder:
+    from bot.holder import EngineHolder
+
     return EngineHolder(
         settings.knowledge_dir,
         settings.match_threshold,
@@ -32,6 +37,9 @@ def _holder(settings: Settings) -> EngineHolder:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import console, replies
+    from bot.guard import check_length
+
     engine = _holder(settings).engine
     if args.question == ["-"]:
         questions: Sequence[str] = [line.rstrip("\r\n") for line in sys.stdin]
@@ -53,6 +61,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import console
+
     return console.chat(_holder(settings).engine, settings.question_max_chars)
 
 
@@ -116,6 +126,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         if problem := missing_setting(settings):
             print(problem, file=sys.stderr)
             return EXIT_USAGE
+    from bot.watch import watching
+
     holder = _holder(settings)
     with watching(settings, holder):
         if platforms == ["discord"]:
@@ -130,7 +142,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.health import probe
+    from bot.probe import probe
 
     if settings.http_port is None:
         print("HTTP_PORT is not set, so the bot serves no health endpoint", file=sys.stderr)
@@ -143,6 +155,7 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
+    from bot import reports
     from bot.store import open_store
 
     if args.format == "eval" and args.kind != "unanswered":
@@ -226,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--days",
         type=_days,
-        default=reports.DEFAULT_DAYS,
+        default=REPORT_DAYS,
         help="the period to report on, in days (default: %(default)s)",
     )
     shape = report.add_mutually_exclusive_group()

@@ -23,11 +23,11 @@ from bot.cards.model import KnowledgeBase
 from bot.engine import Engine
 from bot.engine.matcher import SUGGESTION_FLOOR
 from bot.engine.text import clean, is_content, stem
+from bot.settings import REPORT_DAYS
 from bot.store import QuestionRow, Store, VoteRow
 from bot.store.records import PickRow
 
 DAY = 86400
-DEFAULT_DAYS = 7
 SIMILAR = 75.0  # similarity (rapidfuzz ratio of the sorted content stems) at which two questions are one group
 MAX_GROUPS = 20
 MAX_LEADERS = 1000  # groups others can join: bounds the work on a long tail of questions asked once
@@ -205,7 +205,7 @@ def summarize(questions: Sequence[QuestionRow], votes: Sequence[VoteRow], picks:
     )
 
 
-async def build(kind: Kind, store: Store, engine: Engine, days: int = DEFAULT_DAYS, now: float | None = None) -> Report:
+async def build(kind: Kind, store: Store, engine: Engine, days: int = REPORT_DAYS, now: float | None = None) -> Report:
     """Load the rows of the last `days` days and compute one report, in a thread: a long period means many rows,
     and the bot's event loop keeps answering meanwhile."""
     since = (time.time() if now is None else now) - days * DAY

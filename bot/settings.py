@@ -17,6 +17,9 @@ PACKAGE_KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
 REPO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
 
+REPORT_DAYS = 7  # how far back `report` and `/faq` look unless asked otherwise
+
+
 def default_knowledge_dir() -> Path:
     """The repository's `knowledge/` in a checkout, the bundled copy in an installed package."""
     return REPO_KNOWLEDGE if REPO_KNOWLEDGE.is_dir() else PACKAGE_KNOWLEDGE

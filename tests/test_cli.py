@@ -156,3 +156,24 @@ def test_subcommand_names_are_unique() -> None:
     names = [name for action in actions for name in action.choices]
     assert len(names) == len(set(names))
     assert {"ask", "chat", "check", "eval", "run"} <= set(names)
+
+
+@pytest.mark.parametrize("command", [["check"], ["health"], ["--help"]])
+def test_commands_that_answer_nothing_load_no_engine(command: list[str]) -> None:
+    script = (
+        "import sys\nfrom bot.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print('engine loaded' if 'bot.engine' in sys.modules else 'no engine')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, *command],
+        capture_output=True,
+        text=True,
+        env={
+            "KNOWLEDGE_DIR": str(FIXTURE_KNOWLEDGE),
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(Path(__file__).parent.parent),
+        },
+        timeout=60,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert result.stdout.splitlines()[-1] == "no engine", result.stderr  # the container's health check runs often

@@ -19,6 +19,7 @@ from bot import reports
 from bot.cards import Problem
 from bot.discord.embeds import DESCRIPTION_MAX, TITLE_MAX, clip
 from bot.discord.send import respond
+from bot.settings import REPORT_DAYS
 
 if TYPE_CHECKING:
     from bot.discord.app import FaqBot
@@ -68,18 +69,18 @@ class Admin(commands.GroupCog, group_name="faq", group_description="Admin: what 
         self.bot = bot
 
     @app_commands.command(name="unanswered", description="The most asked questions the bot declined")
-    @app_commands.describe(days=f"How many days back (default {reports.DEFAULT_DAYS})")
-    async def unanswered(self, interaction: discord.Interaction[FaqBot], days: Days = reports.DEFAULT_DAYS) -> None:
+    @app_commands.describe(days=f"How many days back (default {REPORT_DAYS})")
+    async def unanswered(self, interaction: discord.Interaction[FaqBot], days: Days = REPORT_DAYS) -> None:
         await self._report(interaction, "unanswered", days)
 
     @app_commands.command(name="feedback", description="Cards with the most 👎, and how helpful each one was")
-    @app_commands.describe(days=f"How many days back (default {reports.DEFAULT_DAYS})")
-    async def feedback(self, interaction: discord.Interaction[FaqBot], days: Days = reports.DEFAULT_DAYS) -> None:
+    @app_commands.describe(days=f"How many days back (default {REPORT_DAYS})")
+    async def feedback(self, interaction: discord.Interaction[FaqBot], days: Days = REPORT_DAYS) -> None:
         await self._report(interaction, "feedback", days)
 
     @app_commands.command(name="stats", description="Questions, answer rate, top cards, median score, per day")
-    @app_commands.describe(days=f"How many days back (default {reports.DEFAULT_DAYS})")
-    async def stats(self, interaction: discord.Interaction[FaqBot], days: Days = reports.DEFAULT_DAYS) -> None:
+    @app_commands.describe(days=f"How many days back (default {REPORT_DAYS})")
+    async def stats(self, interaction: discord.Interaction[FaqBot], days: Days = REPORT_DAYS) -> None:
         await self._report(interaction, "stats", days)
 
     @app_commands.command(name="reload", description="Load the cards again; on any error the current ones stay")

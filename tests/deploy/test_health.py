@@ -16,8 +16,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot import metrics
 from bot.engine import Outcome
 from bot.guard import Cooldown, check_length
-from bot.health import Connection, HealthServer, probe, serve
+from bot.health import Connection, HealthServer, serve
 from bot.holder import EngineHolder
+from bot.probe import probe
 from bot.settings import Settings
 from tests.conftest import FIXTURE_KNOWLEDGE
 
