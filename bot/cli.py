@@ -49,7 +49,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             refusal = check_length(question, settings.question_max_chars, replies.example_question(engine.knowledge))
             reply = (
-                replies.refusal_as_json(question, refusal.reason)
+                replies.refusal_as_json(question, refusal.reason, engine.knowledge)
                 if refusal
                 else replies.as_json(engine.answer(question), engine.knowledge)
             )

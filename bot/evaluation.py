@@ -73,6 +73,11 @@ def unknown_cards(eval_set: EvalSet, engine: Engine) -> list[str]:
     return sorted({case.card for case in eval_set.in_scope} - set(engine.knowledge.cards))
 
 
+def offered(match: Match, card_id: str) -> bool:
+    """Whether a declined question still had this card among its "did you mean" suggestions."""
+    return not match.answered and any(suggestion.card.id == card_id for suggestion in match.suggestions)
+
+
 def run_eval(eval_set: EvalSet, engine: Engine) -> EvalReport:
     report = EvalReport(eval_set.thresholds)
     for case in eval_set.in_scope:
@@ -82,7 +87,7 @@ def run_eval(eval_set: EvalSet, engine: Engine) -> EvalReport:
             report.in_scope_correct += 1
         else:
             report.wrongly_declined_in_scope += not match.answered
-            report.offered += not match.answered and any(s.card.id == case.card for s in match.suggestions)
+            report.offered += offered(match, case.card)
             report.misses.append((case.question, case.card, match))
     for question in eval_set.out_of_scope:
         match = engine.answer(question)
@@ -109,7 +114,7 @@ def format_report(report: EvalReport) -> str:
         lines.append(f"\n{len(report.misses)} miss(es):")
         for question, expected, match in report.misses:
             got = match.card.id if match.card else f"declined ({match.outcome.value})"
-            if not match.answered and any(s.card.id == expected for s in match.suggestions):
+            if offered(match, expected):
                 got += ", offered"
             lines.append(f"  {match.score:5.1f}  {question!r}: expected {expected}, got {got}")
     lines.append("\nPASS" if report.passed else "\nFAIL: under the thresholds kept in the eval file")

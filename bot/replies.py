@@ -124,18 +124,9 @@ def as_json(match: Match, knowledge: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def refusal_as_json(question: str, reason: str) -> dict[str, Any]:
-    """`ask --json` for a question never put to the engine (empty, too long): the same keys, nothing matched."""
-    return {
-        "question": question,
-        "answered": False,
-        "outcome": reason,
-        "card": None,
-        "score": 0.0,
-        "answer": None,
-        "source": None,
-        "suggestions": [],
-    }
+def refusal_as_json(question: str, reason: str, knowledge: KnowledgeBase) -> dict[str, Any]:
+    """`ask --json` for a question never put to the engine (empty, too long): the same contract, nothing matched."""
+    return {**as_json(Match(question, Outcome.EMPTY, 0.0, None), knowledge), "outcome": reason}
 
 
 def example_question(knowledge: KnowledgeBase) -> str:

@@ -147,6 +147,7 @@ async def serve(bot: FaqBot, token: str) -> int:
 async def connect(bot: FaqBot, token: str) -> int:
     """Run the client until it is closed; a refused token, a missing intent or no way to reach Discord is one clear
     line and exit 1 (once connected, discord.py reconnects by itself)."""
+    base = discord.http.Route.BASE
     try:
         async with bot:
             await bot.start(token)
@@ -154,11 +155,9 @@ async def connect(bot: FaqBot, token: str) -> int:
         log.error("Discord refused the token: check DISCORD_TOKEN")
         return EXIT_FAIL
     except (aiohttp.ClientError, OSError) as error:
-        base = discord.http.Route.BASE
         log.error("cannot reach Discord at %s (%s): check the network or DISCORD_API_BASE", base, error)
         return EXIT_FAIL
     except discord.HTTPException as error:  # before the connection: an API base that is no Discord API, or an outage
-        base = discord.http.Route.BASE
         log.error("Discord at %s answered %s at login: check DISCORD_API_BASE", base, error.status)
         return EXIT_FAIL
     except discord.PrivilegedIntentsRequired:
