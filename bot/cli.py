@@ -76,7 +76,11 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         f"{len(knowledge.cards)} cards, {len(knowledge.sources)} sources: {errors} error(s), {warnings} warning(s)"
     )
     print(summary, file=sys.stderr if errors else sys.stdout)
-    return EXIT_FAIL if errors else EXIT_OK
+    if errors:
+        return EXIT_FAIL
+    if knowledge.cards:
+        print(_holder(settings).engine.decision())
+    return EXIT_OK
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -92,8 +96,15 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{path}: expected cards that do not exist: {', '.join(missing)}", file=sys.stderr)
         return EXIT_FAIL
     report = run_eval(eval_set, engine)
+    print(engine.decision())
     print(format_report(report))
-    return EXIT_OK if report.passed else EXIT_FAIL
+    if not args.noise:
+        return EXIT_OK if report.passed else EXIT_FAIL
+    from bot.noise import format_noise, stress
+
+    noise = stress(engine, [case.question for case in eval_set.in_scope], eval_set.out_of_scope)
+    print(format_noise(noise))
+    return EXIT_OK if report.passed and noise.passed else EXIT_FAIL
 
 
 def _platforms(choice: str | None, settings: Settings) -> list[str]:
@@ -232,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="run the held-out eval set against its thresholds")
     evaluate.add_argument("--file", type=Path, help="an eval file (default: KNOWLEDGE_DIR/eval.yaml)")
+    evaluate.add_argument(
+        "--noise",
+        action="store_true",
+        help="also ask every question wrapped in chat openers and closers: each must keep its decision",
+    )
     evaluate.set_defaults(handler=cmd_eval)
 
     report = sub.add_parser("report", help="what went unanswered, feedback per card, usage statistics")

@@ -18,9 +18,9 @@ class EngineHolder:
     def __init__(
         self,
         knowledge_dir: Path,
-        threshold: float,
-        margin: float,
-        trained_weight: float = 0.0,
+        threshold: float | None = None,
+        margin: float | None = None,
+        trained_weight: float | None = None,
         cache_dir: Path | None = None,
     ) -> None:
         self.knowledge_dir = knowledge_dir

@@ -52,10 +52,11 @@ class Settings(BaseSettings):
     # Knowledge and matching
     knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
     data_dir: Path = Path("data")
-    match_threshold: float = Field(default=36.0, ge=0, le=100)
-    match_margin: float = Field(default=0.5, ge=0, le=100)
+    # None (`auto`, the default): chosen from the cards at build time; a number overrides.
+    match_threshold: float | None = Field(default=None, ge=0, le=100)
+    match_margin: float | None = Field(default=None, ge=0, le=100)
     # The trained part's share of the score (0 = off): worth it when cards have dozens of alternates each.
-    match_trained_weight: float = Field(default=0.0, ge=0, le=1)
+    match_trained_weight: float | None = Field(default=None, ge=0, le=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
@@ -94,6 +95,14 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=90, ge=0)  # older records are deleted; 0 keeps them all
     user_hash_salt: SecretStr | None = None  # default: made once and kept in DATA_DIR; shards must share it
     watch_knowledge: bool = False  # reload the cards when files under KNOWLEDGE_DIR change
+
+    @field_validator("match_threshold", "match_margin", "match_trained_weight", mode="before")
+    @classmethod
+    def _auto(cls, value: object) -> object:
+        """`auto` (or blank) lets the engine choose from the cards."""
+        if isinstance(value, str) and value.strip().lower() in ("", "auto"):
+            return None
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ topic with a card about the project, but asks for a date the card does not give.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 # The word that opens a question of each kind (or ends it: "llama 3 when"), or the noun after an opening "what" or
@@ -55,6 +56,31 @@ def asks(cleaned: str) -> frozenset[str]:
     return frozenset(kinds)
 
 
-def answered_kinds(cleaned_questions: Iterable[str]) -> frozenset[str]:
-    """Every kind of fact a card's own questions ask for."""
-    return frozenset().union(*map(asks, cleaned_questions))
+def answered_kinds(cleaned_questions: Iterable[str], cleaned_answer: str = "") -> frozenset[str]:
+    """Every kind of fact a card's own questions ask for, and an amount or a time its answer gives: a card written
+    with three phrasings answers "how many warnings before a mute" when its answer counts them."""
+    return frozenset().union(*map(asks, cleaned_questions), given(cleaned_answer))
+
+
+def given(cleaned_answer: str) -> frozenset[str]:
+    """An amount when the answer has a number, a time when it names a day, a month or a time of day."""
+    words = set(cleaned_answer.split())
+    kinds = set()
+    if any(word[:1].isdigit() for word in words) or not _NUMBER_WORDS.isdisjoint(words):
+        kinds.add("amount")
+    if not _TIME_WORDS.isdisjoint(words) or any(_CLOCK.fullmatch(word) for word in words):
+        kinds.add("time")
+    return frozenset(kinds)
+
+
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty hundred thousand million billion half "
+    "dozen once twice first second third fourth fifth".split()
+)
+_TIME_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday weekday weekend daily weekly monthly yearly annually "
+    "january february march april may june july august september october november december morning afternoon "
+    "evening night midnight noon today tomorrow yesterday year years month months week weeks day days hour hours "
+    "minute minutes utc".split()
+)
+_CLOCK = re.compile(r"\d{1,2}(?:am|pm|h)|\d{4}")

@@ -7,6 +7,7 @@ import math
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -20,24 +21,27 @@ from rapidfuzz import fuzz, process
 from bot.cards.model import Card, KnowledgeBase
 from bot.engine.asks import answered_kinds, asks
 from bot.engine.cache import cached, pickled, source_digest
+from bot.engine.calibration import Calibration, calibrate, off_topic_messages
 from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, Words, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
 from bot.engine.linear import LinearModel
 from bot.engine.text import (
+    NOISE_WORDS,
     SMALL_TALK,
     char_ngrams,
     clean,
     clean_many,
     is_question,
     is_small_talk,
+    question_text,
     stem,
-    what_is_asked,
 )
 from bot.engine.vocabulary import Vocabulary
 
 MAX_SUGGESTIONS = 3
-SUGGESTION_FLOOR = 15.0  # below this a card is no useful "did you mean" (chosen on the dev set)
+SUGGESTION_FLOOR = 15.0  # below this a card is no useful "did you mean" (chosen on the dev set), unless it relates
+CLOSE_SPELLING = 0.25  # a card whose character n-grams are this close to the question's relates to it
 RERANK = 10  # candidates re-scored with rapidfuzz
 MAX_QUERY_CHARS = 1000  # longer text is read only this far: no question needs more, and the cost stays bounded
 LONG_MESSAGE_WORDS = 12  # a message this long, not answered whole, is tried clause by clause
@@ -52,11 +56,18 @@ WEIGHT_CHARS = 0.35
 WEIGHT_FUZZY = 0.10
 WEIGHT_BEST_QUESTION = 0.7  # against 1 - this for the whole card
 ANSWER_TERM_WEIGHT = 0.5  # the answer's words count half as much as a question's toward the whole card
-UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, times this
+UNKNOWN_WEIGHT = 1.5
+# Each sentence of a card's answer is also one of its phrases, its score counted at this share: a card written with
+# three phrasings still matches a question in its answer's words ("how many warnings before a mute").
+ANSWER_SENTENCE_FACTOR = 0.85
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
+MIN_SENTENCE_WORDS = 3  # a word no card knows weighs as the rarest known word, times this
 # The optional trained part: a softmax regression over every word (stemmed), word pairs and character 2–5-grams,
 # learned from the phrases. Its scores become shares of 1 across the cards (a softmax this sharp), blended in with
 # the weight the engine is given. It pays where cards have many alternates; on a few a card it is unsure.
 LINEAR_SHARPNESS = 2.0
+TRAINED_WEIGHT = 0.85  # its share when on by default
+TRAINED_MIN_PHRASINGS = 20  # questions a card, on average, for it to be on by default
 # Training takes about a millisecond a phrase: past this many, a build would take minutes, so the part is left out.
 MAX_TRAINED_PHRASES = 20_000
 # A card that does not answer what the question asks scores this share of what it would (half: it is rarely answered
@@ -79,6 +90,7 @@ class Outcome(StrEnum):
 class Suggestion:
     card: Card
     score: float
+    related: bool = True  # shares a content word or a close spelling with the question: worth offering
 
 
 @dataclass(frozen=True)
@@ -103,13 +115,28 @@ def clauses(question: str) -> list[str]:
     return list(kept)[-MAX_CLAUSES:]
 
 
-BUILD_MODULES = ("matcher", "asks", "english", "entries", "features", "index", "linear", "text", "vocabulary")
+BUILD_MODULES = (
+    "matcher",
+    "asks",
+    "calibration",
+    "english",
+    "entries",
+    "features",
+    "index",
+    "linear",
+    "text",
+    "vocabulary",
+)
+# Used when a knowledge base has too few phrasings to calibrate on (see `calibration.py`).
+FALLBACK_THRESHOLD = 36.0
+FALLBACK_MARGIN = 0.5
 # What `Engine._build` makes from the cards, and what a cached build restores.
 _BUILT = (
     "vocabulary",
     "_exact",
     "_phrase_start",
     "_phrase_text",
+    "_phrase_factor",
     "_phrase_words",
     "_phrase_chars",
     "_card_words",
@@ -118,6 +145,7 @@ _BUILT = (
     "_small_talk",
     "_linear",
     "trained_weight",
+    "calibration",
 )
 
 
@@ -125,7 +153,8 @@ _BUILT = (
 def _built_by() -> str:
     """The code and libraries a build depends on: a change to any of them makes a cached build stale."""
     libraries = ",".join(map(version, ("numpy", "rapidfuzz", "snowballstemmer", "pystemmer", "pyspellchecker")))
-    return source_digest(*(sys.modules[f"bot.engine.{name}"] for name in BUILD_MODULES)) + libraries
+    modules = source_digest(*(sys.modules[f"bot.engine.{name}"] for name in BUILD_MODULES))
+    return modules + libraries + "\n".join(off_topic_messages())
 
 
 def cards_key(cards: list[Card]) -> bytes:
@@ -149,6 +178,18 @@ def cards_key(cards: list[Card]) -> bytes:
     )
 
 
+def answer_sentences(answer: str) -> tuple[str, ...]:
+    """The sentences of an answer that can stand as a phrasing: members ask in the words the answer uses."""
+    return tuple(sentence for sentence in SENTENCE_BREAK.split(answer) if len(sentence.split()) >= MIN_SENTENCE_WORDS)
+
+
+def auto_trained_weight(cards: list[Card]) -> float:
+    """The trained part learns what sets a card's phrasings apart from the others'; with a few phrasings a card it
+    only spreads its shares (see ARCHITECTURE.md), so it is on only where cards have many."""
+    phrasings = sum(len(card.questions) for card in cards)
+    return TRAINED_WEIGHT if cards and phrasings >= TRAINED_MIN_PHRASINGS * len(cards) else 0.0
+
+
 def _sublinear(counts: Counter[str], factor: float = 1.0) -> dict[str, float]:
     return {feature: (1.0 + math.log(count)) * factor for feature, count in counts.items()}
 
@@ -159,28 +200,64 @@ class Engine:
     def __init__(
         self,
         knowledge: KnowledgeBase,
-        threshold: float = 36.0,
-        margin: float = 0.5,
-        trained_weight: float = 0.0,
+        threshold: float | None = None,
+        margin: float | None = None,
+        trained_weight: float | None = None,
         cache_dir: Path | None = None,
     ) -> None:
+        """`threshold` and `margin` left None are chosen from the cards at build time (`calibration.py`); the trained
+        part, left None, is on where the cards have many phrasings each."""
         self.knowledge = knowledge
-        self.threshold = threshold
-        self.margin = margin
         self.cards: list[Card] = list(knowledge.cards.values())
         self._card_index = {card.id: index for index, card in enumerate(self.cards)}
         # What each card's own questions ask for, found the first time the card is a candidate: a question needs
         # it of ten cards at most, and a build of every card's would cost more than answering.
         self._kinds: dict[int, frozenset[str]] = {}
+        if trained_weight is None:
+            trained_weight = auto_trained_weight(self.cards)
         # Everything below depends only on the cards and these settings: kept on disk, a restart skips the build.
-        key = (_built_by(), repr((trained_weight, MAX_TRAINED_PHRASES)), cards_key(self.cards))
-        vars(self).update(cached(cache_dir, "engine", key, lambda: self._build(trained_weight)))
+        auto = threshold is None or margin is None
+        key = (_built_by(), repr((trained_weight, MAX_TRAINED_PHRASES, auto)), cards_key(self.cards))
+        vars(self).update(cached(cache_dir, "engine", key, lambda: self._build(trained_weight, auto)))
+        chosen = self.calibration
+        self.threshold = threshold if threshold is not None else chosen.threshold if chosen else FALLBACK_THRESHOLD
+        self.margin = margin if margin is not None else chosen.margin if chosen else FALLBACK_MARGIN
 
-    def _build(self, trained_weight: float) -> dict[str, object]:
+    def decision(self) -> str:
+        """The threshold and margin in force and where they come from, for `check`, `eval` and `explain`."""
+        trained = f"; trained part {self.trained_weight:g}" if self.trained_weight else ""
+        chosen = self.calibration
+        if chosen is None or (self.threshold, self.margin) != (chosen.threshold, chosen.margin):
+            return f"answering at threshold {self.threshold:g} and margin {self.margin:g} (set){trained}"
+        return f"answering at {chosen.describe()}{trained}"
+
+    def _calibrate(self, trained_weight: float) -> Calibration:
+        """Engines built on the cards less some phrasings, asked those phrasings and generic off-topic messages."""
+
+        def ranker(cards: list[Card]) -> Callable[[str], tuple[str | None, float, float]]:
+            knowledge = KnowledgeBase(self.knowledge.sources, {card.id: card for card in cards})
+            engine = Engine(knowledge, FALLBACK_THRESHOLD, FALLBACK_MARGIN, trained_weight)
+
+            def rank(question: str) -> tuple[str | None, float, float]:
+                ranked = engine.rank(question, limit=2)
+                if not ranked:
+                    return None, 0.0, 0.0
+                runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+                return ranked[0].card.id, ranked[0].score, ranked[0].score - runner_up
+
+            return rank
+
+        return calibrate(self.cards, ranker, (FALLBACK_THRESHOLD, FALLBACK_MARGIN))
+
+    def _build(self, trained_weight: float, auto: bool) -> dict[str, object]:
         """The vocabulary, indexes and trained part, handed over (not kept) so the cache can store them."""
         synonyms = {clean(k): clean(v) for card in self.cards for k, v in card.synonyms.items()}
         # Each text cleaned once and split once: the vocabulary, the features and the exact matches start from it.
-        texts = [(*card.questions, *card.keywords, card.answer) for card in self.cards]
+        sentences = [answer_sentences(card.answer) for card in self.cards]
+        texts = [
+            (*card.questions, *card.keywords, *said, card.answer)
+            for card, said in zip(self.cards, sentences, strict=True)
+        ]
         n_texts = np.array([len(card_texts) for card_texts in texts], dtype=np.int64)
         all_cleaned = clean_many([text for card_texts in texts for text in card_texts])
         words = Words.of(all_cleaned)
@@ -202,14 +279,21 @@ class Engine:
         self._titles = sorted((texts[0], index) for index, texts in enumerate(cleaned))
         self._exact: dict[str, int] = {}
         groups: list[int] = []  # the card of each phrase (every question and keyword), card by card
-        for index, texts in enumerate(cleaned):
-            for text in texts[:-1]:
+        factors: list[float] = []  # what each phrase's score counts for: an answer's sentence counts less
+        for index, (card, texts) in enumerate(zip(self.cards, cleaned, strict=True)):
+            asked = len(card.questions) + len(card.keywords)
+            for text in texts[:asked]:
                 groups.append(index)
                 self._exact.setdefault(text, index)
+            groups.extend([index] * (len(texts) - 1 - asked))
+            factors.extend([1.0] * asked + [ANSWER_SENTENCE_FACTOR] * (len(texts) - 1 - asked))
+        self._phrase_factor = np.array(factors, dtype=np.float64)
         # Small talk ("thanks bot!") is left unmatched, but for the words of a card that is there for it: one of its
         # own questions is small talk, as an intent set's greeting ("good morning") or a server's "Welcome!" is. Only
         # short ones can be: the check stays cheap.
-        self._small_talk = SMALL_TALK - frozenset(
+        # Chat noise is small talk too, but for the words some card uses (a server's "noob" channel).
+        noise = NOISE_WORDS.difference(self.vocabulary.counts)
+        self._small_talk = (SMALL_TALK | noise) - frozenset(
             word
             for card, texts in zip(self.cards, cleaned, strict=True)
             for text in texts[: len(card.questions)]
@@ -222,6 +306,15 @@ class Engine:
         # document adds them. The answer's words count toward its card, its n-grams do not.
         is_answer = np.zeros(len(card_of_text), dtype=bool)
         is_answer[np.cumsum(n_texts) - 1] = True
+        # An answer's sentences are phrases to match, not more of the card: its answer counts toward it once.
+        is_sentence = np.array(
+            [
+                flag
+                for card, said in zip(self.cards, sentences, strict=True)
+                for flag in [False] * (len(card.questions) + len(card.keywords)) + [True] * len(said) + [False]
+            ],
+            dtype=bool,
+        )
         phrase_of_text = np.cumsum(~is_answer) - 1
         batch = features(self.vocabulary, words, analyses)
         del cleaned, words, analyses
@@ -236,10 +329,11 @@ class Engine:
             UNKNOWN_WEIGHT,
         )
         # The card's words as one document: all its questions and keywords, then its answer's at a lower weight.
+        in_card = ~is_sentence[batch.rows]
         card_words = Postings.summed(
-            card_of_text[batch.rows],
-            batch.features,
-            np.where(word_in_phrase, batch.weights, batch.weights * ANSWER_TERM_WEIGHT),
+            card_of_text[batch.rows[in_card]],
+            batch.features[in_card],
+            np.where(word_in_phrase, batch.weights, batch.weights * ANSWER_TERM_WEIGHT)[in_card],
         )
         card_ids = range(len(self.cards))
         self._card_words = SparseIndex.from_postings(card_words, batch.names, card_ids, UNKNOWN_WEIGHT)
@@ -251,10 +345,12 @@ class Engine:
         self._linear: LinearModel | None = None
         self.trained_weight = 0.0
         if trained_weight > 0 and len(self.cards) > 1 and len(groups) <= MAX_TRAINED_PHRASES:
-            rows = [self._linear_features(p) for card in self.cards for p in (*card.questions, *card.keywords)]
+            asked = [(index, p) for index, card in enumerate(self.cards) for p in (*card.questions, *card.keywords)]
+            rows = [self._linear_features(phrase) for _, phrase in asked]
             if LinearModel.fits(rows, len(self.cards)):
                 self.trained_weight = trained_weight
-                self._linear = LinearModel.train(rows, groups, len(self.cards))
+                self._linear = LinearModel.train(rows, [index for index, _ in asked], len(self.cards))
+        self.calibration: Calibration | None = self._calibrate(trained_weight) if auto else None
         return {name: vars(self).pop(name) for name in _BUILT}
 
     def _char_indexes(
@@ -278,10 +374,11 @@ class Engine:
         return phrase_chars, card_chars
 
     def _card_kinds(self, card_index: int) -> frozenset[str]:
-        """The kinds of fact the card's own questions ask for (a person, a time, a place, an amount, steps)."""
+        """The kinds of fact the card answers (a person, a time, a place, an amount, steps)."""
         kinds = self._kinds.get(card_index)
         if kinds is None:
-            kinds = self._kinds[card_index] = answered_kinds(map(clean, self.cards[card_index].questions))
+            card = self.cards[card_index]
+            kinds = self._kinds[card_index] = answered_kinds(map(clean, card.questions), clean(card.answer))
         return kinds
 
     def _phrase_slice(self, card_index: int) -> slice:
@@ -303,7 +400,7 @@ class Engine:
 
     def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:
         """The closest cards, best first, with their 0–100 scores; no decision taken."""
-        cleaned = what_is_asked(clean(question[:MAX_QUERY_CHARS]))
+        cleaned = question_text(question[:MAX_QUERY_CHARS])
         if is_small_talk(cleaned, self._small_talk):
             return []
         query = question_features(self.vocabulary, cleaned)
@@ -312,8 +409,8 @@ class Engine:
         phrase_words = self._phrase_words.scores(query.words)
         phrase_chars = self._phrase_chars.scores(query.chars)
         starts = self._phrase_start[:-1]
-        best_words = np.maximum.reduceat(phrase_words, starts)
-        best_chars = np.maximum.reduceat(phrase_chars, starts)
+        best_words = np.maximum.reduceat(phrase_words * self._phrase_factor, starts)
+        best_chars = np.maximum.reduceat(phrase_chars * self._phrase_factor, starts)
         whole = WEIGHT_BEST_QUESTION
         words = whole * best_words + (1 - whole) * self._card_words.scores(query.words)
         chars = whole * best_chars + (1 - whole) * self._card_chars.scores(query.chars)
@@ -337,7 +434,8 @@ class Engine:
             score = 100 * (blended[card_index] + (1 - trained) * WEIGHT_FUZZY * fuzzy)
             if not kinds <= self._card_kinds(card_index) or coverage < MIN_COVERAGE:
                 score *= UNANSWERED_FACTOR
-            scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1)))
+            related = (coverage > 0 and bool(query.text)) or chars[card_index] >= CLOSE_SPELLING
+            scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1), related))
         scored.sort(key=lambda suggestion: -suggestion.score)
         return scored[:limit]
 
@@ -373,7 +471,9 @@ class Engine:
             return Match(question, Outcome.EMPTY, 0.0, None)
         best = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        suggestions = tuple(s for s in ranked[:MAX_SUGGESTIONS] if s.score >= SUGGESTION_FLOOR)
+        # No dead end: any card that shares a word or a close spelling with the question is offered, however low it
+        # scores; an empty "did you mean" only where nothing relates.
+        suggestions = tuple(s for s in ranked if s.related or s.score >= SUGGESTION_FLOOR)[:MAX_SUGGESTIONS]
         if best.score < self.threshold:
             return Match(question, Outcome.LOW_SCORE, best.score, None, suggestions)
         if best.score - runner_up < self.margin:

@@ -187,8 +187,82 @@ IDIOM = re.compile(r"\b(whats|what is|what) the (?:deal|story)(?= with\b|$)")  #
 
 
 def what_is_asked(cleaned: str) -> str:
-    """A cleaned question without what says nothing of what is asked: the word addressing the bot, chat idioms."""
-    return without_address(IDIOM.sub(r"\1", cleaned))
+    """A cleaned question without what says nothing of what is asked: the word addressing the bot, chat idioms, and
+    the openers and closers of chat around it."""
+    return without_noise(without_address(IDIOM.sub(r"\1", cleaned)))
+
+
+# A name typed at the very start or end of a message ("@faqbot what is ...", "... @bot"): said to someone, not asked
+# about. A real platform mention is removed by `clean` already; a name inside the question stays ("what did @zuck say").
+TYPED_NAME = re.compile(r"^\s*@[\w.-]+[,:]?(?=\s)|(?<=\s)@[\w.-]+[\s.!?]*$")
+
+
+def question_text(question: str) -> str:
+    """A question as it is matched: cleaned, and without what is said around it."""
+    if "@" in question:
+        question = TYPED_NAME.sub(" ", question)
+    return what_is_asked(clean(question))
+
+
+# The openers and closers of chat, as cleaned text: greetings, hedges, discourse markers, thanks, laughter, requests
+# for help. None says what is asked, so each is taken off the start or end of a question while a content word is
+# left ("good morning! how do i ..." is a question about how to; "good morning" alone is small talk).
+OPENERS = tuple(
+    phrase.split()
+    for phrase in """
+    good morning|good afternoon|good evening|good night|morning all|morning everyone|evening all|gm|gn|hi all|hey all
+    |hello all|hi everyone|hey everyone|hello everyone|hi guys|hey guys|hi folks|hey folks|hi there|hey there|hiya
+    |howdy|heya|heyy|hii|hiii|sup|yo|hey|hi|hello|quick question|quick q|random question|random q|small question
+    |silly question|dumb question|stupid question|noob question|newbie question|question|sorry if this was asked
+    before|sorry if this has been asked before|sorry if this was already asked|sorry if this is a dumb question|sorry
+    to bother|sorry|wait so|wait|ok so|okay so|so like|so|like|real quick|re the earlier thing|re earlier|re that
+    |newbie here|new here|noob here|im new here|im new|um|umm|uh|uhh|er|erm|hmm|hm|ah|oh|ooh|well|welp|alright
+    |alright so|right so|also|and|but|btw|anyway|anyways|ngl|tbh|honestly|lol ok|lol|lmao|haha|omg|pls|please|plz
+    """.replace("\n", "").split("|")
+)
+CLOSERS = tuple(
+    phrase.split()
+    for phrase in """
+    or nah|or not|or what|or something|or smth|or sth|and stuff|asking for a friend|in this context|in that context
+    |if that makes sense|if it makes sense|just curious|just wondering|no rush|thanks in advance|thanks a lot|thanks
+    |thank you|thank u|ty|tia|thx|tysm|cheers|cheers mate|much appreciated|appreciate it|appreciate any help|any help
+    appreciated|help|pls help|please help|help pls|help please|halp|anyone|anybody|any ideas|any idea|anyone know
+    |does anyone know|anybody know|rn|tho|though|btw|asap|pls|please|plz|lol|lmao|haha
+    |hahaha|xd|fr|idk|ok|okay|guys|everyone|all|folks|bot|mate|bro|again|re this|re that
+    """.replace("\n", "").split("|")
+)
+# The words only chat noise is made of: a message of these alone says nothing to look up ("sup if that makes sense"),
+# as small talk does not. Words that can name a topic are not among them ("help", "question", "context").
+NOISE_WORDS = frozenset(word for phrase in OPENERS + CLOSERS for word in phrase if is_content(word)) - frozenset(
+    "help halp question context friend earlier thing new".split()
+)
+LAUGHTER = re.compile(r"^(?:(?:ha|he|hi)h?){2,}|lo+l|lmf?a+o+|rofl|xd+$")
+
+
+def without_noise(cleaned: str) -> str:
+    """A cleaned question without the openers and closers of chat, as long as something is left to ask."""
+    words = cleaned.split()
+    changed = True
+    while changed:
+        changed = False
+        for phrase in OPENERS:
+            if words[: len(phrase)] == phrase and _has_content(words[len(phrase) :]):
+                words, changed = words[len(phrase) :], True
+                break
+        for phrase in CLOSERS:
+            if len(words) > len(phrase) and words[-len(phrase) :] == phrase and _has_content(words[: -len(phrase)]):
+                words, changed = words[: -len(phrase)], True
+                break
+        if words and LAUGHTER.fullmatch(words[0]) and _has_content(words[1:]):
+            words, changed = words[1:], True
+        if words and LAUGHTER.fullmatch(words[-1]) and _has_content(words[:-1]):
+            words, changed = words[:-1], True
+    return " ".join(words)
+
+
+def _has_content(words: list[str]) -> bool:
+    """Whether the words say or ask something once the noise is gone ("um what do you know" asks)."""
+    return any(is_content(word) and word not in NOISE_WORDS for word in words) or _asks(words)
 
 
 def without_address(cleaned: str) -> str:

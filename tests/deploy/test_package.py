@@ -84,4 +84,6 @@ def test_the_installed_command_checks_the_bundled_cards(wheel: Path, tmp_path: P
     )
     assert result.returncode == 0, result.stderr
     cards = len(list((SHIPPED / "cards").rglob("*.md")))
-    assert result.stdout.splitlines()[-1].startswith(f"{cards} cards,")
+    summary, decision = result.stdout.splitlines()[-2:]
+    assert summary.startswith(f"{cards} cards,")
+    assert decision.startswith("answering at threshold")

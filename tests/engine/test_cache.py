@@ -191,21 +191,25 @@ def test_engine_reads_its_build_back_until_a_card_changes(
 ) -> None:
     builds = []
     build = Engine._build
-    monkeypatch.setattr(Engine, "_build", lambda self, *args: builds.append(1) or build(self, *args))
+    # Only builds of the whole knowledge base count: calibrating builds engines on parts of it, inside the build.
+    whole = len(knowledge.cards)
+    monkeypatch.setattr(
+        Engine, "_build", lambda self, *args: builds.append(len(self.cards) == whole) or build(self, *args)
+    )
     questions = ["how do i install pyhton", "any tournamnet soon??", "what's the weather like today"]
 
     fresh = Engine(knowledge, cache_dir=tmp_path)
     cached_engine = Engine(knowledge, cache_dir=tmp_path)
-    assert len(builds) == 1
+    assert sum(builds) == 1
     assert _answers(cached_engine, questions) == _answers(fresh, questions) == _answers(Engine(knowledge), questions)
 
     first = next(iter(knowledge.cards.values()))
     changed = dict(knowledge.cards) | {first.id: replace(first, answer=first.answer + " Updated.")}
     Engine(KnowledgeBase(knowledge.sources, changed), cache_dir=tmp_path)
     Engine(knowledge, threshold=50.0, trained_weight=0.5, cache_dir=tmp_path)
-    assert len(builds) == 4  # changed cards and a trained part are other builds; a threshold is not part of one
+    assert sum(builds) == 4  # changed cards and a trained part are other builds; a threshold is not part of one
     Engine(knowledge, threshold=50.0, cache_dir=tmp_path)
-    assert len(builds) == 4
+    assert sum(builds) == 4
 
 
 @pytest.mark.parametrize("frozen_before", [False, True])

@@ -8,7 +8,7 @@ from bot.engine import Engine
 from bot.engine.entries import Postings, Ragged, ascending, distinct, last_places, numbered, spans, summed
 from bot.engine.features import Features, Query, Words, _stem_texts, features, question_features
 from bot.engine.index import SparseIndex
-from bot.engine.matcher import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT
+from bot.engine.matcher import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT, answer_sentences
 from bot.engine.text import clean
 from tests.conftest import SHIPPED_KNOWLEDGE
 
@@ -85,11 +85,15 @@ def _added(rows: list[dict[str, float]], factor: float = 1.0, into: dict[str, fl
 
 
 def test_the_build_indexes_what_each_phrase_and_answer_gives_alone(knowledge: KnowledgeBase) -> None:
-    """The numpy build against dicts: a phrase's features, a card's phrases added up and its answer's words at
-    ANSWER_TERM_WEIGHT, each index the same feature for feature, to the last bit."""
+    """The numpy build against dicts: a phrase's features (its questions, keywords and answer's sentences), a card's
+    questions and keywords added up with its answer's words at ANSWER_TERM_WEIGHT (its n-grams: every phrase's),
+    each index the same feature for feature, to the last bit."""
     engine = Engine(knowledge)
     alone = [
-        [question_features(engine.vocabulary, clean(text)) for text in (*card.questions, *card.keywords)]
+        [
+            question_features(engine.vocabulary, clean(text))
+            for text in (*card.questions, *card.keywords, *answer_sentences(card.answer))
+        ]
         for card in engine.cards
     ]
     answers = [question_features(engine.vocabulary, clean(card.answer)) for card in engine.cards]
@@ -97,9 +101,10 @@ def test_the_build_indexes_what_each_phrase_and_answer_gives_alone(knowledge: Kn
     cards = range(len(engine.cards))
     phrase_words = [phrase.words for phrases in alone for phrase in phrases]
     phrase_chars = [phrase.chars for phrases in alone for phrase in phrases]
+    asked = [len(card.questions) + len(card.keywords) for card in engine.cards]  # the rest are answer sentences
     card_words = [
-        _added([answer.words], ANSWER_TERM_WEIGHT, _added([p.words for p in phrases]))
-        for phrases, answer in zip(alone, answers, strict=True)
+        _added([answer.words], ANSWER_TERM_WEIGHT, _added([p.words for p in phrases[:n]]))
+        for phrases, answer, n in zip(alone, answers, asked, strict=True)
     ]
     card_chars = [_added([p.chars for p in phrases]) for phrases in alone]
     expected = {

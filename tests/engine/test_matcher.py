@@ -286,3 +286,28 @@ def test_a_card_s_kinds_are_found_from_its_own_questions(engine: Engine) -> None
     index = next(i for i, card in enumerate(engine.cards) if card.id == "events")
     assert engine._card_kinds(index) == {"time"}  # "When is the next community event?"
     assert engine._card_kinds(index) is engine._card_kinds(index)  # found once
+
+
+def test_a_question_in_the_answer_s_words_finds_a_card_written_with_few_phrasings(knowledge: KnowledgeBase) -> None:
+    card = Card(
+        id="warnings",
+        questions=("What happens if I break the rules?", "rule breaking consequences"),
+        answer="Moderators give a warning first. A second warning within 30 days means a 24-hour mute.",
+        source=CardSource(document="handbook"),
+    )
+    engine = Engine(replace(knowledge, cards={**knowledge.cards, "warnings": card}))
+    assert engine.answer("how many warnings before a mute").card == card
+    assert matcher.answer_sentences(card.answer) == (
+        "Moderators give a warning first.",
+        "A second warning within 30 days means a 24-hour mute.",
+    )
+
+
+def test_a_decline_offers_every_card_that_shares_a_word_and_none_that_does_not(knowledge: KnowledgeBase) -> None:
+    engine = Engine(knowledge, threshold=99.0)
+    related = engine.answer("tournament brackets seeding controversy")
+    assert not related.answered
+    assert related.suggestions
+    assert related.suggestions[0].card.id == "events"
+    assert related.suggestions[0].score < matcher.SUGGESTION_FLOOR  # offered though it scores low
+    assert engine.answer("what's the weather in paris tomorrow").suggestions == ()

@@ -7,13 +7,16 @@ from hypothesis import strategies as st
 
 from bot.engine.text import (
     APOSTROPHE,
+    NOISE_WORDS,
     NON_WORD,
     PLATFORM_SYNTAX,
     POSSESSIVE,
+    SMALL_TALK,
     char_ngrams,
     clean,
     clean_many,
     is_small_talk,
+    question_text,
     split_letters_digits,
     stem,
     what_is_asked,
@@ -154,7 +157,7 @@ def test_the_word_addressing_the_bot_is_left_out(message: str, question: str) ->
     ("message", "question"),
     [
         ("whats the deal with llama", "whats with llama"),
-        ("hey bot what is the story with fair", "hey what is with fair"),
+        ("hey bot what is the story with fair", "what is with fair"),  # the greeting is chat noise too
         ("zuckerbergs open ai shift whats the deal", "zuckerbergs open ai shift whats"),
         ("is the deal with microsoft done", "is the deal with microsoft done"),  # a deal asked about
         ("what is the story mode", "what is the story mode"),
@@ -168,3 +171,30 @@ def test_what_is_asked_leaves_out_idioms_and_address(message: str, question: str
 def test_a_yes_no_question_is_no_small_talk() -> None:
     assert not is_small_talk("are you a bot")
     assert is_small_talk("you are a good bot")
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("heyyy how do i get roles", "how do i get roles"),
+        ("good morning! how do i get roles", "how do i get roles"),
+        ("wait so how do i get roles or nah", "how do i get roles"),
+        ("how do i get roles asking for a friend", "how do i get roles"),
+        ("gm quick q: how do i get roles rn pls", "how do i get roles"),
+        ("hahaha how do i get roles lmaooo", "how do i get roles"),
+        ("@faqbot how do i get roles", "how do i get roles"),
+        ("how do i get roles @bot", "how do i get roles"),
+        ("what did @zuck say about llama", "what did zuck say about llama"),  # a name asked about stays
+        ("good morning everyone", "good morning everyone"),  # nothing but noise: left for small talk to see
+        ("thanks", "thanks"),
+        ("help with roles pls", "help with roles"),
+        ("is the server down right now", "is the server down right now"),  # a time asked about stays
+    ],
+)
+def test_the_openers_and_closers_of_chat_are_left_out(message: str, question: str) -> None:
+    assert question_text(message) == question
+
+
+def test_a_message_of_chat_noise_alone_is_small_talk() -> None:
+    assert is_small_talk("sup if that makes sense", SMALL_TALK | NOISE_WORDS)
+    assert not is_small_talk("how does that make sense", SMALL_TALK | NOISE_WORDS)

@@ -1,0 +1,72 @@
+from dataclasses import replace
+
+import pytest
+
+from bot.cards import KnowledgeBase
+from bot.engine import Engine
+from bot.engine.calibration import MIN_CARDS, N_FOLDS, THRESHOLDS, choose, folds, off_topic_messages
+from bot.engine.matcher import FALLBACK_MARGIN, FALLBACK_THRESHOLD
+from bot.settings import load_settings
+
+
+def test_the_threshold_falls_between_what_should_be_answered_and_what_should_not() -> None:
+    held_out = [(50.0, 20.0, True)] * 40 + [(45.0, 1.0, False)] * 5
+    near_misses = [(30.0, 5.0)] * 30
+    off_topic = [(10.0, 2.0)] * 100
+    threshold, _, right, near, off = choose(held_out, near_misses, off_topic)
+    assert 30.0 < threshold <= 50.0
+    assert right == pytest.approx(40 / 45)
+    assert near == off == 1.0
+
+
+def test_a_threshold_is_never_under_what_a_suggestion_needs() -> None:
+    threshold, *_ = choose([(20.0, 5.0, True)] * 20, [], [(19.0, 5.0)] * 10)
+    assert threshold >= THRESHOLDS[0] >= 15.0
+
+
+def test_each_card_is_left_out_once_and_never_loses_its_title(knowledge: KnowledgeBase) -> None:
+    cards = list(knowledge.cards.values())
+    made = folds(cards)
+    assert len(made) == N_FOLDS
+    absent = [phrase for fold in made for phrase in fold.absent]
+    assert sorted(absent) == sorted(q for card in cards for q in (card.questions[1:] or card.questions))
+    for fold in made:
+        kept = {card.id: card for card in fold.cards}
+        for question, card_id in fold.held_out:
+            card = knowledge.cards[card_id]
+            assert question != card.title
+            assert question not in kept[card_id].questions
+            assert kept[card_id].title == card.title
+
+
+def test_the_engine_chooses_its_decision_from_the_cards_and_says_why(knowledge: KnowledgeBase) -> None:
+    engine = Engine(knowledge)
+    assert engine.calibration is not None
+    assert not engine.calibration.fallback
+    assert (engine.threshold, engine.margin) == (engine.calibration.threshold, engine.calibration.margin)
+    assert engine.calibration.off_topic == len(off_topic_messages())
+    assert "chosen on the cards" in engine.decision()
+
+
+def test_a_number_overrides_the_chosen_one(knowledge: KnowledgeBase) -> None:
+    engine = Engine(knowledge, threshold=55.0)
+    assert engine.threshold == 55.0
+    assert engine.calibration is not None
+    assert engine.margin == engine.calibration.margin
+    assert "(set)" in engine.decision()
+
+
+def test_too_few_cards_keep_the_fixed_defaults(knowledge: KnowledgeBase) -> None:
+    few = dict(list(knowledge.cards.items())[: MIN_CARDS - 1])
+    engine = Engine(replace(knowledge, cards=few))
+    assert engine.calibration is not None
+    assert engine.calibration.fallback
+    assert (engine.threshold, engine.margin) == (FALLBACK_THRESHOLD, FALLBACK_MARGIN)
+    assert "defaults" in engine.decision()
+
+
+@pytest.mark.parametrize(("value", "expected"), [("auto", None), ("AUTO", None), ("", None), ("42.5", 42.5)])
+def test_match_settings_take_auto_or_a_number(value: str, expected: float | None) -> None:
+    settings = load_settings(match_threshold=value, match_margin=value, match_trained_weight="auto")
+    assert settings.match_threshold == settings.match_margin == expected
+    assert settings.match_trained_weight is None
