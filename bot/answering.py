@@ -9,9 +9,10 @@ import logging
 import time
 from dataclasses import dataclass
 
-from bot import metrics, replies
+from bot import metrics, policy, replies
 from bot.guard import Cooldown, Refusal, check_length
 from bot.holder import EngineHolder
+from bot.policy import Result, Verdict, Via
 from bot.replies import Reply
 from bot.settings import Settings
 from bot.store import QuestionEvent, Store
@@ -26,22 +27,25 @@ class Asker:
     user_id: int | str
     guild_id: int | str | None  # the Discord guild or the Slack workspace
     channel_id: int | str | None
-    via: str  # "ask", "mention", "dm", "channel" or "context_menu"
+    via: Via
+    private: bool = False  # the asker chose a reply for them alone (Discord's `/ask private`)
 
 
 @dataclass(frozen=True)
 class Asked:
-    """What became of a question: refused before the engine, or the engine's reply (and its record id)."""
+    """What became of a question: who sees the reply (`policy.verdict`), and the reply itself: a refusal before
+    the engine, or the engine's reply (and its record id); neither for a message the bot did not look up."""
 
     platform: str
     started: float
+    verdict: Verdict
     refusal: Refusal | None = None
     reply: Reply | None = None
     question_id: str | None = None
 
     @property
     def outcome(self) -> str:
-        """The engine's outcome, or why the question never reached it."""
+        """The engine's outcome, or why the question never reached it; asked only of a reply that was sent."""
         if self.refusal is not None:
             return self.refusal.reason
         assert self.reply is not None
@@ -59,30 +63,36 @@ class Answerer:
         self.cooldown = Cooldown(settings.cooldown_seconds, settings.cooldown_burst)
 
     def ask(self, question: str, asker: Asker) -> Asked:
+        """Look the question up, record it and decide who sees the reply, as `bot.policy` says for its way in."""
         started = time.perf_counter()
+        if not policy.heard(asker.via, question):
+            return Asked(self.platform, started, Verdict.SILENT)
         engine = self.holder.engine  # read once: a reload in between must not mix two knowledge bases
         example = replies.example_question(engine.knowledge)
         refusal = check_length(question, self.max_chars, example) or self.cooldown.hit(str(asker.user_id))
         if refusal is not None:
-            fields = {"via": asker.via, "reason": refusal.reason, "length": len(question)}
+            verdict = policy.verdict(asker.via, Result.NOTICE, private=asker.private)
+            fields = {"via": asker.via, "reason": refusal.reason, "length": len(question), "reply": verdict.value}
             log.info("question refused", extra={"fields": fields})
-            return Asked(self.platform, started, refusal=refusal)
+            return Asked(self.platform, started, verdict, refusal=refusal)
         match = engine.answer(question)
         reply = replies.reply_for(match, engine.knowledge)
         question_id = None
-        if self.store is not None:
+        if self.store is not None and policy.recorded(asker.via, match.outcome):
             event = QuestionEvent.of(match, self.platform, asker.user_id, asker.guild_id, asker.channel_id)
             question_id = self.store.record_question(event)
+        verdict = policy.verdict(asker.via, Result.ANSWER if reply.answered else Result.DECLINE, private=asker.private)
         fields = {
             "platform": self.platform,
             "via": asker.via,
             "outcome": match.outcome.value,
             "card": reply.card.id if reply.card else None,
             "score": f"{match.score:.1f}",
+            "reply": verdict.value,
             "latency_ms": f"{(time.perf_counter() - started) * 1000:.1f}",
         }
         log.info("question answered" if reply.answered else "question declined", extra={"fields": fields})
-        return Asked(self.platform, started, reply=reply, question_id=question_id)
+        return Asked(self.platform, started, verdict, reply=reply, question_id=question_id)
 
     @staticmethod
     def sent(asked: Asked) -> None:

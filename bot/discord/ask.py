@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.answering import Asker
 from bot.discord import deliver
+from bot.policy import Via
 
 if TYPE_CHECKING:
     from bot.discord.app import FaqBot
@@ -25,9 +26,8 @@ class Ask(commands.Cog):
     @app_commands.command(name="ask", description="Ask a question and get the curated answer with its source")
     @app_commands.describe(question="Your question", private="Show the answer to you alone")
     async def ask(self, interaction: discord.Interaction[FaqBot], question: str, private: bool = False) -> None:
-        asker = Asker(interaction.user.id, interaction.guild_id, interaction.channel_id, "ask")
-        asked = self.bot.answerer.ask(question, asker)
-        await deliver.to_interaction(interaction, asked, ephemeral=private)
+        asker = Asker(interaction.user.id, interaction.guild_id, interaction.channel_id, Via.ASK, private=private)
+        await deliver.to_interaction(interaction, self.bot.answerer.ask(question, asker))
 
     @ask.autocomplete("question")
     async def suggest(self, interaction: discord.Interaction[FaqBot], current: str) -> list[app_commands.Choice[str]]:

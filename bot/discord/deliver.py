@@ -1,4 +1,4 @@
-"""An answered, declined or refused question delivered in Discord: embed and components, or the refusal."""
+"""An asked question delivered in Discord as `bot.policy` decided: embed and components, or the refusal."""
 
 from __future__ import annotations
 
@@ -10,23 +10,25 @@ from bot.answering import Answerer, Asked
 from bot.discord.components import view_for
 from bot.discord.embeds import reply_embed
 from bot.discord.send import reply, respond
+from bot.policy import Verdict
 
 
-async def to_interaction(interaction: discord.Interaction[Any], asked: Asked, *, ephemeral: bool) -> None:
-    """Refusals are only ever shown to the asker; replies follow the asker's choice."""
+def _content(asked: Asked) -> dict[str, Any]:
     if asked.refusal is not None:
-        await respond(interaction, content=asked.refusal.message, ephemeral=True)
-    else:
-        assert asked.reply is not None
-        view = view_for(asked.reply, asked.question_id)
-        await respond(interaction, embed=reply_embed(asked.reply), view=view, ephemeral=ephemeral)
+        return {"content": asked.refusal.message}
+    assert asked.reply is not None
+    return {"embed": reply_embed(asked.reply), "view": view_for(asked.reply, asked.question_id)}
+
+
+async def to_interaction(interaction: discord.Interaction[Any], asked: Asked) -> None:
+    """A command always gets a reply (the policy never silences one): for everyone, or ephemeral."""
+    await respond(interaction, ephemeral=asked.verdict is Verdict.PRIVATE, **_content(asked))
     Answerer.sent(asked)
 
 
 async def to_message(message: discord.Message, asked: Asked) -> None:
-    if asked.refusal is not None:
-        await reply(message, content=asked.refusal.message)
-    else:
-        assert asked.reply is not None
-        await reply(message, embed=reply_embed(asked.reply), view=view_for(asked.reply, asked.question_id))
+    """A reply to the message, or nothing; a message has no ephemeral reply, so a private one is a plain reply."""
+    if asked.verdict is Verdict.SILENT:
+        return
+    await reply(message, **_content(asked))
     Answerer.sent(asked)

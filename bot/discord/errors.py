@@ -8,8 +8,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot import replies
+from bot import policy, replies
 from bot.discord.send import reply, respond
+from bot.policy import Result, Verdict, Via
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,12 @@ async def apologize(interaction: discord.Interaction[Any], error: BaseException,
         log.warning("could not send the apology: %s", http_error, extra={"fields": fields})
 
 
-async def apologize_to_message(message: discord.Message, error: BaseException, what: str) -> None:
+async def apologize_to_message(message: discord.Message, error: BaseException, via: Via) -> None:
+    """Log the failure, then tell the asker, unless the policy keeps the bot silent there (an answer channel)."""
     fields = {"message": message.id, "channel": message.channel.id, "user": message.author.id}
-    log_failure(error, what, fields)
+    log_failure(error, via, fields)
+    if policy.verdict(via, Result.NOTICE) is Verdict.SILENT:
+        return
     try:
         await reply(message, content=replies.ERROR)
     except discord.HTTPException as http_error:

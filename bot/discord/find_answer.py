@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.answering import Asker
 from bot.discord import deliver
+from bot.policy import Via
 
 if TYPE_CHECKING:
     from bot.discord.app import FaqBot
@@ -31,11 +32,8 @@ class FindAnswer(commands.Cog):
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
     async def find_answer(self, interaction: discord.Interaction[FaqBot], message: discord.Message) -> None:
-        """Answers go to the channel for everyone; a decline only to the one who asked, to keep the channel quiet."""
-        asker = Asker(interaction.user.id, interaction.guild_id, interaction.channel_id, "context_menu")
-        asked = self.bot.answerer.ask(message.content, asker)
-        answered = asked.reply is not None and asked.reply.answered
-        await deliver.to_interaction(interaction, asked, ephemeral=not answered)
+        asker = Asker(interaction.user.id, interaction.guild_id, interaction.channel_id, Via.CONTEXT_MENU)
+        await deliver.to_interaction(interaction, self.bot.answerer.ask(message.content, asker))
 
 
 async def setup(bot: FaqBot) -> None:

@@ -1,4 +1,4 @@
-"""`/ask <question>`: acknowledged at once, then answered in the channel; anything else only to the asker."""
+"""`/ask <question>`: acknowledged at once, then answered in the channel or to the asker alone, as `bot.policy` says."""
 
 from __future__ import annotations
 
@@ -7,15 +7,19 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
-from bot import replies
+from bot import policy, replies
 from bot.answering import Answerer, Asker
+from bot.policy import Result, Verdict, Via
 from bot.slack import blocks
 from bot.slack.mrkdwn import plain
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/ask"
-HELP_WORDS = frozenset({"", "help", "?"})
+HELP_WORDS = frozenset({"", "help", "?"})  # Slack has no /help: `/ask help`, or "help" said to the bot, shows it
+
+
+RESPONSE_TYPES = {Verdict.PUBLIC: "in_channel", Verdict.PRIVATE: "ephemeral"}  # a command is never left silent
 
 
 def register(app: AsyncApp, answerer: Answerer) -> None:
@@ -23,21 +27,16 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
     async def ask(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # first, so Slack's 3-second deadline holds whatever happens next
         question = plain(str(command.get("text") or "")).strip()
+        notice = RESPONSE_TYPES[policy.verdict(Via.ASK, Result.NOTICE)]
         try:
             if question.lower() in HELP_WORDS:
-                await respond(
-                    response_type="ephemeral", **blocks.help_message(answerer.holder.engine.knowledge).fields()
-                )
+                await respond(response_type=notice, **blocks.help_message(answerer.holder.engine.knowledge).fields())
                 return
-            asker = Asker(str(command.get("user_id")), command.get("team_id"), command.get("channel_id"), "ask")
+            asker = Asker(str(command.get("user_id")), command.get("team_id"), command.get("channel_id"), Via.ASK)
             asked = answerer.ask(question, asker)
-            if asked.refusal is not None:
-                await respond(response_type="ephemeral", **blocks.notice(asked.refusal.message).fields())
-            elif asked.reply is not None:
-                message = blocks.render(asked.reply, asked.question_id, asked=question)
-                visibility = "in_channel" if asked.reply.answered else "ephemeral"
-                await respond(response_type=visibility, **message.fields())
+            message = blocks.asked_message(asked, quoted=question)
+            await respond(response_type=RESPONSE_TYPES[asked.verdict], **message.fields())
             answerer.sent(asked)
         except Exception:
             log.exception("/ask failed")
-            await respond(response_type="ephemeral", **blocks.notice(replies.ERROR).fields())
+            await respond(response_type=notice, **blocks.notice(replies.ERROR).fields())

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import replies
+from bot.answering import Asked
 from bot.cards.model import Card, KnowledgeBase
 from bot.replies import Reply
 from bot.slack.mrkdwn import escape, link, to_mrkdwn
@@ -156,6 +157,14 @@ def decline(reply: Reply, question_id: str | None, asked: str | None = None) -> 
 
 def render(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:
     return answer(reply, question_id, asked) if reply.card is not None else decline(reply, question_id, asked)
+
+
+def asked_message(asked: Asked, quoted: str | None = None) -> Message:
+    """What a question that was looked up or refused shows: the reply, or the refusal as a notice."""
+    if asked.refusal is not None:
+        return notice(asked.refusal.message)
+    assert asked.reply is not None
+    return render(asked.reply, asked.question_id, quoted)
 
 
 def notice(text: str) -> Message:

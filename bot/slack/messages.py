@@ -1,7 +1,8 @@
-"""Mentions, direct messages and questions in answer channels, each answered in the asking message's thread.
+"""Mentions, direct messages and messages in answer channels, each answered in the asking message's thread.
 
 Messages from bots (this one included), edits, deletions and other subtypes are never answered, nor are
-channel messages that do not mention the bot outside the configured answer channels.
+channel messages that do not mention the bot outside the configured answer channels. Which of the rest get a
+reply, and who sees it, is `bot.policy`'s to say.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import replies
+from bot import policy, replies
 from bot.answering import Answerer, Asker
+from bot.policy import Result, Verdict, Via
 from bot.slack import blocks
+from bot.slack.ask import HELP_WORDS
 from bot.slack.mrkdwn import plain
 
 log = logging.getLogger(__name__)
@@ -40,55 +43,56 @@ def is_from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
     )
 
 
-def channel_message_via(event: dict[str, Any], bot_user_id: str | None, answer_channels: Collection[str]) -> str | None:
-    """How a `message` event asks the bot, or None when it is not for the bot.
+def channel_message_via(event: dict[str, Any], bot_user_id: str | None, answer_channels: Collection[str]) -> Via | None:
+    """How a `message` event reached the bot, or None when it is not for the bot.
 
     A mention is left to the `app_mention` event so it is answered once.
     """
     if not is_from_a_person(event, bot_user_id):
         return None
     if event.get("channel_type") == "im":
-        return "dm"
+        return Via.DM
     mention = _mention(bot_user_id)
     mentioned = mention is not None and mention.search(event["text"]) is not None
     if event["channel"] in answer_channels and "thread_ts" not in event and not mentioned:
-        return "channel"
+        return Via.CHANNEL
     return None
 
 
 async def answer_in_thread(
-    client: AsyncWebClient, answerer: Answerer, event: dict[str, Any], context: AsyncBoltContext, via: str
+    client: AsyncWebClient, answerer: Answerer, event: dict[str, Any], context: AsyncBoltContext, via: Via
 ) -> None:
-    """Answer under the asking message; refusals and help go to the asker alone."""
+    """Answer under the asking message, for everyone in the thread or for the asker alone, as `bot.policy` says."""
     mention = _mention(context.bot_user_id)
     text = mention.sub(" ", event["text"]) if mention else event["text"]
     question = plain(text).strip()
     channel, user = event["channel"], event["user"]
     thread_ts = event.get("thread_ts") or event["ts"]
+
+    async def post(verdict: Verdict, message: blocks.Message) -> None:
+        if verdict is Verdict.PUBLIC:
+            await client.chat_postMessage(channel=channel, thread_ts=thread_ts, link_names=False, **message.fields())
+        elif verdict is Verdict.PRIVATE:
+            await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **message.fields())
+
     try:
-        if question.lower() in {"", "help"}:
-            help_message = blocks.help_message(answerer.holder.engine.knowledge)
-            await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **help_message.fields())
+        if question.lower() in HELP_WORDS:
+            await post(policy.verdict(via, Result.NOTICE), blocks.help_message(answerer.holder.engine.knowledge))
             return
         asked = answerer.ask(question, Asker(user, context.team_id, channel, via))
-        if asked.refusal is not None:
-            notice = blocks.notice(asked.refusal.message)
-            await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **notice.fields())
-        elif asked.reply is not None:
-            message = blocks.render(asked.reply, asked.question_id)
-            await client.chat_postMessage(channel=channel, thread_ts=thread_ts, link_names=False, **message.fields())
-        answerer.sent(asked)
+        if asked.verdict is not Verdict.SILENT:
+            await post(asked.verdict, blocks.asked_message(asked))
+            answerer.sent(asked)
     except Exception:
         log.exception("answering a %s failed", via)
-        notice = blocks.notice(replies.ERROR)
-        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **notice.fields())
+        await post(policy.verdict(via, Result.NOTICE), blocks.notice(replies.ERROR))
 
 
 def register(app: AsyncApp, answerer: Answerer, answer_channels: Collection[str]) -> None:
     @app.event("app_mention")
     async def on_mention(event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         if is_from_a_person(event, context.bot_user_id):
-            await answer_in_thread(client, answerer, event, context, "mention")
+            await answer_in_thread(client, answerer, event, context, Via.MENTION)
         else:
             log.debug("mention skipped: not a new message from a person")
 

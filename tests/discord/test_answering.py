@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 
 from bot.answering import Answerer, Asker
+from bot.policy import Via
 from bot.settings import load_settings
 from bot.store import open_store
 from tests.discord.helpers import FIXTURE_KNOWLEDGE, make_bot
 
-ASKER = Asker(user_id=1, guild_id=2, channel_id=3, via="ask")
+ASKER = Asker(user_id=1, guild_id=2, channel_id=3, via=Via.ASK)
 
 
 def test_a_too_long_question_does_not_spend_the_cooldown() -> None:
@@ -20,7 +21,7 @@ def test_a_too_long_question_does_not_spend_the_cooldown() -> None:
     title = bot.holder.engine.cards[0].title
     assert answerer.ask(title, ASKER).reply is not None
     assert answerer.ask(title, ASKER).outcome == "cooldown"
-    assert answerer.ask(title, Asker(9, 2, 3, "ask")).reply is not None  # per user, not per channel
+    assert answerer.ask(title, Asker(9, 2, 3, Via.ASK)).reply is not None  # per user, not per channel
 
 
 def test_one_structured_line_per_question(caplog: pytest.LogCaptureFixture) -> None:

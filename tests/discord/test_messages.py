@@ -5,17 +5,10 @@ from unittest.mock import AsyncMock, patch
 import discord
 import pytest
 
-from bot.discord.mentions import Mentions, looks_like_question, strip_mention
+from bot.discord.mentions import Mentions, strip_mention
+from bot.policy import Via
 from tests.discord.helpers import make_bot, make_message
 from tests.e2e.fake_discord import payloads
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("how do I get a role", True), ("roles?", True), ("What, now", True), ("thanks all", False), ("", False)],
-)
-def test_looks_like_question(text: str, expected: bool) -> None:
-    assert looks_like_question(text) is expected
 
 
 def test_strip_mention_removes_both_mention_forms() -> None:
@@ -25,8 +18,8 @@ def test_strip_mention_removes_both_mention_forms() -> None:
 def test_which_messages_ask_the_bot() -> None:
     bot = make_bot(answer_channel_ids=str(payloads.ANSWER_CHANNEL_ID))
     cog = Mentions(bot)
-    assert cog._via(make_message(bot, "hi", dm=True)) == "dm"
-    assert cog._via(make_message(bot, "hi", mention=True)) == "mention"
+    assert cog._via(make_message(bot, "hi", dm=True)) is Via.DM
+    assert cog._via(make_message(bot, "hi", mention=True)) is Via.MENTION
     assert cog._via(make_message(bot, "hi")) is None
     assert cog._via(make_message(bot, "hi", dm=True, author_is_bot=True)) is None
 
@@ -53,4 +46,16 @@ async def test_a_failing_handler_apologizes(caplog: pytest.LogCaptureFixture) ->
     ):
         await Mentions(bot).on_message(message)
     assert send.call_args.kwargs["content"].startswith("Sorry")
+    assert any(record.message == "handler failed" for record in caplog.records)
+
+
+async def test_a_failure_in_an_answer_channel_is_logged_not_told(caplog: pytest.LogCaptureFixture) -> None:
+    bot = make_bot(answer_channel_ids=str(payloads.CHANNEL_ID))
+    message = make_message(bot, "how do I get a role?")
+    with (
+        patch.object(bot.answerer, "ask", side_effect=RuntimeError("boom")),
+        patch.object(discord.TextChannel, "send", new_callable=AsyncMock) as send,
+    ):
+        await Mentions(bot).on_message(message)
+    send.assert_not_called()
     assert any(record.message == "handler failed" for record in caplog.records)

@@ -96,3 +96,15 @@ async def test_answer_channels_answer_top_level_questions_without_a_mention(tmp_
     assert (post["channel"], post["thread_ts"]) == ("C9ANSWERS", top_level["event"]["ts"])
     assert post["blocks"][0]["text"]["text"] == "How do I get a role?"
     assert len(fake.of("chat.postMessage")) == 1
+
+
+async def test_help_in_an_answer_channel_is_not_for_the_bot(tmp_path: Path) -> None:
+    async with running_slack(tmp_path, slack_answer_channel_ids="C9ANSWERS") as slack:
+        fake = slack.fake
+        chatter = payloads.message("help", channel="C9ANSWERS", channel_type="channel")
+        await fake.envelope("events_api", chatter)
+        marker = payloads.message("How do I get a role?", channel="C9ANSWERS", channel_type="channel")
+        await fake.envelope("events_api", marker)
+        post = (await fake.wait_for("chat.postMessage")).body
+    assert post["thread_ts"] == marker["event"]["ts"]
+    assert not fake.of("chat.postEphemeral")

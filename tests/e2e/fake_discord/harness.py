@@ -12,6 +12,7 @@ from typing import Any
 from bot.discord.app import FaqBot, create_bot
 from bot.holder import EngineHolder
 from bot.settings import load_settings
+from bot.store import Store
 from tests.e2e.fake_discord import payloads
 from tests.e2e.fake_discord.server import WAIT_SECONDS, FakeDiscord, Request
 
@@ -86,7 +87,7 @@ async def _until_guild_known(bot: FaqBot, task: asyncio.Task[None]) -> None:
 
 
 @asynccontextmanager
-async def running_bot(**overrides: Any) -> AsyncIterator[Harness]:
+async def running_bot(store: Store | None = None, **overrides: Any) -> AsyncIterator[Harness]:
     fake = FakeDiscord(TOKEN)
     await fake.start()
     settings = load_settings(
@@ -98,7 +99,7 @@ async def running_bot(**overrides: Any) -> AsyncIterator[Harness]:
         **overrides,
     )
     holder = EngineHolder(settings.knowledge_dir, settings.match_threshold, settings.match_margin)
-    bot = create_bot(settings, holder)
+    bot = create_bot(settings, holder, store)
     task = asyncio.create_task(bot.start(TOKEN))
     try:
         await _until_guild_known(bot, task)
