@@ -89,11 +89,20 @@ class Answerer:
         """Count the question once its reply is out: that latency is what the asker waits for."""
         metrics.observe_answer(asked.platform, asked.outcome, time.perf_counter() - asked.started)
 
-    def card(self, card_id: str) -> Reply | None:
-        """The reply for a card chosen from a button or menu, if the card still exists after reloads."""
+    def card(self, card_id: str, user_id: int | str) -> Reply | Refusal:
+        """The reply for a card chosen from a button or menu, or why not.
+
+        A click spends the clicker's cooldown as a question does: every click can post a card, so clicking must not
+        post faster than asking. A card removed by a reload since the buttons were sent is refused too.
+        """
         knowledge = self.holder.engine.knowledge
         card = knowledge.cards.get(card_id)
-        return replies.card_reply(card, knowledge) if card else None
+        refusal = self.cooldown.hit(str(user_id))
+        if refusal is None and card is not None:
+            return replies.card_reply(card, knowledge)
+        refusal = refusal or Refusal("card_gone", replies.CARD_GONE)
+        log.info("click refused", extra={"fields": {"reason": refusal.reason, "card": card_id}})
+        return refusal
 
     async def vote(self, question_id: str | None, user_id: int | str, card_id: str, helpful: bool) -> bool:
         """Record a 👍/👎; False when this user already voted on this card."""
