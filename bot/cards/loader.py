@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.cards.links import unlinkable
 from bot.cards.model import ANSWER_AIM_CHARS, ANSWER_MAX_CHARS, Card, CardFront, KnowledgeBase, Source
 
 MIN_QUESTION_WORDS = 2
@@ -166,6 +167,15 @@ def _parse_card(path: Path, root: Path) -> tuple[_Parsed | None, list[Problem]]:
     elif len(answer) > ANSWER_AIM_CHARS:
         problems.append(
             Problem(shown, body_line, f"answer has {len(answer)} characters; aim for {ANSWER_AIM_CHARS}", True)
+        )
+    for number, target in unlinkable(match["body"]):
+        problems.append(
+            Problem(
+                shown,
+                body_line + number,
+                f"link to {target!r}: only http, https and mailto links are kept (others show as plain text; "
+                "on Slack '!channel' or '@U…' would ping)",
+            )
         )
     for index, question in enumerate(front.questions):
         words = question_key(question).split()

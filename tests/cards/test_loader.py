@@ -55,6 +55,17 @@ def test_valid_folder_loads(tmp_path: Path) -> None:
     assert card.related == ("other",)
 
 
+def test_a_link_to_anything_but_the_web_or_mail_is_an_error_on_its_line(tmp_path: Path) -> None:
+    answer = "Reset it.\n\nAsk [the admins](!subteam^S1) or [me](mailto:a@b.org).\n[All](!channel) [w](https://x.org)\n"
+    card = GOOD.replace("Use the reset link on the sign-in page.\n", answer)
+    first = card.splitlines().index("Reset it.") + 1
+    problems = messages(make(tmp_path, {"good.md": card, "other.md": OTHER}))
+    assert [problem.split(": only")[0] for problem in problems] == [
+        f"knowledge/cards/good.md:{first + 2}: link to '!subteam^S1'",
+        f"knowledge/cards/good.md:{first + 3}: link to '!channel'",
+    ]
+
+
 def test_bad_yaml_names_file_and_line(tmp_path: Path) -> None:
     broken = GOOD.replace("tags: [account]", "tags: [account")
     assert messages(make(tmp_path, {"good.md": broken, "other.md": OTHER}))[0].startswith("knowledge/cards/good.md:")

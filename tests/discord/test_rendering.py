@@ -21,6 +21,14 @@ def test_a_long_card_is_cut_to_discord_limits() -> None:
     assert len(embed) <= 6000
 
 
+def test_only_web_and_mail_links_of_a_card_stay_links() -> None:
+    bot = make_bot()
+    answer = "Ask [the admins](@U1), [everyone](!channel) or [mail](mailto:a@b.org); see [docs](https://x.org)."
+    card = dataclasses.replace(bot.holder.engine.cards[0], answer=answer)
+    embed = embeds.answer_embed(card_reply(card, bot.holder.engine.knowledge))
+    assert embed.description == "Ask the admins, everyone or [mail](mailto:a@b.org); see [docs](https://x.org)."
+
+
 def test_source_is_linked_only_when_it_has_a_url() -> None:
     bot = make_bot()
     knowledge = bot.holder.engine.knowledge
