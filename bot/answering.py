@@ -15,6 +15,7 @@ from bot.holder import EngineHolder
 from bot.replies import Reply
 from bot.settings import Settings
 from bot.store import QuestionEvent, Store
+from bot.visible import visible
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class Asked:
 
     platform: str
     started: float
+    question: str  # as read: what is looked up, recorded and echoed
     refusal: Refusal | None = None
     reply: Reply | None = None
     question_id: str | None = None
@@ -60,13 +62,14 @@ class Answerer:
 
     def ask(self, question: str, asker: Asker) -> Asked:
         started = time.perf_counter()
+        question = visible(question)  # once, for everything that shows it later: an echo, a report
         engine = self.holder.engine  # read once: a reload in between must not mix two knowledge bases
         example = replies.example_question(engine.knowledge)
         refusal = check_length(question, self.max_chars, example) or self.cooldown.hit(str(asker.user_id))
         if refusal is not None:
             fields = {"via": asker.via, "reason": refusal.reason, "length": len(question)}
             log.info("question refused", extra={"fields": fields})
-            return Asked(self.platform, started, refusal=refusal)
+            return Asked(self.platform, started, question, refusal=refusal)
         match = engine.answer(question)
         reply = replies.reply_for(match, engine.knowledge)
         question_id = None
@@ -82,7 +85,7 @@ class Answerer:
             "latency_ms": f"{(time.perf_counter() - started) * 1000:.1f}",
         }
         log.info("question answered" if reply.answered else "question declined", extra={"fields": fields})
-        return Asked(self.platform, started, reply=reply, question_id=question_id)
+        return Asked(self.platform, started, question, reply=reply, question_id=question_id)
 
     @staticmethod
     def sent(asked: Asked) -> None:

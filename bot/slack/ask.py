@@ -34,7 +34,7 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
             if asked.refusal is not None:
                 await respond(response_type="ephemeral", **blocks.notice(asked.refusal.message).fields())
             elif asked.reply is not None:
-                message = blocks.render(asked.reply, asked.question_id, asked=question)
+                message = blocks.render(asked.reply, asked.question_id, asked=asked.question)
                 visibility = "in_channel" if asked.reply.answered else "ephemeral"
                 await respond(response_type=visibility, **message.fields())
             answerer.sent(asked)

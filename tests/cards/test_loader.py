@@ -6,6 +6,7 @@ import pytest
 
 from bot.cards import KnowledgeError, load_knowledge, load_knowledge_strict
 from bot.cli import main
+from tests.bidi import LRM, QUESTION, knowledge_with_controls
 
 SOURCES = "- id: doc\n  title: A Document\n"
 GOOD = """---
@@ -64,6 +65,15 @@ def test_a_link_to_anything_but_the_web_or_mail_is_an_error_on_its_line(tmp_path
         f"knowledge/cards/good.md:{first + 2}: link to '!subteam^S1'",
         f"knowledge/cards/good.md:{first + 3}: link to '!channel'",
     ]
+
+
+def test_bidirectional_controls_are_dropped_from_cards_and_sources_as_they_load(tmp_path: Path) -> None:
+    knowledge = load_knowledge_strict(knowledge_with_controls(tmp_path))
+    card = knowledge.cards["lights"]
+    assert card.title == QUESTION
+    assert card.source.section == "Lights"
+    assert card.answer == f"Flip the switch by the door, then wait.{LRM}"  # a mark reorders nothing: it stays
+    assert knowledge.source_of(card).title == "Community Handbook"
 
 
 def test_bad_yaml_names_file_and_line(tmp_path: Path) -> None:
