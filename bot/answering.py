@@ -16,6 +16,7 @@ from bot.policy import Result, Verdict, Via
 from bot.replies import Reply
 from bot.settings import Settings
 from bot.store import QuestionEvent, Store
+from bot.visible import visible
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class Asked:
     platform: str
     started: float
     verdict: Verdict
+    question: str  # as read: what is looked up, recorded and echoed
     refusal: Refusal | None = None
     reply: Reply | None = None
     question_id: str | None = None
@@ -65,8 +67,9 @@ class Answerer:
     def ask(self, question: str, asker: Asker) -> Asked:
         """Look the question up, record it and decide who sees the reply, as `bot.policy` says for its way in."""
         started = time.perf_counter()
+        question = visible(question)  # once, for everything that shows it later: an echo, a report
         if not policy.heard(asker.via, question):
-            return Asked(self.platform, started, Verdict.SILENT)
+            return Asked(self.platform, started, Verdict.SILENT, question)
         engine = self.holder.engine  # read once: a reload in between must not mix two knowledge bases
         example = replies.example_question(engine.knowledge)
         refusal = check_length(question, self.max_chars, example) or self.cooldown.hit(str(asker.user_id))
@@ -74,7 +77,7 @@ class Answerer:
             verdict = policy.verdict(asker.via, Result.NOTICE, private=asker.private)
             fields = {"via": asker.via, "reason": refusal.reason, "length": len(question), "reply": verdict.value}
             log.info("question refused", extra={"fields": fields})
-            return Asked(self.platform, started, verdict, refusal=refusal)
+            return Asked(self.platform, started, verdict, question, refusal=refusal)
         match = engine.answer(question)
         reply = replies.reply_for(match, engine.knowledge)
         question_id = None
@@ -92,18 +95,27 @@ class Answerer:
             "latency_ms": f"{(time.perf_counter() - started) * 1000:.1f}",
         }
         log.info("question answered" if reply.answered else "question declined", extra={"fields": fields})
-        return Asked(self.platform, started, verdict, reply=reply, question_id=question_id)
+        return Asked(self.platform, started, verdict, question, reply=reply, question_id=question_id)
 
     @staticmethod
     def sent(asked: Asked) -> None:
         """Count the question once its reply is out: that latency is what the asker waits for."""
         metrics.observe_answer(asked.platform, asked.outcome, time.perf_counter() - asked.started)
 
-    def card(self, card_id: str) -> Reply | None:
-        """The reply for a card chosen from a button or menu, if the card still exists after reloads."""
+    def card(self, card_id: str, user_id: int | str) -> Reply | Refusal:
+        """The reply for a card chosen from a button or menu, or why not.
+
+        A click spends the clicker's cooldown as a question does: every click can post a card, so clicking must not
+        post faster than asking. A card removed by a reload since the buttons were sent is refused too.
+        """
         knowledge = self.holder.engine.knowledge
         card = knowledge.cards.get(card_id)
-        return replies.card_reply(card, knowledge) if card else None
+        refusal = self.cooldown.hit(str(user_id))
+        if refusal is None and card is not None:
+            return replies.card_reply(card, knowledge)
+        refusal = refusal or Refusal("card_gone", replies.CARD_GONE)
+        log.info("click refused", extra={"fields": {"reason": refusal.reason, "card": card_id}})
+        return refusal
 
     async def vote(self, question_id: str | None, user_id: int | str, card_id: str, helpful: bool) -> bool:
         """Record a 👍/👎; False when this user already voted on this card."""

@@ -16,7 +16,7 @@ MAX_TRACKED_USERS = 50_000
 class Refusal:
     """Why a question is not put to the engine, as a message for the asker."""
 
-    reason: str  # "empty", "too_long" or "cooldown"
+    reason: str  # "empty", "too_long", "cooldown", or "card_gone" for a clicked card a reload removed
     message: str
 
 

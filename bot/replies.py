@@ -15,7 +15,8 @@ DECLINE_NO_QUESTION = "Happy to help! Ask me a question whenever you like."
 DID_YOU_MEAN = "Did you mean one of these?"
 NOT_A_QUESTION = "Ask me a question in words, for example: {example}"
 TOO_LONG = "That question is too long for me ({length:,} characters; the limit is {limit:,}). Could you shorten it?"
-SLOW_DOWN = "You're asking faster than I can keep up. Please wait {seconds:.0f} s and ask again."
+# For questions and for clicks that show a card alike: they share one cooldown.
+SLOW_DOWN = "You're going faster than I can keep up. Please wait {seconds:.0f} s and try again."
 ERROR = "Sorry, something went wrong on my side while answering. Please try again in a moment."
 # Chat components: feedback, related answers, browsing
 FEEDBACK_HELPFUL = "Helpful"

@@ -14,7 +14,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.cards.links import unlinkable
 from bot.cards.model import ANSWER_AIM_CHARS, ANSWER_MAX_CHARS, Card, CardFront, KnowledgeBase, Source
+from bot.visible import visible
 
 MIN_QUESTION_WORDS = 2
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: ten times faster
@@ -106,7 +108,7 @@ def load_sources(path: Path, root: Path) -> tuple[dict[str, Source], dict[str, i
     shown = _relative(path, root)
     if not path.is_file():
         return {}, {}, [Problem(shown, 1, "missing: list the source documents here")]
-    data, node, problems = _parse_yaml(path.read_text(encoding="utf-8"), shown, 1)
+    data, node, problems = _parse_yaml(visible(path.read_text(encoding="utf-8")), shown, 1)
     if problems:
         return {}, {}, problems
     if not isinstance(data, list):
@@ -143,7 +145,7 @@ class _Parsed:
 def _parse_card(path: Path, root: Path) -> tuple[_Parsed | None, list[Problem]]:
     shown = _relative(path, root)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = visible(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(shown, 1, f"cannot read: {exc}")]
     match = FRONT_MATTER.match(text)
@@ -166,6 +168,15 @@ def _parse_card(path: Path, root: Path) -> tuple[_Parsed | None, list[Problem]]:
     elif len(answer) > ANSWER_AIM_CHARS:
         problems.append(
             Problem(shown, body_line, f"answer has {len(answer)} characters; aim for {ANSWER_AIM_CHARS}", True)
+        )
+    for number, target in unlinkable(match["body"]):
+        problems.append(
+            Problem(
+                shown,
+                body_line + number,
+                f"link to {target!r}: only http, https and mailto links are kept (others show as plain text; "
+                "on Slack '!channel' or '@U…' would ping)",
+            )
         )
     for index, question in enumerate(front.questions):
         words = question_key(question).split()

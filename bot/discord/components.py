@@ -1,7 +1,8 @@
 """Buttons and menus under a reply: 👍/👎 feedback, related answers and "did you mean" picks.
 
 Every component is a `DynamicItem`: what it does is encoded in its custom id, so a click on a reply sent
-before a restart still works, and no view has to be kept in memory for each message.
+before a restart still works, and no view has to be kept in memory for each message. A click that shows a card
+costs the clicker's cooldown like a question (`Answerer.card`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.cards.model import Card
 from bot.discord.embeds import answer_embed
 from bot.discord.errors import apologize
 from bot.discord.send import respond
+from bot.guard import Refusal
 from bot.replies import Reply
 
 if TYPE_CHECKING:
@@ -158,9 +160,9 @@ class CardSelect(
 
 async def show_card(interaction: discord.Interaction[FaqBot], card_id: str, question_id: str | None) -> None:
     """A related card, privately; its feedback buttons still refer to the question that led to it."""
-    reply = interaction.client.answerer.card(card_id)
-    if reply is None:
-        await respond(interaction, content=replies.CARD_GONE, ephemeral=True)
+    reply = interaction.client.answerer.card(card_id, interaction.user.id)
+    if isinstance(reply, Refusal):
+        await respond(interaction, content=reply.message, ephemeral=True)
         return
     await respond(interaction, embed=answer_embed(reply), view=answer_view(reply, question_id), ephemeral=True)
 
@@ -168,9 +170,9 @@ async def show_card(interaction: discord.Interaction[FaqBot], card_id: str, ques
 async def pick_card(interaction: discord.Interaction[FaqBot], card_id: str, question_id: str | None) -> None:
     """Turn the "did you mean" message into the chosen answer, so the thread reads as question then answer."""
     answerer = interaction.client.answerer
-    reply = answerer.card(card_id)
-    if reply is None:
-        await respond(interaction, content=replies.CARD_GONE, ephemeral=True)
+    reply = answerer.card(card_id, interaction.user.id)
+    if isinstance(reply, Refusal):
+        await respond(interaction, content=reply.message, ephemeral=True)
         return
     answerer.pick(question_id, card_id)
     view = answer_view(reply, question_id)

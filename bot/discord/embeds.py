@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot import replies
+from bot.cards.links import unlinked
 from bot.cards.model import KnowledgeBase
 from bot.replies import Reply
 
@@ -26,12 +27,12 @@ def clip(text: str, limit: int) -> str:
 
 
 def answer_embed(reply: Reply) -> discord.Embed:
-    """The card's title and answer, with its source linked when the source has a url."""
+    """The card's title and answer (links to web and mail addresses only), with its source linked when it has a url."""
     if reply.card is None or reply.source is None:
         return decline_embed(reply)
     embed = discord.Embed(
         title=clip(reply.card.title, TITLE_MAX),
-        description=clip(reply.card.answer, DESCRIPTION_MAX),
+        description=clip(unlinked(reply.card.answer), DESCRIPTION_MAX),
         colour=ANSWER_COLOUR,
     )
     label = reply.source.label()

@@ -34,7 +34,7 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
                 return
             asker = Asker(str(command.get("user_id")), command.get("team_id"), command.get("channel_id"), Via.ASK)
             asked = answerer.ask(question, asker)
-            message = blocks.asked_message(asked, quoted=question)
+            message = blocks.asked_message(asked, quoted=asked.question)
             await respond(response_type=RESPONSE_TYPES[asked.verdict], **message.fields())
             answerer.sent(asked)
         except Exception:

@@ -10,9 +10,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import replies
 from bot.answering import Answerer
+from bot.guard import Refusal
 from bot.slack import blocks
 
 log = logging.getLogger(__name__)
+
+
+def _clicker(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id"))
 
 
 def register(app: AsyncApp, answerer: Answerer) -> None:
@@ -21,7 +26,7 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
     async def vote(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         card_id, question_id = blocks.parse_value(str(action.get("value", "")))
-        user_id = str((body.get("user") or {}).get("id"))
+        user_id = _clicker(body)
         thread_ts = (body.get("message") or {}).get("thread_ts")
         try:
             first = await answerer.vote(question_id, user_id, card_id, action.get("action_id") == blocks.VOTE_UP)
@@ -37,14 +42,15 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
     async def pick(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        """Post the chosen card where the buttons were: in the thread, or in the channel for an ephemeral reply."""
+        """Post the chosen card where the buttons were: in the thread, or in the channel for an ephemeral reply.
+
+        A click costs the clicker's cooldown like a question (`Answerer.card`); a refusal goes to them alone.
+        """
         await ack()
         card_id, question_id = blocks.parse_value(str(action.get("value", "")))
-        reply = answerer.card(card_id)
-        if reply is None:
-            await respond(
-                response_type="ephemeral", replace_original=False, **blocks.notice(replies.CARD_GONE).fields()
-            )
+        reply = answerer.card(card_id, _clicker(body))
+        if isinstance(reply, Refusal):
+            await respond(response_type="ephemeral", replace_original=False, **blocks.notice(reply.message).fields())
             return
         if str(action.get("action_id", "")).startswith(blocks.PICK):
             answerer.pick(question_id, card_id)

@@ -1,7 +1,7 @@
 """Text for Slack: card Markdown to mrkdwn, and user text made inert before it is echoed.
 
 Slack reads `<…>` as control sequences (`<!channel>`, `<@U…>`, `<url|text>`), so `&`, `<` and `>` are escaped
-everywhere except in the links written here.
+everywhere except in the links written here, and those only to web and mail addresses (`bot.cards.links`).
 """
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from __future__ import annotations
 import html
 import re
 
+from bot.cards.links import LINK, linkable, text_of
+
 _CONTROL = re.compile(r"<([^<>]*)>")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-_LINK = re.compile(r"!?\[([^\]]*)\]\((\S+?)(?:\s+\"[^\"]*\")?\)")
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
 _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _ITALIC = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
@@ -50,6 +51,9 @@ def plain(slack_text: str) -> str:
 
 
 def link(url: str, text: str) -> str:
+    """A link to a web or mail address; any other target (`!channel`, `@U1`) would ping, so it shows as text."""
+    if not linkable(url):
+        return escape(text)
     return f"<{escape(url)}|{escape(text).replace('|', '¦')}>"
 
 
@@ -62,7 +66,7 @@ def _inline(text: str) -> str:
         return f"\x01{len(kept) - 1}\x01"
 
     text = _CODE_SPAN.sub(lambda m: keep(f"`{escape(m.group(2).strip())}`"), text)
-    text = _LINK.sub(lambda m: keep(link(m.group(2), m.group(1) or m.group(2))), text)
+    text = LINK.sub(lambda m: keep(link(m.group(2), text_of(m))), text)
     text = _AUTOLINK.sub(lambda m: keep(f"<{escape(m.group(1))}>"), text)
     text = escape(text)
     text = _BOLD.sub(lambda m: f"{_BOLD_MARK}{m.group(2)}{_BOLD_MARK}", text)

@@ -49,7 +49,11 @@ class SlackService:
         return self.settings.slack_app_token is None
 
     def routes(self) -> list[web.RouteDef]:
-        return [events_route(self.app)] if self.over_http else []
+        if not self.over_http:
+            return []
+        if self.settings.slack_signing_secret is None:
+            raise ValueError("SLACK_SIGNING_SECRET is not set")
+        return [events_route(self.app, self.settings.slack_signing_secret.get_secret_value())]
 
     def is_connected(self) -> bool:
         if self.over_http:

@@ -6,6 +6,7 @@ import pytest
 
 from bot.cards import KnowledgeError, load_knowledge, load_knowledge_strict
 from bot.cli import main
+from tests.bidi import LRM, QUESTION, knowledge_with_controls
 
 SOURCES = "- id: doc\n  title: A Document\n"
 GOOD = """---
@@ -53,6 +54,26 @@ def test_valid_folder_loads(tmp_path: Path) -> None:
     assert card.source.section == "Passwords"
     assert knowledge.source_of(card).title == "A Document"
     assert card.related == ("other",)
+
+
+def test_a_link_to_anything_but_the_web_or_mail_is_an_error_on_its_line(tmp_path: Path) -> None:
+    answer = "Reset it.\n\nAsk [the admins](!subteam^S1) or [me](mailto:a@b.org).\n[All](!channel) [w](https://x.org)\n"
+    card = GOOD.replace("Use the reset link on the sign-in page.\n", answer)
+    first = card.splitlines().index("Reset it.") + 1
+    problems = messages(make(tmp_path, {"good.md": card, "other.md": OTHER}))
+    assert [problem.split(": only")[0] for problem in problems] == [
+        f"knowledge/cards/good.md:{first + 2}: link to '!subteam^S1'",
+        f"knowledge/cards/good.md:{first + 3}: link to '!channel'",
+    ]
+
+
+def test_bidirectional_controls_are_dropped_from_cards_and_sources_as_they_load(tmp_path: Path) -> None:
+    knowledge = load_knowledge_strict(knowledge_with_controls(tmp_path))
+    card = knowledge.cards["lights"]
+    assert card.title == QUESTION
+    assert card.source.section == "Lights"
+    assert card.answer == f"Flip the switch by the door, then wait.{LRM}"  # a mark reorders nothing: it stays
+    assert knowledge.source_of(card).title == "Community Handbook"
 
 
 def test_bad_yaml_names_file_and_line(tmp_path: Path) -> None:

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 from bot import replies
+from bot.cards import load_knowledge_strict
 from bot.cards.model import Card, CardSource
 from bot.discord import embeds
 from bot.discord.components import CUSTOM_ID_MAX, answer_view, suggestion_view
 from bot.engine import Match, Outcome, Suggestion
 from bot.replies import Reply, card_reply
+from tests.bidi import QUESTION, controls_in, knowledge_with_controls
 from tests.discord.helpers import make_bot
 
 
@@ -19,6 +23,25 @@ def test_a_long_card_is_cut_to_discord_limits() -> None:
     assert len(embed.title) <= embeds.TITLE_MAX
     assert len(embed.description) <= embeds.DESCRIPTION_MAX
     assert len(embed) <= 6000
+
+
+def test_only_web_and_mail_links_of_a_card_stay_links() -> None:
+    bot = make_bot()
+    answer = "Ask [the admins](@U1), [everyone](!channel) or [mail](mailto:a@b.org); see [docs](https://x.org)."
+    card = dataclasses.replace(bot.holder.engine.cards[0], answer=answer)
+    embed = embeds.answer_embed(card_reply(card, bot.holder.engine.knowledge))
+    assert embed.description == "Ask the admins, everyone or [mail](mailto:a@b.org); see [docs](https://x.org)."
+
+
+def test_a_card_shows_without_bidirectional_controls(tmp_path: Path) -> None:
+    knowledge = load_knowledge_strict(knowledge_with_controls(tmp_path))
+    reply = card_reply(knowledge.cards["lights"], knowledge)
+    embed = embeds.answer_embed(reply)
+    view = answer_view(dataclasses.replace(reply, related=(knowledge.cards["lights"],)), None)
+    assert view is not None
+    labels = [str(getattr(item, "label", "")) for item in view.children]
+    assert embed.title == QUESTION
+    assert controls_in(json.dumps([embed.to_dict(), labels], ensure_ascii=False)) == set()
 
 
 def test_source_is_linked_only_when_it_has_a_url() -> None:

@@ -170,6 +170,32 @@ async def test_too_long_and_cooldown_refusals_differ_from_not_found() -> None:
         assert (await bot.ask(title, other)).body["data"]["embeds"][0]["title"] == title
 
 
+async def test_clicks_that_show_a_card_share_the_clickers_cooldown_with_questions() -> None:
+    async with running_bot(cooldown_seconds=60, cooldown_burst=2) as bot:
+        member, other = payloads.user(), payloads.user()
+        card = next(card for card in bot.bot.holder.engine.cards if card.related)
+        related = bot.bot.holder.engine.knowledge.cards[card.related[0]]
+        answer = (await bot.ask(card.title, member)).body["data"]
+        shown = (await bot.click(answer, f"faq:card:{related.id}", BUTTON, clicker=member)).body["data"]
+        assert shown["embeds"][0]["title"] == related.title
+        option = {"label": related.title, "value": related.id}
+        for kind in ("related", "pick"):  # the menus a reply with many related cards, or a decline, would carry
+            menu = {"type": SELECT, "custom_id": f"faq:cards:{kind}", "options": [option]}
+            answer["components"].append({"type": 1, "components": [menu]})
+        for custom_id, kind, values in [
+            (f"faq:card:{related.id}", BUTTON, None),
+            ("faq:cards:related", SELECT, [related.id]),
+            ("faq:cards:pick", SELECT, [related.id]),
+        ]:
+            refused = (await bot.click(answer, custom_id, kind, values, clicker=member)).body["data"]
+            assert refused["content"].startswith(replies.SLOW_DOWN.split("{")[0])
+            assert refused["flags"] & EPHEMERAL
+            assert not refused.get("embeds")
+        # the member's clicks do not slow anyone else
+        other_click = await bot.click(answer, f"faq:card:{related.id}", BUTTON, clicker=other)
+        assert other_click.body["data"]["embeds"][0]["title"] == related.title
+
+
 async def test_everyone_in_a_question_never_pings() -> None:
     async with running_bot() as bot:
         callback = await bot.ask("@everyone <@&123> how do I get a role?")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from bot import replies
+from tests.bidi import PDF, PDI, QUESTION, RLI, RLO, controls_in, knowledge_with_controls
 from tests.e2e.fake_slack import payloads
 from tests.e2e.fake_slack.harness import running_slack
 
@@ -84,3 +86,19 @@ async def test_mass_mentions_in_a_question_are_never_echoed_live(tmp_path: Path)
     everything = str(reply)
     for control in ("<!channel", "<!here", "<!everyone", "<!subteam", "<@U0BOSS"):
         assert control not in everything
+
+
+async def test_nothing_posted_or_recorded_holds_a_bidirectional_control(tmp_path: Path) -> None:
+    knowledge = knowledge_with_controls(tmp_path)
+    asked = f"How do I switch the {RLO}lights on?{PDF} {RLI}now{PDI}"
+    async with running_slack(tmp_path, knowledge_dir=knowledge) as slack:
+        fake = slack.fake
+        await fake.envelope("slash_commands", payloads.slash(asked, fake.response_url("r1")))
+        reply = (await fake.wait_for("response_url")).body
+        await slack.store.flush()
+        recorded = [row.question for row in await slack.store.questions()]  # what the admins' reports show
+    assert recorded == ["How do I switch the lights on? now"]
+    assert reply["response_type"] == "in_channel", reply
+    assert reply["blocks"][0]["text"]["text"] == ">How do I switch the lights on? now"
+    assert reply["blocks"][1]["text"]["text"] == QUESTION
+    assert controls_in(json.dumps(reply, ensure_ascii=False)) == set()

@@ -107,3 +107,30 @@ async def test_a_pick_on_a_private_decline_posts_the_answer_in_the_channel(tmp_p
     assert answer["response_url"] == "pick"
     assert answer["response_type"] == "in_channel"
     assert answer["blocks"][0]["text"]["text"] == "How do I make a virtual environment?"
+
+
+async def test_card_clicks_share_the_clickers_cooldown_with_questions(tmp_path: Path) -> None:
+    async with running_slack(tmp_path, cooldown_seconds=60, cooldown_burst=3) as slack:
+        fake = slack.fake
+        await fake.envelope("events_api", payloads.mention("python setup environment", user="U1ASKER"))
+        decline = await fake.wait_for("chat.postMessage")
+        pick = buttons(decline)["pick:1"]
+        await fake.envelope("interactive", payloads.block_action(pick, decline.posted, "p", user="U1ASKER"))
+        answer = await fake.wait_for("chat.postMessage", 2)
+        related = buttons(answer)["related:0"]
+        await fake.envelope("interactive", payloads.block_action(related, answer.posted, "r", user="U1ASKER"))
+        await fake.wait_for("chat.postMessage", 3)  # a question and two clicks: the burst of three is spent
+        for n in range(27):
+            button, posted = (pick, decline) if n % 2 else (related, answer)
+            click = payloads.block_action(button, posted.posted, fake.response_url(f"c{n}"), user="U1ASKER")
+            await fake.envelope("interactive", click)
+        await fake.wait_for("response_url", 27)
+        other = payloads.block_action(related, answer.posted, fake.response_url("other"), user="U3SOMEONE")
+        await fake.envelope("interactive", other)
+        await fake.wait_for("chat.postMessage", 4)
+        await asyncio.sleep(0.3)  # a post for any of the refused clicks would be here by now
+    refusals = [call.body for call in fake.of("response_url")]
+    assert len(refusals) == 27
+    assert all(body["response_type"] == "ephemeral" for body in refusals)
+    assert all(body["text"].startswith(replies.SLOW_DOWN.split("{")[0]) for body in refusals)
+    assert len(fake.of("chat.postMessage")) == 4

@@ -5,8 +5,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
+import logging
 import socket
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -15,9 +20,11 @@ import pytest
 
 from bot.holder import EngineHolder
 from bot.runner import serve
+from bot.slack.http_mode import MAX_BODY_BYTES
 from bot.slack.service import SlackService
 from tests.e2e.fake_slack import payloads
 from tests.e2e.fake_slack.harness import fake_slack, slack_settings
+from tests.e2e.fake_slack.server import FakeSlack
 
 pytestmark = pytest.mark.e2e
 
@@ -30,50 +37,64 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def signed(body: str, secret: str = SECRET, age: float = 0) -> dict[str, str]:
+def signed(
+    body: str | bytes, secret: str = SECRET, age: float = 0, content_type: str = "application/x-www-form-urlencoded"
+) -> dict[str, str]:
     timestamp = str(int(time.time() - age))
-    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {
-        "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": f"v0={digest}",
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
+    raw = body.encode() if isinstance(body, str) else body
+    digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + raw, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": f"v0={digest}", "Content-Type": content_type}
 
 
-async def test_only_signed_fresh_requests_are_processed(tmp_path: Path) -> None:
+@dataclass
+class Http:
+    fake: FakeSlack
+    session: aiohttp.ClientSession
+    url: str
+
+    async def post(self, body: str | bytes, headers: dict[str, str]) -> int:
+        async with self.session.post(self.url, data=body, headers=headers) as response:
+            return response.status
+
+
+@asynccontextmanager
+async def http_slack(data_dir: Path) -> AsyncIterator[Http]:
+    """The Slack service in HTTP mode, its events endpoint on a free port, stopped cleanly afterwards."""
     port = free_port()
     async with fake_slack() as fake:
-        settings = slack_settings(fake, tmp_path, slack_app_token=None, slack_signing_secret=SECRET, http_port=port)
+        settings = slack_settings(fake, data_dir, slack_app_token=None, slack_signing_secret=SECRET, http_port=port)
         holder = EngineHolder(settings.knowledge_dir, settings.match_threshold, settings.match_margin)
         service = SlackService(settings, holder)
         running = asyncio.create_task(serve(settings, holder, [service]))
-        url = f"http://127.0.0.1:{port}/slack/events"
-
-        def body(name: str) -> str:
-            return urlencode(payloads.slash("How do I get a role?", fake.response_url(name)))
-
         async with aiohttp.ClientSession() as session:
             await fake.wait_until(lambda: service.is_connected() or running.done())
-            statuses = {}
-            for name, headers in [
-                ("bad", signed(body("bad"), secret="not-the-secret")),
-                ("stale", signed(body("stale"), age=600)),
-                ("unsigned", {"Content-Type": "application/x-www-form-urlencoded"}),
-                ("good", signed(body("good"))),
-            ]:
-                async with session.post(url, data=body(name), headers=headers) as response:
-                    statuses[name] = response.status
-            answer = (await fake.wait_for("response_url")).body
-            async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                health = await response.json()
+            yield Http(fake, session, f"http://127.0.0.1:{port}/slack/events")
         await service.close()
         async with asyncio.timeout(10):
-            code = await running
+            assert await running == 0
+
+
+async def test_only_signed_fresh_requests_are_processed(tmp_path: Path) -> None:
+    async with http_slack(tmp_path) as slack:
+
+        def body(name: str) -> str:
+            return urlencode(payloads.slash("How do I get a role?", slack.fake.response_url(name)))
+
+        statuses = {}
+        for name, headers in [
+            ("bad", signed(body("bad"), secret="not-the-secret")),
+            ("stale", signed(body("stale"), age=600)),
+            ("unsigned", {"Content-Type": "application/x-www-form-urlencoded"}),
+            ("good", signed(body("good"))),
+        ]:
+            statuses[name] = await slack.post(body(name), headers)
+        answer = (await slack.fake.wait_for("response_url")).body
+        async with slack.session.get(slack.url.replace("/slack/events", "/healthz")) as response:
+            health = await response.json()
     assert statuses == {"bad": 401, "stale": 401, "unsigned": 401, "good": 200}
-    assert [call.body["response_url"] for call in fake.of("response_url")] == ["good"]
+    assert [call.body["response_url"] for call in slack.fake.of("response_url")] == ["good"]
     assert answer["response_type"] == "in_channel"
     assert health["connections"]["slack"]["ok"] is True
-    assert code == 0
 
 
 async def test_a_refused_token_stops_every_service_with_exit_1(tmp_path: Path) -> None:
@@ -87,3 +108,79 @@ async def test_a_refused_token_stops_every_service_with_exit_1(tmp_path: Path) -
     assert code == 1
     assert all(socket.ws.closed for socket in fake.sockets)  # the good one closed too, had it connected
     assert not serving.is_connected()
+
+
+def slack_log(records: list[logging.LogRecord]) -> list[str]:
+    """What the bot and Bolt wrote to the log, as the lines a handler would write."""
+    return [
+        logging.Formatter("%(message)s").format(record)
+        for record in records
+        if record.name.startswith(("bot.", "slack_bolt"))
+    ]
+
+
+async def test_a_request_is_refused_on_its_signature_before_its_body_is_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    async with http_slack(tmp_path) as slack:
+        statuses = [
+            await slack.post("{not json", {"Content-Type": "application/json"}),
+            await slack.post("a=1", {**form, "X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=00"}),
+            await slack.post(b"a=\xff\xfe", signed(b"a=\xff\xfe")),
+            await slack.post("a=1", {**form, "X-Slack-Request-Timestamp": "1e3", "X-Slack-Signature": "v0=00"}),
+        ]
+    assert statuses == [401, 401, 401, 401]
+    assert not [record for record in caplog.records if record.exc_info]
+
+
+async def test_a_flood_of_bad_requests_logs_a_line_a_second_and_never_a_body(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    body = "text=" + "x" * 10_000 + "\nERROR forged line"
+    async with http_slack(tmp_path) as slack:
+        started = time.monotonic()
+        statuses = {await slack.post(body, {"Content-Type": "application/x-www-form-urlencoded"}) for _ in range(100)}
+    refused = [line for line in slack_log(caplog.records) if "refused" in line or "signature" in line]
+    assert statuses == {401}
+    assert 1 <= len(refused) <= 2 + int(time.monotonic() - started)
+    assert sum(len(line) for line in refused) < 200 * len(refused)
+    assert not [line for line in slack_log(caplog.records) if "forged" in line or "xxxx" in line]
+
+
+async def test_a_body_over_the_limit_is_refused_even_when_signed(tmp_path: Path) -> None:
+    big = "text=" + "x" * MAX_BODY_BYTES
+    async with http_slack(tmp_path) as slack:
+        status = await slack.post(big, signed(big))
+        calls = list(slack.fake.calls)
+    assert status == 413
+    assert [call.method for call in calls] == ["auth.test"]
+
+
+async def test_a_replayed_signed_request_is_refused_and_not_answered_twice(tmp_path: Path) -> None:
+    async with http_slack(tmp_path) as slack:
+        body = urlencode(payloads.slash("How do I get a role?", slack.fake.response_url("once")))
+        headers = signed(body)
+        first, replayed = await slack.post(body, headers), await slack.post(body, headers)
+        await slack.fake.wait_for("response_url")
+        await asyncio.sleep(0.3)  # a second answer, had the replay been acted on, would be here by now
+    assert (first, replayed) == (200, 401)
+    assert len(slack.fake.of("response_url")) == 1
+
+
+async def test_slacks_retry_of_an_event_already_received_is_acknowledged_and_dropped(tmp_path: Path) -> None:
+    async with http_slack(tmp_path) as slack:
+        event = json.dumps(payloads.mention("How do I get a role?"))
+        first = await slack.post(event, signed(event, content_type="application/json"))
+        await slack.fake.wait_for("chat.postMessage")
+        await asyncio.sleep(1.1)  # a new timestamp: Slack signs a retry afresh
+        retried = await slack.post(event, signed(event, content_type="application/json") | {"X-Slack-Retry-Num": "1"})
+        other = json.dumps(payloads.mention("What are the server rules?"))
+        await slack.post(other, signed(other, content_type="application/json"))
+        await slack.fake.wait_for("chat.postMessage", 2)
+        await asyncio.sleep(0.3)
+    assert (first, retried) == (200, 200)
+    posted = [call.body["blocks"][0]["text"]["text"] for call in slack.fake.of("chat.postMessage")]
+    assert posted == ["How do I get a role?", "What are the server rules?"]

@@ -20,6 +20,16 @@ def test_card_text_cannot_form_control_sequences() -> None:
     assert to_mrkdwn("Ping <!channel> & <@U1>") == "Ping &lt;!channel&gt; &amp; &lt;@U1&gt;"
 
 
+def test_only_web_and_mail_links_survive_so_a_card_link_cannot_ping() -> None:
+    markdown = (
+        "[everyone](!channel) [online](!here) [team](!subteam^S1) [boss](@U1) [room](#C1) [](!everyone) "
+        "[js](javascript:go) [mail](mailto:a@b.org) [web](https://x.org) [old](HTTP://y.org)"
+    )
+    assert to_mrkdwn(markdown) == (
+        "everyone online team boss room !everyone js <mailto:a@b.org|mail> <https://x.org|web> <HTTP://y.org|old>"
+    )
+
+
 def test_slack_text_reads_back_as_what_was_typed() -> None:
     assert (
         plain("hi <!channel> <@U1> <!subteam^S1|@team> <https://a.b|docs> &lt;b&gt;")

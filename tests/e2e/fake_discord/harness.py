@@ -42,12 +42,17 @@ class Harness:
         )
 
     async def click(
-        self, message_body: dict[str, Any], custom_id: str, component_type: int, values: list[str] | None = None
+        self,
+        message_body: dict[str, Any],
+        custom_id: str,
+        component_type: int,
+        values: list[str] | None = None,
+        clicker: dict[str, Any] | None = None,
     ) -> Request:
         """Click a component of a message the bot sent (its callback body), as Discord reports it."""
         message = payloads.message(self.fake.new_id(), payloads.CHANNEL_ID, payloads.BOT_USER, message_body)
         data = payloads.component(custom_id, component_type, values)
-        return await self.interact(3, data, message_payload=message)
+        return await self.interact(3, data, clicker, message_payload=message)
 
     async def post_message(
         self, content: str, *, channel_id: int = payloads.CHANNEL_ID, dm: bool = False, mention: bool = True
