@@ -31,6 +31,8 @@ def default_cache_dir() -> Path:
     return (Path(base) if Path(base).is_absolute() else Path.home() / ".cache") / "faqbot"
 
 
+SLACK_TEAM_ID = r"T[A-Z0-9]{2,}"  # a Slack workspace's id, as events and commands carry it
+
 # A Discord bot token: the bot's id, a timestamp and a signature, base64 each, joined by dots.
 DISCORD_TOKEN_SHAPE = re.compile(r"[\w-]{16,}\.[\w-]{4,}\.[\w-]{20,}")
 

@@ -2,7 +2,7 @@
 
 Registered with default member permissions Manage Server: Discord shows and runs the commands only for members
 who have it, unless the server grants them to other roles under Server Settings → Integrations. Every reply is
-ephemeral, since reports quote what members asked.
+ephemeral, since reports quote what members asked, and a report reads only the records of the server it is run in.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.cards import Problem
 from bot.discord.embeds import DESCRIPTION_MAX, TITLE_MAX, clip
 from bot.discord.send import respond
 from bot.settings import REPORT_DAYS
+from bot.store import Scope
 
 if TYPE_CHECKING:
     from bot.discord.app import FaqBot
@@ -97,7 +98,8 @@ class Admin(commands.GroupCog, group_name="faq", group_description="Admin: what 
             await respond(interaction, content=NO_STORE, ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await reports.build(kind, self.bot.store, self.bot.holder.engine, days)
+        scope = Scope("discord", str(interaction.guild_id))  # this server's records only, never a DM's
+        report = await reports.build(kind, self.bot.store, self.bot.holder.engine, scope, days)
         await respond(interaction, embed=report_embed(report), ephemeral=True)
 
 

@@ -11,8 +11,11 @@ GUILD_ID = 900_000_000_000_000_003
 CHANNEL_ID = 900_000_000_000_000_004
 ANSWER_CHANNEL_ID = 900_000_000_000_000_005
 DM_CHANNEL_ID = 900_000_000_000_000_006
+OTHER_GUILD_ID = 900_000_000_000_000_007
 FIRST_ID = 910_000_000_000_000_000
 TIMESTAMP = "2025-01-01T12:00:00.000000+00:00"
+MEMBER_PERMISSIONS = 2248473465835073  # a member's usual permissions: no Administrator, no Manage Server
+MANAGE_GUILD = 1 << 5
 
 BOT_USER: dict[str, Any] = {
     "id": str(BOT_ID),
@@ -36,7 +39,7 @@ def user(user_id: int | None = None, name: str = "member") -> dict[str, Any]:
     }
 
 
-def member(user_payload: dict[str, Any]) -> dict[str, Any]:
+def member(user_payload: dict[str, Any], permissions: int = MEMBER_PERMISSIONS) -> dict[str, Any]:
     return {
         "user": user_payload,
         "roles": [],
@@ -44,7 +47,7 @@ def member(user_payload: dict[str, Any]) -> dict[str, Any]:
         "deaf": False,
         "mute": False,
         "flags": 0,
-        "permissions": "2248473465835073",
+        "permissions": str(permissions),
     }
 
 
@@ -67,11 +70,11 @@ def synced_command(command: dict[str, Any], command_id: int) -> dict[str, Any]:
     return {"description": "", "version": "1", **command, "id": str(command_id), "application_id": str(APP_ID)}
 
 
-def text_channel(channel_id: int, name: str) -> dict[str, Any]:
+def text_channel(channel_id: int, name: str, guild_id: int = GUILD_ID) -> dict[str, Any]:
     return {
         "id": str(channel_id),
         "type": 0,
-        "guild_id": str(GUILD_ID),
+        "guild_id": str(guild_id),
         "name": name,
         "position": 0,
         "permission_overwrites": [],
@@ -161,9 +164,12 @@ def interaction(
     asker: dict[str, Any],
     *,
     guild: bool = True,
+    guild_id: int = GUILD_ID,
+    permissions: int = MEMBER_PERMISSIONS,
     channel_id: int = CHANNEL_ID,
     message_payload: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """An interaction in a server (`guild_id`, by a member with `permissions` there), or in a DM."""
     payload: dict[str, Any] = {
         "id": str(interaction_id),
         "application_id": str(APP_ID),
@@ -176,14 +182,14 @@ def interaction(
         "app_permissions": "2248473465835073",
         "entitlements": [],
         "attachment_size_limit": 10_485_760,
-        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "authorizing_integration_owners": {"0": str(guild_id)},
         "context": 0 if guild else 1,
     }
     if guild:
-        payload["guild_id"] = str(GUILD_ID)
+        payload["guild_id"] = str(guild_id)
         payload["guild_locale"] = "en-US"
-        payload["member"] = member(asker)
-        payload["channel"] = text_channel(channel_id, "general")
+        payload["member"] = member(asker, permissions)
+        payload["channel"] = text_channel(channel_id, "general", guild_id)
     else:
         payload["user"] = asker
     if message_payload is not None:
