@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from bot import replies
 from bot.answering import Answerer, Asker
 from bot.slack import blocks
+from bot.slack.messages import workspace_of
 from bot.slack.mrkdwn import plain
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
                     response_type="ephemeral", **blocks.help_message(answerer.holder.engine.knowledge).fields()
                 )
                 return
-            asker = Asker(str(command.get("user_id")), command.get("team_id"), command.get("channel_id"), "ask")
+            channel = command.get("channel_id")
+            asker = Asker(str(command.get("user_id")), workspace_of(command.get("team_id"), channel), channel, "ask")
             asked = answerer.ask(question, asker)
             if asked.refusal is not None:
                 await respond(response_type="ephemeral", **blocks.notice(asked.refusal.message).fields())
