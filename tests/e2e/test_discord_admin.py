@@ -18,7 +18,7 @@ from tests.e2e.fake_discord.harness import FIXTURE_KNOWLEDGE, Harness, running_b
 pytestmark = pytest.mark.e2e
 
 EPHEMERAL = 1 << 6
-DEFERRED = 5
+MESSAGE, DEFERRED = 4, 5
 GUILD_CONTEXT = 0
 ADMIN = payloads.MEMBER_PERMISSIONS | payloads.MANAGE_GUILD
 
@@ -119,8 +119,35 @@ async def test_reload_with_a_broken_card_names_file_and_line_and_keeps_answering
         assert "broken" in holder.engine.knowledge.cards
 
 
+@pytest.mark.parametrize("subcommand", ["unanswered", "feedback", "stats", "reload"])
+async def test_a_member_without_manage_server_is_refused_even_where_the_server_grants_faq(
+    store: Store, subcommand: str
+) -> None:
+    """A server can give /faq to every member under Integrations: Discord then lets anyone invoke it."""
+    async with running_bot() as bot:
+        bot.bot.store = bot.bot.answerer.store = store
+        await bot.ask("is there a voice channel for music")
+        engine = bot.bot.holder.engine
+        callback = await bot.interact(2, faq(subcommand), permissions=payloads.MEMBER_PERMISSIONS)
+        assert callback.body["type"] == MESSAGE
+        assert callback.body["data"]["content"] == admin.NEEDS_MANAGE_SERVER
+        assert callback.body["data"]["flags"] & EPHEMERAL
+        assert bot.bot.holder.engine is engine  # not reloaded
+
+
+async def test_faq_in_a_direct_message_is_refused_politely(store: Store) -> None:
+    async with running_bot() as bot:
+        bot.bot.store = bot.bot.answerer.store = store
+        await bot.ask("can I get a refund for my order", guild=False)
+        callback = await bot.interact(2, faq("unanswered"), guild=False)
+        assert callback.body["type"] == MESSAGE
+        assert callback.body["data"]["content"] == admin.NOT_IN_DMS
+        assert callback.body["data"]["flags"] & EPHEMERAL
+        assert "embeds" not in callback.body["data"]
+
+
 async def test_reports_without_a_store_say_so() -> None:
     async with running_bot() as bot:
-        callback = await bot.interact(2, faq("feedback"))
+        callback = await bot.interact(2, faq("feedback"), permissions=ADMIN)
         assert callback.body["data"]["content"] == admin.NO_STORE
         assert callback.body["data"]["flags"] & EPHEMERAL
