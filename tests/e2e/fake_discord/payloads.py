@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 APP_ID = 900_000_000_000_000_001
@@ -83,19 +84,20 @@ def text_channel(channel_id: int, name: str, guild_id: int = GUILD_ID) -> dict[s
     }
 
 
-def guild() -> dict[str, Any]:
+def guild(guild_id: int = GUILD_ID) -> dict[str, Any]:
+    """The test server, or another one (with the same channels) for `guild_id`."""
     return {
-        "id": str(GUILD_ID),
-        "name": "Test server",
+        "id": str(guild_id),
+        "name": "Test server" if guild_id == GUILD_ID else f"Server {guild_id}",
         "icon": None,
         "owner_id": str(FIRST_ID - 1),
-        "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": "0", "position": 0, "color": 0}],
+        "roles": [{"id": str(guild_id), "name": "@everyone", "permissions": "0", "position": 0, "color": 0}],
         "emojis": [],
         "stickers": [],
         "features": [],
         "member_count": 2,
         "members": [member(BOT_USER)],
-        "channels": [text_channel(CHANNEL_ID, "general"), text_channel(ANSWER_CHANNEL_ID, "help")],
+        "channels": [text_channel(CHANNEL_ID, "general", guild_id), text_channel(ANSWER_CHANNEL_ID, "help", guild_id)],
         "threads": [],
         "voice_states": [],
         "presences": [],
@@ -112,11 +114,11 @@ def guild() -> dict[str, Any]:
     }
 
 
-def ready(session_id: str, resume_url: str) -> dict[str, Any]:
+def ready(session_id: str, resume_url: str, guild_ids: Sequence[int] = (GUILD_ID,)) -> dict[str, Any]:
     return {
         "v": 10,
         "user": BOT_USER,
-        "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+        "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in guild_ids],
         "session_id": session_id,
         "resume_gateway_url": resume_url,
         "application": {"id": str(APP_ID), "flags": 0},
