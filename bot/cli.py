@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,7 +14,7 @@ from pydantic import SecretStr
 
 from bot.cards import KnowledgeError, load_knowledge
 from bot.log import setup_logging
-from bot.settings import REPORT_DAYS, Settings, SettingsError, load_settings
+from bot.settings import REPORT_DAYS, SLACK_TEAM_ID, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from bot.holder import EngineHolder
@@ -167,19 +168,19 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
     from bot import reports
-    from bot.store import open_store
+    from bot.store import Scope, open_store
 
     if args.format == "eval" and args.kind != "unanswered":
         print("--format eval exports declined questions: use it with `report unanswered`", file=sys.stderr)
         return EXIT_USAGE
     engine = _holder(settings).engine
-
+    scope = Scope("discord", args.guild) if args.guild else Scope("slack", args.workspace) if args.workspace else None
     read_from = _store_to_read(settings)
 
     async def load() -> reports.Report:
         store = await open_store(read_from)
         try:
-            return await reports.build(args.kind, store, engine, args.days)
+            return await reports.build(args.kind, store, engine, scope, args.days)
         finally:
             await store.close()
 
@@ -223,6 +224,18 @@ def _days(text: str) -> int:
     return int(text)
 
 
+def _guild(text: str) -> str:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a Discord server id (digits), got {text!r}")
+    return text
+
+
+def _workspace(text: str) -> str:
+    if not re.fullmatch(SLACK_TEAM_ID, text):
+        raise argparse.ArgumentTypeError(f"expected a Slack workspace id such as T0123ABCD, got {text!r}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="faqbot", description="Answers community questions from curated Markdown cards."
@@ -258,6 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=REPORT_DAYS,
         help="the period to report on, in days (default: %(default)s)",
     )
+    scope = report.add_mutually_exclusive_group()
+    scope.add_argument("--guild", type=_guild, help="one Discord server's records (its id); default: every record")
+    scope.add_argument("--workspace", type=_workspace, help="one Slack workspace's records (its team id, T...)")
     shape = report.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="JSON instead of text (same as --format json)")
     shape.add_argument(

@@ -1,7 +1,8 @@
 """What admins read to improve the cards: unanswered questions, feedback per card, and usage statistics.
 
-Pure functions over the store's rows (and the engine, to name the closest card); `build` loads the rows for a
-period. The CLI and the `/faq` commands both render these same reports.
+Pure functions over the store's rows (and the engine, to name the closest card); `build` loads the rows of a period
+and a scope: one server's or workspace's records for its admins, or, on the command line only, everything.
+The CLI and the `/faq` commands both render these same reports, each saying which records it read.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.engine import Engine
 from bot.engine.matcher import SUGGESTION_FLOOR
 from bot.engine.text import clean, is_content, stem
 from bot.settings import REPORT_DAYS
-from bot.store import QuestionRow, Store, VoteRow
+from bot.store import QuestionRow, Scope, Store, VoteRow
 from bot.store.records import PickRow
 
 DAY = 86400
@@ -98,6 +99,7 @@ class Stats:
 class Report:
     kind: Kind
     days: int
+    scope: Scope | None  # None: every record, of every platform, server, workspace and direct message
     unanswered: list[UnansweredGroup] = field(default_factory=list)
     feedback: list[CardFeedback] = field(default_factory=list)
     stats: Stats | None = None
@@ -205,23 +207,35 @@ def summarize(questions: Sequence[QuestionRow], votes: Sequence[VoteRow], picks:
     )
 
 
-async def build(kind: Kind, store: Store, engine: Engine, days: int = REPORT_DAYS, now: float | None = None) -> Report:
-    """Load the rows of the last `days` days and compute one report, in a thread: a long period means many rows,
-    and the bot's event loop keeps answering meanwhile."""
+async def build(
+    kind: Kind, store: Store, engine: Engine, scope: Scope | None, days: int = REPORT_DAYS, now: float | None = None
+) -> Report:
+    """Load the scope's rows of the last `days` days and compute one report, in a thread: a long period means many
+    rows, and the bot's event loop keeps answering meanwhile. The scope is required so that no caller forgets it."""
     since = (time.time() if now is None else now) - days * DAY
-    report = Report(kind, days)
+    report = Report(kind, days, scope)
     if kind == "unanswered":
-        report.unanswered = await asyncio.to_thread(group_unanswered, await store.questions(since), engine)
+        questions = await store.questions(since, scope)
+        report.unanswered = await asyncio.to_thread(group_unanswered, questions, engine)
     elif kind == "feedback":
-        report.feedback = await asyncio.to_thread(feedback_by_card, await store.votes(since), engine.knowledge)
+        votes = await store.votes(since, scope)
+        report.feedback = await asyncio.to_thread(feedback_by_card, votes, engine.knowledge)
     else:
-        rows = await store.questions(since), await store.votes(since), await store.picks(since)
+        rows = await store.questions(since, scope), await store.votes(since, scope), await store.picks(since, scope)
         report.stats = await asyncio.to_thread(summarize, *rows)
     return report
 
 
+def scope_line(scope: Scope | None) -> str:
+    """Whose records a report shows, as its first line."""
+    if scope is None:
+        return "Scope: everything recorded (every server, workspace and direct message)"
+    return f"Scope: {scope} only"
+
+
 def as_json(report: Report) -> dict[str, Any]:
-    data: dict[str, Any] = {"report": report.kind, "days": report.days}
+    scope = None if report.scope is None else asdict(report.scope)
+    data: dict[str, Any] = {"report": report.kind, "days": report.days, "scope": scope}
     if report.kind == "unanswered":
         data["groups"] = [asdict(group) for group in report.unanswered]
     elif report.kind == "feedback":
@@ -237,6 +251,10 @@ def _percent(value: float | None) -> str:
 
 
 def format_text(report: Report) -> str:
+    return f"{scope_line(report.scope)}\n{_body(report)}"
+
+
+def _body(report: Report) -> str:
     period = f"the last {report.days} day{'s' if report.days != 1 else ''}"
     if report.kind == "unanswered":
         if not report.unanswered:
@@ -278,6 +296,7 @@ def format_eval(report: Report) -> str:
     """Declined questions in the eval-set format, to review: move each one a card should answer to `in_scope`
     with that card's id; the rest are out-of-scope cases as they stand."""
     lines = [
+        f"# {scope_line(report.scope)}",
         f"# Declined questions from the last {report.days} days, most asked first. To label: move a question a",
         "# card should answer to in_scope as {question: ..., card: ...}; keep the rest under out_of_scope.",
         "in_scope: []",

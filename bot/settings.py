@@ -31,6 +31,8 @@ def default_cache_dir() -> Path:
     return (Path(base) if Path(base).is_absolute() else Path.home() / ".cache") / "faqbot"
 
 
+SLACK_TEAM_ID = r"T[A-Z0-9]{2,}"  # a Slack workspace's id, as events and commands carry it
+
 # A Discord bot token: the bot's id, a timestamp and a signature, base64 each, joined by dots.
 DISCORD_TOKEN_SHAPE = re.compile(r"[\w-]{16,}\.[\w-]{4,}\.[\w-]{20,}")
 
@@ -43,6 +45,17 @@ def _split_ids(value: object) -> object:
             if not part.isdigit():
                 raise ValueError(f"expected comma-separated numeric ids, got {part!r}")
         return [int(part) for part in parts]
+    return value
+
+
+def _split_slack_ids(value: object, pattern: str, what: str) -> object:
+    """Accept one Slack id or several, comma-separated (not JSON), as admins copy them from Slack."""
+    if isinstance(value, str):
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        for part in parts:
+            if not re.fullmatch(pattern, part):
+                raise ValueError(f"expected comma-separated {what}, got {part!r}")
+        return parts
     return value
 
 
@@ -81,6 +94,7 @@ class Settings(BaseSettings):
     answer_channel_ids: Annotated[list[int], NoDecode] = []
     discord_api_base: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg/"
+    allowed_guild_ids: Annotated[list[int], NoDecode] = []  # when set, the bot leaves every other server
 
     # Slack: Socket Mode with both tokens; the Events API over HTTP at /slack/events on HTTP_PORT with the bot
     # token and the signing secret but no app token
@@ -89,6 +103,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     slack_answer_channel_ids: Annotated[list[str], NoDecode] = []
+    allowed_workspace_ids: Annotated[list[str], NoDecode] = []  # when set, other workspaces' requests are ignored
 
     # Store and admin reports: questions, votes and picks for `/faq` and `python -m bot report`
     database_url: SecretStr | None = None  # sqlite:///path or postgresql://...; default: SQLite in DATA_DIR
@@ -109,7 +124,7 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("discord_guild_ids", "answer_channel_ids", mode="before")
+    @field_validator("discord_guild_ids", "answer_channel_ids", "allowed_guild_ids", mode="before")
     @classmethod
     def _ids(cls, value: object) -> object:
         return _split_ids(value)
@@ -204,14 +219,12 @@ class Settings(BaseSettings):
     @field_validator("slack_answer_channel_ids", mode="before")
     @classmethod
     def _slack_channels(cls, value: object) -> object:
-        """Accept `C0123ABCD` or `C01,C02` (not JSON), as admins copy them from Slack."""
-        if isinstance(value, str):
-            parts = [part.strip() for part in value.split(",") if part.strip()]
-            for part in parts:
-                if not re.fullmatch(r"[CGD][A-Z0-9]{2,}", part):
-                    raise ValueError(f"expected comma-separated Slack channel ids such as C0123ABCD, got {part!r}")
-            return parts
-        return value
+        return _split_slack_ids(value, r"[CGD][A-Z0-9]{2,}", "Slack channel ids such as C0123ABCD")
+
+    @field_validator("allowed_workspace_ids", mode="before")
+    @classmethod
+    def _workspaces(cls, value: object) -> object:
+        return _split_slack_ids(value, SLACK_TEAM_ID, "Slack workspace ids such as T0123ABCD")
 
 
 class SettingsError(Exception):

@@ -19,15 +19,22 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_ids_are_comma_separated_not_json(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISCORD_GUILD_IDS", "123, 456")
     monkeypatch.setenv("ANSWER_CHANNEL_IDS", "789")
+    monkeypatch.setenv("ALLOWED_GUILD_IDS", "123,1011")
+    monkeypatch.setenv("ALLOWED_WORKSPACE_IDS", "T0123ABCD, T0456EFGH")
     settings = load_settings()
     assert settings.discord_guild_ids == [123, 456]
     assert settings.answer_channel_ids == [789]
+    assert settings.allowed_guild_ids == [123, 1011]
+    assert settings.allowed_workspace_ids == ["T0123ABCD", "T0456EFGH"]
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
     [
         ("DISCORD_GUILD_IDS", "[1,2]"),
+        ("ALLOWED_GUILD_IDS", "T0123ABCD"),
+        ("ALLOWED_WORKSPACE_IDS", "123"),
+        ("ALLOWED_WORKSPACE_IDS", "C0123ABCD"),
         ("DISCORD_API_BASE", "discord.com/api"),
         ("DISCORD_GATEWAY_URL", "https://gateway"),
         ("MATCH_THRESHOLD", "150"),

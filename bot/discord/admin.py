@@ -1,8 +1,9 @@
 """`/faq`: what went unanswered, feedback, statistics, and reloading the cards, for the server's admins.
 
-Registered with default member permissions Manage Server: Discord shows and runs the commands only for members
-who have it, unless the server grants them to other roles under Server Settings → Integrations. Every reply is
-ephemeral, since reports quote what members asked.
+Registered with default member permissions Manage Server, so Discord offers the commands only to members who have
+it; but a server can grant them to anyone under Server Settings → Integrations, and defaults do not apply in direct
+messages, so every admin interaction is checked again when it runs. Every reply is ephemeral, since reports quote
+what members asked, and a report reads only the records of the server it is run in.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from discord.ext import commands
 from bot import reports
 from bot.cards import Problem
 from bot.discord.embeds import DESCRIPTION_MAX, TITLE_MAX, clip
+from bot.discord.errors import Refused
 from bot.discord.send import respond
 from bot.settings import REPORT_DAYS
+from bot.store import Scope
 
 if TYPE_CHECKING:
     from bot.discord.app import FaqBot
@@ -33,6 +36,8 @@ TITLES: dict[reports.Kind, str] = {
     "feedback": "Feedback on answers",
     "stats": "Statistics",
 }
+NOT_IN_DMS = "The /faq commands are for a server's admins: run them in your server, not in a direct message."
+NEEDS_MANAGE_SERVER = "Only members with the Manage Server permission can use /faq."
 NO_STORE = "Nothing is recorded on this bot (it runs without a store), so there is nothing to report."
 RELOADED = "Reloaded: {cards} cards are answering now."
 RELOAD_REFUSED = "Reload refused: the previous cards keep answering. Fix these and run /faq reload again:"
@@ -68,6 +73,15 @@ class Admin(commands.GroupCog, group_name="faq", group_description="Admin: what 
     def __init__(self, bot: FaqBot) -> None:
         self.bot = bot
 
+    async def interaction_check(self, interaction: discord.Interaction[FaqBot], /) -> bool:
+        """Run before every command of the cog: the asker must hold Manage Server where it is run, as Discord reports
+        the member's permissions in the interaction, whatever the server's command settings allow."""
+        if interaction.guild_id is None:
+            raise Refused(NOT_IN_DMS)
+        if not interaction.permissions.manage_guild:
+            raise Refused(NEEDS_MANAGE_SERVER)
+        return True
+
     @app_commands.command(name="unanswered", description="The most asked questions the bot declined")
     @app_commands.describe(days=f"How many days back (default {REPORT_DAYS})")
     async def unanswered(self, interaction: discord.Interaction[FaqBot], days: Days = REPORT_DAYS) -> None:
@@ -97,7 +111,8 @@ class Admin(commands.GroupCog, group_name="faq", group_description="Admin: what 
             await respond(interaction, content=NO_STORE, ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await reports.build(kind, self.bot.store, self.bot.holder.engine, days)
+        scope = Scope("discord", str(interaction.guild_id))  # this server's records only, never a DM's
+        report = await reports.build(kind, self.bot.store, self.bot.holder.engine, scope, days)
         await respond(interaction, embed=report_embed(report), ephemeral=True)
 
 

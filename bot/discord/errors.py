@@ -15,6 +15,10 @@ from bot.policy import Result, Verdict, Via
 log = logging.getLogger(__name__)
 
 
+class Refused(app_commands.CheckFailure):
+    """A check that said no: not a fault, so the user reads why (privately) rather than an apology."""
+
+
 def _context(interaction: discord.Interaction[Any]) -> dict[str, Any]:
     return {
         "interaction": interaction.id,
@@ -53,6 +57,10 @@ async def apologize_to_message(message: discord.Message, error: BaseException, v
 
 async def on_app_command_error(interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
     """The command tree's error handler: every slash command and context menu ends here when it raises."""
+    if isinstance(error, Refused):
+        log.info("command refused", extra={"fields": {**_context(interaction), "why": str(error)}})
+        await respond(interaction, content=str(error), ephemeral=True)
+        return
     command = interaction.command.qualified_name if interaction.command else "unknown command"
     cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     await apologize(interaction, cause, command)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt import BoltResponse
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -47,6 +49,19 @@ def build_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+def only_from(workspaces: frozenset[str]) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """A global middleware for ALLOWED_WORKSPACE_IDS: a request from any other workspace (event, command or action)
+    is acknowledged, so Slack does not send it again, and goes no further: not answered, not recorded."""
+
+    async def allowed_workspace(context: AsyncBoltContext, next_: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        if context.team_id in workspaces:
+            return await next_()
+        log.warning("ignored a request from Slack workspace %s: it is not in ALLOWED_WORKSPACE_IDS", context.team_id)
+        return BoltResponse(status=200, body="")
+
+    return allowed_workspace
+
+
 def build_app(
     settings: Settings, holder: EngineHolder, store: Store | None = None, client: AsyncWebClient | None = None
 ) -> AsyncApp:
@@ -61,6 +76,8 @@ def build_app(
         ssl_check_enabled=over_http,
         logger=logging.getLogger("bot.slack.bolt"),
     )
+    if settings.allowed_workspace_ids:
+        app.middleware(only_from(frozenset(settings.allowed_workspace_ids)))
     answerer = Answerer(holder, settings, "slack", store)
     ask.register(app, answerer)
     messages.register(app, answerer, frozenset(settings.slack_answer_channel_ids))

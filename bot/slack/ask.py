@@ -11,6 +11,7 @@ from bot import policy, replies
 from bot.answering import Answerer, Asker
 from bot.policy import Result, Verdict, Via
 from bot.slack import blocks
+from bot.slack.messages import workspace_of
 from bot.slack.mrkdwn import plain
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,8 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
             if question.lower() in HELP_WORDS:
                 await respond(response_type=notice, **blocks.help_message(answerer.holder.engine.knowledge).fields())
                 return
-            asker = Asker(str(command.get("user_id")), command.get("team_id"), command.get("channel_id"), Via.ASK)
+            channel = command.get("channel_id")
+            asker = Asker(str(command.get("user_id")), workspace_of(command.get("team_id"), channel), channel, Via.ASK)
             asked = answerer.ask(question, asker)
             message = blocks.asked_message(asked, quoted=asked.question)
             await respond(response_type=RESPONSE_TYPES[asked.verdict], **message.fields())

@@ -29,6 +29,12 @@ def _mention(bot_user_id: str | None) -> re.Pattern[str] | None:
     return re.compile(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>") if bot_user_id else None
 
 
+def workspace_of(team_id: str | None, channel: str | None) -> str | None:
+    """The workspace a question is recorded under: none for a direct message (a `D…` channel), which no workspace's
+    report shows, as a Discord DM belongs to no server."""
+    return None if channel and channel.startswith("D") else team_id
+
+
 def is_from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
     """A new message a person wrote: not a bot's, not an edit, a deletion or any other subtype."""
     return (
@@ -79,7 +85,7 @@ async def answer_in_thread(
         if question.lower() in HELP_WORDS:
             await post(policy.verdict(via, Result.NOTICE), blocks.help_message(answerer.holder.engine.knowledge))
             return
-        asked = answerer.ask(question, Asker(user, context.team_id, channel, via))
+        asked = answerer.ask(question, Asker(user, workspace_of(context.team_id, channel), channel, via))
         if asked.verdict is not Verdict.SILENT:
             await post(asked.verdict, blocks.asked_message(asked))
             answerer.sent(asked)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.settings import Settings
 from bot.store.database import open_database
 from bot.store.migrations import SchemaTooNewError, migrate
-from bot.store.records import PickRow, Platform, QuestionEvent, QuestionRow, VoteRow
+from bot.store.records import PickRow, Platform, QuestionEvent, QuestionRow, Scope, VoteRow
 from bot.store.salt import load_salt
 from bot.store.store import Store
 
@@ -34,6 +34,7 @@ __all__ = [
     "QuestionEvent",
     "QuestionRow",
     "SchemaTooNewError",
+    "Scope",
     "Store",
     "VoteRow",
     "open_store",

@@ -12,6 +12,18 @@ Platform = Literal["discord", "slack", "console"]
 
 
 @dataclass(frozen=True)
+class Scope:
+    """One community's records: a Discord server or a Slack workspace. The platform is part of it, so a guild id
+    and a team id can never be taken for each other; direct messages belong to no scope."""
+
+    platform: Platform
+    guild: str
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.guild}"
+
+
+@dataclass(frozen=True)
 class QuestionEvent:
     """A question as an adapter saw it; the user id is hashed by the store and never written."""
 
@@ -21,7 +33,7 @@ class QuestionEvent:
     card: str | None
     score: float
     outcome: str
-    guild: str | int | None = None
+    guild: str | int | None = None  # the Discord guild or the Slack workspace; None for a direct message
     channel: str | int | None = None
     asked_at: float = field(default_factory=time.time)
 

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from bot.store.database import Database, Params
-from bot.store.records import PickRow, Platform, QuestionEvent, QuestionRow, VoteRow
+from bot.store.records import PickRow, Platform, QuestionEvent, QuestionRow, Scope, VoteRow
 from bot.store.salt import hash_user
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,9 @@ INSERT_VOTE = (
     "INSERT INTO votes (question_id, user_hash, card, helpful, reason, voted_at) VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT DO NOTHING"
 )
-QUESTION_COLUMNS = "id, asked_at, platform, guild, channel, user_hash, question, card, score, outcome"
+QUESTION_COLUMNS = tuple("id asked_at platform guild channel user_hash question card score outcome".split())
+VOTE_COLUMNS = tuple("question_id user_hash card helpful reason voted_at".split())
+PICK_COLUMNS = tuple("question_id card picked_at".split())
 REASON_MAX_CHARS = 1000
 
 
@@ -196,25 +198,38 @@ class Store:
             log.info("pruned %d record(s) older than %d days", deleted, self.retention_days)
         return deleted
 
-    async def questions(self, since: float | None = None) -> list[QuestionRow]:
-        rows = await self._since(f"SELECT {QUESTION_COLUMNS} FROM questions", "asked_at", since)
+    async def questions(self, since: float | None = None, scope: Scope | None = None) -> list[QuestionRow]:
+        rows = await self._select("questions", QUESTION_COLUMNS, "asked_at", since, scope)
         return [QuestionRow(*row) for row in rows]
 
-    async def votes(self, since: float | None = None) -> list[VoteRow]:
-        sql = "SELECT question_id, user_hash, card, helpful, reason, voted_at FROM votes"
-        rows = await self._since(sql, "voted_at", since)
+    async def votes(self, since: float | None = None, scope: Scope | None = None) -> list[VoteRow]:
+        rows = await self._select("votes", VOTE_COLUMNS, "voted_at", since, scope)
         return [VoteRow(q, u, c, bool(h), r, t) for q, u, c, h, r, t in rows]
 
-    async def picks(self, since: float | None = None) -> list[PickRow]:
-        rows = await self._since("SELECT question_id, card, picked_at FROM picks", "picked_at", since)
+    async def picks(self, since: float | None = None, scope: Scope | None = None) -> list[PickRow]:
+        rows = await self._select("picks", PICK_COLUMNS, "picked_at", since, scope)
         return [PickRow(*row) for row in rows]
 
-    async def _since(self, select: str, column: str, since: float | None) -> list[tuple[Any, ...]]:
-        """Rows since a time, oldest first, after writing what is queued so a report includes it."""
+    async def _select(
+        self, table: str, columns: tuple[str, ...], column: str, since: float | None, scope: Scope | None
+    ) -> list[tuple[Any, ...]]:
+        """Rows since a time, oldest first, after writing what is queued so a report includes it. With a scope, only
+        that community's: votes and picks belong to the community of the question they answer."""
         await self.flush()
-        if since is None:
-            return await self.db.fetch(f"{select} ORDER BY {column}")
-        return await self.db.fetch(f"{select} WHERE {column} >= ? ORDER BY {column}", (since,))
+        sql = f"SELECT {', '.join(f'{table}.{name}' for name in columns)} FROM {table}"
+        conditions: list[str] = []
+        params: list[Any] = []
+        if scope is not None:
+            if table != "questions":
+                sql += f" JOIN questions ON questions.id = {table}.question_id"
+            conditions += ["questions.platform = ?", "questions.guild = ?"]
+            params += [scope.platform, scope.guild]
+        if since is not None:
+            conditions.append(f"{table}.{column} >= ?")
+            params.append(since)
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        return await self.db.fetch(f"{sql} ORDER BY {table}.{column}", params)
 
     async def close(self) -> None:
         """Stop the background tasks, write what is queued, close the database."""

@@ -17,10 +17,10 @@ from tests.e2e.fake_discord.harness import FIXTURE_KNOWLEDGE, Harness, running_b
 
 pytestmark = pytest.mark.e2e
 
-MANAGE_GUILD = 1 << 5
 EPHEMERAL = 1 << 6
-DEFERRED = 5
+MESSAGE, DEFERRED = 4, 5
 GUILD_CONTEXT = 0
+ADMIN = payloads.MEMBER_PERMISSIONS | payloads.MANAGE_GUILD
 
 
 @pytest.fixture
@@ -30,15 +30,16 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     await store.close()
 
 
-def faq(subcommand: str, **options: Any) -> dict[str, Any]:
-    """The interaction data of `/faq <subcommand>` with integer options."""
-    values = [{"name": name, "type": 4, "value": value} for name, value in options.items()]
+def faq(subcommand: str, days: int | None = None) -> dict[str, Any]:
+    """The interaction data of `/faq <subcommand>`, with its `days` option when given."""
+    values = [] if days is None else [{"name": "days", "type": 4, "value": days}]
     return payloads.slash("faq", [{"name": subcommand, "type": 1, "options": values}])
 
 
-async def run_faq(bot: Harness, subcommand: str, **options: Any) -> dict[str, Any]:
-    """Invoke `/faq` as an admin; the deferred reply's follow-up message."""
-    callback = await bot.interact(2, faq(subcommand, **options))
+async def run_faq(bot: Harness, subcommand: str, days: int | None = None, **where: Any) -> dict[str, Any]:
+    """Invoke `/faq` as a member with Manage Server (in the test server unless `where` says otherwise); the
+    deferred reply's follow-up message."""
+    callback = await bot.interact(2, faq(subcommand, days), permissions=ADMIN, **where)
     assert callback.body["type"] == DEFERRED
     assert callback.body["data"]["flags"] & EPHEMERAL
     token = callback.path.split("/")[3]
@@ -50,7 +51,7 @@ async def test_faq_is_registered_for_manage_server_and_servers_only() -> None:
         await bot.fake.wait_for_request("PUT", r"/applications/\d+/guilds/\d+/commands")
         commands = {command["name"]: command for command in bot.fake.commands[str(payloads.GUILD_ID)]}
         faq_command = commands["faq"]
-        assert int(faq_command["default_member_permissions"]) == MANAGE_GUILD
+        assert int(faq_command["default_member_permissions"]) == payloads.MANAGE_GUILD
         assert faq_command.get("contexts") == [GUILD_CONTEXT] or faq_command.get("dm_permission") is False
         assert {option["name"] for option in faq_command["options"]} == {"unanswered", "feedback", "stats", "reload"}
         everyone = [name for name, command in commands.items() if name != "faq"]
@@ -78,6 +79,24 @@ async def test_unanswered_lists_what_members_asked_and_the_bot_declined(store: S
         assert "questions: 3, answered: 1 (33%)" in stats
 
 
+async def test_a_servers_reports_never_show_another_servers_or_a_dms_questions(store: Store) -> None:
+    async with running_bot() as bot:
+        bot.bot.store = bot.bot.answerer.store = store
+        await bot.ask("is there a voice channel for music")
+        await bot.ask("where do I post my memes", guild_id=payloads.OTHER_GUILD_ID)
+        await bot.ask("can I get a refund for my order", guild=False)
+        await bot.ask(bot.bot.holder.engine.cards[0].title, guild_id=payloads.OTHER_GUILD_ID)
+
+        unanswered = (await run_faq(bot, "unanswered"))["embeds"][0]["description"]
+        assert "1× is there a voice channel for music" in unanswered
+        assert "memes" not in unanswered
+        assert "refund" not in unanswered
+        assert "questions: 1, answered: 0" in (await run_faq(bot, "stats"))["embeds"][0]["description"]
+
+        other = (await run_faq(bot, "stats", guild_id=payloads.OTHER_GUILD_ID))["embeds"][0]["description"]
+        assert "questions: 2, answered: 1" in other
+
+
 async def test_reload_with_a_broken_card_names_file_and_line_and_keeps_answering(tmp_path: Path) -> None:
     knowledge = Path(shutil.copytree(FIXTURE_KNOWLEDGE, tmp_path / "knowledge"))
     async with running_bot() as bot:
@@ -100,8 +119,35 @@ async def test_reload_with_a_broken_card_names_file_and_line_and_keeps_answering
         assert "broken" in holder.engine.knowledge.cards
 
 
+@pytest.mark.parametrize("subcommand", ["unanswered", "feedback", "stats", "reload"])
+async def test_a_member_without_manage_server_is_refused_even_where_the_server_grants_faq(
+    store: Store, subcommand: str
+) -> None:
+    """A server can give /faq to every member under Integrations: Discord then lets anyone invoke it."""
+    async with running_bot() as bot:
+        bot.bot.store = bot.bot.answerer.store = store
+        await bot.ask("is there a voice channel for music")
+        engine = bot.bot.holder.engine
+        callback = await bot.interact(2, faq(subcommand), permissions=payloads.MEMBER_PERMISSIONS)
+        assert callback.body["type"] == MESSAGE
+        assert callback.body["data"]["content"] == admin.NEEDS_MANAGE_SERVER
+        assert callback.body["data"]["flags"] & EPHEMERAL
+        assert bot.bot.holder.engine is engine  # not reloaded
+
+
+async def test_faq_in_a_direct_message_is_refused_politely(store: Store) -> None:
+    async with running_bot() as bot:
+        bot.bot.store = bot.bot.answerer.store = store
+        await bot.ask("can I get a refund for my order", guild=False)
+        callback = await bot.interact(2, faq("unanswered"), guild=False)
+        assert callback.body["type"] == MESSAGE
+        assert callback.body["data"]["content"] == admin.NOT_IN_DMS
+        assert callback.body["data"]["flags"] & EPHEMERAL
+        assert "embeds" not in callback.body["data"]
+
+
 async def test_reports_without_a_store_say_so() -> None:
     async with running_bot() as bot:
-        callback = await bot.interact(2, faq("feedback"))
+        callback = await bot.interact(2, faq("feedback"), permissions=ADMIN)
         assert callback.body["data"]["content"] == admin.NO_STORE
         assert callback.body["data"]["flags"] & EPHEMERAL

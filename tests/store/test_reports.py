@@ -15,7 +15,7 @@ from bot.cli import main
 from bot.engine import Engine
 from bot.engine.matcher import SUGGESTION_FLOOR
 from bot.settings import load_settings
-from bot.store import QuestionEvent, Store, open_store
+from bot.store import Platform, QuestionEvent, Scope, Store, open_store
 from bot.store.store import DAY
 from tests.conftest import FIXTURE_KNOWLEDGE
 
@@ -24,10 +24,16 @@ TRICKY = 'what\'s "tagging": a #thing? 🤔'
 
 
 def asked(
-    question: str, card: str | None = None, score: float = 20.0, days_ago: float = 0.5, user: int = 1
+    question: str,
+    card: str | None = None,
+    score: float = 20.0,
+    days_ago: float = 0.5,
+    user: int = 1,
+    platform: Platform = "discord",
+    guild: str | None = None,
 ) -> QuestionEvent:
     outcome = "answered" if card else "low_score"
-    return QuestionEvent("discord", user, question, card, score, outcome, asked_at=NOW - days_ago * DAY)
+    return QuestionEvent(platform, user, question, card, score, outcome, guild, asked_at=NOW - days_ago * DAY)
 
 
 async def seed(store: Store) -> dict[str, str]:
@@ -79,7 +85,7 @@ async def seeded(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 async def test_unanswered_groups_similar_wordings_most_asked_first(seeded: Store, engine: Engine) -> None:
-    report = await reports.build("unanswered", seeded, engine, days=7, now=NOW)
+    report = await reports.build("unanswered", seeded, engine, None, days=7, now=NOW)
     groups = report.unanswered
     assert [(group.question, group.count) for group in groups[:2]] == [
         ("how do I reset my password", 7),
@@ -99,7 +105,7 @@ async def test_unanswered_groups_similar_wordings_most_asked_first(seeded: Store
 
 
 async def test_feedback_puts_the_most_thumbs_down_first(seeded: Store, engine: Engine) -> None:
-    report = await reports.build("feedback", seeded, engine, days=7, now=NOW)
+    report = await reports.build("feedback", seeded, engine, None, days=7, now=NOW)
     summary = [(item.card, item.unhelpful, item.helpful) for item in report.feedback]
     assert summary == [("roles", 3, 1), ("removed-card", 1, 0), ("events", 1, 1), ("rules", 0, 2)]
     roles = report.feedback[0]
@@ -110,7 +116,7 @@ async def test_feedback_puts_the_most_thumbs_down_first(seeded: Store, engine: E
 
 
 async def test_stats_count_answers_scores_and_days(seeded: Store, engine: Engine) -> None:
-    stats = (await reports.build("stats", seeded, engine, days=7, now=NOW)).stats
+    stats = (await reports.build("stats", seeded, engine, None, days=7, now=NOW)).stats
     assert stats is not None
     assert (stats.questions, stats.answered) == (18, 6)
     assert stats.answer_rate == pytest.approx(6 / 18)
@@ -123,8 +129,30 @@ async def test_stats_count_answers_scores_and_days(seeded: Store, engine: Engine
     assert stats.declined == {"low_score": 12}
 
 
+async def test_a_scoped_report_shows_only_its_communitys_records_and_says_whose(seeded: Store, engine: Engine) -> None:
+    """The seeded records belong to no server (direct messages): none of them may show in a server's report."""
+    here = seeded.record_question(asked("where are the server emotes", guild="1"))
+    seeded.record_question(asked("is there a minecraft server", guild="2"))
+    seeded.record_question(asked("what is the slack etiquette", platform="slack", guild="1"))
+    await seeded.record_vote(here, 99, "emotes", helpful=False, reason="no such channel")
+    scope = Scope("discord", "1")
+
+    unanswered = await reports.build("unanswered", seeded, engine, scope, days=7, now=NOW)
+    assert [(group.question, group.count) for group in unanswered.unanswered] == [("where are the server emotes", 1)]
+    feedback = await reports.build("feedback", seeded, engine, scope, days=7, now=NOW)
+    assert [(item.card, item.reasons) for item in feedback.feedback] == [("emotes", ["no such channel"])]
+    stats = await reports.build("stats", seeded, engine, scope, days=7, now=NOW)
+    assert stats.stats is not None
+    assert (stats.stats.questions, stats.stats.votes, stats.stats.picks) == (1, 1, 0)
+
+    assert reports.format_text(unanswered).splitlines()[0] == "Scope: discord 1 only"
+    assert reports.format_eval(unanswered).splitlines()[0] == "# Scope: discord 1 only"
+    assert reports.as_json(stats)["scope"] == {"platform": "discord", "guild": "1"}
+    assert reports.as_json(await reports.build("stats", seeded, engine, None))["scope"] is None
+
+
 async def test_the_eval_export_loads_as_yaml_with_every_declined_wording(seeded: Store, engine: Engine) -> None:
-    report = await reports.build("unanswered", seeded, engine, days=7, now=NOW)
+    report = await reports.build("unanswered", seeded, engine, None, days=7, now=NOW)
     exported = yaml.safe_load(reports.format_eval(report))
     assert exported["in_scope"] == []
     assert set(exported["out_of_scope"]) == {
@@ -142,15 +170,21 @@ async def test_the_eval_export_loads_as_yaml_with_every_declined_wording(seeded:
 async def test_reports_on_an_empty_store_say_so(tmp_path: Path, engine: Engine) -> None:
     store = await open_store(load_settings(data_dir=tmp_path, database_url=None, user_hash_salt=None))
     try:
-        texts = [reports.format_text(await reports.build(kind, store, engine)) for kind in ("unanswered", "feedback")]
-        stats = await reports.build("stats", store, engine)
-        assert yaml.safe_load(reports.format_eval(await reports.build("unanswered", store, engine))) == {
+        texts = [
+            reports.format_text(await reports.build(kind, store, engine, None)) for kind in ("unanswered", "feedback")
+        ]
+        stats = await reports.build("stats", store, engine, None)
+        assert yaml.safe_load(reports.format_eval(await reports.build("unanswered", store, engine, None))) == {
             "in_scope": [],
             "out_of_scope": [],
         }
     finally:
         await store.close()
-    assert texts == ["No declined questions in the last 7 days.", "No feedback votes in the last 7 days."]
+    everything = reports.scope_line(None)
+    assert texts == [
+        f"{everything}\nNo declined questions in the last 7 days.",
+        f"{everything}\nNo feedback votes in the last 7 days.",
+    ]
     assert stats.stats is not None
     assert stats.stats.answer_rate is None
     assert "n/a" in reports.format_text(stats)
@@ -179,9 +213,22 @@ def test_the_report_command_prints_json_and_eval(
     assert main(["report", "unanswered"]) == 0
     assert "   7× how do I reset my password" in capsys.readouterr().out
 
+    assert main(["report", "stats"]) == 0
+    assert capsys.readouterr().out.startswith(reports.scope_line(None) + "\n")
+    assert main(["report", "stats", "--guild", "5", "--json"]) == 0  # no question of the seed has a server
+    assert json.loads(capsys.readouterr().out)["stats"]["questions"] == 0
+    assert main(["report", "unanswered", "--workspace", "T0123ABCD"]) == 0
+    assert capsys.readouterr().out.startswith("Scope: slack T0123ABCD only\n")
+
     assert main(["report", "stats", "--format", "eval"]) == 2
-    with pytest.raises(SystemExit):
-        main(["report", "stats", "--days", "0"])
+    for wrong in (
+        ["--days", "0"],
+        ["--guild", "T0123ABCD"],
+        ["--workspace", "123"],
+        ["--guild", "1", "--workspace", "T1"],
+    ):
+        with pytest.raises(SystemExit):
+            main(["report", "stats", *wrong])
 
 
 def test_a_report_before_anything_was_recorded_writes_nothing(

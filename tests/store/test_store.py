@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.settings import load_settings
-from bot.store import QuestionEvent, Store, open_store
+from bot.store import QuestionEvent, Scope, Store, open_store
 from bot.store.database import Database
 from bot.store.migrations import migrate
 from bot.store.store import DAY
@@ -144,6 +144,24 @@ async def test_reports_read_questions_since_a_time(store: Store) -> None:
     store.record_question(event("yesterday", asked_at=now - DAY))
     assert [row.question for row in await store.questions(since=now - 7 * DAY)] == ["yesterday"]
     assert [row.question for row in await store.questions()] == ["last month", "yesterday"]
+
+
+async def test_a_scope_reads_one_communitys_questions_and_the_votes_and_picks_on_them(store: Store) -> None:
+    here = store.record_question(event("asked here", guild=7))
+    others = [
+        store.record_question(event("asked in another server", guild=8)),
+        store.record_question(event("asked in a direct message", guild=None)),
+        store.record_question(event("asked in a Slack workspace of the same id", platform="slack", guild="7")),
+    ]
+    for user, question_id in enumerate([here, *others]):
+        assert await store.record_vote(question_id, user, "roles", helpful=True)
+        store.record_pick(question_id, "rules")
+    scope = Scope("discord", "7")
+    assert [row.question for row in await store.questions(scope=scope)] == ["asked here"]
+    assert [vote.question_id for vote in await store.votes(scope=scope)] == [here]
+    assert [pick.question_id for pick in await store.picks(scope=scope)] == [here]
+    assert await store.questions(since=time.time() + 1, scope=scope) == []
+    assert (len(await store.questions()), len(await store.votes()), len(await store.picks())) == (4, 4, 4)
 
 
 async def test_open_store_keeps_the_salt_across_restarts(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,8 +92,11 @@ async def _until_guild_known(bot: FaqBot, task: asyncio.Task[None]) -> None:
 
 
 @asynccontextmanager
-async def running_bot(store: Store | None = None, **overrides: Any) -> AsyncIterator[Harness]:
-    fake = FakeDiscord(TOKEN)
+async def running_bot(
+    store: Store | None = None, guild_ids: Sequence[int] = (payloads.GUILD_ID,), **overrides: Any
+) -> AsyncIterator[Harness]:
+    """The bot connected to a fake Discord that puts it in `guild_ids` (the test server's first)."""
+    fake = FakeDiscord(TOKEN, guild_ids)
     await fake.start()
     settings = load_settings(
         discord_token=TOKEN,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 APP_ID = 900_000_000_000_000_001
@@ -11,8 +12,11 @@ GUILD_ID = 900_000_000_000_000_003
 CHANNEL_ID = 900_000_000_000_000_004
 ANSWER_CHANNEL_ID = 900_000_000_000_000_005
 DM_CHANNEL_ID = 900_000_000_000_000_006
+OTHER_GUILD_ID = 900_000_000_000_000_007
 FIRST_ID = 910_000_000_000_000_000
 TIMESTAMP = "2025-01-01T12:00:00.000000+00:00"
+MEMBER_PERMISSIONS = 2248473465835073  # a member's usual permissions: no Administrator, no Manage Server
+MANAGE_GUILD = 1 << 5
 
 BOT_USER: dict[str, Any] = {
     "id": str(BOT_ID),
@@ -36,7 +40,7 @@ def user(user_id: int | None = None, name: str = "member") -> dict[str, Any]:
     }
 
 
-def member(user_payload: dict[str, Any]) -> dict[str, Any]:
+def member(user_payload: dict[str, Any], permissions: int = MEMBER_PERMISSIONS) -> dict[str, Any]:
     return {
         "user": user_payload,
         "roles": [],
@@ -44,7 +48,7 @@ def member(user_payload: dict[str, Any]) -> dict[str, Any]:
         "deaf": False,
         "mute": False,
         "flags": 0,
-        "permissions": "2248473465835073",
+        "permissions": str(permissions),
     }
 
 
@@ -67,11 +71,11 @@ def synced_command(command: dict[str, Any], command_id: int) -> dict[str, Any]:
     return {"description": "", "version": "1", **command, "id": str(command_id), "application_id": str(APP_ID)}
 
 
-def text_channel(channel_id: int, name: str) -> dict[str, Any]:
+def text_channel(channel_id: int, name: str, guild_id: int = GUILD_ID) -> dict[str, Any]:
     return {
         "id": str(channel_id),
         "type": 0,
-        "guild_id": str(GUILD_ID),
+        "guild_id": str(guild_id),
         "name": name,
         "position": 0,
         "permission_overwrites": [],
@@ -80,19 +84,20 @@ def text_channel(channel_id: int, name: str) -> dict[str, Any]:
     }
 
 
-def guild() -> dict[str, Any]:
+def guild(guild_id: int = GUILD_ID) -> dict[str, Any]:
+    """The test server, or another one (with the same channels) for `guild_id`."""
     return {
-        "id": str(GUILD_ID),
-        "name": "Test server",
+        "id": str(guild_id),
+        "name": "Test server" if guild_id == GUILD_ID else f"Server {guild_id}",
         "icon": None,
         "owner_id": str(FIRST_ID - 1),
-        "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": "0", "position": 0, "color": 0}],
+        "roles": [{"id": str(guild_id), "name": "@everyone", "permissions": "0", "position": 0, "color": 0}],
         "emojis": [],
         "stickers": [],
         "features": [],
         "member_count": 2,
         "members": [member(BOT_USER)],
-        "channels": [text_channel(CHANNEL_ID, "general"), text_channel(ANSWER_CHANNEL_ID, "help")],
+        "channels": [text_channel(CHANNEL_ID, "general", guild_id), text_channel(ANSWER_CHANNEL_ID, "help", guild_id)],
         "threads": [],
         "voice_states": [],
         "presences": [],
@@ -109,11 +114,11 @@ def guild() -> dict[str, Any]:
     }
 
 
-def ready(session_id: str, resume_url: str) -> dict[str, Any]:
+def ready(session_id: str, resume_url: str, guild_ids: Sequence[int] = (GUILD_ID,)) -> dict[str, Any]:
     return {
         "v": 10,
         "user": BOT_USER,
-        "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+        "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in guild_ids],
         "session_id": session_id,
         "resume_gateway_url": resume_url,
         "application": {"id": str(APP_ID), "flags": 0},
@@ -161,9 +166,12 @@ def interaction(
     asker: dict[str, Any],
     *,
     guild: bool = True,
+    guild_id: int = GUILD_ID,
+    permissions: int = MEMBER_PERMISSIONS,
     channel_id: int = CHANNEL_ID,
     message_payload: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """An interaction in a server (`guild_id`, by a member with `permissions` there), or in a DM."""
     payload: dict[str, Any] = {
         "id": str(interaction_id),
         "application_id": str(APP_ID),
@@ -176,14 +184,14 @@ def interaction(
         "app_permissions": "2248473465835073",
         "entitlements": [],
         "attachment_size_limit": 10_485_760,
-        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "authorizing_integration_owners": {"0": str(guild_id)},
         "context": 0 if guild else 1,
     }
     if guild:
-        payload["guild_id"] = str(GUILD_ID)
+        payload["guild_id"] = str(guild_id)
         payload["guild_locale"] = "en-US"
-        payload["member"] = member(asker)
-        payload["channel"] = text_channel(channel_id, "general")
+        payload["member"] = member(asker, permissions)
+        payload["channel"] = text_channel(channel_id, "general", guild_id)
     else:
         payload["user"] = asker
     if message_payload is not None:

@@ -11,7 +11,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,8 +59,9 @@ class Fault:
 
 
 class FakeDiscord:
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, guild_ids: Sequence[int] = (payloads.GUILD_ID,)) -> None:
         self.token = token
+        self.guild_ids = tuple(guild_ids)  # the servers the bot is in when it connects
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
         self.identifies = 0
@@ -179,6 +180,8 @@ class FakeDiscord:
             synced = [payloads.synced_command(command, self.new_id()) for command in body]
             self.commands[match[1] or "global"] = synced
             return _json(synced)
+        if method == "DELETE" and re.fullmatch(r"/users/@me/guilds/\d+", path):  # leaving a server
+            return web.Response(status=204)
         if method == "POST" and re.fullmatch(r"/interactions/\d+/[^/]+/callback", path):
             return _json({"interaction": {"id": path.split("/")[2], "type": 2}})
         if re.fullmatch(r"/webhooks/\d+/[^/]+(?:/messages/[^/]+)?", path) or (
@@ -219,8 +222,9 @@ class FakeDiscord:
             self.session_id = f"session-{self.new_id()}"
             self.history.clear()
             self.sequence = 0
-            await self.dispatch("READY", payloads.ready(self.session_id, self.gateway_url))
-            await self.dispatch("GUILD_CREATE", payloads.guild())
+            await self.dispatch("READY", payloads.ready(self.session_id, self.gateway_url, self.guild_ids))
+            for guild_id in self.guild_ids:
+                await self.dispatch("GUILD_CREATE", payloads.guild(guild_id))
         elif op == RESUME:
             if data.get("token") != self.token or data.get("session_id") != self.session_id:
                 await ws.send_json({"op": INVALID_SESSION, "d": False})
