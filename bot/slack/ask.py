@@ -17,7 +17,6 @@ from bot.slack.mrkdwn import plain
 log = logging.getLogger(__name__)
 
 COMMAND = "/ask"
-HELP_WORDS = frozenset({"", "help", "?"})  # Slack has no /help: `/ask help`, or "help" said to the bot, shows it
 
 
 RESPONSE_TYPES = {Verdict.PUBLIC: "in_channel", Verdict.PRIVATE: "ephemeral"}  # a command is never left silent
@@ -30,7 +29,7 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
         question = plain(str(command.get("text") or "")).strip()
         notice = RESPONSE_TYPES[policy.verdict(Via.ASK, Result.NOTICE)]
         try:
-            if question.lower() in HELP_WORDS:
+            if question.lower() in blocks.HELP_WORDS:
                 await respond(response_type=notice, **blocks.help_message(answerer.holder.engine.knowledge).fields())
                 return
             channel = command.get("channel_id")

@@ -172,6 +172,9 @@ def notice(text: str) -> Message:
     return Message(shorten(escape(text), MAX_FALLBACK_CHARS))
 
 
+HELP_WORDS = frozenset({"", "help", "?"})  # Slack has no /help: `/ask help`, or "help" said to the bot, shows it
+
+
 def help_message(knowledge: KnowledgeBase) -> Message:
     """How to ask, how answers are chosen, and the topics known, grouped by tag."""
     blocks: list[Block] = [

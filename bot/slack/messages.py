@@ -19,7 +19,6 @@ from bot import policy, replies
 from bot.answering import Answerer, Asker
 from bot.policy import Result, Verdict, Via
 from bot.slack import blocks
-from bot.slack.ask import HELP_WORDS
 from bot.slack.mrkdwn import plain
 
 log = logging.getLogger(__name__)
@@ -82,7 +81,7 @@ async def answer_in_thread(
             await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **message.fields())
 
     try:
-        if question.lower() in HELP_WORDS:
+        if question.lower() in blocks.HELP_WORDS:
             await post(policy.verdict(via, Result.NOTICE), blocks.help_message(answerer.holder.engine.knowledge))
             return
         asked = answerer.ask(question, Asker(user, workspace_of(context.team_id, channel), channel, via))
