@@ -1,4 +1,4 @@
-"""WATCH_KNOWLEDGE: reload the cards when files under KNOWLEDGE_DIR change, once the changes have settled.
+"""WATCH_KNOWLEDGE: reload the cards when the files the loader reads change, once the changes have settled.
 
 Polling file times in a thread needs no extra dependency, works on every file system (also bind mounts, where
 change notifications often never arrive), and costs one directory walk a second for a few hundred files. The
@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.cards import Problem
+from bot.cards.loader import card_files
 from bot.holder import EngineHolder
 from bot.settings import Settings
 
@@ -27,15 +28,15 @@ Snapshot = dict[str, tuple[int, int]]
 
 
 def snapshot(root: Path) -> Snapshot:
-    """Every file's modification time and size; a file vanishing mid-walk is simply left out."""
+    """The modification time and size of every file the loader reads (sources.yaml and the card files, no editor's
+    leftovers); a file vanishing mid-walk is simply left out. Only looked at, never opened: a FIFO cannot block it."""
     files: Snapshot = {}
-    for path in root.rglob("*"):
+    for path in (root / "sources.yaml", *card_files(root)):
         try:
             stat = path.stat()
-        except OSError:
+        except (OSError, RuntimeError):  # gone, or a loop of symbolic links
             continue
-        if path.is_file() and not path.name.startswith("."):
-            files[str(path.relative_to(root))] = (stat.st_mtime_ns, stat.st_size)
+        files[str(path.relative_to(root))] = (stat.st_mtime_ns, stat.st_size)
     return files
 
 

@@ -5,7 +5,9 @@ One function validates everything: `bot check`, the reload command and the test 
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from bot.cards.model import ANSWER_AIM_CHARS, ANSWER_MAX_CHARS, Card, CardFront,
 MIN_QUESTION_WORDS = 2
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: ten times faster
 MIN_QUESTION_CHARS = 6
+MAX_FILE_BYTES = 1 << 20  # a card or sources.yaml larger than 1 MiB is not read: an answer has 4,096 characters at most
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<front>.*?)^---[ \t]*\r?\n?(?P<body>.*)\Z", re.DOTALL | re.MULTILINE)
 
 
@@ -41,6 +44,43 @@ class KnowledgeError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
+
+
+class UnreadableError(Exception):
+    """A file of the knowledge folder that is not read; the message says why."""
+
+
+def read_text(path: Path, root: Path) -> str:
+    """The text of a regular file inside the knowledge folder, of MAX_FILE_BYTES at most, without a byte-order mark.
+
+    Anything else is refused before it is read: a FIFO would block the reader (and the watcher) for good, a symbolic
+    link to /dev/zero never ends, one out of the folder reads what is not a card. A link that stays inside the
+    folder is followed (a Kubernetes ConfigMap mounts every file as one).
+    """
+    try:
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise UnreadableError("a symbolic link out of the knowledge folder: not followed")
+        handle = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(handle, "rb") as file:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                raise UnreadableError("not a regular file: not read")
+            data = file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise UnreadableError(f"larger than {MAX_FILE_BYTES:,} bytes: not read")
+        return data.decode("utf-8-sig")  # an editor's byte-order mark is no part of the front matter
+    except (OSError, RuntimeError, UnicodeDecodeError) as exc:  # RuntimeError: a loop of symbolic links
+        raise UnreadableError(f"cannot read: {exc}") from exc
+
+
+def card_files(root: Path) -> list[Path]:
+    """The card files under `root/cards`, sorted: every `.md` file but hidden ones (an editor's `.#x.md` lock or
+    `.x.md.swp`; `x.md~` is no `.md`), in folders that are not hidden. A linked folder is not entered."""
+    found = []
+    for folder, folders, names in os.walk(root / "cards"):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [Path(folder, name) for name in names if name.endswith(".md") and not name.startswith(".")]
+    return sorted(found)
 
 
 def question_key(text: str) -> str:
@@ -104,9 +144,13 @@ def _validate(model: type[BaseModel], data: Any, node: yaml.Node | None, path: s
 
 def load_sources(path: Path, root: Path) -> tuple[dict[str, Source], dict[str, int], list[Problem]]:
     shown = _relative(path, root)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return {}, {}, [Problem(shown, 1, "missing: list the source documents here")]
-    data, node, problems = _parse_yaml(path.read_text(encoding="utf-8"), shown, 1)
+    try:
+        text = read_text(path, root)
+    except UnreadableError as exc:
+        return {}, {}, [Problem(shown, 0, str(exc))]
+    data, node, problems = _parse_yaml(text, shown, 1)
     if problems:
         return {}, {}, problems
     if not isinstance(data, list):
@@ -143,9 +187,9 @@ class _Parsed:
 def _parse_card(path: Path, root: Path) -> tuple[_Parsed | None, list[Problem]]:
     shown = _relative(path, root)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown, 1, f"cannot read: {exc}")]
+        text = read_text(path, root)
+    except UnreadableError as exc:
+        return None, [Problem(shown, 0, str(exc))]
     match = FRONT_MATTER.match(text)
     if not match:
         return None, [Problem(shown, 1, "no front matter: start the file with '---', the YAML, then '---'")]
@@ -200,7 +244,7 @@ def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
             Problem(str(root), 0, f"the knowledge folder {what} (KNOWLEDGE_DIR)")
         ]
     sources, _, problems = load_sources(root / "sources.yaml", root)
-    files = sorted((root / "cards").rglob("*.md"))
+    files = card_files(root)
     if not files:
         problems.append(Problem(_relative(root / "cards", root), 1, "no cards: add Markdown files under cards/"))
     parsed: list[_Parsed] = []

@@ -125,6 +125,18 @@ def test_the_watcher_reports_a_broken_card_and_keeps_serving(knowledge_dir: Path
     assert holder.engine is old
 
 
+def test_the_watcher_leaves_editor_leftovers_alone(knowledge_dir: Path, holder: EngineHolder) -> None:
+    clock = Clock()
+    watcher = KnowledgeWatcher(holder, settle=1.0, clock=clock)
+    cards = knowledge_dir / "cards" / "server"
+    (cards / "roles.md~").write_text("a backup copy", encoding="utf-8")
+    (cards / ".roles.md.swp").write_text("a swap file", encoding="utf-8")
+    (cards / ".#roles.md").symlink_to("user@host.1234:1700000000")
+    assert watcher.poll() is None
+    clock.now = 5.0
+    assert watcher.poll() is None  # nothing the loader reads changed: no reload
+
+
 def test_the_watcher_thread_picks_up_a_change(knowledge_dir: Path, holder: EngineHolder) -> None:
     old = holder.engine
     watcher = KnowledgeWatcher(holder, settle=0.1).start(interval=0.05)
