@@ -188,15 +188,10 @@ class Engine:
         del texts, all_cleaned
         card_of_text = np.repeat(np.arange(len(self.cards)), n_texts)
         self.vocabulary = Vocabulary.counted(words.names, words.tokens, card_of_text[words.rows()], synonyms)
-        # Every known word analysed in one go before the build makes its garbage: its cached analyses then lie
-        # together in memory, rather than scattered among freed objects that could not be given back (analysed
-        # as the texts come, the build's own cache of them pinned 250 MB that way).
-        analyses: Analyses = {}  # each distinct word of the cards analysed once
-        for word in self.vocabulary.counts:
-            self.vocabulary.correct(word)
-            char_ngrams(word)
-            stem(word)
-            analyses[word] = analyse(self.vocabulary, word)
+        # Every known word analysed in one go before the build makes its garbage: the analyses then lie together
+        # in memory, rather than scattered among freed objects that could not be given back (analysed as the texts
+        # come, the build's own record of them pinned 250 MB that way).
+        analyses: Analyses = {word: analyse(self.vocabulary, word) for word in self.vocabulary.counts}
 
         # A card's title is its first question, already cleaned.
         self._titles = sorted((texts[0], index) for index, texts in enumerate(cleaned))
