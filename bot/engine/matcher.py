@@ -23,7 +23,7 @@ from bot.engine.cache import cached, pickled, source_digest
 from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, Words, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
-from bot.engine.linear import LinearModel
+from bot.engine.linear import MAX_WEIGHTS, LinearModel
 from bot.engine.text import (
     SMALL_TALK,
     char_ngrams,
@@ -174,7 +174,9 @@ class Engine:
         self._kinds: dict[int, frozenset[str]] = {}
         # Everything below depends only on the cards and these settings: kept on disk, a restart skips the build.
         key = (_built_by(), repr((trained_weight, MAX_TRAINED_PHRASES)), cards_key(self.cards))
-        vars(self).update(cached(cache_dir, "engine", key, lambda: self._build(trained_weight)))
+        # The trained part's weights grow with the cards times their features, not with the cards' text alone.
+        extra = MAX_WEIGHTS * np.dtype(np.float32).itemsize if trained_weight > 0 else 0
+        vars(self).update(cached(cache_dir, "engine", key, lambda: self._build(trained_weight), extra))
 
     def _build(self, trained_weight: float) -> dict[str, object]:
         """The vocabulary, indexes and trained part, handed over (not kept) so the cache can store them."""
