@@ -2,7 +2,7 @@
 
 Polling file times in a thread needs no extra dependency, works on every file system (also bind mounts, where
 change notifications often never arrive), and costs one directory walk a second for a few hundred files. The
-reload itself is the holder's: it validates first and keeps the old cards on any error.
+reload itself is the holder's: a card with an error is left out (or, with STRICT_CARDS, the old cards are kept).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class KnowledgeWatcher:
         self._thread: threading.Thread | None = None
 
     def poll(self) -> list[Problem] | None:
-        """One look at the files: the reload's problems when it reloaded (empty when it succeeded), else None."""
+        """One look at the files: the reload's problems when it reloaded (empty when it had none), else None."""
         current = snapshot(self.holder.knowledge_dir)
         now = self._clock()
         if current != self._seen:
@@ -68,13 +68,7 @@ class KnowledgeWatcher:
         if self._changed_at is None or now - self._changed_at < self.settle:
             return None
         self._changed_at = None
-        problems = self.holder.reload()
-        if problems:
-            log.warning(
-                "cards changed but were not reloaded: %d problem(s); the previous cards keep answering\n%s",
-                len(problems),
-                "\n".join(str(problem) for problem in problems),
-            )
+        problems = self.holder.reload().problems  # the holder logs each of them
         if self.on_reload is not None:
             self.on_reload(problems)
         return problems

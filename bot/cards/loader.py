@@ -8,8 +8,8 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -237,7 +237,7 @@ def _parse_card(path: Path, root: Path) -> tuple[_Parsed | None, list[Problem]]:
 
 
 def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
-    """Everything that loads, and every problem found; callers decide whether problems are fatal."""
+    """Every card that loads without an error, and every problem found; callers decide whether problems are fatal."""
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "does not exist"
         return KnowledgeBase(sources={}, cards={}), [
@@ -255,16 +255,15 @@ def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
             parsed.append(result)
 
     cards: dict[str, Card] = {}
+    shown_of: dict[str, str] = {}  # the file of each card, as problems name it
     owners: dict[str, str] = {}
     for item in parsed:
         card, shown = item.card, item.shown
         if card.id in cards:
-            first = cards[card.id].path
-            problems.append(
-                Problem(shown, 2, f"duplicate card id {card.id!r} (also {first and _relative(first, root)})")
-            )
+            problems.append(Problem(shown, 2, f"duplicate card id {card.id!r} (also {shown_of[card.id]})"))
             continue
         cards[card.id] = card
+        shown_of[card.id] = shown
         for index, question in enumerate(card.questions):
             key = question_key(question)
             if key in owners and owners[key] != card.id:
@@ -281,8 +280,17 @@ def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
                 line = _line_of(item.node, ["related", index], 2)
                 reason = "a card cannot be related to itself" if other == card.id else "no card has this id"
                 problems.append(Problem(shown, line, f"related {other!r}: {reason}"))
-    valid = {card_id: card for card_id, card in cards.items() if card.source.document in sources}
-    return KnowledgeBase(sources=sources, cards=valid), sorted(problems)
+    # Every card whose file has no error, with its links to cards left out dropped: one broken card costs itself.
+    broken = {problem.path for problem in problems if not problem.warning}
+    valid = {card_id: card for card_id, card in cards.items() if shown_of[card_id] not in broken}
+    linked = {card_id: _linked_within(card, valid) for card_id, card in valid.items()}
+    return KnowledgeBase(sources=sources, cards=linked), sorted(problems)
+
+
+def _linked_within(card: Card, cards: Mapping[str, Card]) -> Card:
+    """The card with only its related links to `cards`."""
+    related = tuple(other for other in card.related if other in cards)
+    return card if related == card.related else replace(card, related=related)
 
 
 def load_knowledge_strict(root: Path) -> KnowledgeBase:

@@ -150,6 +150,17 @@ def test_bad_sources_file(tmp_path: Path) -> None:
     assert any("sources.yaml:1: title: Field required" in m for m in messages(root))
 
 
+def test_a_card_with_an_error_is_left_out_and_links_to_it_dropped(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD, "other.md": OTHER.replace("remove my account", "rm")})
+    knowledge, problems = load_knowledge(root)
+    assert [str(problem) for problem in problems] == [
+        "knowledge/cards/other.md:4: question 'rm' is too short to match safely: use 2+ words, "
+        "or put single terms in keywords"
+    ]
+    assert set(knowledge.cards) == {"good"}
+    assert knowledge.cards["good"].related == ()
+
+
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     cards = {
         "good.md": GOOD.replace("tags:", "tagz:"),
