@@ -1,5 +1,5 @@
-"""`python -m bench`: quality on CLINC150, then speed and memory at 100 to 100,000 cards; `--smoke` for a quick run,
-`--quality-only` for CLINC150 alone."""
+"""`python -m bench`: quality on CLINC150, speed and memory at 100 to 100,000 cards, then memory under 100,000 new
+questions; `--smoke` for a quick run, `--quality-only` for CLINC150 alone, `--soak` for the memory soak alone."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from pathlib import Path
 from bench import clinc
 from bench.coldstart import cold_start
 from bench.report import Results, SizeResult, markdown, plot, python_loop_seconds, quality_lines
+from bench.soak import QUESTIONS as SOAK_QUESTIONS
+from bench.soak import Soak, soak_in_subprocess
+from bench.soak import lines as soak_lines
 from bench.speed import Speed, measure_in_subprocess
 from bot.settings import SettingsError, load_settings
 
@@ -24,6 +27,7 @@ COLD_START_RUNS = 5
 SMOKE_SIZES = (100,)
 SMOKE_QUERIES = 100
 SMOKE_INTENTS, SMOKE_UTTERANCES = 10, 20
+SMOKE_SOAK_QUESTIONS = 200
 
 
 def _clinc_path(flag: Path | None) -> Path:
@@ -55,6 +59,11 @@ def _size(n_cards: int, n_queries: int, again: bool) -> SizeResult:
     return SizeResult(n_cards, cold, cached)
 
 
+def _soak(questions: int) -> Soak | str:
+    print(f"soak: {questions:,} new questions ...", file=sys.stderr, flush=True)
+    return soak_in_subprocess(questions)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a small, fast run (seconds) that checks the harness")
@@ -67,9 +76,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--quality-only", action="store_true", help="CLINC150 quality only, printed (no results.md written)"
     )
+    parser.add_argument(
+        "--soak", action="store_true", help=f"memory under {SOAK_QUESTIONS:,} new questions only, printed (no files)"
+    )
     args = parser.parse_args(argv)
     if args.quality_only:
         print("\n".join(quality_lines(_quality(_clinc_path(args.clinc), args.smoke))))
+        return 0
+    soak_questions = SMOKE_SOAK_QUESTIONS if args.smoke else SOAK_QUESTIONS
+    if args.soak:
+        print("\n".join(soak_lines(_soak(soak_questions))))
         return 0
 
     sizes = args.sizes or (SMOKE_SIZES if args.smoke else SIZES)
@@ -82,7 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = [_size(n, n_queries, again=args.smoke or n == CACHED_AT) for n in sizes]
     print("cold start ...", file=sys.stderr, flush=True)
     started = cold_start(1 if args.smoke else COLD_START_RUNS)
-    text = markdown(Results(quality, results, started, args.smoke, (speed_before, python_loop_seconds(repeats))))
+    soak = _soak(soak_questions)
+    speeds = (speed_before, python_loop_seconds(repeats))
+    text = markdown(Results(quality, results, started, args.smoke, speeds, soak))
     print(text)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

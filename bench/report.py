@@ -15,6 +15,8 @@ import numpy as np
 from bench.clinc import ENGINES, PUBLISHED, Quality
 from bench.coldstart import ColdStart
 from bench.rules import NO_THRESHOLD, PAPER_RULE
+from bench.soak import Soak
+from bench.soak import lines as soak_lines
 from bench.speed import Speed
 
 # The targets: (cards, field) -> the most a figure may be; quality targets are the least.
@@ -53,6 +55,7 @@ class Results:
     cold_start: ColdStart | str | None
     smoke: bool
     python_speed: tuple[float, float]  # `python_loop_seconds` before the runs and after them
+    soak: Soak | str  # memory under new questions, or why it failed
 
 
 def python_loop_seconds(repeats: int = 3) -> float:
@@ -221,7 +224,8 @@ def markdown(results: Results) -> str:
         "- rerun: `make bench` (or `python -m bench`; `python -m bench --smoke` for a quick check)",
         "",
     ]
-    return "\n".join(header + quality_lines(results.quality) + _speed_lines(results.sizes, results.cold_start))
+    speed = _speed_lines(results.sizes, results.cold_start)
+    return "\n".join(header + quality_lines(results.quality) + speed + soak_lines(results.soak))
 
 
 def plot(sizes: list[SizeResult], path: Path) -> str | None:

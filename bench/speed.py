@@ -24,7 +24,7 @@ WORKER_TIMEOUT = 3600.0
 WARM_UP = "how do i warm up the engine"
 
 
-def _status_kib(field: str) -> int:
+def status_kib(field: str) -> int:
     """A field of /proc/self/status in KiB (VmRSS: resident now; VmHWM: the peak)."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
@@ -53,7 +53,7 @@ def measure(n_cards: int, n_queries: int) -> Speed:
 
     work = workload(n_cards, n_queries)
     gc.collect()
-    before = _status_kib("VmRSS")
+    before = status_kib("VmRSS")
     start = time.perf_counter()
     engine = Engine(work.knowledge, cache_dir=default_cache_dir())
     build = time.perf_counter() - start
@@ -61,7 +61,7 @@ def measure(n_cards: int, n_queries: int) -> Speed:
     # engine's, once that write (and the bytes it holds) is done. The peak keeps the write's share.
     cache.flush()
     gc.collect()
-    after = _status_kib("VmRSS")
+    after = status_kib("VmRSS")
 
     # One question and one prefix first: what an engine loads lazily counts in the cold start, not in latency.
     engine.answer(WARM_UP)
@@ -82,7 +82,7 @@ def measure(n_cards: int, n_queries: int) -> Speed:
         queries=n_queries,
         build_seconds=build,
         engine_mb=(after - before) * 1024 / 1e6,
-        peak_mb=_status_kib("VmHWM") * 1024 / 1e6,
+        peak_mb=status_kib("VmHWM") * 1024 / 1e6,
         ask_p50_ms=float(np.percentile(ask_ms, 50)),
         ask_p99_ms=float(np.percentile(ask_ms, 99)),
         ask_qps=len(ask) / float(np.sum(ask)),

@@ -34,6 +34,7 @@ def _holder(settings: Settings) -> EngineHolder:
         settings.match_margin,
         settings.match_trained_weight,
         cache_dir=settings.index_cache_dir,
+        strict=settings.strict_cards,
     )
 
 

@@ -70,9 +70,14 @@ class HealthServer:
         self._runner: web.AppRunner | None = None
 
     def status(self) -> tuple[bool, dict[str, Any]]:
-        """Healthy only with cards loaded and every chat connection up; the detail says which part is not."""
-        cards = len(self.holder.engine.cards)
-        detail: dict[str, Any] = {"knowledge": {"ok": cards > 0, "cards": cards}, "connections": {}}
+        """Healthy only with cards loaded and every chat connection up; the detail says which part is not. Cards
+        left out for their errors make the cards "degraded", not the bot unhealthy: the others answer."""
+        cards, problems = len(self.holder.engine.cards), len(self.holder.problems)
+        detail: dict[str, Any] = {
+            "knowledge": {"ok": cards > 0, "cards": cards, "problems": problems},
+            "cards": "degraded" if problems else "ok",
+            "connections": {},
+        }
         for connection in self.connections:
             up, latency = _probe(connection)
             detail["connections"][connection.platform] = {"ok": up, "latency_seconds": latency}

@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=90, ge=0)  # older records are deleted; 0 keeps them all
     user_hash_salt: SecretStr | None = None  # default: made once and kept in DATA_DIR; shards must share it
     watch_knowledge: bool = False  # reload the cards when files under KNOWLEDGE_DIR change
+    # true: one card with an error stops the bot from starting and a reload keeps the old cards; false: a card with
+    # an error is left out, the rest answer, and /healthz reports "cards": "degraded"
+    strict_cards: bool = False
 
     @field_validator("match_threshold", "match_margin", "match_trained_weight", mode="before")
     @classmethod

@@ -1,8 +1,8 @@
-"""WATCH_KNOWLEDGE: reload the cards when files under KNOWLEDGE_DIR change, once the changes have settled.
+"""WATCH_KNOWLEDGE: reload the cards when the files the loader reads change, once the changes have settled.
 
 Polling file times in a thread needs no extra dependency, works on every file system (also bind mounts, where
 change notifications often never arrive), and costs one directory walk a second for a few hundred files. The
-reload itself is the holder's: it validates first and keeps the old cards on any error.
+reload itself is the holder's: a card with an error is left out (or, with STRICT_CARDS, the old cards are kept).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.cards import Problem
+from bot.cards.loader import card_files
 from bot.holder import EngineHolder
 from bot.settings import Settings
 
@@ -27,15 +28,15 @@ Snapshot = dict[str, tuple[int, int]]
 
 
 def snapshot(root: Path) -> Snapshot:
-    """Every file's modification time and size; a file vanishing mid-walk is simply left out."""
+    """The modification time and size of every file the loader reads (sources.yaml and the card files, no editor's
+    leftovers); a file vanishing mid-walk is simply left out. Only looked at, never opened: a FIFO cannot block it."""
     files: Snapshot = {}
-    for path in root.rglob("*"):
+    for path in (root / "sources.yaml", *card_files(root)):
         try:
             stat = path.stat()
-        except OSError:
+        except (OSError, RuntimeError):  # gone, or a loop of symbolic links
             continue
-        if path.is_file() and not path.name.startswith("."):
-            files[str(path.relative_to(root))] = (stat.st_mtime_ns, stat.st_size)
+        files[str(path.relative_to(root))] = (stat.st_mtime_ns, stat.st_size)
     return files
 
 
@@ -57,7 +58,7 @@ class KnowledgeWatcher:
         self._thread: threading.Thread | None = None
 
     def poll(self) -> list[Problem] | None:
-        """One look at the files: the reload's problems when it reloaded (empty when it succeeded), else None."""
+        """One look at the files: the reload's problems when it reloaded (empty when it had none), else None."""
         current = snapshot(self.holder.knowledge_dir)
         now = self._clock()
         if current != self._seen:
@@ -67,13 +68,7 @@ class KnowledgeWatcher:
         if self._changed_at is None or now - self._changed_at < self.settle:
             return None
         self._changed_at = None
-        problems = self.holder.reload()
-        if problems:
-            log.warning(
-                "cards changed but were not reloaded: %d problem(s); the previous cards keep answering\n%s",
-                len(problems),
-                "\n".join(str(problem) for problem in problems),
-            )
+        problems = self.holder.reload().problems  # the holder logs each of them
         if self.on_reload is not None:
             self.on_reload(problems)
         return problems

@@ -1,5 +1,6 @@
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -114,6 +115,19 @@ def test_broken_knowledge_is_reported_not_raised(
     monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path))
     assert main(["ask", "hello there"]) == 1
     assert "sources.yaml:1: missing" in capsys.readouterr().err
+
+
+def test_one_broken_card_leaves_the_others_answering_unless_strict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    knowledge = Path(shutil.copytree(FIXTURE_KNOWLEDGE, tmp_path / "knowledge"))
+    (knowledge / "cards" / "broken.md").write_text("---\nquestions: [Where is it?\n---\nHere.\n", encoding="utf-8")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(knowledge))
+    assert main(["ask", "--json", "how do i get a role"]) == 0  # `run` builds its engine the same way
+    assert json.loads(capsys.readouterr().out)["card"] == "roles"
+    monkeypatch.setenv("STRICT_CARDS", "true")
+    assert main(["ask", "how do i get a role"]) == 1
+    assert "knowledge/cards/broken.md:3: bad YAML" in capsys.readouterr().err
 
 
 def test_eval_passes_and_fails_on_its_thresholds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

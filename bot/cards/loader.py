@@ -5,9 +5,11 @@ One function validates everything: `bot check`, the reload command and the test 
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+import stat
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from bot.visible import visible
 MIN_QUESTION_WORDS = 2
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: ten times faster
 MIN_QUESTION_CHARS = 6
+MAX_FILE_BYTES = 1 << 20  # a card or sources.yaml larger than 1 MiB is not read: an answer has 4,096 characters at most
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<front>.*?)^---[ \t]*\r?\n?(?P<body>.*)\Z", re.DOTALL | re.MULTILINE)
 
 
@@ -43,6 +46,43 @@ class KnowledgeError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
+
+
+class UnreadableError(Exception):
+    """A file of the knowledge folder that is not read; the message says why."""
+
+
+def read_text(path: Path, root: Path) -> str:
+    """The text of a regular file inside the knowledge folder, of MAX_FILE_BYTES at most, without a byte-order mark.
+
+    Anything else is refused before it is read: a FIFO would block the reader (and the watcher) for good, a symbolic
+    link to /dev/zero never ends, one out of the folder reads what is not a card. A link that stays inside the
+    folder is followed (a Kubernetes ConfigMap mounts every file as one).
+    """
+    try:
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise UnreadableError("a symbolic link out of the knowledge folder: not followed")
+        handle = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(handle, "rb") as file:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                raise UnreadableError("not a regular file: not read")
+            data = file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise UnreadableError(f"larger than {MAX_FILE_BYTES:,} bytes: not read")
+        return data.decode("utf-8-sig")  # an editor's byte-order mark is no part of the front matter
+    except (OSError, RuntimeError, UnicodeDecodeError) as exc:  # RuntimeError: a loop of symbolic links
+        raise UnreadableError(f"cannot read: {exc}") from exc
+
+
+def card_files(root: Path) -> list[Path]:
+    """The card files under `root/cards`, sorted: every `.md` file but hidden ones (an editor's `.#x.md` lock or
+    `.x.md.swp`; `x.md~` is no `.md`), in folders that are not hidden. A linked folder is not entered."""
+    found = []
+    for folder, folders, names in os.walk(root / "cards"):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [Path(folder, name) for name in names if name.endswith(".md") and not name.startswith(".")]
+    return sorted(found)
 
 
 def question_key(text: str) -> str:
@@ -106,9 +146,13 @@ def _validate(model: type[BaseModel], data: Any, node: yaml.Node | None, path: s
 
 def load_sources(path: Path, root: Path) -> tuple[dict[str, Source], dict[str, int], list[Problem]]:
     shown = _relative(path, root)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return {}, {}, [Problem(shown, 1, "missing: list the source documents here")]
-    data, node, problems = _parse_yaml(visible(path.read_text(encoding="utf-8")), shown, 1)
+    try:
+        text = visible(read_text(path, root))
+    except UnreadableError as exc:
+        return {}, {}, [Problem(shown, 0, str(exc))]
+    data, node, problems = _parse_yaml(text, shown, 1)
     if problems:
         return {}, {}, problems
     if not isinstance(data, list):
@@ -145,9 +189,9 @@ class _Parsed:
 def _parse_card(path: Path, root: Path) -> tuple[_Parsed | None, list[Problem]]:
     shown = _relative(path, root)
     try:
-        text = visible(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown, 1, f"cannot read: {exc}")]
+        text = visible(read_text(path, root))
+    except UnreadableError as exc:
+        return None, [Problem(shown, 0, str(exc))]
     match = FRONT_MATTER.match(text)
     if not match:
         return None, [Problem(shown, 1, "no front matter: start the file with '---', the YAML, then '---'")]
@@ -204,14 +248,14 @@ def _parse_card(path: Path, root: Path) -> tuple[_Parsed | None, list[Problem]]:
 
 
 def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
-    """Everything that loads, and every problem found; callers decide whether problems are fatal."""
+    """Every card that loads without an error, and every problem found; callers decide whether problems are fatal."""
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "does not exist"
         return KnowledgeBase(sources={}, cards={}), [
             Problem(str(root), 0, f"the knowledge folder {what} (KNOWLEDGE_DIR)")
         ]
     sources, _, problems = load_sources(root / "sources.yaml", root)
-    files = sorted((root / "cards").rglob("*.md"))
+    files = card_files(root)
     if not files:
         problems.append(Problem(_relative(root / "cards", root), 1, "no cards: add Markdown files under cards/"))
     parsed: list[_Parsed] = []
@@ -222,16 +266,15 @@ def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
             parsed.append(result)
 
     cards: dict[str, Card] = {}
+    shown_of: dict[str, str] = {}  # the file of each card, as problems name it
     owners: dict[str, str] = {}
     for item in parsed:
         card, shown = item.card, item.shown
         if card.id in cards:
-            first = cards[card.id].path
-            problems.append(
-                Problem(shown, 2, f"duplicate card id {card.id!r} (also {first and _relative(first, root)})")
-            )
+            problems.append(Problem(shown, 2, f"duplicate card id {card.id!r} (also {shown_of[card.id]})"))
             continue
         cards[card.id] = card
+        shown_of[card.id] = shown
         for index, question in enumerate(card.questions):
             key = question_key(question)
             if key in owners and owners[key] != card.id:
@@ -248,8 +291,17 @@ def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
                 line = _line_of(item.node, ["related", index], 2)
                 reason = "a card cannot be related to itself" if other == card.id else "no card has this id"
                 problems.append(Problem(shown, line, f"related {other!r}: {reason}"))
-    valid = {card_id: card for card_id, card in cards.items() if card.source.document in sources}
-    return KnowledgeBase(sources=sources, cards=valid), sorted(problems)
+    # Every card whose file has no error, with its links to cards left out dropped: one broken card costs itself.
+    broken = {problem.path for problem in problems if not problem.warning}
+    valid = {card_id: card for card_id, card in cards.items() if shown_of[card_id] not in broken}
+    linked = {card_id: _linked_within(card, valid) for card_id, card in valid.items()}
+    return KnowledgeBase(sources=sources, cards=linked), sorted(problems)
+
+
+def _linked_within(card: Card, cards: Mapping[str, Card]) -> Card:
+    """The card with only its related links to `cards`."""
+    related = tuple(other for other in card.related if other in cards)
+    return card if related == card.related else replace(card, related=related)
 
 
 def load_knowledge_strict(root: Path) -> KnowledgeBase:

@@ -17,10 +17,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import reports
-from bot.cards import Problem
 from bot.discord.embeds import DESCRIPTION_MAX, TITLE_MAX, clip
 from bot.discord.errors import Refused
 from bot.discord.send import respond
+from bot.holder import Reload
 from bot.settings import REPORT_DAYS
 from bot.store import Scope
 
@@ -40,9 +40,12 @@ NOT_IN_DMS = "The /faq commands are for a server's admins: run them in your serv
 NEEDS_MANAGE_SERVER = "Only members with the Manage Server permission can use /faq."
 NO_STORE = "Nothing is recorded on this bot (it runs without a store), so there is nothing to report."
 RELOADED = "Reloaded: {cards} cards are answering now."
+RELOADED_WITHOUT = "Reloaded: {cards} cards are answering now; the cards with these problems are left out:"
+CARD_PROBLEMS = "Cards: degraded, {count} problem(s) leave cards out (/faq reload lists them)"
 RELOAD_REFUSED = "Reload refused: the previous cards keep answering. Fix these and run /faq reload again:"
 REPORT_COLOUR = discord.Colour.blurple()
 OK_COLOUR = discord.Colour.green()
+LEFT_OUT_COLOUR = discord.Colour.orange()
 REFUSED_COLOUR = discord.Colour.red()
 
 Days = app_commands.Range[int, 1, MAX_DAYS]
@@ -60,10 +63,13 @@ def report_embed(report: reports.Report) -> discord.Embed:
     )
 
 
-def reload_embed(problems: list[Problem], cards: int) -> discord.Embed:
-    if not problems:
+def reload_embed(result: Reload, cards: int) -> discord.Embed:
+    if not result.problems:
         return discord.Embed(title=RELOADED.format(cards=cards), colour=OK_COLOUR)
-    listing = code_block("\n".join(str(problem) for problem in problems))
+    listing = code_block("\n".join(str(problem) for problem in result.problems))
+    if not result.refused:
+        title = RELOADED_WITHOUT.format(cards=cards)
+        return discord.Embed(title=clip(title, TITLE_MAX), description=listing, colour=LEFT_OUT_COLOUR)
     return discord.Embed(title=clip(RELOAD_REFUSED, TITLE_MAX), description=listing, colour=REFUSED_COLOUR)
 
 
@@ -97,13 +103,14 @@ class Admin(commands.GroupCog, group_name="faq", group_description="Admin: what 
     async def stats(self, interaction: discord.Interaction[FaqBot], days: Days = REPORT_DAYS) -> None:
         await self._report(interaction, "stats", days)
 
-    @app_commands.command(name="reload", description="Load the cards again; on any error the current ones stay")
+    @app_commands.command(name="reload", description="Load the cards again; a card with an error is left out")
     async def reload(self, interaction: discord.Interaction[FaqBot]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        problems = await asyncio.to_thread(self.bot.holder.reload)
-        fields = {"user": interaction.user.id, "guild": interaction.guild_id, "problems": len(problems)}
-        log.info("cards reloaded from /faq reload" if not problems else "/faq reload refused", extra={"fields": fields})
-        embed = reload_embed(problems, len(self.bot.holder.engine.cards))
+        result = await asyncio.to_thread(self.bot.holder.reload)
+        fields = {"user": interaction.user.id, "guild": interaction.guild_id, "problems": len(result.problems)}
+        message = "/faq reload refused" if result.refused else "cards reloaded from /faq reload"
+        log.info(message, extra={"fields": fields})
+        embed = reload_embed(result, len(self.bot.holder.engine.cards))
         await respond(interaction, embed=embed, ephemeral=True)
 
     async def _report(self, interaction: discord.Interaction[FaqBot], kind: reports.Kind, days: int) -> None:
@@ -113,7 +120,10 @@ class Admin(commands.GroupCog, group_name="faq", group_description="Admin: what 
         await interaction.response.defer(ephemeral=True, thinking=True)
         scope = Scope("discord", str(interaction.guild_id))  # this server's records only, never a DM's
         report = await reports.build(kind, self.bot.store, self.bot.holder.engine, scope, days)
-        await respond(interaction, embed=report_embed(report), ephemeral=True)
+        embed = report_embed(report)
+        if kind == "stats" and self.bot.holder.problems:
+            embed.set_footer(text=CARD_PROBLEMS.format(count=len(self.bot.holder.problems)))
+        await respond(interaction, embed=embed, ephemeral=True)
 
 
 async def setup(bot: FaqBot) -> None:

@@ -2,8 +2,11 @@
 
 An entry is a pickle of engine objects and numpy arrays, named by a hash of the inputs, the source of the modules
 that build it and the library versions, so a change to any of them misses rather than reading a stale index. A
-cache file can only rebuild such objects (a restricted unpickler), not call arbitrary code. Nothing here can stop
-the bot: a missing or read-only folder, or a corrupt or unreadable file, costs a rebuild and a warning.
+cache file can only rebuild such objects (a restricted unpickler), not call arbitrary code, and is read only when it
+is a regular file no larger than its key allows: every object the unpickler may make costs memory and time in
+proportion to the bytes that describe it, so a planted file can neither hang the load nor fill the memory. Nothing
+here can stop the bot: a missing or read-only folder, or a corrupt, oversized or unreadable file, costs a rebuild and
+a warning.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import io
 import logging
 import os
 import pickle
+import stat
 import sys
 import tempfile
 import threading
@@ -42,9 +46,13 @@ _writers: list[threading.Thread] = []  # entries still being written
 _writers_lock = threading.Lock()  # builds run in more than one thread (the card watcher, an admin's reload)
 STALE_TEMPORARY = 3600  # seconds: a temporary file this old was left by a process killed while writing
 ENGINE_PACKAGE = "bot.engine."
-NUMPY_GLOBALS = frozenset({"_reconstruct", "_frombuffer", "ndarray", "dtype", "scalar"})
-SAFE_BUILTINS = frozenset({"set", "frozenset", "bytearray", "complex", "slice", "range"})
-SAFE_COLLECTIONS = frozenset({"Counter", "OrderedDict", "defaultdict", "deque"})
+# What an entry's pickle calls besides the engine's own classes (protocol 5 writes arrays as buffers, sets with
+# opcodes). Nothing that makes a large object from a small argument, as bytearray(10**12) or an empty array of a
+# given shape would.
+NUMPY_GLOBALS = frozenset({"_frombuffer", "dtype"})
+SAFE_COLLECTIONS = frozenset({"Counter"})
+MIN_ENTRY_BYTES = 1 << 20
+ENTRY_BYTES_PER_KEY_BYTE = 64  # several times what a build takes for each byte of what it is built from
 
 
 def source_digest(*modules: ModuleType) -> str:
@@ -66,17 +74,23 @@ def pickled(value: object) -> bytes:
     return buffer.getvalue()
 
 
-def cached(directory: Path | None, name: str, key: Iterable[str | bytes], build: Callable[[], T]) -> T:
+def cached(
+    directory: Path | None, name: str, key: Iterable[str | bytes], build: Callable[[], T], extra_bytes: int = 0
+) -> T:
     """The object `build()` makes, read from `directory` when an entry for `key` is there, else built and stored.
 
     A fresh build is returned as it was made, not read back from its bytes: the copy cost a tenth of a build
-    (10,000 cards) and saved only 5 of the engine's 80 MB. `directory=None` turns the cache off.
+    (10,000 cards) and saved only 5 of the engine's 80 MB. `directory=None` turns the cache off. An entry is read
+    only up to ENTRY_BYTES_PER_KEY_BYTE for each byte of the key, plus `extra_bytes` for a part of the build whose
+    size the key does not tell (and MIN_ENTRY_BYTES).
     """
-    digest = _digest(key)
+    parts = [part.encode() if isinstance(part, str) else part for part in key]
+    digest = _digest(parts)
     path = directory / f"{name}-{digest}{SUFFIX}" if directory is not None else None
     if path is not None:
         flush()  # an entry this process is still writing is read once it is whole
-        value = _read(path)
+        limit = MIN_ENTRY_BYTES + ENTRY_BYTES_PER_KEY_BYTE * sum(map(len, parts)) + extra_bytes
+        value = _read(path, limit)
         if value is not MISS:
             return value  # type: ignore[return-value]
     with _small_pages(), _freed_memory_kept(), _collected_after():
@@ -116,24 +130,32 @@ def flush() -> None:
         _writers[:] = [writer for writer in _writers if writer.is_alive()]
 
 
-def _digest(key: Iterable[str | bytes]) -> str:
+def _digest(key: Iterable[bytes]) -> str:
     digest = hashlib.blake2b(digest_size=20)
     environment = (FORMAT, sys.version_info[:2], np.__version__, pickle.HIGHEST_PROTOCOL)
-    for part in (repr(environment), *key):
-        data = part.encode() if isinstance(part, str) else part
+    for data in (repr(environment).encode(), *key):
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)
     return digest.hexdigest()
 
 
-def _read(path: Path) -> object:
-    """The stored object, or MISS."""
+def _read(path: Path, limit: int) -> object:
+    """The stored object, or MISS. Only a regular file (not a FIFO, which would block, nor a link, which this module
+    never writes) of at most `limit` bytes is read."""
     try:
-        blob = path.read_bytes()
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(handle, "rb") as file:
+            info = os.fstat(handle)
+            if not stat.S_ISREG(info.st_mode):
+                raise OSError("not a regular file")
+            blob = file.read(limit + 1) if info.st_size <= limit else b""
     except FileNotFoundError:
         return MISS
     except OSError as exc:
         log.warning("index cache %s unreadable (%s): building the index", path, exc)
+        return MISS
+    if info.st_size > limit or len(blob) > limit:  # the second: it grew while it was read
+        log.warning("index cache %s is larger than its cards allow (%d bytes): building the index", path, limit)
         return MISS
     try:
         value = _loads(blob)
@@ -180,13 +202,15 @@ def _prune(kept: Path) -> None:
 
 
 class _Unpickler(pickle.Unpickler):
-    """Rebuilds only engine classes, numpy arrays and plain containers: a planted file cannot run code."""
+    """Rebuilds only engine classes, numpy arrays and counters: a planted file cannot run code, nor make more than
+    its bytes describe."""
 
     def find_class(self, module: str, name: str) -> object:
+        found = getattr(sys.modules.get(module), name, None)
         allowed = (
-            (module.startswith(ENGINE_PACKAGE) and isinstance(getattr(sys.modules.get(module), name, None), type))
+            # A class the engine defines, not one its modules import (pathlib.Path, typing.TypeVar).
+            (module.startswith(ENGINE_PACKAGE) and isinstance(found, type) and found.__module__ == module)
             or (module.split(".")[0] == "numpy" and name in NUMPY_GLOBALS)
-            or (module == "builtins" and name in SAFE_BUILTINS)
             or (module == "collections" and name in SAFE_COLLECTIONS)
         )
         if not allowed:

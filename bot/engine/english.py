@@ -9,12 +9,14 @@ import gzip
 import json
 import math
 from bisect import bisect_left
-from functools import cache, lru_cache
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from bot.engine.memo import WordCache
 
 COMMON_WORD = 2000  # a word used at least this often in English is taken as meant, not as a typo
 UNKNOWN_FLOOR = 0.7  # the least an unknown word weighs, for the commonest English words
@@ -64,7 +66,7 @@ def frequencies() -> Counts:
     return SortedCounts.parse(gzip.decompress(path.read_bytes()))
 
 
-@lru_cache(maxsize=100_000)
+@WordCache
 def english_count(word: str) -> int:
     """How often the word is used in English: looked up once, though a question's unknown word is asked about
     three times (is it a typo, how much does it weigh, may its n-grams match)."""

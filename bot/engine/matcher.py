@@ -25,7 +25,7 @@ from bot.engine.calibration import Calibration, calibrate, off_topic_messages
 from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, Words, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
-from bot.engine.linear import LinearModel
+from bot.engine.linear import MAX_WEIGHTS, LinearModel
 from bot.engine.text import (
     NOISE_WORDS,
     SMALL_TALK,
@@ -218,7 +218,9 @@ class Engine:
         # Everything below depends only on the cards and these settings: kept on disk, a restart skips the build.
         auto = threshold is None or margin is None
         key = (_built_by(), repr((trained_weight, MAX_TRAINED_PHRASES, auto)), cards_key(self.cards))
-        vars(self).update(cached(cache_dir, "engine", key, lambda: self._build(trained_weight, auto)))
+        # The trained part's weights grow with the cards times their features, not with the cards' text alone.
+        extra = MAX_WEIGHTS * np.dtype(np.float32).itemsize if trained_weight > 0 else 0
+        vars(self).update(cached(cache_dir, "engine", key, lambda: self._build(trained_weight, auto), extra))
         chosen = self.calibration
         self.threshold = threshold if threshold is not None else chosen.threshold if chosen else FALLBACK_THRESHOLD
         self.margin = margin if margin is not None else chosen.margin if chosen else FALLBACK_MARGIN
@@ -265,15 +267,10 @@ class Engine:
         del texts, all_cleaned
         card_of_text = np.repeat(np.arange(len(self.cards)), n_texts)
         self.vocabulary = Vocabulary.counted(words.names, words.tokens, card_of_text[words.rows()], synonyms)
-        # Every known word analysed in one go before the build makes its garbage: its cached analyses then lie
-        # together in memory, rather than scattered among freed objects that could not be given back (analysed
-        # as the texts come, the build's own cache of them pinned 250 MB that way).
-        analyses: Analyses = {}  # each distinct word of the cards analysed once
-        for word in self.vocabulary.counts:
-            self.vocabulary.correct(word)
-            char_ngrams(word)
-            stem(word)
-            analyses[word] = analyse(self.vocabulary, word)
+        # Every known word analysed in one go before the build makes its garbage: the analyses then lie together
+        # in memory, rather than scattered among freed objects that could not be given back (analysed as the texts
+        # come, the build's own record of them pinned 250 MB that way).
+        analyses: Analyses = {word: analyse(self.vocabulary, word) for word in self.vocabulary.counts}
 
         # A card's title is its first question, already cleaned.
         self._titles = sorted((texts[0], index) for index, texts in enumerate(cleaned))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 import snowballstemmer
+
+from bot.engine.memo import WordCache
 
 # Platform syntax that carries no meaning for matching: Discord user/role/channel mentions, custom emoji and
 # timestamps, Slack's <@U…>, <#C…|name>, <!here> and <!subteam^…>, links, and as plain text the mass mentions
@@ -125,7 +126,7 @@ def words(text: str) -> list[str]:
     return clean(text).split()
 
 
-@lru_cache(maxsize=200_000)
+@WordCache
 def stem(word: str) -> str:
     if word.isalpha():
         return _stemmer.stemWord(word)
@@ -295,7 +296,7 @@ def is_small_talk(cleaned: str, small_talk: frozenset[str] = SMALL_TALK) -> bool
     return bool(content) and all(word in small_talk for word in content) and not _asks(words)
 
 
-@lru_cache(maxsize=200_000)
+@WordCache
 def char_ngrams(word: str, low: int = 3, high: int = 5) -> tuple[str, ...]:
     """Character n-grams of a word with boundary marks: typos and partial words still share most of them."""
     padded = f" {word} "

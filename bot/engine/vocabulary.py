@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from itertools import chain
 
 import numpy as np
@@ -14,6 +13,7 @@ from rapidfuzz.distance import OSA
 
 from bot.engine.english import is_common
 from bot.engine.entries import ascending, numbered
+from bot.engine.memo import WordCache
 from bot.engine.text import split_letters_digits, stem
 
 MIN_TYPO_LENGTH = 4
@@ -77,7 +77,7 @@ class Vocabulary:
         self._synonym_pattern = (
             re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b") if phrases else None
         )
-        self.correct = lru_cache(maxsize=100_000)(self._correct)
+        self.correct = WordCache(self._correct)
 
     def __reduce__(self) -> tuple[type[Vocabulary], tuple[Counter[str], dict[str, str]]]:
         """Pickled as its counts and synonyms: the lookup tables are rebuilt, the correction cache starts empty."""

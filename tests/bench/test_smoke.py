@@ -38,6 +38,8 @@ def test_smoke_run_writes_every_section(tmp_path: Path, clinc_file: Path, capsys
     assert "failed" not in speed_row
     assert "—" not in speed_row  # the second process, reading the index cache, was measured too
     assert "Cold start of `python -m bot ask`" in written
+    soak = written.split("## Memory under new questions", 1)[1]
+    assert "✓ (< 250 MB) |" in soak  # the soak ran in its own process, under the target
 
 
 def test_missing_data_set_is_reported_and_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -55,3 +57,10 @@ def test_quality_only_prints_the_clinc_section_alone(
     assert "| faqbot engine, trained part" in printed
     assert "Speed and memory" not in printed
     assert list(tmp_path.iterdir()) == [clinc_file]  # no results.md written
+
+
+def test_soak_alone_prints_its_section(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--soak", "--smoke"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("## Memory under new questions")
+    assert "200 distinct questions" in printed

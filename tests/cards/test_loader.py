@@ -1,10 +1,14 @@
 """Each rule of `bot check`, on a knowledge folder broken one way at a time."""
 
+import codecs
+import os
+import threading
 from pathlib import Path
 
 import pytest
 
-from bot.cards import KnowledgeError, load_knowledge, load_knowledge_strict
+from bot.cards import KnowledgeBase, KnowledgeError, Problem, load_knowledge, load_knowledge_strict
+from bot.cards.loader import MAX_FILE_BYTES
 from bot.cli import main
 from tests.bidi import LRM, QUESTION, knowledge_with_controls
 
@@ -167,6 +171,17 @@ def test_bad_sources_file(tmp_path: Path) -> None:
     assert any("sources.yaml:1: title: Field required" in m for m in messages(root))
 
 
+def test_a_card_with_an_error_is_left_out_and_links_to_it_dropped(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD, "other.md": OTHER.replace("remove my account", "rm")})
+    knowledge, problems = load_knowledge(root)
+    assert [str(problem) for problem in problems] == [
+        "knowledge/cards/other.md:4: question 'rm' is too short to match safely: use 2+ words, "
+        "or put single terms in keywords"
+    ]
+    assert set(knowledge.cards) == {"good"}
+    assert knowledge.cards["good"].related == ()
+
+
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     cards = {
         "good.md": GOOD.replace("tags:", "tagz:"),
@@ -196,3 +211,73 @@ def test_a_knowledge_folder_that_is_not_one_is_named_whole(tmp_path: Path, kind:
     _, problems = load_knowledge(root)
     what = "does not exist" if kind == "missing" else "is not a folder"
     assert [str(problem) for problem in problems] == [f"{root}: the knowledge folder {what} (KNOWLEDGE_DIR)"]
+
+
+def load_in_time(root: Path, seconds: float = 10.0) -> tuple[KnowledgeBase, list[str]]:
+    """The cards and every problem, from a thread given `seconds`: a load that blocks fails the test, not the run."""
+    loaded: list[tuple[KnowledgeBase, list[Problem]]] = []
+    thread = threading.Thread(target=lambda: loaded.append(load_knowledge(root)), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert loaded, f"loading the cards took over {seconds} s"
+    knowledge, problems = loaded[0]
+    return knowledge, [str(problem) for problem in problems]
+
+
+def test_a_fifo_among_the_cards_is_reported_not_read(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD, "other.md": OTHER})
+    os.mkfifo(root / "cards" / "pipe.md")  # opened for reading, it would wait for a writer for ever
+    knowledge, problems = load_in_time(root)
+    assert problems == ["knowledge/cards/pipe.md: not a regular file: not read"]
+    assert set(knowledge.cards) == {"good", "other"}
+
+
+def test_a_card_file_over_the_size_cap_is_not_read(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD, "other.md": OTHER})
+    with (root / "cards" / "huge.md").open("wb") as file:
+        file.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk, but read whole it would be held in memory
+    _, problems = load_in_time(root)
+    assert problems == [f"knowledge/cards/huge.md: larger than {MAX_FILE_BYTES:,} bytes: not read"]
+
+
+def test_symbolic_links_are_followed_only_inside_the_knowledge_folder(tmp_path: Path) -> None:
+    root = make(tmp_path, {"other.md": OTHER})
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text(GOOD.replace("related: [other]\n", ""))
+    (root / "cards" / "good.md").symlink_to(outside)
+    (root / "cards" / "null.md").symlink_to("/dev/null")  # as /dev/zero would be: never opened
+    (root / "shared").mkdir()
+    (root / "shared" / "inside.md").write_text(OTHER.replace("questions:", "id: inside\nquestions:").replace("my ", ""))
+    (root / "cards" / "inside.md").symlink_to(root / "shared" / "inside.md")  # how a ConfigMap mounts its files
+    (root / "cards" / "linked-folder").symlink_to(tmp_path, target_is_directory=True)  # not entered
+    knowledge, problems = load_in_time(root)
+    out = "a symbolic link out of the knowledge folder: not followed"
+    assert problems == [f"knowledge/cards/good.md: {out}", f"knowledge/cards/null.md: {out}"]
+    assert set(knowledge.cards) == {"inside", "other"}
+
+
+def test_hidden_files_and_editor_leftovers_are_not_cards(tmp_path: Path) -> None:
+    root = make(
+        tmp_path,
+        {
+            "good.md": GOOD,
+            "other.md": OTHER,
+            "good.md~": GOOD,  # a backup copy
+            ".good.md.swp": "\x00vim swap",
+            ".trash/good.md": GOOD,  # a hidden folder: another copy
+            ".draft.md": "not ready",
+        },
+    )
+    (root / "cards" / ".#good.md").symlink_to("user@host.1234:1700000000")  # Emacs's lock: a dangling link
+    knowledge, problems = load_in_time(root)
+    assert problems == []
+    assert set(knowledge.cards) == {"good", "other"}
+
+
+def test_a_card_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    root = make(tmp_path, {"good.md": GOOD})
+    (root / "cards" / "other.md").write_bytes(codecs.BOM_UTF8 + OTHER.encode())
+    knowledge, problems = load_in_time(root)
+    assert problems == []
+    assert knowledge.cards["good"].related == ("other",)
+    assert knowledge.cards["other"].title == "How do I delete my account?"

@@ -74,8 +74,26 @@ async def test_healthy_when_connected_and_cards_loaded(server: HealthServer, hol
     assert content_type.startswith("application/json")
     detail = json.loads(body)
     assert detail["status"] == "ok"
-    assert detail["knowledge"] == {"ok": True, "cards": len(holder.engine.cards)}
+    assert detail["knowledge"] == {"ok": True, "cards": len(holder.engine.cards), "problems": 0}
+    assert detail["cards"] == "ok"
     assert detail["connections"]["discord"] == {"ok": True, "latency_seconds": 0.042}
+
+
+async def test_cards_left_out_for_their_errors_are_degraded_not_down(tmp_path: Path, link: Link) -> None:
+    cards = Path(shutil.copytree(FIXTURE_KNOWLEDGE, tmp_path / "knowledge"))
+    (cards / "cards" / "broken.md").write_text("---\nid: [unclosed\n---\n", encoding="utf-8")
+    holder = EngineHolder(cards, threshold=55.0, margin=6.0)
+    server = HealthServer(holder, [link.connection()], port=0)
+    await server.start()
+    try:
+        status, _, body = await get(server, "/healthz")
+    finally:
+        await server.close()
+    detail = json.loads(body)
+    assert status == 200  # every other card answers
+    assert detail["cards"] == "degraded"
+    assert detail["knowledge"] == {"ok": True, "cards": len(holder.engine.cards), "problems": 1}
+    assert detail["status"] == "ok"
 
 
 async def test_unavailable_while_disconnected_then_recovers(server: HealthServer, link: Link) -> None:
@@ -94,7 +112,7 @@ async def test_unknown_latency_is_null(server: HealthServer, link: Link) -> None
 
 
 async def test_unavailable_without_cards(link: Link) -> None:
-    empty = SimpleNamespace(engine=SimpleNamespace(cards=[]))
+    empty = SimpleNamespace(engine=SimpleNamespace(cards=[]), problems=[])
     server = HealthServer(empty, [link.connection()], port=0)  # type: ignore[arg-type]
     await server.start()
     try:
@@ -102,7 +120,7 @@ async def test_unavailable_without_cards(link: Link) -> None:
     finally:
         await server.close()
     assert status == 503
-    assert json.loads(body)["knowledge"] == {"ok": False, "cards": 0}
+    assert json.loads(body)["knowledge"] == {"ok": False, "cards": 0, "problems": 0}
 
 
 async def test_unavailable_without_any_connection(holder: EngineHolder) -> None:
@@ -218,11 +236,11 @@ async def test_serve_only_with_a_port(holder: EngineHolder, link: Link, unused_t
 def test_a_refused_reload_is_counted(tmp_path: Path) -> None:
     cards = tmp_path / "knowledge"
     shutil.copytree(FIXTURE_KNOWLEDGE, cards)
-    holder = EngineHolder(cards, threshold=55.0, margin=6.0)
+    holder = EngineHolder(cards, threshold=55.0, margin=6.0, strict=True)
     before = metrics.REGISTRY.get_sample_value("faqbot_reload_failures_total")
     broken = next((cards / "cards").rglob("*.md"))
     broken.write_text("---\nid: [unclosed\n---\n", encoding="utf-8")
-    assert holder.reload()
+    assert holder.reload().refused
     assert metrics.REGISTRY.get_sample_value("faqbot_reload_failures_total") == before + 1
 
 

@@ -111,7 +111,8 @@ def metric_values(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], flo
 async def test_health_metrics_and_clean_stop(running: Running) -> None:
     detail = await wait_healthy(running)
     cards = len(load_knowledge_strict(FIXTURE_KNOWLEDGE).cards)
-    assert detail["knowledge"] == {"ok": True, "cards": cards}
+    assert detail["knowledge"] == {"ok": True, "cards": cards, "problems": 0}
+    assert detail["cards"] == "ok"
     assert detail["connections"]["discord"]["ok"] is True
 
     # `faqbot health`, as the container's HEALTHCHECK runs it, with the bot's own settings.

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.cards import Problem
 from bot.discord import admin
 from bot.settings import load_settings
 from bot.store import Store, open_store
@@ -97,7 +98,16 @@ async def test_a_servers_reports_never_show_another_servers_or_a_dms_questions(s
         assert "questions: 2, answered: 1" in other
 
 
-async def test_reload_with_a_broken_card_names_file_and_line_and_keeps_answering(tmp_path: Path) -> None:
+async def test_stats_say_how_many_problems_left_cards_out(store: Store) -> None:
+    async with running_bot() as bot:
+        bot.bot.store = bot.bot.answerer.store = store
+        assert "footer" not in (await run_faq(bot, "stats"))["embeds"][0]
+        bot.bot.holder.problems = [Problem("knowledge/cards/broken.md", 5, "unknown source document 'nowhere'")]
+        embed = (await run_faq(bot, "stats"))["embeds"][0]
+        assert embed["footer"]["text"] == admin.CARD_PROBLEMS.format(count=1)
+
+
+async def test_reload_with_a_broken_card_names_file_and_line_and_loads_the_rest(tmp_path: Path) -> None:
     knowledge = Path(shutil.copytree(FIXTURE_KNOWLEDGE, tmp_path / "knowledge"))
     async with running_bot() as bot:
         holder = bot.bot.holder
@@ -107,11 +117,17 @@ async def test_reload_with_a_broken_card_names_file_and_line_and_keeps_answering
         (knowledge / "cards" / "broken.md").write_text(broken, encoding="utf-8")
 
         embed = (await run_faq(bot, "reload"))["embeds"][0]
-        assert embed["title"] == admin.RELOAD_REFUSED
+        assert embed["title"] == admin.RELOADED_WITHOUT.format(cards=len(old.cards))
         assert "knowledge/cards/broken.md:5: unknown source document 'nowhere'" in embed["description"]
-        assert holder.engine is old
+        assert "broken" not in holder.engine.knowledge.cards
         answer = await bot.ask(old.cards[0].title)
         assert answer.body["data"]["embeds"][0]["description"] == old.cards[0].answer
+
+        holder.strict = True  # STRICT_CARDS: the previous cards stay
+        kept = holder.engine
+        embed = (await run_faq(bot, "reload"))["embeds"][0]
+        assert embed["title"] == admin.RELOAD_REFUSED
+        assert holder.engine is kept
 
         (knowledge / "cards" / "broken.md").write_text(broken.replace("nowhere", "faq"), encoding="utf-8")
         embed = (await run_faq(bot, "reload"))["embeds"][0]

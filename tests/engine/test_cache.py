@@ -109,6 +109,76 @@ def test_planted_entry_cannot_run_code(tmp_path: Path, caplog: pytest.LogCapture
     assert "posix.remove is not allowed" in caplog.text or "os.remove is not allowed" in caplog.text
 
 
+class Big:
+    """A build whose entry is larger than its key allows."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> np.ndarray:
+        self.calls += 1
+        return np.zeros(cache.MIN_ENTRY_BYTES + 10_000, dtype=np.uint8)
+
+
+def test_an_entry_larger_than_its_key_allows_is_not_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    build = Big()
+    cached(tmp_path, "index", ["cards"], build)
+    _entries(tmp_path)
+    with caplog.at_level(logging.WARNING):
+        cached(tmp_path, "index", ["cards"], build)
+    assert build.calls == 2
+    assert [record.message for record in caplog.records if "larger than its cards allow" in record.message]
+    cached(tmp_path, "index", ["cards"], build, extra_bytes=cache.MIN_ENTRY_BYTES)  # a part the key does not size
+    assert build.calls == 2
+
+
+def test_a_fifo_in_place_of_an_entry_does_not_block_the_load(tmp_path: Path) -> None:
+    build = Builds()
+    cached(tmp_path, "index", ["cards"], build)
+    [entry] = _entries(tmp_path)
+    entry.unlink()
+    os.mkfifo(entry)  # opened for reading, it would wait for a writer for ever
+    values: list[SparseIndex] = []
+    loading = threading.Thread(target=lambda: values.append(cached(tmp_path, "index", ["cards"], build)), daemon=True)
+    loading.start()
+    loading.join(10)
+    assert values, "the load blocked on the FIFO"
+    assert build.calls == 2
+
+
+class Reduced:
+    """Pickles as a call of `function` with `args`, as a planted file may."""
+
+    def __init__(self, function: object, *args: object) -> None:
+        self.function, self.args = function, args
+
+    def __reduce__(self) -> tuple:
+        return self.function, self.args
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        pickle.dumps(Reduced(bytearray, 100_000_000)),  # 100 MB from a file of 40 bytes
+        pickle.dumps(Reduced(np._core.multiarray._reconstruct, np.ndarray, (100_000_000,), b"b")),
+        b"cbot.engine.cache\nPath\n(S'/etc/passwd'\ntR.",  # a class an engine module imports, not the engine's
+    ],
+    ids=["bytearray", "empty-array", "imported-class"],
+)
+def test_a_planted_entry_cannot_make_what_its_bytes_do_not_hold(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, planted: bytes
+) -> None:
+    build = Builds()
+    cached(tmp_path, "index", ["cards"], build)
+    [entry] = _entries(tmp_path)
+    entry.write_bytes(planted)
+    with caplog.at_level(logging.WARNING):
+        value = cached(tmp_path, "index", ["cards"], build)
+    assert isinstance(value, SparseIndex)
+    assert build.calls == 2
+    assert "is not allowed" in caplog.text
+
+
 def test_old_entries_are_pruned(tmp_path: Path) -> None:
     for version in range(cache.KEEP + 3):
         cached(tmp_path, "index", [f"cards v{version}"], Builds())

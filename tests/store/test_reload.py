@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import replies
+from bot.cards import KnowledgeError
 from bot.holder import EngineHolder
 from bot.settings import load_settings
 from bot.watch import KnowledgeWatcher, watching
@@ -76,14 +77,52 @@ def test_questions_during_a_reload_see_one_whole_knowledge_base(knowledge_dir: P
         assert reply.related == tuple(engine.knowledge.cards[card] for card in reply.card.related)
 
 
-def test_a_broken_card_keeps_the_old_cards_and_names_file_and_line(knowledge_dir: Path, holder: EngineHolder) -> None:
+def test_a_broken_card_is_left_out_and_the_rest_reload(knowledge_dir: Path, holder: EngineHolder) -> None:
+    old = holder.engine
+    (knowledge_dir / "cards" / "broken.md").write_text(BROKEN, encoding="utf-8")
+    rules = knowledge_dir / "cards" / "server" / "rules.md"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("related: [", "related: [broken, "), encoding="utf-8")
+    rewrite_roles_answer(knowledge_dir)
+
+    result = holder.reload()
+
+    assert not result.refused
+    assert [str(problem).split(": ", 1)[0] for problem in result.problems] == ["knowledge/cards/broken.md:5"]
+    assert holder.problems == result.problems
+    assert holder.engine is not old
+    assert "broken" not in holder.engine.knowledge.cards
+    assert holder.engine.answer("How do I get a role?").card.answer == NEW_ANSWER
+    rules_card = holder.engine.knowledge.cards["rules"]
+    assert "broken" not in rules_card.related  # a link to the card left out is dropped, not followed
+    reply = replies.reply_for(holder.engine.answer(rules_card.title), holder.engine.knowledge)
+    assert reply.card is rules_card
+    assert reply.related
+
+
+def test_a_card_with_an_error_does_not_stop_the_start(knowledge_dir: Path) -> None:
+    (knowledge_dir / "cards" / "broken.md").write_text(BROKEN, encoding="utf-8")
+    holder = EngineHolder(knowledge_dir, threshold=55.0, margin=6.0)
+    assert [problem.path for problem in holder.problems] == ["knowledge/cards/broken.md"]
+    assert holder.engine.answer("How do I get a role?").answered
+    with pytest.raises(KnowledgeError):
+        EngineHolder(knowledge_dir, threshold=55.0, margin=6.0, strict=True)
+    (knowledge_dir / "sources.yaml").write_text("- id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError):  # no card left at all: nothing to serve
+        EngineHolder(knowledge_dir, threshold=55.0, margin=6.0)
+
+
+def test_strict_cards_keep_the_old_cards_and_name_file_and_line(knowledge_dir: Path) -> None:
+    holder = EngineHolder(knowledge_dir, threshold=55.0, margin=6.0, strict=True)
     old = holder.engine
     (knowledge_dir / "cards" / "broken.md").write_text(BROKEN, encoding="utf-8")
     rewrite_roles_answer(knowledge_dir)  # a good change in the same reload is not half applied
 
-    problems = holder.reload()
+    result = holder.reload()
+    problems = result.problems
 
+    assert result.refused
     assert holder.engine is old
+    assert holder.problems == []
     assert [(problem.path, problem.line) for problem in problems] == [("knowledge/cards/broken.md", 5)]
     assert str(problems[0]).startswith("knowledge/cards/broken.md:5: unknown source document")
     match = holder.engine.answer("How do I get a role?")
@@ -122,7 +161,20 @@ def test_the_watcher_reports_a_broken_card_and_keeps_serving(knowledge_dir: Path
     problems = watcher.poll()
     assert problems is not None
     assert [str(problem).split(": ", 1)[0] for problem in problems] == ["knowledge/cards/broken.md:5"]
-    assert holder.engine is old
+    assert holder.engine is not old
+    assert set(holder.engine.knowledge.cards) == set(old.knowledge.cards)  # all but the broken one
+
+
+def test_the_watcher_leaves_editor_leftovers_alone(knowledge_dir: Path, holder: EngineHolder) -> None:
+    clock = Clock()
+    watcher = KnowledgeWatcher(holder, settle=1.0, clock=clock)
+    cards = knowledge_dir / "cards" / "server"
+    (cards / "roles.md~").write_text("a backup copy", encoding="utf-8")
+    (cards / ".roles.md.swp").write_text("a swap file", encoding="utf-8")
+    (cards / ".#roles.md").symlink_to("user@host.1234:1700000000")
+    assert watcher.poll() is None
+    clock.now = 5.0
+    assert watcher.poll() is None  # nothing the loader reads changed: no reload
 
 
 def test_the_watcher_thread_picks_up_a_change(knowledge_dir: Path, holder: EngineHolder) -> None:
