@@ -32,6 +32,7 @@ from bot.engine.text import (
     char_ngrams,
     clean,
     clean_many,
+    is_content,
     is_question,
     is_small_talk,
     question_text,
@@ -458,9 +459,34 @@ class Engine:
             )
             if clause.card is closest
         ]
-        if not answered:
+        if answered:
+            return Match(question, Outcome.ANSWERED, max(clause.score for clause in answered), closest)
+        # Or the question leans on what came before it ("... huge number of Nvidia chips involved, does anyone remember
+        # how many they're getting"): its asking clause with the words of the rest that some card uses, the chatter
+        # around them (words no card knows) left out.
+        focused = self._focused(question[:MAX_QUERY_CHARS])
+        if focused is None:
             return match
-        return Match(question, Outcome.ANSWERED, max(clause.score for clause in answered), closest)
+        narrowed = self._decide(focused, self.rank(focused))
+        if not narrowed.answered:
+            return match
+        return Match(question, Outcome.ANSWERED, narrowed.score, narrowed.card)
+
+    def _focused(self, question: str) -> str | None:
+        """A long message's last asking clause, with the content words of the other clauses that some card uses."""
+        parts = clauses(question)
+        asking = [index for index, part in enumerate(parts) if is_question(clean(part))]
+        if not asking:
+            return None
+        chosen = asking[-1]
+        context = [
+            word
+            for index, part in enumerate(parts)
+            if index != chosen
+            for word in question_text(part).split()
+            if is_content(word) and word in self.vocabulary.counts
+        ]
+        return " ".join([parts[chosen], *dict.fromkeys(context)])
 
     def _decide(self, question: str, ranked: list[Suggestion]) -> Match:
         """Answer with the best of `ranked` when it scores high enough and leads by enough; else decline."""
