@@ -56,6 +56,7 @@ class Results:
     smoke: bool
     python_speed: tuple[float, float]  # `python_loop_seconds` before the runs and after them
     soak: Soak | str  # memory under new questions, or why it failed
+    fewshot: list[str]  # CLINC150 with a few utterances an intent: its section's lines (`bench.fewshot`)
 
 
 def python_loop_seconds(repeats: int = 3) -> float:
@@ -225,7 +226,8 @@ def markdown(results: Results) -> str:
         "",
     ]
     speed = _speed_lines(results.sizes, results.cold_start)
-    return "\n".join(header + quality_lines(results.quality) + speed + soak_lines(results.soak))
+    fewshot = ["## Quality with a few phrasings a card", "", *results.fewshot, ""]
+    return "\n".join(header + quality_lines(results.quality) + fewshot + speed + soak_lines(results.soak))
 
 
 def plot(sizes: list[SizeResult], path: Path) -> str | None:
