@@ -85,6 +85,13 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.engine.explain import explain, format_explanation
+
+    print(format_explanation(explain(_holder(settings).engine, " ".join(args.question))))
+    return EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation import EvalSet, format_report, run_eval, unknown_cards
 
@@ -254,6 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("health", help="ask the running bot's /healthz on HTTP_PORT (exit 0 when healthy)").set_defaults(
         handler=cmd_health
     )
+
+    explain = sub.add_parser("explain", help="why a question scored what it did against its closest cards")
+    explain.add_argument("question", nargs="+", help="the question, as a member would type it")
+    explain.set_defaults(handler=cmd_explain)
 
     evaluate = sub.add_parser("eval", help="run the held-out eval set against its thresholds")
     evaluate.add_argument("--file", type=Path, help="an eval file (default: KNOWLEDGE_DIR/eval.yaml)")

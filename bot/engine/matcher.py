@@ -379,6 +379,15 @@ class Engine:
             kinds = self._kinds[card_index] = answered_kinds(map(clean, card.questions), clean(card.answer))
         return kinds
 
+    def unanswered(self, card_index: int, kinds: frozenset[str], coverage: float) -> str | None:
+        """Why the card does not answer what is asked, if it does not: its score is then halved."""
+        missing = kinds - self._card_kinds(card_index)
+        if missing:
+            return f"the question asks for {' and '.join(sorted(missing))}, which the card does not give"
+        if coverage < MIN_COVERAGE:
+            return f"the card holds {coverage:.0%} of what the question names (by weight; it needs {MIN_COVERAGE:.0%})"
+        return None
+
     def _phrase_slice(self, card_index: int) -> slice:
         return slice(int(self._phrase_start[card_index]), int(self._phrase_start[card_index + 1]))
 
@@ -430,7 +439,7 @@ class Engine:
             _, closest, _ = process.extractOne(query.text, phrases, scorer=fuzz.token_sort_ratio)
             fuzzy = closest / 100
             score = 100 * (blended[card_index] + (1 - trained) * WEIGHT_FUZZY * fuzzy)
-            if not kinds <= self._card_kinds(card_index) or coverage < MIN_COVERAGE:
+            if self.unanswered(card_index, kinds, coverage):
                 score *= UNANSWERED_FACTOR
             related = (coverage > 0 and bool(query.text)) or chars[card_index] >= CLOSE_SPELLING
             scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1), related))
