@@ -92,7 +92,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if not path.is_file():
         print(f"no eval set at {path}", file=sys.stderr)
         return EXIT_FAIL
-    eval_set = EvalSet.load(path)
+    eval_set, problems = EvalSet.load(path)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if eval_set is None:
+        return EXIT_FAIL
     engine = _holder(settings).engine
     if missing := unknown_cards(eval_set, engine):
         print(f"{path}: expected cards that do not exist: {', '.join(missing)}", file=sys.stderr)
