@@ -215,3 +215,21 @@ def test_commands_that_answer_nothing_load_no_engine(command: list[str]) -> None
         cwd=Path(__file__).parent.parent,
     )
     assert result.stdout.splitlines()[-1] == "no engine", result.stderr  # the container's health check runs often
+
+
+def test_a_report_with_no_store_yet_logs_no_migration(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "stats"],
+        capture_output=True,
+        text=True,
+        env={"KNOWLEDGE_DIR": str(FIXTURE_KNOWLEDGE), "DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert result.stdout.startswith("Scope: everything recorded")
+    assert "questions: 0, answered: 0" in result.stdout
+    assert result.stderr.splitlines() == [
+        f"no store at {tmp_path / 'data' / 'faqbot.sqlite3'} yet: nothing recorded "
+        "(the bot records questions asked on Discord and Slack)"
+    ]
