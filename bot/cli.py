@@ -308,7 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args, settings)
     except KnowledgeError as exc:
-        print(f"the knowledge base has errors (run `python -m bot check`):\n{exc}", file=sys.stderr)
+        where = "`faqbot check` lists them; in a clone, `.venv/bin/faqbot check`"
+        print(f"the knowledge base has errors ({where}):\n{exc}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
         return 130
