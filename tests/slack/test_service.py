@@ -29,14 +29,30 @@ async def test_an_unreachable_slack_is_one_line_and_exit_1(caplog: pytest.LogCap
     assert BOT not in caplog.text
 
 
-async def test_an_api_address_that_is_not_slacks_is_named_not_the_token(caplog: pytest.LogCaptureFixture) -> None:
-    """A proxy's or a wrong address's 404 page has no Slack error code: the line says which setting to check."""
-    server = web.AppRunner(web.Application(middlewares=[not_found]))
+@pytest.mark.parametrize(
+    ("answer", "logged"),
+    [
+        (
+            web.Response(status=404, text="<html>Not Found</html>", content_type="text/html"),
+            "checking SLACK_BOT_TOKEN, {url} answered HTTP 404 without a Slack error code: check SLACK_API_URL",
+        ),
+        (web.json_response({"ok": False, "error": "invalid_auth"}), "Slack refused SLACK_BOT_TOKEN (invalid_auth)"),
+    ],
+)
+async def test_a_refused_token_says_why_or_names_the_address(
+    caplog: pytest.LogCaptureFixture, answer: web.Response, logged: str
+) -> None:
+    """Slack's own refusal names its error code; a proxy's or a wrong address's page has none: the line then says
+    which setting to check, not "(None)"."""
+
+    @web.middleware
+    async def every_request(request: web.Request, handler: object) -> web.Response:
+        return answer
+
+    server = web.AppRunner(web.Application(middlewares=[every_request]))
     await server.setup()
-    site = web.TCPSite(server, "127.0.0.1", 0)
-    await site.start()
-    port = server.addresses[0][1]
-    url = f"http://127.0.0.1:{port}/api/"
+    await web.TCPSite(server, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{server.addresses[0][1]}/api/"
     try:
         settings = load_settings(
             _env_file=None, slack_bot_token=BOT, slack_app_token=APP, slack_api_url=url, knowledge_dir=FIXTURE_KNOWLEDGE
@@ -46,14 +62,7 @@ async def test_an_api_address_that_is_not_slacks_is_named_not_the_token(caplog: 
     finally:
         await server.cleanup()
     errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
-    assert errors == [
-        f"checking SLACK_BOT_TOKEN, {url} answered HTTP 404 without a Slack error code: check SLACK_API_URL"
-    ]
-
-
-@web.middleware
-async def not_found(request: web.Request, handler: object) -> web.Response:
-    return web.Response(status=404, text="<html>Not Found</html>", content_type="text/html")
+    assert errors == [logged.format(url=url)]
 
 
 def test_bolt_does_not_warn_of_the_token_in_the_environment(
