@@ -99,7 +99,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if not path.is_file():
         print(f"no eval set at {path}", file=sys.stderr)
         return EXIT_FAIL
-    eval_set = EvalSet.load(path)
+    eval_set, problems = EvalSet.load(path)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if eval_set is None:
+        return EXIT_FAIL
     engine = _holder(settings).engine
     if missing := unknown_cards(eval_set, engine):
         print(f"{path}: expected cards that do not exist: {', '.join(missing)}", file=sys.stderr)
@@ -183,20 +187,22 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     engine = _holder(settings).engine
     scope = Scope("discord", args.guild) if args.guild else Scope("slack", args.workspace) if args.workspace else None
-    read_from = _store_to_read(settings)
 
     async def load() -> reports.Report:
-        store = await open_store(read_from)
+        store = await open_store(settings)
         try:
             return await reports.build(args.kind, store, engine, scope, args.days)
         finally:
             await store.close()
 
-    try:
-        report = asyncio.run(load())
-    except (OSError, RuntimeError) as exc:
-        print(f"cannot read the store (DATABASE_URL / DATA_DIR): {exc}", file=sys.stderr)
-        return EXIT_FAIL
+    if not _store_exists(settings):
+        report = reports.empty(args.kind, args.days, scope)
+    else:
+        try:
+            report = asyncio.run(load())
+        except (OSError, RuntimeError) as exc:
+            print(f"cannot read the store (DATABASE_URL / DATA_DIR): {exc}", file=sys.stderr)
+            return EXIT_FAIL
     if args.json or args.format == "json":
         print(json.dumps(reports.as_json(report), ensure_ascii=False, indent=2))
     elif args.format == "eval":
@@ -206,24 +212,22 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _store_to_read(settings: Settings) -> Settings:
-    """The settings a report opens the store with: a SQLite file that does not exist yet reads as an empty store made
-    in memory, so that a report writes nothing (no file, no salt)."""
+def _store_exists(settings: Settings) -> bool:
+    """Whether there is a store to read. A SQLite file that does not exist yet holds nothing: the report is empty
+    without opening it, so that it writes nothing (no file, no salt) and migrates no schema."""
     from bot.store.database import is_postgres, sqlite_path
 
     url = settings.database_url.get_secret_value() if settings.database_url else None
     if url is not None and is_postgres(url):
-        return settings
+        return True
     path = sqlite_path(url, settings.data_dir)
     if path.exists():
-        return settings
+        return True
     print(
         f"no store at {path} yet: nothing recorded (the bot records questions asked on Discord and Slack)",
         file=sys.stderr,
     )
-    return settings.model_copy(
-        update={"database_url": SecretStr("sqlite:///:memory:"), "user_hash_salt": SecretStr("-")}
-    )
+    return False
 
 
 def _days(text: str) -> int:
@@ -315,7 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args, settings)
     except KnowledgeError as exc:
-        print(f"the knowledge base has errors (run `python -m bot check`):\n{exc}", file=sys.stderr)
+        where = "`faqbot check` lists them; in a clone, `.venv/bin/faqbot check`"
+        print(f"the knowledge base has errors ({where}):\n{exc}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
         return 130
