@@ -27,6 +27,9 @@ class Transaction(Protocol):
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; the number of rows it changed."""
 
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement for each row, in one round trip to the database's thread or server."""
+
     async def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]: ...
 
 
@@ -49,6 +52,9 @@ class _SqliteTransaction:
     async def execute(self, sql: str, params: Params = ()) -> int:
         cursor = await self._connection.execute(sql, params)
         return cursor.rowcount
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        await self._connection.executemany(sql, rows)
 
     async def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         async with self._connection.execute(sql, params) as cursor:
@@ -110,6 +116,9 @@ class _PostgresTransaction:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         return _rowcount(await self._connection.execute(_numbered(sql), *params))
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        await self._connection.executemany(_numbered(sql), rows)
 
     async def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in await self._connection.fetch(_numbered(sql), *params)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 import uuid
@@ -33,16 +34,34 @@ INSERT_VOTE = (
     "INSERT INTO votes (question_id, user_hash, card, helpful, reason, voted_at) VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT DO NOTHING"
 )
+# Rewrites the few rows of the schema's versions as they are: fails only when the database cannot write at all.
+CAN_WRITE = "UPDATE schema_version SET applied_at = applied_at"
 QUESTION_COLUMNS = tuple("id asked_at platform guild channel user_hash question card score outcome".split())
 VOTE_COLUMNS = tuple("question_id user_hash card helpful reason voted_at".split())
 PICK_COLUMNS = tuple("question_id card picked_at".split())
 REASON_MAX_CHARS = 1000
 
 
+def storable(text: str) -> str:
+    """Text both databases accept: PostgreSQL refuses NUL characters, and neither can encode a lone surrogate (which
+    JSON escapes can carry) as UTF-8. A surrogate pair is joined into its character; a lone one becomes U+FFFD."""
+    text = text.replace("\x00", "")
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
 @dataclass(frozen=True)
 class _Write:
     sql: str
     params: Params
+
+    @classmethod
+    def of(cls, sql: str, *params: Any) -> _Write:
+        """Every text made storable before it is queued: one bad character must not fail a batch."""
+        return cls(sql, tuple(storable(param) if isinstance(param, str) else param for param in params))
 
 
 def _text(value: str | int | None) -> str | None:
@@ -63,10 +82,11 @@ class Store:
         self._max_pending = max_pending
         self._pending: deque[_Write] = deque()
         self._wake = asyncio.Event()
-        self._write_lock = asyncio.Lock()  # a vote's transaction also carries every question queued before it
+        self._write_lock = asyncio.Lock()  # the queue is written by one transaction at a time
         self._tasks: list[asyncio.Task[None]] = []
         self._closed = False
         self.dropped = 0
+        self.set_aside = 0
 
     async def start(self) -> None:
         """Prune once, then keep writing the queue and pruning in the background."""
@@ -85,29 +105,31 @@ class Store:
         await self.close()
 
     def user_hash(self, platform: Platform, user_id: str | int) -> str:
-        return hash_user(self._salt, platform, user_id)
+        return hash_user(self._salt, platform, storable(str(user_id)))
 
     def record_question(self, event: QuestionEvent) -> str:
         """The new record's id at once; the row is written in the background."""
         question_id = new_id()
-        params = (
-            question_id,
-            float(event.asked_at),
-            event.platform,
-            _text(event.guild),
-            _text(event.channel),
-            self.user_hash(event.platform, event.user_id),
-            event.question,
-            event.card,
-            float(event.score),
-            event.outcome,
+        self._enqueue(
+            _Write.of(
+                INSERT_QUESTION,
+                question_id,
+                float(event.asked_at),
+                event.platform,
+                _text(event.guild),
+                _text(event.channel),
+                self.user_hash(event.platform, event.user_id),
+                event.question,
+                event.card,
+                float(event.score),
+                event.outcome,
+            )
         )
-        self._enqueue(_Write(INSERT_QUESTION, params))
         return question_id
 
     def record_pick(self, question_id: str, card_id: str) -> None:
         """A "did you mean" suggestion the asker chose; written in the background."""
-        self._enqueue(_Write(INSERT_PICK, (new_id(), question_id, card_id, time.time())))
+        self._enqueue(_Write.of(INSERT_PICK, new_id(), question_id, card_id, time.time()))
 
     async def record_vote(
         self,
@@ -118,13 +140,16 @@ class Store:
         reason: str | None = None,
         platform: Platform = "discord",
     ) -> bool:
-        """Durable once it returns: True for a new vote, False when this user already voted on this card."""
+        """Durable once it returns: True for a new vote, False when this user already voted on this card.
+
+        Its transaction holds the vote alone: the questions queued before it cannot make it fail."""
         if self._closed:
             raise RuntimeError("the store is closed")
         reason = (reason or "").strip()[:REASON_MAX_CHARS] or None
-        params = (question_id, self.user_hash(platform, user_id), card_id, bool(helpful), reason, time.time())
-        async with self._write_lock:
-            inserted = await self._commit(self._take(), _Write(INSERT_VOTE, params))
+        user_hash = self.user_hash(platform, user_id)
+        vote = _Write.of(INSERT_VOTE, question_id, user_hash, card_id, bool(helpful), reason, time.time())
+        async with self.db.transaction() as tx:
+            inserted = await tx.execute(vote.sql, vote.params)
         return inserted == 1
 
     def _enqueue(self, write: _Write) -> None:
@@ -149,22 +174,40 @@ class Store:
         return len(self._pending)
 
     async def flush(self) -> None:
-        """Write everything queued so far."""
-        while self._pending:
+        """Write everything queued so far, and wait for a write already under way."""
+        while True:
             async with self._write_lock:
+                if not self._pending:
+                    return
                 await self._commit(self._take())
 
-    async def _commit(self, writes: list[_Write], last: _Write | None = None) -> int:
-        """Queued writes, and `last`, in one transaction: the rows `last` changed. On failure the queued writes go
-        back to the front of the queue."""
+    async def _commit(self, batch: list[_Write]) -> None:
+        """The batch in one transaction; when that fails, its rows one transaction each, so that one row the database
+        refuses cannot hold back the others. A row refused while the database can still write is set aside with a log
+        line; when the database cannot write at all, the rows not written go back to the front of the queue."""
+        written = 0
         try:
-            async with self.db.transaction() as tx:
-                for write in writes:
-                    await tx.execute(write.sql, write.params)
-                return await tx.execute(last.sql, last.params) if last else 0
-        except BaseException:
-            self._pending.extendleft(reversed(writes))
-            raise
+            if len(batch) > 1:
+                with contextlib.suppress(Exception):
+                    await self._transact(batch)
+                    written = len(batch)
+            for write in batch[written:]:
+                try:
+                    await self._transact([write])
+                except Exception as error:
+                    await self._transact([_Write(CAN_WRITE, ())])  # raises when the database is what fails
+                    self.set_aside += 1
+                    table, record = write.sql.split()[2], write.params[0]
+                    log.error("store set aside record %s for %s: the database refused it (%s)", record, table, error)
+                written += 1
+        finally:
+            self._pending.extendleft(reversed(batch[written:]))
+
+    async def _transact(self, writes: list[_Write]) -> None:
+        """One transaction; one round trip for each run of writes of the same kind."""
+        async with self.db.transaction() as tx:
+            for sql, run in itertools.groupby(writes, key=lambda write: write.sql):
+                await tx.execute_many(sql, [write.params for write in run])
 
     async def _write_loop(self) -> None:
         while True:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -100,13 +102,48 @@ async def test_a_user_votes_once_per_card(store: Store) -> None:
     assert len(votes) == 3
 
 
-async def test_a_vote_also_makes_the_questions_queued_before_it_durable(open_db: OpenDatabase) -> None:
+async def test_a_vote_commits_alone_whatever_is_queued(open_db: OpenDatabase) -> None:
     db = await open_db()
     await migrate(db)
-    store = Store(db, SALT)  # no background writer: only the vote can write the question
+    store = Store(Refusing(db), SALT)  # no background writer: the queue stays as it is
+    store.record_question(event(REFUSED))
     question_id = store.record_question(event())
-    await store.record_vote(question_id, 42, "roles", helpful=True)
-    assert await db.fetch("SELECT id FROM questions") == [(question_id,)]
+    assert await store.record_vote(question_id, 42, "roles", helpful=True) is True
+    assert store.pending == 2  # the vote carried none of the queue, so the refused row could not fail it
+    assert [(vote.question_id, vote.card) for vote in await Store(db, SALT).votes()] == [(question_id, "roles")]
+    await store.close()
+
+
+async def test_text_that_cannot_be_stored_is_cleaned_before_it_is_queued(store: Store) -> None:
+    """PostgreSQL refuses NUL; neither database takes a lone surrogate. Such a row used to fail its batch forever."""
+    bad = store.record_question(event("nul\x00 here \ud800 and a pair \ud83d\ude00", guild="g\x00", channel="c\udfff"))
+    good = store.record_question(event("a later question"))
+    assert await store.record_vote(bad, "u\udc80", "roles\x00", helpful=False, reason="no\x00 \ud800") is True
+    store.record_pick("q\x00", "rules\udfff")
+    rows = {row.id: row for row in await store.questions()}
+    assert set(rows) == {bad, good}
+    assert (rows[bad].question, rows[bad].guild, rows[bad].channel) == ("nul here \ufffd and a pair 😀", "g", "c\ufffd")
+    [vote] = await store.votes()
+    assert (vote.card, vote.reason, vote.user_hash) == ("roles", "no \ufffd", store.user_hash("discord", "u\ufffd"))
+    assert [(pick.question_id, pick.card) for pick in await store.picks()] == [("q", "rules\ufffd")]
+
+
+async def test_a_row_the_database_refuses_is_set_aside_and_the_rest_written(
+    open_db: OpenDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = await open_db()
+    await migrate(db)
+    store = Store(Refusing(db), SALT)
+    before = store.record_question(event("before"))
+    refused = store.record_question(event(REFUSED))
+    after = store.record_question(event("after"))
+    await store.flush()
+    assert (store.pending, store.set_aside) == (0, 1)
+    assert {row.id for row in await store.questions()} == {before, after}
+    assert f"store set aside record {refused} for questions" in caplog.text
+    store.record_question(event("and the next batch"))
+    await store.flush()
+    assert len(await store.questions()) == 3
     await store.close()
 
 
@@ -177,16 +214,54 @@ async def test_open_store_keeps_the_salt_across_restarts(tmp_path: Path) -> None
         await again.close()
 
 
-class FailingOnce:
-    """A database whose first transaction fails, as when PostgreSQL restarts under the bot."""
+REFUSED = "a question this database refuses"
+
+
+class Refusing:
+    """A database that refuses any row holding REFUSED, as PostgreSQL refuses a NUL character."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.failures = 1
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        async with self.db.transaction() as tx:
+            yield RefusingTransaction(tx)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db, name)
+
+
+class RefusingTransaction:
+    def __init__(self, tx: Any) -> None:
+        self.tx = tx
+
+    async def execute(self, sql: str, params: Any = ()) -> int:
+        self._check([params])
+        return await self.tx.execute(sql, params)
+
+    async def execute_many(self, sql: str, rows: Any) -> None:
+        self._check(rows)
+        await self.tx.execute_many(sql, rows)
+
+    async def fetch(self, sql: str, params: Any = ()) -> Any:
+        return await self.tx.fetch(sql, params)
+
+    @staticmethod
+    def _check(rows: Any) -> None:
+        if any(REFUSED in params for params in rows):
+            raise ValueError("invalid byte sequence for encoding UTF8")
+
+
+class Down:
+    """A database that fails every transaction while `down`, as when PostgreSQL restarts under the bot."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.down = True
 
     def transaction(self) -> Any:
-        if self.failures:
-            self.failures -= 1
+        if self.down:
             raise ConnectionError("server closed the connection")
         return self.db.transaction()
 
@@ -197,11 +272,13 @@ class FailingOnce:
 async def test_a_failed_write_keeps_the_records_for_the_next_try(open_db: OpenDatabase) -> None:
     db = await open_db()
     await migrate(db)
-    store = Store(FailingOnce(db), SALT)
+    failing = Down(db)
+    store = Store(failing, SALT)
     ids = [store.record_question(event(f"question {n}")) for n in range(3)]
     with pytest.raises(ConnectionError):
         await store.flush()
-    assert store.pending == 3
+    assert (store.pending, store.set_aside) == (3, 0)  # the database failed, not the rows: none is set aside
+    failing.down = False
     await store.flush()
     assert sorted(row.id for row in await store.questions()) == sorted(ids)
     await store.close()
