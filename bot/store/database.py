@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ import aiosqlite
 
 Params = Sequence[Any]
 SQLITE_FILE = "faqbot.sqlite3"
+SQLITE_MEMORY = ":memory:"
 SQLITE_BUSY_MS = 5000
 POOL_SIZE = 4
 MIGRATION_LOCK_KEY = 0x66617162  # any constant shared by every process that migrates the same PostgreSQL database
@@ -71,10 +73,19 @@ class SqliteDatabase:
 
     @classmethod
     async def open(cls, path: Path) -> SqliteDatabase:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """A new file is readable by its owner alone, and so are its -wal and -shm files (SQLite gives them the
+        database's mode). A connection that fails to open (a damaged file, a full disk) is closed: its thread would
+        keep the process from ever exiting."""
+        if str(path) != SQLITE_MEMORY:
+            make_folder(path.parent)
+            os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))  # creates it if missing, changes nothing else
         connection = await aiosqlite.connect(path, isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={SQLITE_BUSY_MS}"):
-            await connection.execute(f"PRAGMA {pragma}")
+        try:
+            for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={SQLITE_BUSY_MS}"):
+                await connection.execute(f"PRAGMA {pragma}")
+        except BaseException:
+            await connection.close()
+            raise
         return cls(connection, path)
 
     @asynccontextmanager
@@ -154,6 +165,11 @@ class PostgresDatabase:
 
     async def close(self) -> None:
         await self._pool.close()
+
+
+def make_folder(path: Path) -> None:
+    """A folder the store makes is open to its owner alone: it holds the records and the salt of the user hashes."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def is_postgres(url: str) -> bool:
