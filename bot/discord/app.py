@@ -23,7 +23,7 @@ from bot.discord.errors import on_app_command_error
 from bot.discord.extensions import walk_extensions
 from bot.holder import EngineHolder
 from bot.settings import Settings
-from bot.store import Store, open_store
+from bot.store import Store, start_store
 
 log = logging.getLogger(__name__)
 
@@ -168,15 +168,16 @@ async def connect(bot: FaqBot, token: str) -> int:
 
 
 def run_discord(settings: Settings, holder: EngineHolder) -> int:
-    """`python -m bot run`: the store, the health server when HTTP_PORT is set, and the bot, until a signal."""
+    """`python -m bot run`: the store (opened in the background), the health server when HTTP_PORT is set, and the
+    bot, until a signal."""
     assert settings.discord_token is not None
     token = settings.discord_token.get_secret_value()
 
     async def main() -> int:
-        store = await open_store(settings)
+        store = await start_store(settings)
         bot = create_bot(settings, holder, store)
         connection = health.Connection("discord", lambda: bot.gateway_connected, lambda: bot.latency)
-        async with health.serve(settings, holder, [connection], queue_depth=lambda: store.pending):
+        async with health.serve(settings, holder, [connection], store):
             return await serve(bot, token)
 
     return asyncio.run(main())

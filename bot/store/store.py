@@ -1,4 +1,9 @@
-"""The store adapters record into: questions and picks are queued and written in the background, votes at once."""
+"""The store adapters record into: questions and picks are queued and written in the background, votes at once.
+
+The store serves reports, not answers: while its database cannot be opened or written, the bot answers without it,
+the store says it is degraded, keeps what is queued (up to a bound) and tries again, waiting 1 s, then 2 s, doubling
+up to a minute.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import logging
 import time
 import uuid
 from collections import deque
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -21,7 +27,9 @@ log = logging.getLogger(__name__)
 
 MAX_PENDING = 10_000  # queued writes beyond this are dropped (and logged) rather than growing without bound
 BATCH = 500
-RETRY_SECONDS = 2.0
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 60.0
+CLOSE_OPEN_SECONDS = 2.0  # within the 10 s a supervisor gives after SIGTERM
 PRUNE_EVERY_SECONDS = 6 * 3600
 DAY = 86400
 
@@ -42,6 +50,21 @@ PICK_COLUMNS = tuple("question_id card picked_at".split())
 REASON_MAX_CHARS = 1000
 
 
+Opener = Callable[[], Awaitable[tuple[Database, bytes]]]  # an open, migrated database and the salt of user hashes
+
+
+class StoreUnavailableError(RuntimeError):
+    """The store cannot write just now (not open yet, degraded or closed): the record was not kept."""
+
+
+def backoff() -> Iterator[float]:
+    """The waits between tries: 1 s, doubling up to a minute."""
+    delay = RETRY_FIRST_SECONDS
+    while True:
+        yield delay
+        delay = min(delay * 2, RETRY_MAX_SECONDS)
+
+
 def storable(text: str) -> str:
     """Text both databases accept: PostgreSQL refuses NUL characters, and neither can encode a lone surrogate (which
     JSON escapes can carry) as UTF-8. A surrogate pair is joined into its character; a lone one becomes U+FFFD."""
@@ -51,6 +74,14 @@ def storable(text: str) -> str:
     except UnicodeEncodeError:
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return text
+
+
+@dataclass(frozen=True)
+class _User:
+    """A user id in a queued row, hashed when the row is written: the salt is not loaded before the store opens."""
+
+    platform: Platform
+    user_id: str
 
 
 @dataclass(frozen=True)
@@ -73,11 +104,25 @@ def new_id() -> str:
 
 
 class Store:
-    """Open it with `open_store(settings)`; `close()` writes whatever is still queued."""
+    """Made by `open_store(settings)` (open, or an error) or `start_store(settings)` (opened in the background, again
+    and again while it cannot be); `close()` writes whatever is still queued."""
 
-    def __init__(self, db: Database, salt: bytes, retention_days: int = 90, max_pending: int = MAX_PENDING) -> None:
+    def __init__(
+        self,
+        db: Database | None,
+        salt: bytes | None,
+        retention_days: int = 90,
+        max_pending: int = MAX_PENDING,
+        opener: Opener | None = None,
+    ) -> None:
+        """Either an open database and its salt, or None and an `opener` for `start()` to call until it succeeds."""
         self.db = db
         self._salt = salt
+        self._opener = opener
+        self._ok: bool | None = True if db is not None else None  # None: not tried yet
+        self._opened = asyncio.Event()
+        if db is not None:
+            self._opened.set()
         self.retention_days = retention_days
         self._max_pending = max_pending
         self._pending: deque[_Write] = deque()
@@ -89,8 +134,7 @@ class Store:
         self.set_aside = 0
 
     async def start(self) -> None:
-        """Prune once, then keep writing the queue and pruning in the background."""
-        await self.prune()
+        """Open the database if need be, write the queue and prune, all in the background."""
         self._tasks = [
             asyncio.create_task(self._write_loop(), name="store-writer"),
             asyncio.create_task(self._prune_loop(), name="store-pruner"),
@@ -104,7 +148,14 @@ class Store:
     ) -> None:
         await self.close()
 
+    @property
+    def state(self) -> str:
+        """What /healthz reports: "ok" while the database is open and writing, else "degraded"."""
+        return "ok" if self._ok else "degraded"
+
     def user_hash(self, platform: Platform, user_id: str | int) -> str:
+        if self._salt is None:
+            raise StoreUnavailableError("the store is not open yet")
         return hash_user(self._salt, platform, storable(str(user_id)))
 
     def record_question(self, event: QuestionEvent) -> str:
@@ -118,7 +169,7 @@ class Store:
                 event.platform,
                 _text(event.guild),
                 _text(event.channel),
-                self.user_hash(event.platform, event.user_id),
+                _User(event.platform, str(event.user_id)),
                 event.question,
                 event.card,
                 float(event.score),
@@ -142,14 +193,19 @@ class Store:
     ) -> bool:
         """Durable once it returns: True for a new vote, False when this user already voted on this card.
 
-        Its transaction holds the vote alone: the questions queued before it cannot make it fail."""
-        if self._closed:
-            raise RuntimeError("the store is closed")
+        Its transaction holds the vote alone: the questions queued before it cannot make it fail. StoreUnavailableError
+        when it cannot be written: at once while the store is degraded, rather than keeping the voter waiting."""
+        if self._closed or not self._ok or self.db is None:
+            raise StoreUnavailableError(f"the store is {'closed' if self._closed else 'degraded'}")
         reason = (reason or "").strip()[:REASON_MAX_CHARS] or None
-        user_hash = self.user_hash(platform, user_id)
-        vote = _Write.of(INSERT_VOTE, question_id, user_hash, card_id, bool(helpful), reason, time.time())
-        async with self.db.transaction() as tx:
-            inserted = await tx.execute(vote.sql, vote.params)
+        user = _User(platform, str(user_id))
+        vote = _Write.of(INSERT_VOTE, question_id, user, card_id, bool(helpful), reason, time.time())
+        try:
+            async with self.db.transaction() as tx:
+                inserted = await tx.execute(vote.sql, self._bind(vote))
+        except Exception as error:
+            self._degrade(error)
+            raise StoreUnavailableError("the vote could not be written") from error
         return inserted == 1
 
     def _enqueue(self, write: _Write) -> None:
@@ -175,6 +231,8 @@ class Store:
 
     async def flush(self) -> None:
         """Write everything queued so far, and wait for a write already under way."""
+        if self.db is None:
+            raise StoreUnavailableError("the store is not open yet")
         while True:
             async with self._write_lock:
                 if not self._pending:
@@ -205,34 +263,75 @@ class Store:
 
     async def _transact(self, writes: list[_Write]) -> None:
         """One transaction; one round trip for each run of writes of the same kind."""
+        assert self.db is not None
         async with self.db.transaction() as tx:
             for sql, run in itertools.groupby(writes, key=lambda write: write.sql):
-                await tx.execute_many(sql, [write.params for write in run])
+                await tx.execute_many(sql, [self._bind(write) for write in run])
+
+    def _bind(self, write: _Write) -> Params:
+        return tuple(self.user_hash(p.platform, p.user_id) if isinstance(p, _User) else p for p in write.params)
 
     async def _write_loop(self) -> None:
+        """Open the database if it is not, then write whatever is queued as soon as there is some; after a failure,
+        wait (see `backoff`) and try again."""
+        waits = backoff()
         while True:
+            try:
+                if self.db is None:
+                    await self._open()
+                await self.flush()
+                if not self._ok:  # after a failed vote the queue may be empty: a write shows the database is back
+                    async with self._write_lock:
+                        await self._transact([_Write(CAN_WRITE, ())])
+            except Exception as error:
+                self._degrade(error)
+                wait = next(waits)
+                log.debug("store still degraded (%s); next try in %g s", error, wait)
+                await asyncio.sleep(wait)
+                continue
+            if not self._ok:
+                log.info("store ok: recording%s", "" if self._ok is None else f" again, {self.dropped} dropped so far")
+                self._ok = True
+            waits = backoff()
             await self._wake.wait()
             self._wake.clear()
-            try:
-                await self.flush()
-            except Exception:
-                log.exception("store write failed; %d record(s) kept to retry", len(self._pending))
-                await asyncio.sleep(RETRY_SECONDS)
-                self._wake.set()
+
+    async def _open(self) -> None:
+        assert self._opener is not None  # a store made without a database is given the means to open one
+        self.db, self._salt = await self._opener()
+        self._opened.set()
+
+    def _degrade(self, error: Exception) -> None:
+        """One log line when the store stops working (or cannot start), none while it stays degraded."""
+        if self._ok is not False:
+            log.error(
+                "store degraded (%s: %s): answering goes on; up to %d records are kept to write when it can, "
+                "trying again after %g s, doubling up to %g s",
+                type(error).__name__,
+                error,
+                self._max_pending,
+                RETRY_FIRST_SECONDS,
+                RETRY_MAX_SECONDS,
+            )
+        self._ok = False
+        self._wake.set()
 
     async def _prune_loop(self) -> None:
         while True:
-            await asyncio.sleep(PRUNE_EVERY_SECONDS)
+            await self._opened.wait()
             try:
                 await self.prune()
             except Exception:
                 log.exception("pruning old records failed")
+            await asyncio.sleep(PRUNE_EVERY_SECONDS)
 
     async def prune(self, now: float | None = None) -> int:
         """Delete rows older than the retention period (0 keeps everything); how many were deleted."""
         if self.retention_days <= 0:
             return 0
         cutoff = (time.time() if now is None else now) - self.retention_days * DAY
+        if self.db is None:
+            raise StoreUnavailableError("the store is not open yet")
         async with self._write_lock, self.db.transaction() as tx:
             deleted = await tx.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
             deleted += await tx.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,))
@@ -287,6 +386,15 @@ class Store:
             for task in self._tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self.db is None:
+            if not self._pending:
+                return
+            try:  # one last try, which the writer may have been cancelled in the middle of (a stop soon after start)
+                async with asyncio.timeout(CLOSE_OPEN_SECONDS):
+                    await self._open()
+            except Exception as error:
+                log.error("store closing without its database (%s): %d record(s) not written", error, self.pending)
+                return
         try:
             await self.flush()
         except Exception:
