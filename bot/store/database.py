@@ -9,6 +9,7 @@ import asyncio
 import itertools
 import os
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -43,6 +44,10 @@ class Database(Protocol):
 
     async def lock_schema(self, tx: Transaction) -> None:
         """Keep other processes from migrating at the same time, until `tx` ends."""
+
+    def refuses(self, error: Exception) -> bool:
+        """Whether `error` is the database refusing the row it was given (a value it cannot take, a constraint),
+        rather than failing whatever the row (down, full, damaged, locked)."""
 
     async def close(self) -> None: ...
 
@@ -105,6 +110,10 @@ class SqliteDatabase:
     async def lock_schema(self, tx: Transaction) -> None:
         """BEGIN IMMEDIATE already holds the database's write lock."""
 
+    def refuses(self, error: Exception) -> bool:
+        """A value Python cannot bind (a lone surrogate), or a constraint; a full disk is an OperationalError."""
+        return isinstance(error, (ValueError, sqlite3.IntegrityError, sqlite3.DataError))
+
     async def close(self) -> None:
         await self._connection.close()
 
@@ -162,6 +171,12 @@ class PostgresDatabase:
 
     async def lock_schema(self, tx: Transaction) -> None:
         await tx.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
+
+    def refuses(self, error: Exception) -> bool:
+        """A value asyncpg cannot encode, or SQLSTATE class 22 (data: a NUL character) or 23 (a constraint)."""
+        import asyncpg
+
+        return isinstance(error, (ValueError, asyncpg.DataError, asyncpg.IntegrityConstraintViolationError))
 
     async def close(self) -> None:
         await self._pool.close()

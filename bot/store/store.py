@@ -42,8 +42,6 @@ INSERT_VOTE = (
     "INSERT INTO votes (question_id, user_hash, card, helpful, reason, voted_at) VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT DO NOTHING"
 )
-# Rewrites the few rows of the schema's versions as they are: fails only when the database cannot write at all.
-CAN_WRITE = "UPDATE schema_version SET applied_at = applied_at"
 QUESTION_COLUMNS = tuple("id asked_at platform guild channel user_hash question card score outcome".split())
 VOTE_COLUMNS = tuple("question_id user_hash card helpful reason voted_at".split())
 PICK_COLUMNS = tuple("question_id card picked_at".split())
@@ -194,7 +192,7 @@ class Store:
         """Durable once it returns: True for a new vote, False when this user already voted on this card.
 
         Its transaction holds the vote alone: the questions queued before it cannot make it fail. StoreUnavailableError
-        when it cannot be written: at once while the store is degraded, rather than keeping the voter waiting."""
+        when it cannot be written, at once while the store is degraded rather than keeping the voter waiting."""
         if self._closed or not self._ok or self.db is None:
             raise StoreUnavailableError(f"the store is {'closed' if self._closed else 'degraded'}")
         reason = (reason or "").strip()[:REASON_MAX_CHARS] or None
@@ -204,8 +202,7 @@ class Store:
             async with self.db.transaction() as tx:
                 inserted = await tx.execute(vote.sql, self._bind(vote))
         except Exception as error:
-            self._degrade(error)
-            raise StoreUnavailableError("the vote could not be written") from error
+            raise StoreUnavailableError(f"the vote could not be written ({error})") from error
         return inserted == 1
 
     def _enqueue(self, write: _Write) -> None:
@@ -241,8 +238,8 @@ class Store:
 
     async def _commit(self, batch: list[_Write]) -> None:
         """The batch in one transaction; when that fails, its rows one transaction each, so that one row the database
-        refuses cannot hold back the others. A row refused while the database can still write is set aside with a log
-        line; when the database cannot write at all, the rows not written go back to the front of the queue."""
+        refuses cannot hold back the others: such a row is set aside with a log line. When the database fails in any
+        other way (down, full, damaged), the rows not written go back to the front of the queue."""
         written = 0
         try:
             if len(batch) > 1:
@@ -253,7 +250,9 @@ class Store:
                 try:
                     await self._transact([write])
                 except Exception as error:
-                    await self._transact([_Write(CAN_WRITE, ())])  # raises when the database is what fails
+                    assert self.db is not None
+                    if not self.db.refuses(error):
+                        raise
                     self.set_aside += 1
                     table, record = write.sql.split()[2], write.params[0]
                     log.error("store set aside record %s for %s: the database refused it (%s)", record, table, error)
@@ -280,9 +279,6 @@ class Store:
                 if self.db is None:
                     await self._open()
                 await self.flush()
-                if not self._ok:  # after a failed vote the queue may be empty: a write shows the database is back
-                    async with self._write_lock:
-                        await self._transact([_Write(CAN_WRITE, ())])
             except Exception as error:
                 self._degrade(error)
                 wait = next(waits)
@@ -314,7 +310,6 @@ class Store:
                 RETRY_MAX_SECONDS,
             )
         self._ok = False
-        self._wake.set()
 
     async def _prune_loop(self) -> None:
         while True:

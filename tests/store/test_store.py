@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from bot.settings import load_settings
 from bot.store import QuestionEvent, Scope, Store, open_store
 from bot.store.database import Database
 from bot.store.migrations import migrate
-from bot.store.store import DAY
+from bot.store.store import DAY, INSERT_PICK
 from tests.store.conftest import SALT, OpenDatabase
 
 
@@ -105,7 +106,7 @@ async def test_a_user_votes_once_per_card(store: Store) -> None:
 async def test_a_vote_commits_alone_whatever_is_queued(open_db: OpenDatabase) -> None:
     db = await open_db()
     await migrate(db)
-    store = Store(Refusing(db), SALT)  # no background writer: the queue stays as it is
+    store = Store(Failing(db, refuse), SALT)  # no background writer: the queue stays as it is
     store.record_question(event(REFUSED))
     question_id = store.record_question(event())
     assert await store.record_vote(question_id, 42, "roles", helpful=True) is True
@@ -128,12 +129,33 @@ async def test_text_that_cannot_be_stored_is_cleaned_before_it_is_queued(store: 
     assert [(pick.question_id, pick.card) for pick in await store.picks()] == [("q", "rules\ufffd")]
 
 
+async def test_the_database_tells_a_row_it_refuses_from_its_own_failure(open_db: OpenDatabase) -> None:
+    """Only a refused row is set aside: a full disk or a lost server keeps every row queued."""
+    db = await open_db()
+    await migrate(db)
+    errors = []
+    for text in ("lone \ud800", "nul \x00"):  # as an adapter could pass them, before storable()
+        try:
+            async with db.transaction() as tx:
+                await tx.execute(INSERT_PICK, (text, "q", "roles", 0.0))
+        except Exception as error:
+            errors.append(error)
+    try:
+        assert errors  # a lone surrogate on both, NUL too on PostgreSQL
+        assert all(db.refuses(error) for error in errors), errors
+        assert not db.refuses(ConnectionError("server closed the connection"))
+        assert not db.refuses(OSError(28, "No space left on device"))
+        assert not db.refuses(sqlite3.OperationalError("database or disk is full"))
+    finally:
+        await db.close()
+
+
 async def test_a_row_the_database_refuses_is_set_aside_and_the_rest_written(
     open_db: OpenDatabase, caplog: pytest.LogCaptureFixture
 ) -> None:
     db = await open_db()
     await migrate(db)
-    store = Store(Refusing(db), SALT)
+    store = Store(Failing(db, refuse), SALT)
     before = store.record_question(event("before"))
     refused = store.record_question(event(REFUSED))
     after = store.record_question(event("after"))
@@ -217,40 +239,49 @@ async def test_open_store_keeps_the_salt_across_restarts(tmp_path: Path) -> None
 REFUSED = "a question this database refuses"
 
 
-class Refusing:
-    """A database that refuses any row holding REFUSED, as PostgreSQL refuses a NUL character."""
+def refuse(sql: str, rows: Any) -> None:
+    """As PostgreSQL refuses a NUL character: any row holding REFUSED."""
+    if any(REFUSED in params for params in rows):
+        raise ValueError("invalid byte sequence for encoding UTF8")
 
-    def __init__(self, db: Database) -> None:
+
+def full(sql: str, rows: Any) -> None:
+    """As SQLite on a full disk: no new row, though a row rewritten in place may still fit."""
+    if sql.startswith("INSERT"):
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+class Failing:
+    """A database whose statements pass through `fail(sql, rows)` first."""
+
+    def __init__(self, db: Database, fail: Callable[[str, Any], None]) -> None:
         self.db = db
+        self.fail = fail
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Any]:
         async with self.db.transaction() as tx:
-            yield RefusingTransaction(tx)
+            yield FailingTransaction(tx, self.fail)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.db, name)
 
 
-class RefusingTransaction:
-    def __init__(self, tx: Any) -> None:
+class FailingTransaction:
+    def __init__(self, tx: Any, fail: Callable[[str, Any], None]) -> None:
         self.tx = tx
+        self.fail = fail
 
     async def execute(self, sql: str, params: Any = ()) -> int:
-        self._check([params])
+        self.fail(sql, [params])
         return await self.tx.execute(sql, params)
 
     async def execute_many(self, sql: str, rows: Any) -> None:
-        self._check(rows)
+        self.fail(sql, rows)
         await self.tx.execute_many(sql, rows)
 
     async def fetch(self, sql: str, params: Any = ()) -> Any:
         return await self.tx.fetch(sql, params)
-
-    @staticmethod
-    def _check(rows: Any) -> None:
-        if any(REFUSED in params for params in rows):
-            raise ValueError("invalid byte sequence for encoding UTF8")
 
 
 class Down:
@@ -267,6 +298,18 @@ class Down:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.db, name)
+
+
+async def test_a_full_disk_sets_no_row_aside(open_db: OpenDatabase) -> None:
+    db = await open_db()
+    await migrate(db)
+    store = Store(Failing(db, full), SALT)
+    store.record_question(event())
+    store.record_pick("q", "roles")
+    with pytest.raises(sqlite3.OperationalError):
+        await store.flush()
+    assert (store.pending, store.set_aside) == (2, 0)  # kept for when there is room again
+    await store.close()
 
 
 async def test_a_failed_write_keeps_the_records_for_the_next_try(open_db: OpenDatabase) -> None:
