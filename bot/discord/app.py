@@ -140,8 +140,6 @@ async def serve(bot: FaqBot, token: str) -> int:
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
-        if bot.store is not None:
-            await bot.store.close()
 
 
 async def connect(bot: FaqBot, token: str) -> int:
@@ -175,9 +173,12 @@ def run_discord(settings: Settings, holder: EngineHolder) -> int:
 
     async def main() -> int:
         store = await start_store(settings)
-        bot = create_bot(settings, holder, store)
-        connection = health.Connection("discord", lambda: bot.gateway_connected, lambda: bot.latency)
-        async with health.serve(settings, holder, [connection], store):
-            return await serve(bot, token)
+        try:  # closed whatever happens (a busy HTTP_PORT, say): its queue is written, and its thread ends
+            bot = create_bot(settings, holder, store)
+            connection = health.Connection("discord", lambda: bot.gateway_connected, lambda: bot.latency)
+            async with health.serve(settings, holder, [connection], store):
+                return await serve(bot, token)
+        finally:
+            await store.close()
 
     return asyncio.run(main())
