@@ -35,8 +35,11 @@ def opener(settings: Settings) -> Opener:
 
 
 async def open_store(settings: Settings) -> Store:
-    """The store, open; an error when its database cannot be opened."""
-    db, salt = await opener(settings)()
+    """The store, open; StoreUnavailableError, saying why, when its database cannot be opened."""
+    try:
+        db, salt = await opener(settings)()
+    except Exception as error:
+        raise StoreUnavailableError(f"{type(error).__name__}: {error}") from error
     store = Store(db, salt, settings.retention_days)
     await store.start()
     return store

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.settings import Settings, load_settings
 from bot.store import QuestionEvent, Store, StoreUnavailableError, open_store, opener, start_store
 from bot.store import store as store_module
 from bot.store.database import Database, SqliteDatabase
 from bot.store.migrations import migrate
 from bot.store.store import backoff
+from tests.conftest import FIXTURE_KNOWLEDGE
 from tests.store.conftest import SALT, OpenDatabase
 from tests.store.test_store import Down
 
@@ -198,3 +200,17 @@ async def test_a_stop_while_the_store_is_still_opening_writes_what_was_queued(tm
         assert [row.id for row in await store.questions()] == [question_id]
     finally:
         await store.close()
+
+
+def test_a_report_on_a_damaged_store_is_one_line_and_an_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It used to be a traceback, and a process that never exited."""
+    (tmp_path / "faqbot.sqlite3").write_bytes(GARBAGE)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(FIXTURE_KNOWLEDGE))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["report", "stats"]) == 1
+    assert capsys.readouterr().err == (
+        "cannot read the store (DATABASE_URL / DATA_DIR): DatabaseError: file is not a database\n"
+    )
