@@ -29,7 +29,7 @@ MAX_PENDING = 10_000  # queued writes beyond this are dropped (and logged) rathe
 BATCH = 500
 RETRY_FIRST_SECONDS = 1.0
 RETRY_MAX_SECONDS = 60.0
-CLOSE_OPEN_SECONDS = 2.0  # within the 10 s a supervisor gives after SIGTERM
+CLOSE_SECONDS = 2.0  # the last writes at shutdown, within the 10 s a supervisor gives after SIGTERM
 PRUNE_EVERY_SECONDS = 6 * 3600
 DAY = 86400
 
@@ -369,7 +369,8 @@ class Store:
         return await self.db.fetch(f"{sql} ORDER BY {table}.{column}", params)
 
     async def close(self) -> None:
-        """Stop the background tasks, write what is queued, close the database."""
+        """Stop the background tasks, write what is queued (opening the database first if it is not open: the stop
+        may have come in the middle of the writer's try), close the database; CLOSE_SECONDS at most for the writes."""
         if self._closed:
             return
         self._closed = True
@@ -381,17 +382,13 @@ class Store:
             for task in self._tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        if self.db is None:
-            if not self._pending:
-                return
-            try:  # one last try, which the writer may have been cancelled in the middle of (a stop soon after start)
-                async with asyncio.timeout(CLOSE_OPEN_SECONDS):
-                    await self._open()
+        if self._pending:
+            try:
+                async with asyncio.timeout(CLOSE_SECONDS):
+                    if self.db is None:
+                        await self._open()
+                    await self.flush()
             except Exception as error:
-                log.error("store closing without its database (%s): %d record(s) not written", error, self.pending)
-                return
-        try:
-            await self.flush()
-        except Exception:
-            log.exception("store closing: %d record(s) could not be written", len(self._pending))
-        await self.db.close()
+                log.error("store closing: %d record(s) not written (%s: %s)", self.pending, type(error).__name__, error)
+        if self.db is not None:
+            await self.db.close()

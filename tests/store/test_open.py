@@ -9,8 +9,10 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -214,3 +216,32 @@ def test_a_report_on_a_damaged_store_is_one_line_and_an_exit(
     assert capsys.readouterr().err == (
         "cannot read the store (DATABASE_URL / DATA_DIR): DatabaseError: file is not a database\n"
     )
+
+
+class Hanging:
+    """A database that never answers, as PostgreSQL behind a network that drops every packet."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        await asyncio.Event().wait()
+        yield None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db, name)
+
+
+async def test_closing_over_a_database_that_never_answers_takes_a_bounded_time(
+    open_db: OpenDatabase, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A supervisor sends SIGKILL 10 s after SIGTERM: the store's last writes must not use all of it."""
+    monkeypatch.setattr(store_module, "CLOSE_SECONDS", 0.05)
+    db = await open_db()
+    await migrate(db)
+    store = Store(Hanging(db), SALT)
+    store.record_question(QuestionEvent("discord", 1, "how do roles work", None, 9.0, "low_score"))
+    async with asyncio.timeout(THREAD_EXIT_SECONDS):
+        await store.close()
+    assert "store closing: 1 record(s) not written (TimeoutError" in caplog.text
