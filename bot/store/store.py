@@ -351,7 +351,10 @@ class Store:
         self, table: str, columns: tuple[str, ...], column: str, since: float | None, scope: Scope | None
     ) -> list[tuple[Any, ...]]:
         """Rows since a time, oldest first, after writing what is queued so a report includes it. With a scope, only
-        that community's: votes and picks belong to the community of the question they answer."""
+        that community's: votes and picks belong to the community of the question they answer. StoreUnavailableError
+        while the store is degraded: a report would miss what is waiting to be written."""
+        if not self._ok:
+            raise StoreUnavailableError("the store is degraded: the reports are back once it records again")
         await self.flush()
         sql = f"SELECT {', '.join(f'{table}.{name}' for name in columns)} FROM {table}"
         conditions: list[str] = []
