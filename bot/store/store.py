@@ -30,6 +30,7 @@ BATCH = 500
 RETRY_FIRST_SECONDS = 1.0
 RETRY_MAX_SECONDS = 60.0
 CLOSE_SECONDS = 2.0  # the last writes at shutdown, within the 10 s a supervisor gives after SIGTERM
+VOTE_SECONDS = 2.0  # a vote's write, within the 3 s Discord gives a button to answer
 PRUNE_EVERY_SECONDS = 6 * 3600
 DAY = 86400
 
@@ -199,10 +200,10 @@ class Store:
         user = _User(platform, str(user_id))
         vote = _Write.of(INSERT_VOTE, question_id, user, card_id, bool(helpful), reason, time.time())
         try:
-            async with self.db.transaction() as tx:
+            async with asyncio.timeout(VOTE_SECONDS), self.db.transaction() as tx:
                 inserted = await tx.execute(vote.sql, self._bind(vote))
         except Exception as error:
-            raise StoreUnavailableError(f"the vote could not be written ({error})") from error
+            raise StoreUnavailableError(f"the vote could not be written ({type(error).__name__}: {error})") from error
         return inserted == 1
 
     def _enqueue(self, write: _Write) -> None:

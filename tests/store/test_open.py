@@ -245,3 +245,19 @@ async def test_closing_over_a_database_that_never_answers_takes_a_bounded_time(
     async with asyncio.timeout(THREAD_EXIT_SECONDS):
         await store.close()
     assert "store closing: 1 record(s) not written (TimeoutError" in caplog.text
+
+
+async def test_a_vote_over_a_database_that_never_answers_is_refused_in_time(
+    open_db: OpenDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Discord gives a button 3 s to answer: past that the voter sees "interaction failed", not our reply."""
+    monkeypatch.setattr(store_module, "VOTE_SECONDS", 0.05)
+    db = await open_db()
+    await migrate(db)
+    store = Store(Hanging(db), SALT)
+    try:
+        async with asyncio.timeout(THREAD_EXIT_SECONDS):
+            with pytest.raises(StoreUnavailableError, match="TimeoutError"):
+                await store.record_vote("q", 1, "roles", helpful=True)
+    finally:
+        await store.close()
