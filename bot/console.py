@@ -84,7 +84,7 @@ class Conversation:
         if self.rated is not None and (text in HELPFUL or text in UNHELPFUL):
             already = self.rated.id in self.voted
             self.voted.add(self.rated.id)
-            return replies.FEEDBACK_ALREADY if already else replies.FEEDBACK_NOT_RECORDED
+            return replies.FEEDBACK_ALREADY if already else replies.FEEDBACK_NO_RECORDS
         if text.isdigit() and 1 <= int(text) <= len(self.choices):
             return self._show(replies.card_reply(self.choices[int(text) - 1], self.engine.knowledge))
         reply = reply_to(self.engine, line, self.max_chars)

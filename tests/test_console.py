@@ -46,8 +46,8 @@ def test_a_did_you_mean_card_is_picked_by_its_number(engine: Engine) -> None:
 @pytest.mark.parametrize(("up", "down"), [("+", "-"), ("👍", "👎"), ("👍🏽", "👎️")])
 def test_a_vote_on_an_answer_is_thanked_for_once(engine: Engine, up: str, down: str) -> None:
     replies_ = chat_lines(engine, "how do i get a role", up, down, "server rules", down)
-    assert replies_[1:3] == [replies.FEEDBACK_NOT_RECORDED, replies.FEEDBACK_ALREADY]
-    assert replies_[4] == replies.FEEDBACK_NOT_RECORDED  # another answer: another vote
+    assert replies_[1:3] == [replies.FEEDBACK_NO_RECORDS, replies.FEEDBACK_ALREADY]
+    assert replies_[4] == replies.FEEDBACK_NO_RECORDS  # another answer: another vote
 
 
 def test_a_vote_with_no_answer_to_rate_is_no_vote(engine: Engine) -> None:
