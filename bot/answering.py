@@ -84,7 +84,7 @@ class Answerer:
         if self.store is not None and policy.recorded(asker.via, match.outcome):
             event = QuestionEvent.of(match, self.platform, asker.user_id, asker.guild_id, asker.channel_id)
             question_id = self.store.record_question(event)
-        verdict = policy.verdict(asker.via, Result.ANSWER if reply.answered else Result.DECLINE, private=asker.private)
+        verdict = policy.verdict(asker.via, policy.result_of(asker.via, match.outcome), private=asker.private)
         fields = {
             "platform": self.platform,
             "via": asker.via,

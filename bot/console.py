@@ -31,6 +31,8 @@ def plain(markdown: str) -> str:
 def render(reply: Reply) -> str:
     if reply.card is not None and reply.source is not None:
         lines = [reply.card.title, "", plain(reply.card.answer), "", f"Source: {reply.source.label()}"]
+        if reply.caveat:
+            lines[1:1] = ["", reply.caveat]
         if reply.source.url:
             lines[-1] += f" <{reply.source.url}>"
         if reply.related:

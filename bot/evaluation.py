@@ -9,7 +9,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.cards.loader import Problem, load_yaml
-from bot.engine import Engine, Match
+from bot.engine import Engine, Match, Outcome
 
 
 class Thresholds(BaseModel):
@@ -48,7 +48,9 @@ class EvalReport:
     in_scope_total: int = 0
     in_scope_correct: int = 0
     out_of_scope_total: int = 0
-    out_of_scope_declined: int = 0
+    out_of_scope_declined: int = 0  # declined, or answered partially (the reply says the cards lack it)
+    out_of_scope_partial: int = 0  # of those, answered partially
+    in_scope_partial: int = 0  # in-scope questions answered partially: misses, since their card holds the answer
     wrongly_declined_in_scope: int = 0  # in-scope questions declined (counts against out-of-scope precision)
     offered: int = 0  # of those, how many had their card among the "did you mean" suggestions: a click away
     misses: list[tuple[str, str, Match]] = field(default_factory=list)  # (question, expected card or "decline")
@@ -88,19 +90,21 @@ def run_eval(eval_set: EvalSet, engine: Engine) -> EvalReport:
     for case in eval_set.in_scope:
         match = engine.answer(case.question)
         report.in_scope_total += 1
-        if match.answered and match.card is not None and match.card.id == case.card:
+        if match.outcome is Outcome.ANSWERED and match.card is not None and match.card.id == case.card:
             report.in_scope_correct += 1
         else:
+            report.in_scope_partial += match.outcome is Outcome.PARTIAL
             report.wrongly_declined_in_scope += not match.answered
             report.offered += offered(match, case.card)
             report.misses.append((case.question, case.card, match))
     for question in eval_set.out_of_scope:
         match = engine.answer(question)
         report.out_of_scope_total += 1
-        if match.answered:
+        if match.outcome is Outcome.ANSWERED:
             report.misses.append((question, "decline", match))
         else:
             report.out_of_scope_declined += 1
+            report.out_of_scope_partial += match.outcome is Outcome.PARTIAL
     return report
 
 
@@ -110,15 +114,19 @@ def format_report(report: EvalReport) -> str:
         f"in-scope accuracy     {report.in_scope_accuracy:7.1%}  ({report.in_scope_correct}/{report.in_scope_total}, "
         f"needs {t.in_scope_accuracy:.0%})",
         f"out-of-scope recall   {report.out_of_scope_recall:7.1%}  "
-        f"({report.out_of_scope_declined}/{report.out_of_scope_total} declined, needs {t.out_of_scope_recall:.0%})",
+        f"({report.out_of_scope_declined}/{report.out_of_scope_total} declined, {report.out_of_scope_partial} of them "
+        f"answered partially, saying what the cards lack; needs {t.out_of_scope_recall:.0%})",
         f"out-of-scope precision {report.out_of_scope_precision:6.1%}  (of all declines, how many were out of scope)",
         f"declined in-scope       {report.wrongly_declined_in_scope:5d}  ({report.offered} with their card offered as "
         '"did you mean")',
+        f"partial in-scope        {report.in_scope_partial:5d}  (their card given, saying it lacks what was asked)",
     ]
     if report.misses:
         lines.append(f"\n{len(report.misses)} miss(es):")
         for question, expected, match in report.misses:
             got = match.card.id if match.card else f"declined ({match.outcome.value})"
+            if match.outcome is Outcome.PARTIAL:
+                got += " (partial)"
             if offered(match, expected):
                 got += ", offered"
             lines.append(f"  {match.score:5.1f}  {question!r}: expected {expected}, got {got}")

@@ -17,7 +17,7 @@ REGISTRY = CollectorRegistry()
 # The engine's outcomes (answered, low_score, ambiguous, empty), then the adapters' own: a refusal reason
 # from `bot.guard` (too_long, cooldown) or "error". A closed set keeps the label's cardinality bounded: anything
 # else is counted as "other".
-OUTCOMES = frozenset({"answered", "low_score", "ambiguous", "empty", "too_long", "cooldown", "error"})
+OUTCOMES = frozenset({"answered", "partial", "low_score", "ambiguous", "empty", "too_long", "cooldown", "error"})
 
 QUESTIONS = Counter(
     "faqbot_questions", "Questions handled, by platform and outcome.", ["platform", "outcome"], registry=REGISTRY

@@ -69,6 +69,14 @@ def recorded(via: Via, outcome: Outcome) -> bool:
     return via is not Via.CHANNEL or outcome is not Outcome.EMPTY
 
 
+def result_of(via: Via, outcome: Outcome) -> Result:
+    """A partial answer (the card, with a line saying what it lacks) is said to whoever asked the bot; an answer
+    channel, which hears confident answers only, gets nothing."""
+    if outcome is Outcome.ANSWERED or (outcome is Outcome.PARTIAL and via is not Via.CHANNEL):
+        return Result.ANSWER
+    return Result.DECLINE
+
+
 def verdict(via: Via, result: Result, *, private: bool = False) -> Verdict:
     """Who sees the reply.
 

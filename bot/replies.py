@@ -13,6 +13,10 @@ DECLINE_AMBIGUOUS = "That could match more than one answer, and I'd rather not g
 # For a message with nothing to look up: a greeting, thanks, small talk to the bot, emoji alone.
 DECLINE_NO_QUESTION = "Happy to help! Ask me a question whenever you like."
 DID_YOU_MEAN = "Did you mean one of these?"
+# A partial answer: the card on the question's subject, after a line built from the question and the card.
+PARTIAL_KIND = "The cards don't say {kind}. Here is what they say about {subject}:"
+PARTIAL_WORDS = "The cards say nothing about {words}. Here is what they say about {subject}:"
+KIND_WORDS = {"person": "who", "time": "when", "amount": "how much or how many", "place": "where", "steps": "how"}
 NOT_A_QUESTION = "Ask me a question in words, for example: {example}"
 TOO_LONG = "That question is too long for me ({length:,} characters; the limit is {limit:,}). Could you shorten it?"
 # For questions and for clicks that show a card alike: they share one cooldown.
@@ -81,6 +85,20 @@ class Reply:
     @property
     def answered(self) -> bool:
         return self.match.answered
+
+    @property
+    def caveat(self) -> str | None:
+        """For a partial answer, the line that says what the card does not hold."""
+        lacking = self.match.lacking
+        if self.match.outcome is not Outcome.PARTIAL or lacking is None:
+            return None
+        subject = " ".join(lacking.subject)
+        if lacking.kinds:
+            kinds = " or ".join(KIND_WORDS.get(kind, kind) for kind in lacking.kinds)
+            return PARTIAL_KIND.format(kind=kinds, subject=subject)
+        *others, last = lacking.words
+        words = f"{', '.join(others)} or {last}" if others else last
+        return PARTIAL_WORDS.format(words=words, subject=subject)
 
     @property
     def headline(self) -> str:

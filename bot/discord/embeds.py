@@ -32,7 +32,7 @@ def answer_embed(reply: Reply) -> discord.Embed:
         return decline_embed(reply)
     embed = discord.Embed(
         title=clip(reply.card.title, TITLE_MAX),
-        description=clip(unlinked(reply.card.answer), DESCRIPTION_MAX),
+        description=clip("\n\n".join(filter(None, (reply.caveat, unlinked(reply.card.answer)))), DESCRIPTION_MAX),
         colour=ANSWER_COLOUR,
     )
     label = reply.source.label()

@@ -12,7 +12,7 @@ from bot.cards.model import Card
 from bot.engine.asks import asks
 from bot.engine.features import analyse, question_features
 from bot.engine.matcher import MAX_QUERY_CHARS, Engine, Match
-from bot.engine.text import clean, is_content, question_text
+from bot.engine.text import clean, is_content
 
 TOP = 3
 
@@ -45,7 +45,7 @@ class Explanation:
 
 def explain(engine: Engine, question: str) -> Explanation:
     cleaned = clean(question[:MAX_QUERY_CHARS])
-    asked = question_text(question[:MAX_QUERY_CHARS])
+    asked = engine.question_text(question)
     expanded = engine.vocabulary.expand_synonyms(asked)
     words = [Word(word, _reading(engine, word)) for word in dict.fromkeys(expanded.split())]
     query = question_features(engine.vocabulary, asked)

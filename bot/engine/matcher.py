@@ -77,11 +77,15 @@ MAX_TRAINED_PHRASES = 20_000
 # than MIN_COVERAGE of the question's content words, by weight ("who is the CEO of the Linux Foundation": the card
 # has "linux foundation", not "ceo").
 UNANSWERED_FACTOR = 0.5
+# The kinds of fact whose absence makes an answer partial: a card that scores well though its questions never ask
+# "how to" or "where" still answers; one that gives no date when asked "when" says so.
+FACT_KINDS = frozenset({"person", "time", "amount"})
 MIN_COVERAGE = 0.4
 
 
 class Outcome(StrEnum):
     ANSWERED = "answered"
+    PARTIAL = "partial"  # the card is on the question's subject, but does not hold the detail asked for
     LOW_SCORE = "low_score"  # nothing close enough
     AMBIGUOUS = "ambiguous"  # two cards too close to call
     EMPTY = "empty"  # no words that could match anything
@@ -92,6 +96,22 @@ class Suggestion:
     card: Card
     score: float
     related: bool = True  # shares a content word or a close spelling with the question: worth offering
+    lacking: Lacking | None = None  # what the question asks that the card does not hold (its score was halved)
+
+    @property
+    def full_score(self) -> float:
+        """The score before it was halved for what the card lacks."""
+        return self.score / UNANSWERED_FACTOR if self.lacking else self.score
+
+
+@dataclass(frozen=True)
+class Lacking:
+    """What a card lacks of a question on its subject: the kinds of fact asked (a person, a time...), or the
+    question's words it does not have, beside the ones it has."""
+
+    kinds: tuple[str, ...]
+    words: tuple[str, ...]
+    subject: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -101,10 +121,11 @@ class Match:
     score: float
     card: Card | None
     suggestions: tuple[Suggestion, ...] = ()
+    lacking: Lacking | None = None  # for a partial answer: what the card does not hold
 
     @property
     def answered(self) -> bool:
-        return self.outcome is Outcome.ANSWERED
+        return self.outcome in (Outcome.ANSWERED, Outcome.PARTIAL)
 
 
 def clauses(question: str) -> list[str]:
@@ -144,6 +165,7 @@ _BUILT = (
     "_card_chars",
     "_titles",
     "_small_talk",
+    "_card_talk",
     "_linear",
     "trained_weight",
     "calibration",
@@ -291,13 +313,14 @@ class Engine:
         # short ones can be: the check stays cheap.
         # Chat noise is small talk too, but for the words some card uses (a server's "noob" channel).
         noise = NOISE_WORDS.difference(self.vocabulary.counts)
-        self._small_talk = (SMALL_TALK | noise) - frozenset(
+        self._card_talk = frozenset(
             word
             for card, texts in zip(self.cards, cleaned, strict=True)
             for text in texts[: len(card.questions)]
             if len(text) <= SMALL_TALK_CHARS and is_small_talk(text)
             for word in text.split()
         )
+        self._small_talk = (SMALL_TALK | noise) - self._card_talk
         # Card i owns phrases _phrase_start[i] up to _phrase_start[i + 1].
         self._phrase_start = np.searchsorted(np.array(groups), np.arange(len(self.cards) + 1))
         # Card by card, its phrases and then its answer: each card's texts together, in the order its whole
@@ -379,6 +402,10 @@ class Engine:
             kinds = self._kinds[card_index] = answered_kinds(map(clean, card.questions), clean(card.answer))
         return kinds
 
+    def question_text(self, question: str) -> str:
+        """The question as matched; the chat noise a card's own small talk uses stays ("good morning")."""
+        return question_text(question[:MAX_QUERY_CHARS], self._card_talk)
+
     def unanswered(self, card_index: int, kinds: frozenset[str], coverage: float) -> str | None:
         """Why the card does not answer what is asked, if it does not: its score is then halved."""
         missing = kinds - self._card_kinds(card_index)
@@ -387,6 +414,17 @@ class Engine:
         if coverage < MIN_COVERAGE:
             return f"the card holds {coverage:.0%} of what the question names (by weight; it needs {MIN_COVERAGE:.0%})"
         return None
+
+    def _lacking(self, card_index: int, kinds: frozenset[str], cleaned: str) -> Lacking:
+        """The kinds of fact and the question's words the card does not hold, and the words it does."""
+        has, lacks = [], []
+        for word in dict.fromkeys(cleaned.split()):
+            parts = analyse(self.vocabulary, word)
+            if parts:
+                held = all(self._card_words.has(part.stem, card_index) for part in parts)
+                (has if held else lacks).append(word)
+        missing = tuple(sorted(kinds - self._card_kinds(card_index)))
+        return Lacking(missing, () if missing else tuple(lacks), tuple(has))
 
     def _phrase_slice(self, card_index: int) -> slice:
         return slice(int(self._phrase_start[card_index]), int(self._phrase_start[card_index + 1]))
@@ -407,7 +445,7 @@ class Engine:
 
     def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:
         """The closest cards, best first, with their 0–100 scores; no decision taken."""
-        cleaned = question_text(question[:MAX_QUERY_CHARS])
+        cleaned = self.question_text(question)
         if is_small_talk(cleaned, self._small_talk):
             return []
         query = question_features(self.vocabulary, cleaned)
@@ -439,10 +477,12 @@ class Engine:
             _, closest, _ = process.extractOne(query.text, phrases, scorer=fuzz.token_sort_ratio)
             fuzzy = closest / 100
             score = 100 * (blended[card_index] + (1 - trained) * WEIGHT_FUZZY * fuzzy)
+            lacking = None
             if self.unanswered(card_index, kinds, coverage):
                 score *= UNANSWERED_FACTOR
+                lacking = self._lacking(card_index, kinds, cleaned)
             related = (coverage > 0 and bool(query.text)) or chars[card_index] >= CLOSE_SPELLING
-            scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1), related))
+            scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1), related, lacking))
         scored.sort(key=lambda suggestion: -suggestion.score)
         return scored[:limit]
 
@@ -452,34 +492,35 @@ class Engine:
             return Match(question, Outcome.ANSWERED, 100.0, self.cards[exact])
         ranked = self.rank(question)
         match = self._decide(question, ranked)
-        if match.answered or not ranked:
+        if match.outcome is Outcome.ANSWERED or not ranked:
             return match
         # A long message often wraps its question in context ("ok so im new here and ..., can someone explain what
         # meta's deal is"). Its clauses that ask something are then tried alone, scored (never taken word for word:
         # a card's phrase may be an everyday one), and one that answers with the message's own closest card
         # confirms it: a clause sharpens the message's best guess, it never strays from it.
         closest = ranked[0].card
-        answered = [
+        confirmed = [
             clause
             for clause in (
                 self._decide(text, self.rank(text))
                 for text in clauses(question[:MAX_QUERY_CHARS])
                 if is_question(clean(text))
             )
-            if clause.card is closest
+            if clause.answered and clause.card is closest
         ]
-        if answered:
-            return Match(question, Outcome.ANSWERED, max(clause.score for clause in answered), closest)
         # Or the question leans on what came before it ("... huge number of Nvidia chips involved, does anyone remember
         # how many they're getting"): its asking clause with the words of the rest that some card uses, the chatter
         # around them (words no card knows) left out.
         focused = self._focused(question[:MAX_QUERY_CHARS])
-        if focused is None:
-            return match
-        narrowed = self._decide(focused, self.rank(focused))
-        if not narrowed.answered:
-            return match
-        return Match(question, Outcome.ANSWERED, narrowed.score, narrowed.card)
+        if focused is not None:
+            confirmed.append(self._decide(focused, self.rank(focused)))
+        # A full answer from any of them first; a partial one (which says what the card lacks) only when none is.
+        for wanted in (Outcome.ANSWERED, Outcome.PARTIAL):
+            found = [part for part in (match, *confirmed) if part.outcome is wanted]
+            if found:
+                best = max(found, key=lambda part: part.score)
+                return Match(question, wanted, best.score, best.card, lacking=best.lacking)
+        return match
 
     def _focused(self, question: str) -> str | None:
         """A long message's last asking clause, with the content words of the other clauses that some card uses."""
@@ -492,7 +533,7 @@ class Engine:
             word
             for index, part in enumerate(parts)
             if index != chosen
-            for word in question_text(part).split()
+            for word in self.question_text(part).split()
             if is_content(word) and word in self.vocabulary.counts
         ]
         return " ".join([parts[chosen], *dict.fromkeys(context)])
@@ -506,11 +547,27 @@ class Engine:
         # No dead end: any card that shares a word or a close spelling with the question is offered, however low it
         # scores; an empty "did you mean" only where nothing relates.
         suggestions = tuple(s for s in ranked if s.related or s.score >= SUGGESTION_FLOOR)[:MAX_SUGGESTIONS]
+        if best.score >= self.threshold and best.score - runner_up >= self.margin:
+            # Scoring well despite lacking words, it is the answer; lacking the kind of fact asked, it says so.
+            if best.lacking and FACT_KINDS.intersection(best.lacking.kinds):
+                return Match(question, Outcome.PARTIAL, best.score, best.card, lacking=best.lacking)
+            return Match(question, Outcome.ANSWERED, best.score, best.card)
+        # A card on the question's subject that lacks the detail asked ("what license is llama 2 under") would have
+        # been answered but for that: it is given with a line that says what it does not hold.
+        on_subject = sorted(ranked, key=lambda suggestion: -suggestion.full_score)
+        top = on_subject[0]
+        next_best = on_subject[1].full_score if len(on_subject) > 1 else 0.0
+        # "The cards say nothing about X" must be true: not when another card has X (then the question mixes two).
+        on_topic = (
+            top.lacking is not None
+            and bool(top.lacking.subject)
+            and not any(word in self.vocabulary for word in top.lacking.words)
+        )
+        if on_topic and top.full_score >= self.threshold and top.full_score - next_best >= self.margin:
+            return Match(question, Outcome.PARTIAL, top.score, top.card, lacking=top.lacking)
         if best.score < self.threshold:
             return Match(question, Outcome.LOW_SCORE, best.score, None, suggestions)
-        if best.score - runner_up < self.margin:
-            return Match(question, Outcome.AMBIGUOUS, best.score, None, suggestions)
-        return Match(question, Outcome.ANSWERED, best.score, best.card)
+        return Match(question, Outcome.AMBIGUOUS, best.score, None, suggestions)
 
     def autocomplete(self, prefix: str, limit: int = 25) -> list[Card]:
         """Cards for a half-typed question: titles starting with it first, then the closest matches."""

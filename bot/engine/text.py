@@ -187,10 +187,10 @@ def _asks(words: list[str]) -> bool:
 IDIOM = re.compile(r"\b(whats|what is|what) the (?:deal|story)(?= with\b|$)")  # "what's" is cleaned to "what"
 
 
-def what_is_asked(cleaned: str) -> str:
+def what_is_asked(cleaned: str, keep: frozenset[str] = frozenset()) -> str:
     """A cleaned question without what says nothing of what is asked: the word addressing the bot, chat idioms, and
     the openers and closers of chat around it."""
-    return without_noise(without_address(IDIOM.sub(r"\1", cleaned)))
+    return without_noise(without_address(without_noise(IDIOM.sub(r"\1", cleaned), keep)), keep)
 
 
 # A name typed at the very start or end of a message ("@faqbot what is ...", "... @bot"): said to someone, not asked
@@ -198,11 +198,11 @@ def what_is_asked(cleaned: str) -> str:
 TYPED_NAME = re.compile(r"^\s*@[\w.-]+[,:]?(?=\s)|(?<=\s)@[\w.-]+[\s.!?]*$")
 
 
-def question_text(question: str) -> str:
+def question_text(question: str, keep: frozenset[str] = frozenset()) -> str:
     """A question as it is matched: cleaned, and without what is said around it."""
     if "@" in question:
         question = TYPED_NAME.sub(" ", question)
-    return what_is_asked(clean(question))
+    return what_is_asked(clean(question), keep)
 
 
 # The openers and closers of chat, as cleaned text: greetings, hedges, discourse markers, thanks, laughter, requests
@@ -240,30 +240,27 @@ NOISE_WORDS = frozenset(word for phrase in OPENERS + CLOSERS for word in phrase 
 LAUGHTER = re.compile(r"^(?:(?:ha|he|hi)h?){2,}|lo+l|lmf?a+o+|rofl|xd+$")
 
 
-def without_noise(cleaned: str) -> str:
-    """A cleaned question without the openers and closers of chat, as long as something is left to ask."""
+def without_noise(cleaned: str, keep: frozenset[str] = frozenset()) -> str:
+    """A cleaned question without the openers and closers of chat around it, as long as a word is left: a message
+    of noise alone comes down to its last word, which small talk then recognizes ("hello if that makes sense").
+    A phrase made of `keep`'s words stays: a card there for small talk uses them ("good morning")."""
     words = cleaned.split()
     changed = True
     while changed:
         changed = False
         for phrase in OPENERS:
-            if words[: len(phrase)] == phrase and _has_content(words[len(phrase) :]):
+            if len(words) > len(phrase) and words[: len(phrase)] == phrase and not keep.issuperset(phrase):
                 words, changed = words[len(phrase) :], True
                 break
         for phrase in CLOSERS:
-            if len(words) > len(phrase) and words[-len(phrase) :] == phrase and _has_content(words[: -len(phrase)]):
+            if len(words) > len(phrase) and words[-len(phrase) :] == phrase and not keep.issuperset(phrase):
                 words, changed = words[: -len(phrase)], True
                 break
-        if words and LAUGHTER.fullmatch(words[0]) and _has_content(words[1:]):
+        if len(words) > 1 and LAUGHTER.fullmatch(words[0]):
             words, changed = words[1:], True
-        if words and LAUGHTER.fullmatch(words[-1]) and _has_content(words[:-1]):
+        if len(words) > 1 and LAUGHTER.fullmatch(words[-1]):
             words, changed = words[:-1], True
     return " ".join(words)
-
-
-def _has_content(words: list[str]) -> bool:
-    """Whether the words say or ask something once the noise is gone ("um what do you know" asks)."""
-    return any(is_content(word) and word not in NOISE_WORDS for word in words) or _asks(words)
 
 
 def without_address(cleaned: str) -> str:

@@ -120,6 +120,8 @@ def answer(reply: Reply, question_id: str | None, asked: str | None = None) -> M
     blocks: list[Block] = [_section(quote(asked))] if asked else []
     blocks.append({"type": "header", "text": {"type": "plain_text", "text": shorten(card.title, MAX_HEADER_CHARS)}})
     body = to_mrkdwn(card.answer)
+    if reply.caveat:
+        blocks.append(_section(f"_{escape(reply.caveat)}_"))
     sections = split_mrkdwn(body)
     source_text = link(source.url, source.label()) if source.url else escape(source.label())
     if len(sections) > MAX_ANSWER_SECTIONS:

@@ -86,7 +86,7 @@ async def test_autocomplete_offers_card_titles_within_discord_limits() -> None:
 
 
 async def test_decline_offers_did_you_mean_and_a_pick_shows_the_card() -> None:
-    async with running_bot() as bot:
+    async with running_bot(match_threshold=60.0) as bot:  # a strict threshold: declines with suggestions to find
         question, suggested = ambiguous_question(bot.bot.holder.engine)
         decline = (await bot.ask(question)).body["data"]
         assert decline["embeds"][0]["title"] in {replies.DECLINE, replies.DECLINE_AMBIGUOUS}

@@ -1,0 +1,65 @@
+"""A partial answer: the card on the question's subject, with one line saying what it does not hold."""
+
+import json
+
+import pytest
+
+from bot import policy, replies
+from bot.cards import KnowledgeBase, load_knowledge_strict
+from bot.discord import embeds
+from bot.engine import Engine, Outcome
+from bot.policy import Result, Via
+from bot.slack import blocks
+from tests.conftest import SHIPPED_KNOWLEDGE
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Engine:
+    return Engine(load_knowledge_strict(SHIPPED_KNOWLEDGE))
+
+
+@pytest.mark.parametrize(
+    ("question", "card", "caveat"),
+    [
+        (
+            "when was pytorch created",
+            "what-is-pytorch",
+            "The cards don't say when. Here is what they say about pytorch:",
+        ),
+        (
+            "what license is llama 2 under",
+            "llama-2-open-sourced",
+            "The cards say nothing about license. Here is what they say about llama 2:",
+        ),
+    ],
+)
+def test_a_card_lacking_the_detail_asked_is_given_with_a_line_that_says_so(
+    shipped: Engine, question: str, card: str, caveat: str
+) -> None:
+    match = shipped.answer(question)
+    assert match.outcome is Outcome.PARTIAL
+    assert match.answered
+    assert match.card is not None
+    assert match.card.id == card
+    reply = replies.reply_for(match, shipped.knowledge)
+    assert reply.caveat == caveat
+    assert json.loads(json.dumps(replies.as_json(match, shipped.knowledge)))["outcome"] == "partial"
+    assert embeds.answer_embed(reply).description.startswith(caveat)
+    assert caveat in json.dumps(blocks.answer(reply, None).blocks)
+
+
+def test_no_card_on_the_subject_is_still_a_decline(shipped: Engine) -> None:
+    assert not shipped.answer("what's the capital of australia").answered
+
+
+def test_a_full_answer_has_no_caveat(knowledge: KnowledgeBase) -> None:
+    engine = Engine(knowledge)
+    match = engine.answer("How do I install Python?")
+    assert match.outcome is Outcome.ANSWERED
+    assert replies.reply_for(match, knowledge).caveat is None
+
+
+def test_an_answer_channel_hears_no_partial_answer() -> None:
+    assert policy.result_of(Via.CHANNEL, Outcome.PARTIAL) is Result.DECLINE
+    assert policy.result_of(Via.MENTION, Outcome.PARTIAL) is Result.ANSWER
+    assert policy.result_of(Via.CHANNEL, Outcome.ANSWERED) is Result.ANSWER
