@@ -149,6 +149,19 @@ def test_compose_postgres_only_behind_a_profile(compose: dict) -> None:
     assert compose["services"]["bot"]["depends_on"]["postgres"]["required"] is False
 
 
+def test_compose_gives_postgres_only_its_own_settings(compose: dict) -> None:
+    """Not the whole .env (the chat tokens): only the POSTGRES_* variables, defaulting as the postgres image does."""
+    postgres = compose["services"]["postgres"]
+    assert "env_file" not in postgres
+    assert set(postgres["environment"]) == {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}
+    shown = example_entries()
+    for name, value in postgres["environment"].items():
+        default = re.fullmatch(r"\$\{" + name + r":-([^}]*)\}", value)
+        assert default, f"{name}: {value}"
+        assert shown[name] == default.group(1), f"deploy/.env.example shows {name}={shown[name]}"
+    assert shown["POSTGRES_USER"] == shown["POSTGRES_DB"] == "postgres"  # the image's own defaults
+
+
 # --- .env.example -------------------------------------------------------------------------------------------------
 
 EXAMPLE_LINE = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=(.*)$")
