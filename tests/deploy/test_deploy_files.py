@@ -162,6 +162,13 @@ def test_compose_gives_postgres_only_its_own_settings(compose: dict) -> None:
     assert shown["POSTGRES_USER"] == shown["POSTGRES_DB"] == "postgres"  # the image's own defaults
 
 
+def test_compose_names_the_version_it_needs() -> None:
+    """Top-level `name` and `depends_on.required` need Compose v2.20; the header and the README say so."""
+    header = (DEPLOY / "compose.yaml").read_text(encoding="utf-8").split("\nname:")[0]
+    assert "v2.20 or later" in header
+    assert "Compose v2.20 or later" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
 # --- .env.example -------------------------------------------------------------------------------------------------
 
 EXAMPLE_LINE = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=(.*)$")
