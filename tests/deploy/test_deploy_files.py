@@ -234,6 +234,19 @@ def test_unit_is_hardened() -> None:
     assert unit["ExecStart"][0].split()[1:] == ["run"]
 
 
+def test_unit_runs_what_the_lock_file_installs_with_the_images_extras() -> None:
+    """The unit's install line is `uv sync --frozen` into the virtualenv ExecStart runs, with the image's extras."""
+    header = " ".join(line.lstrip("# ").rstrip("\\") for line in UNIT.read_text(encoding="utf-8").splitlines()[:8])
+    install = re.search(r"UV_PROJECT_ENVIRONMENT=(\S+) .*?(uv sync [^#]*?)(?:sudo|$)", header)
+    assert install, header
+    venv, sync = install.group(1), install.group(2).split()
+    assert {"--frozen", "--no-dev", "--no-editable"} <= set(sync)
+    extras = {sync[i + 1] for i, word in enumerate(sync) if word == "--extra"}
+    image_runs = " ".join(rest for keyword, rest in instructions(DOCKERFILE) if keyword == "RUN")
+    assert extras == set(re.findall(r"--extra (\S+)", image_runs)) == {"postgres"}
+    assert unit_directives()["ExecStart"][0].split()[0] == f"{venv}/bin/faqbot"
+
+
 @pytest.fixture
 def installable_unit(tmp_path: Path) -> Path:
     """The unit with ExecStart pointing at this environment's `faqbot`, since verify checks the command exists."""
