@@ -84,9 +84,20 @@ buildkit_docker() {
     return 1
 }
 
+# dockerd lives in sbin, which a PATH need not list.
+dockerd_command() {
+    local found
+    for found in "$(command -v dockerd || true)" /usr/sbin/dockerd /usr/bin/dockerd; do
+        [[ -x "$found" ]] && { echo "$found"; return; }
+    done
+    return 1
+}
+
 engine() {
-    if ! command -v dockerd >/dev/null || ! DOCKER=$(buildkit_docker); then
+    local dockerd
+    if ! dockerd=$(dockerd_command) || ! DOCKER=$(buildkit_docker); then
         apt_install docker.io || unavailable "no docker engine, and Debian's docker.io could not be installed (not root?)"
+        dockerd=$(dockerd_command) || unavailable "docker.io installed no dockerd"
         DOCKER=$(buildkit_docker) || unavailable "no docker command with BuildKit"
     fi
     say "docker command: $DOCKER (client $("$DOCKER" version --format '{{.Client.Version}}' 2>/dev/null))"
@@ -96,7 +107,7 @@ engine() {
     fi
     as_root || unavailable "no docker engine running, and only root can start one"
     say "starting dockerd for this run"
-    dockerd >"$work/dockerd.log" 2>&1 </dev/null &
+    "$dockerd" >"$work/dockerd.log" 2>&1 </dev/null &
     dockerd_pid=$!
     for _ in $(seq 120); do
         timeout 10 "$DOCKER" info >/dev/null 2>&1 && break
