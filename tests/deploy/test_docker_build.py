@@ -82,7 +82,8 @@ def test_the_image_checks_its_baked_in_cards(image: tuple[str, str]) -> None:
     result = subprocess.run([docker, "run", "--rm", tag, "check"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     cards = len(list((REPO / "knowledge" / "cards").rglob("*.md")))
-    assert f"{cards} cards, 4 sources: 0 error(s), 0 warning(s)" in result.stdout.splitlines(), result.stdout
+    summary = rf"{cards} cards, \d+ sources: 0 error\(s\), 0 warning\(s\)"
+    assert [line for line in result.stdout.splitlines() if re.fullmatch(summary, line)], result.stdout
 
 
 @pytest.mark.e2e

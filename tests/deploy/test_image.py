@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -199,7 +200,8 @@ def test_ask_answers_from_the_shipped_cards_read_only() -> None:
 def test_check_validates_the_shipped_cards_read_only() -> None:
     result = docker("run", "--rm", "--network", "none", *HARDENED, IMAGE, "check")
     summary = [line for line in result.stdout.splitlines() if line.endswith("warning(s)")]
-    assert summary == [f"{CARDS} cards, 4 sources: 0 error(s), 0 warning(s)"], result.stdout
+    assert len(summary) == 1, result.stdout
+    assert re.fullmatch(rf"{CARDS} cards, \d+ sources: 0 error\(s\), 0 warning\(s\)", summary[0]), result.stdout
     say(f"`faqbot check`: {summary[0]}")
 
 
