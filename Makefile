@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help install run test lint fmt check eval bench bench-smoke clean
+.PHONY: help install run test image-test lint fmt check eval bench bench-smoke clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,6 +50,10 @@ eval: install  ## Every question set against its floors, each also wrapped in ch
 
 test: lint check eval  ## Install, lint, validate cards, eval, and the whole test suite
 	$(PY) -m pytest
+
+# As root on Debian it installs Debian's docker.io and starts dockerd when they are missing (see the script).
+image-test: install  ## Build the Docker image and test it for real: ask, check, health, metrics, Slack, stop
+	bash deploy/image-test.sh
 
 bench: install  ## Quality and speed benchmarks (minutes)
 	$(UV) sync --frozen --all-extras --group bench

@@ -149,6 +149,26 @@ def test_compose_postgres_only_behind_a_profile(compose: dict) -> None:
     assert compose["services"]["bot"]["depends_on"]["postgres"]["required"] is False
 
 
+def test_compose_gives_postgres_only_its_own_settings(compose: dict) -> None:
+    """Not the whole .env (the chat tokens): only the POSTGRES_* variables, defaulting as the postgres image does."""
+    postgres = compose["services"]["postgres"]
+    assert "env_file" not in postgres
+    assert set(postgres["environment"]) == {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}
+    shown = example_entries()
+    for name, value in postgres["environment"].items():
+        default = re.fullmatch(r"\$\{" + name + r":-([^}]*)\}", value)
+        assert default, f"{name}: {value}"
+        assert shown[name] == default.group(1), f"deploy/.env.example shows {name}={shown[name]}"
+    assert shown["POSTGRES_USER"] == shown["POSTGRES_DB"] == "postgres"  # the image's own defaults
+
+
+def test_compose_names_the_version_it_needs() -> None:
+    """Top-level `name` and `depends_on.required` need Compose v2.20; the header and the README say so."""
+    header = (DEPLOY / "compose.yaml").read_text(encoding="utf-8").split("\nname:")[0]
+    assert "v2.20 or later" in header
+    assert "Compose v2.20 or later" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
 # --- .env.example -------------------------------------------------------------------------------------------------
 
 EXAMPLE_LINE = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=(.*)$")
@@ -212,6 +232,19 @@ def test_unit_is_hardened() -> None:
     data_dir = dict(item.split("=", 1) for value in unit["Environment"] for item in value.split())["DATA_DIR"]
     assert unit["ReadWritePaths"] == [data_dir]
     assert unit["ExecStart"][0].split()[1:] == ["run"]
+
+
+def test_unit_runs_what_the_lock_file_installs_with_the_images_extras() -> None:
+    """The unit's install line is `uv sync --frozen` into the virtualenv ExecStart runs, with the image's extras."""
+    header = " ".join(line.lstrip("# ").rstrip("\\") for line in UNIT.read_text(encoding="utf-8").splitlines()[:8])
+    install = re.search(r"UV_PROJECT_ENVIRONMENT=(\S+) .*?(uv sync [^#]*?)(?:sudo|$)", header)
+    assert install, header
+    venv, sync = install.group(1), install.group(2).split()
+    assert {"--frozen", "--no-dev", "--no-editable"} <= set(sync)
+    extras = {sync[i + 1] for i, word in enumerate(sync) if word == "--extra"}
+    image_runs = " ".join(rest for keyword, rest in instructions(DOCKERFILE) if keyword == "RUN")
+    assert extras == set(re.findall(r"--extra (\S+)", image_runs)) == {"postgres"}
+    assert unit_directives()["ExecStart"][0].split()[0] == f"{venv}/bin/faqbot"
 
 
 @pytest.fixture
