@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.clinc import Split
 from bench.rules import OOS, Figures, figures
 from bot.cards.model import Card, CardSource, KnowledgeBase, Source
 from bot.engine import Engine
@@ -24,12 +25,6 @@ SEED = 150
 SOURCE_ID = "clinc150"
 KEYWORD_WORDS = 2  # an utterance this short is a card's keyword rather than one of its questions
 TARGET_OOS_RECALL = 0.70
-
-
-@dataclass(frozen=True)
-class Split:
-    texts: list[str]
-    gold: np.ndarray  # intent index, or OOS
 
 
 @dataclass(frozen=True)
