@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.cards.model import Card
 from bot.engine.asks import asks
 from bot.engine.features import analyse, question_features
-from bot.engine.matcher import MAX_QUERY_CHARS, Engine, Match
+from bot.engine.matcher import MAX_QUERY_CHARS, UNANSWERED_FACTOR, Engine, Match, Outcome
 from bot.engine.text import clean, is_content
 
 TOP = 3
@@ -101,7 +101,15 @@ def format_explanation(explanation: Explanation) -> str:
         if card.lowered:
             lines.append(f"   halved: {card.lowered}")
     match = explanation.match
-    if match.answered and match.card is not None:
+    if match.decided_on:
+        lines.append(f"the whole message was not answered; decided on this part of it: {match.decided_on!r}")
+    if match.outcome is Outcome.PARTIAL and match.card is not None and match.lacking is not None:
+        lacking = ", ".join(match.lacking.kinds or match.lacking.words)
+        lines.append(
+            f"decision: a partial answer with {match.card.id} (score {match.score:.1f}, halved for what it lacks; "
+            f"as {match.score / UNANSWERED_FACTOR:.1f} it clears the threshold): it lacks {lacking}"
+        )
+    elif match.answered and match.card is not None:
         lines.append(f"decision: answered with {match.card.id} (score {match.score:.1f})")
     else:
         offered = ", ".join(suggestion.card.id for suggestion in match.suggestions) or "nothing"

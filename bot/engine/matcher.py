@@ -48,6 +48,7 @@ MAX_QUERY_CHARS = 1000  # longer text is read only this far: no question needs m
 LONG_MESSAGE_WORDS = 12  # a message this long, not answered whole, is tried clause by clause
 MIN_CLAUSE_WORDS = 3
 MAX_CLAUSES = 6  # the last ones (a question comes after its context): each costs a question's time
+FOCUS_AMONG = 3  # a long message's question, matched with its context, picks one of the message's closest cards
 SMALL_TALK_CHARS = 40  # a question longer than this is no small talk ("thanks bot", "good morning everyone")
 CLAUSE_BREAK = re.compile(r"(?:[.?!;,]+\s+|\s+)(?:but|like|so)\s+|[.?!;,]+\s+|\s*\n\s*", re.IGNORECASE)
 # How the parts of the score add up (each part is 0–1): the best matching question of a card, the card as a
@@ -122,6 +123,7 @@ class Match:
     card: Card | None
     suggestions: tuple[Suggestion, ...] = ()
     lacking: Lacking | None = None  # for a partial answer: what the card does not hold
+    decided_on: str | None = None  # for a long message: the part of it the decision was made on
 
     @property
     def answered(self) -> bool:
@@ -511,15 +513,19 @@ class Engine:
         # Or the question leans on what came before it ("... huge number of Nvidia chips involved, does anyone remember
         # how many they're getting"): its asking clause with the words of the rest that some card uses, the chatter
         # around them (words no card knows) left out.
+        # It may pick another card than the message's closest, but one of the few the message itself ranks first.
         focused = self._focused(question[:MAX_QUERY_CHARS])
         if focused is not None:
-            confirmed.append(self._decide(focused, self.rank(focused)))
+            narrowed = self._decide(focused, self.rank(focused))
+            if any(narrowed.card is suggestion.card for suggestion in ranked[:FOCUS_AMONG]):
+                confirmed.append(narrowed)
         # A full answer from any of them first; a partial one (which says what the card lacks) only when none is.
         for wanted in (Outcome.ANSWERED, Outcome.PARTIAL):
             found = [part for part in (match, *confirmed) if part.outcome is wanted]
             if found:
                 best = max(found, key=lambda part: part.score)
-                return Match(question, wanted, best.score, best.card, lacking=best.lacking)
+                decided_on = None if best is match else best.question
+                return Match(question, wanted, best.score, best.card, lacking=best.lacking, decided_on=decided_on)
         return match
 
     def _focused(self, question: str) -> str | None:

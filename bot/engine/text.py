@@ -217,7 +217,8 @@ OPENERS = tuple(
     |silly question|dumb question|stupid question|noob question|newbie question|question|sorry if this was asked
     before|sorry if this has been asked before|sorry if this was already asked|sorry if this is a dumb question|sorry
     to bother|sorry|wait so|wait|ok so|okay so|so like|so|like|real quick|re the earlier thing|re earlier|re that
-    |newbie here|new here|noob here|im new here|im new|um|umm|uh|uhh|er|erm|hmm|hm|ah|oh|ooh|well|welp|alright
+    |newbie here|new here|noob here|im new here|im new|asking for a friend|for a friend
+    |um|umm|uh|uhh|er|erm|hmm|hm|ah|oh|ooh|well|welp|alright
     |alright so|right so|also|and|but|btw|anyway|anyways|ngl|tbh|honestly|lol ok|lol|lmao|haha|omg|pls|please|plz
     """.replace("\n", "").split("|")
 )

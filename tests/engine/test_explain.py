@@ -22,3 +22,13 @@ def test_explain_names_the_rule_that_halved_a_score(knowledge: KnowledgeBase) ->
     card = explain(Engine(knowledge), "who organises the tournament").cards[0]
     assert card.card.id == "events"
     assert card.lowered == "the question asks for person, which the card does not give"
+
+
+def test_explain_says_which_part_of_a_long_message_decided(knowledge: KnowledgeBase) -> None:
+    message = (
+        "my friends and i saw people talking about a big tournament in the general chat yesterday and we really "
+        "want to join in. when does it start?"
+    )
+    shown = explain(Engine(knowledge), message)
+    assert shown.match.decided_on == "when does it start? tournament"
+    assert "decided on this part of it: 'when does it start? tournament'" in format_explanation(shown)
