@@ -1,5 +1,6 @@
-"""`python -m bench`: quality on CLINC150, speed and memory at 100 to 100,000 cards, then memory under 100,000 new
-questions; `--smoke` for a quick run, `--quality-only` for CLINC150 alone, `--soak` for the memory soak alone."""
+"""`python -m bench`: quality on CLINC150, speed and memory at 100 to 100,000 cards, the event loop's lag while the
+engine answers and reloads, then memory under 100,000 new questions; `--smoke` for a quick run, `--quality-only` for
+CLINC150 alone, `--loop-lag` for the loop's lag alone, `--soak` for the memory soak alone."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import clinc
+from bench import clinc, loop_lag
 from bench.coldstart import cold_start
 from bench.report import Results, SizeResult, markdown, plot, python_loop_seconds, quality_lines
 from bench.soak import QUESTIONS as SOAK_QUESTIONS
@@ -28,6 +29,7 @@ SMOKE_SIZES = (100,)
 SMOKE_QUERIES = 100
 SMOKE_INTENTS, SMOKE_UTTERANCES = 10, 20
 SMOKE_SOAK_QUESTIONS = 200
+LOOP_LAG_SIZES = (10_000, 100_000)
 
 
 def _clinc_path(flag: Path | None) -> Path:
@@ -64,6 +66,14 @@ def _soak(questions: int) -> Soak | str:
     return soak_in_subprocess(questions)
 
 
+def _loop_lag(sizes: Sequence[int]) -> list[tuple[int, loop_lag.LoopLag | str]]:
+    results = []
+    for n_cards in sizes:
+        print(f"loop lag: {n_cards:,} cards ...", file=sys.stderr, flush=True)
+        results.append((n_cards, loop_lag.measure_in_subprocess(n_cards)))
+    return results
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a small, fast run (seconds) that checks the harness")
@@ -79,6 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--soak", action="store_true", help=f"memory under {SOAK_QUESTIONS:,} new questions only, printed (no files)"
     )
+    parser.add_argument(
+        "--loop-lag",
+        action="store_true",
+        help="the event loop's lag during a burst of questions and a reload only, printed (no files)",
+    )
     args = parser.parse_args(argv)
     if args.quality_only:
         print("\n".join(quality_lines(_quality(_clinc_path(args.clinc), args.smoke))))
@@ -86,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     soak_questions = SMOKE_SOAK_QUESTIONS if args.smoke else SOAK_QUESTIONS
     if args.soak:
         print("\n".join(soak_lines(_soak(soak_questions))))
+        return 0
+    lag_sizes = args.sizes or (SMOKE_SIZES if args.smoke else LOOP_LAG_SIZES)
+    if args.loop_lag:
+        print("\n".join(loop_lag.lines(_loop_lag(lag_sizes))))
         return 0
 
     sizes = args.sizes or (SMOKE_SIZES if args.smoke else SIZES)
@@ -98,9 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = [_size(n, n_queries, again=args.smoke or n == CACHED_AT) for n in sizes]
     print("cold start ...", file=sys.stderr, flush=True)
     started = cold_start(1 if args.smoke else COLD_START_RUNS)
+    lags = _loop_lag(lag_sizes)
     soak = _soak(soak_questions)
     speeds = (speed_before, python_loop_seconds(repeats))
-    text = markdown(Results(quality, results, started, args.smoke, speeds, soak))
+    text = markdown(Results(quality, results, started, args.smoke, speeds, soak, lags))
     print(text)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
