@@ -13,11 +13,12 @@ a burst run many matches (and their memory) at once; one thread also answers in 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import gc
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,20 +95,20 @@ class EngineHolder:
         return await asyncio.to_thread(self.reload)
 
     def _build(self) -> tuple[Engine, list[Problem]]:
-        knowledge, problems = load_knowledge(self.knowledge_dir)
-        errors = [problem for problem in problems if not problem.warning]
-        if errors and (self.strict or not knowledge.cards):
-            raise KnowledgeError(errors)
-        if errors:
-            _log(f"{len(errors)} problem(s) in {self.knowledge_dir}: the cards they name are left out", errors)
-        engine = Engine(
-            knowledge,
-            threshold=self.threshold,
-            margin=self.margin,
-            trained_weight=self.trained_weight,
-            cache_dir=self.cache_dir,
-        )
-        _freeze()
+        with _uncollected():
+            knowledge, problems = load_knowledge(self.knowledge_dir)
+            errors = [problem for problem in problems if not problem.warning]
+            if errors and (self.strict or not knowledge.cards):
+                raise KnowledgeError(errors)
+            if errors:
+                _log(f"{len(errors)} problem(s) in {self.knowledge_dir}: the cards they name are left out", errors)
+            engine = Engine(
+                knowledge,
+                threshold=self.threshold,
+                margin=self.margin,
+                trained_weight=self.trained_weight,
+                cache_dir=self.cache_dir,
+            )
         return engine, errors
 
     def reload(self) -> Reload:
@@ -130,17 +131,25 @@ class EngineHolder:
         return Reload(problems)
 
 
-def _freeze() -> None:
-    """Leave what is alive now, the new engine's millions of objects among it, out of every garbage collection.
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """No automatic garbage collection while cards load and an engine is built, and what is alive then frozen out of
+    every later collection.
 
-    A full collection looks at every object the process holds and keeps the GIL while it does: with an engine of
-    100,000 cards that is seconds in which the event loop cannot run, however many threads the engine's work moves
-    to. Frozen, an engine is still freed by reference counting when a reload drops it; only its few reference
-    cycles stay (some hundred objects a reload, 3,000 cards). Young objects are collected first, so little garbage
-    is frozen.
+    A full collection looks at every object not frozen and keeps the GIL while it does: the engine's millions of
+    objects took the event loop away for hundreds of milliseconds at 10,000 cards, whichever thread set it off, and
+    a build or an engine read back from the index cache makes enough objects to set it off. Frozen (`gc.freeze`,
+    which costs nothing), an engine is still freed by reference counting when a reload drops it; only the reference
+    cycles left from its making stay (some hundred objects a reload, 3,000 cards).
     """
-    gc.collect(1)
-    gc.freeze()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _log(summary: str, problems: list[Problem]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import threading
 import time
@@ -75,6 +76,15 @@ def test_questions_during_a_reload_see_one_whole_knowledge_base(knowledge_dir: P
         assert reply.card is engine.knowledge.cards["roles"]
         assert reply.card.answer == (old_answer if engine is old else NEW_ANSWER)
         assert reply.related == tuple(engine.knowledge.cards[card] for card in reply.card.related)
+
+
+def test_an_engine_is_left_out_of_garbage_collections(knowledge_dir: Path, holder: EngineHolder) -> None:
+    """A full collection keeps the GIL, and the event loop waits, for as long as it looks at every object: frozen
+    engines are not looked at. Collection itself stays on."""
+    rewrite_roles_answer(knowledge_dir)
+    holder.reload()
+    assert gc.isenabled()
+    assert all(tracked is not holder.engine for tracked in gc.get_objects())  # frozen objects are in no generation
 
 
 def test_a_broken_card_is_left_out_and_the_rest_reload(knowledge_dir: Path, holder: EngineHolder) -> None:
