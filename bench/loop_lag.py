@@ -183,7 +183,7 @@ def lines(results: list[tuple[int, LoopLag | str]]) -> list[str]:
         "`EngineHolder.reload_off_loop` after a card changed (build) and with nothing changed (index cache), a "
         f"question every {TRICKLE * 1000:g} ms meanwhile. `python -m bench --loop-lag`.",
         "",
-        "| cards | phase | seconds | lag p99 ms | lag max ms | |",
+        "| cards answering, of written | phase | seconds | lag p99 ms | lag max ms | |",
         "|---|---|---|---|---|---|",
     ]
     for n_cards, result in results:
@@ -198,7 +198,8 @@ def lines(results: list[tuple[int, LoopLag | str]]) -> list[str]:
             ("reload: build", result.build, asked),
             ("reload: index cache", result.cached, ""),
         ):
-            out.append(f"| {result.cards:,} | {phase} | {lag.seconds:.2f} | {_lag(lag)} | {note} |")
+            cards = f"{result.cards:,} of {result.written:,}"
+            out.append(f"| {cards} | {phase} | {lag.seconds:.2f} | {_lag(lag)} | {note} |")
     return [*out, ""]
 
 
