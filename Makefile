@@ -40,11 +40,13 @@ check: install  ## Validate the knowledge cards (fails on any error, whatever ST
 
 # The eval's figures are of every card or none: a card with an error stops it rather than being left out.
 eval: export STRICT_CARDS := true
-eval: install  ## Run the held-out eval set, the two fresh sets and the development set against their thresholds
-	$(PY) -m bot eval
-	$(PY) -m bot eval --file knowledge/fresh.yaml
-	$(PY) -m bot eval --file knowledge/fresh2.yaml
-	$(PY) -m bot eval --file knowledge/dev.yaml
+EXAMPLES := gaming oss-support it-helpdesk
+eval: install  ## Every question set against its floors, each also wrapped in chat noise; the example bases too
+	$(PY) -m bot eval --noise
+	$(PY) -m bot eval --noise --file knowledge/fresh.yaml
+	$(PY) -m bot eval --noise --file knowledge/fresh2.yaml
+	$(PY) -m bot eval --noise --file knowledge/dev.yaml
+	for base in $(EXAMPLES); do KNOWLEDGE_DIR=knowledge/examples/$$base $(PY) -m bot eval --noise || exit 1; done
 
 test: lint check eval  ## Install, lint, validate cards, eval, and the whole test suite
 	$(PY) -m pytest

@@ -1,6 +1,7 @@
-"""`python -m bench`: quality on CLINC150, speed and memory at 100 to 100,000 cards, the event loop's lag while the
-engine answers and reloads, then memory under 100,000 new questions; `--smoke` for a quick run, `--quality-only` for
-CLINC150 alone, `--loop-lag` for the loop's lag alone, `--soak` for the memory soak alone."""
+"""`python -m bench`: quality on CLINC150 (all of it, and a few utterances an intent), speed and memory at 100 to
+100,000 cards, the event loop's lag while the engine answers and reloads, then memory under 100,000 new questions;
+`--smoke` for a quick run, `--quality-only` for CLINC150 alone, `--fewshot` for its few-utterance table alone,
+`--loop-lag` for the loop's lag alone, `--soak` for the memory soak alone."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import clinc, loop_lag
+from bench import clinc, fewshot, loop_lag
 from bench.coldstart import cold_start
 from bench.report import Results, SizeResult, markdown, plot, python_loop_seconds, quality_lines
 from bench.soak import QUESTIONS as SOAK_QUESTIONS
@@ -29,6 +30,7 @@ SMOKE_SIZES = (100,)
 SMOKE_QUERIES = 100
 SMOKE_INTENTS, SMOKE_UTTERANCES = 10, 20
 SMOKE_SOAK_QUESTIONS = 200
+SMOKE_SHOTS = (2,)
 LOOP_LAG_SIZES = (10_000, 100_000)
 
 
@@ -49,6 +51,13 @@ def _quality(path: Path, smoke: bool) -> clinc.Quality | str:
     print(f"CLINC150 from {path} ...", file=sys.stderr, flush=True)
     data = clinc.load(path, SMOKE_INTENTS, SMOKE_UTTERANCES) if smoke else clinc.load(path)
     return clinc.run(data)
+
+
+def _fewshot(path: Path, smoke: bool) -> list[str]:
+    if not path.is_file():
+        return [f"CLINC150 not found at {path} (set BENCH_CLINC150 or pass --clinc): skipped."]
+    print("CLINC150, a few utterances an intent ...", file=sys.stderr, flush=True)
+    return fewshot.run(path, SMOKE_SHOTS if smoke else fewshot.SHOTS)
 
 
 def _size(n_cards: int, n_queries: int, again: bool) -> SizeResult:
@@ -87,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--quality-only", action="store_true", help="CLINC150 quality only, printed (no results.md written)"
     )
     parser.add_argument(
+        "--fewshot", action="store_true", help="CLINC150 with 5 and 10 utterances an intent only, printed (no files)"
+    )
+    parser.add_argument(
         "--soak", action="store_true", help=f"memory under {SOAK_QUESTIONS:,} new questions only, printed (no files)"
     )
     parser.add_argument(
@@ -97,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quality_only:
         print("\n".join(quality_lines(_quality(_clinc_path(args.clinc), args.smoke))))
+        return 0
+    if args.fewshot:
+        print("\n".join(_fewshot(_clinc_path(args.clinc), args.smoke)))
         return 0
     soak_questions = SMOKE_SOAK_QUESTIONS if args.smoke else SOAK_QUESTIONS
     if args.soak:
@@ -114,13 +129,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     repeats = 1 if args.smoke else 3
     speed_before = python_loop_seconds(repeats)
     quality = "Skipped (--skip-quality)." if args.skip_quality else _quality(_clinc_path(args.clinc), args.smoke)
+    few = ["Skipped (--skip-quality)."] if args.skip_quality else _fewshot(_clinc_path(args.clinc), args.smoke)
     results = [_size(n, n_queries, again=args.smoke or n == CACHED_AT) for n in sizes]
     print("cold start ...", file=sys.stderr, flush=True)
     started = cold_start(1 if args.smoke else COLD_START_RUNS)
     lags = _loop_lag(lag_sizes)
     soak = _soak(soak_questions)
     speeds = (speed_before, python_loop_seconds(repeats))
-    text = markdown(Results(quality, results, started, args.smoke, speeds, soak, lags))
+    text = markdown(Results(quality, results, started, args.smoke, speeds, soak, few, lags))
     print(text)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

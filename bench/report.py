@@ -58,6 +58,7 @@ class Results:
     smoke: bool
     python_speed: tuple[float, float]  # `python_loop_seconds` before the runs and after them
     soak: Soak | str  # memory under new questions, or why it failed
+    fewshot: list[str]  # CLINC150 with a few utterances an intent: its section's lines (`bench.fewshot`)
     loop_lag: list[tuple[int, LoopLag | str]]  # by number of cards: the event loop's lag, or why it failed
 
 
@@ -228,8 +229,9 @@ def markdown(results: Results) -> str:
         "",
     ]
     speed = _speed_lines(results.sizes, results.cold_start)
+    fewshot = ["## Quality with a few phrasings a card", "", *results.fewshot, ""]
     lag = loop_lag_lines(results.loop_lag)
-    return "\n".join(header + quality_lines(results.quality) + speed + lag + soak_lines(results.soak))
+    return "\n".join(header + quality_lines(results.quality) + fewshot + speed + lag + soak_lines(results.soak))
 
 
 def plot(sizes: list[SizeResult], path: Path) -> str | None:

@@ -16,7 +16,7 @@ from bot.holder import EngineHolder
 from bot.policy import Result, Verdict, Via
 from bot.replies import Reply
 from bot.settings import Settings
-from bot.store import QuestionEvent, Store
+from bot.store import QuestionEvent, Store, StoreUnavailableError
 from bot.visible import visible
 
 log = logging.getLogger(__name__)
@@ -126,12 +126,18 @@ class Answerer:
         log.info("click refused", extra={"fields": {"reason": refusal.reason, "card": card_id}})
         return refusal
 
-    async def vote(self, question_id: str | None, user_id: int | str, card_id: str, helpful: bool) -> bool:
-        """Record a 👍/👎; False when this user already voted on this card."""
+    async def vote(self, question_id: str | None, user_id: int | str, card_id: str, helpful: bool) -> str:
+        """Record a 👍/👎; what to tell the voter: thanks, already voted on this card, or not recorded (the store is
+        degraded: a vote is no reason for an error)."""
         log.info("feedback", extra={"fields": {"card": card_id, "helpful": helpful, "question": question_id}})
         if self.store is None or question_id is None:
-            return True
-        return await self.store.record_vote(question_id, user_id, card_id, helpful, platform=self.platform)
+            return replies.FEEDBACK_THANKS
+        try:
+            counted = await self.store.record_vote(question_id, user_id, card_id, helpful, platform=self.platform)
+        except StoreUnavailableError as error:
+            log.warning("feedback not recorded: %s", error)
+            return replies.FEEDBACK_NOT_RECORDED
+        return replies.FEEDBACK_THANKS if counted else replies.FEEDBACK_ALREADY
 
     def pick(self, question_id: str | None, card_id: str) -> None:
         log.info("suggestion picked", extra={"fields": {"card": card_id, "question": question_id}})

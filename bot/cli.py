@@ -78,6 +78,13 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.engine.explain import explain, format_explanation
+
+    print(format_explanation(explain(_holder(settings).engine, " ".join(args.question))))
+    return EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation import EvalSet, format_report, run_eval, unknown_cards
 
@@ -85,7 +92,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if not path.is_file():
         print(f"no eval set at {path}", file=sys.stderr)
         return EXIT_FAIL
-    eval_set = EvalSet.load(path)
+    eval_set, problems = EvalSet.load(path)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if eval_set is None:
+        return EXIT_FAIL
     engine = _holder(settings).engine
     if missing := unknown_cards(eval_set, engine):
         print(f"{path}: expected cards that do not exist: {', '.join(missing)}", file=sys.stderr)
@@ -169,20 +180,22 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     engine = _holder(settings).engine
     scope = Scope("discord", args.guild) if args.guild else Scope("slack", args.workspace) if args.workspace else None
-    read_from = _store_to_read(settings)
 
     async def load() -> reports.Report:
-        store = await open_store(read_from)
+        store = await open_store(settings)
         try:
             return await reports.build(args.kind, store, engine, scope, args.days)
         finally:
             await store.close()
 
-    try:
-        report = asyncio.run(load())
-    except (OSError, RuntimeError) as exc:
-        print(f"cannot read the store (DATABASE_URL / DATA_DIR): {exc}", file=sys.stderr)
-        return EXIT_FAIL
+    if not _store_exists(settings):
+        report = reports.empty(args.kind, args.days, scope)
+    else:
+        try:
+            report = asyncio.run(load())
+        except (OSError, RuntimeError) as exc:
+            print(f"cannot read the store (DATABASE_URL / DATA_DIR): {exc}", file=sys.stderr)
+            return EXIT_FAIL
     if args.json or args.format == "json":
         print(json.dumps(reports.as_json(report), ensure_ascii=False, indent=2))
     elif args.format == "eval":
@@ -192,24 +205,22 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _store_to_read(settings: Settings) -> Settings:
-    """The settings a report opens the store with: a SQLite file that does not exist yet reads as an empty store made
-    in memory, so that a report writes nothing (no file, no salt)."""
+def _store_exists(settings: Settings) -> bool:
+    """Whether there is a store to read. A SQLite file that does not exist yet holds nothing: the report is empty
+    without opening it, so that it writes nothing (no file, no salt) and migrates no schema."""
     from bot.store.database import is_postgres, sqlite_path
 
     url = settings.database_url.get_secret_value() if settings.database_url else None
     if url is not None and is_postgres(url):
-        return settings
+        return True
     path = sqlite_path(url, settings.data_dir)
     if path.exists():
-        return settings
+        return True
     print(
         f"no store at {path} yet: nothing recorded (the bot records questions asked on Discord and Slack)",
         file=sys.stderr,
     )
-    return settings.model_copy(
-        update={"database_url": SecretStr("sqlite:///:memory:"), "user_hash_salt": SecretStr("-")}
-    )
+    return False
 
 
 def _days(text: str) -> int:
@@ -247,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("health", help="ask the running bot's /healthz on HTTP_PORT (exit 0 when healthy)").set_defaults(
         handler=cmd_health
     )
+
+    explain = sub.add_parser("explain", help="why a question scored what it did against its closest cards")
+    explain.add_argument("question", nargs="+", help="the question, as a member would type it")
+    explain.set_defaults(handler=cmd_explain)
 
     evaluate = sub.add_parser("eval", help="run the held-out eval set against its thresholds")
     evaluate.add_argument("--file", type=Path, help="an eval file (default: KNOWLEDGE_DIR/eval.yaml)")
@@ -297,7 +312,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args, settings)
     except KnowledgeError as exc:
-        print(f"the knowledge base has errors (run `python -m bot check`):\n{exc}", file=sys.stderr)
+        where = "`faqbot check` lists them; in a clone, `.venv/bin/faqbot check`"
+        print(f"the knowledge base has errors ({where}):\n{exc}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
         return 130

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot import replies
+from bot.cards.model import Card
 from bot.engine import Engine
 from bot.guard import check_length
 from bot.replies import Reply
 
 COMMANDS = "Type a question, 'topics' to list what I know, 'help' for how I answer, or 'quit' to leave."
 QUIT = frozenset({"quit", "exit", "q"})
+HELPFUL, UNHELPFUL = frozenset({"+", "+1", "👍"}), frozenset({"-", "-1", "👎"})
+EMOJI_VARIANTS = re.compile("[\ufe0f\U0001f3fb-\U0001f3ff]")  # 👍️ and 👍🏽 are 👍
 
 
 BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
@@ -30,14 +34,18 @@ def render(reply: Reply) -> str:
         if reply.source.url:
             lines[-1] += f" <{reply.source.url}>"
         if reply.related:
-            lines.append("Related: " + "; ".join(card.title for card in reply.related))
+            lines += [f"{replies.RELATED}:", *numbered(reply.related)]
         lines.append(f"(card {reply.card.id}, score {reply.match.score:.0f})")
         return "\n".join(lines)
     lines = [reply.headline]
     if reply.suggestions:
-        lines.append(replies.DID_YOU_MEAN)
-        lines += [f"  - {card.title}" for card in reply.suggestions]
+        lines += [replies.DID_YOU_MEAN, *numbered(reply.suggestions)]
     return "\n".join(lines)
+
+
+def numbered(cards: tuple[Card, ...]) -> list[str]:
+    """The choices a chat offers as buttons, numbered: in `chat`, typing the number shows that card."""
+    return [f"  {number}. {card.title}" for number, card in enumerate(cards, 1)]
 
 
 def topics(engine: Engine) -> str:
@@ -48,16 +56,53 @@ def topics(engine: Engine) -> str:
     return "\n".join(lines)
 
 
-def respond(engine: Engine, question: str, max_chars: int) -> str:
+def reply_to(engine: Engine, question: str, max_chars: int) -> Reply | str:
+    """The reply to a question, or the message of the refusal that kept it from the engine."""
     refusal = check_length(question, max_chars, replies.example_question(engine.knowledge))
-    if refusal:
-        return refusal.message
-    return render(replies.reply_for(engine.answer(question), engine.knowledge))
+    return refusal.message if refusal else replies.reply_for(engine.answer(question), engine.knowledge)
+
+
+def respond(engine: Engine, question: str, max_chars: int) -> str:
+    reply = reply_to(engine, question, max_chars)
+    return reply if isinstance(reply, str) else render(reply)
+
+
+@dataclass
+class Conversation:
+    """What `chat` remembers between lines, so that a reply's buttons work as typed words: the numbered cards it
+    offered (related or "did you mean") and the answer a 👍/👎 rates. The console keeps no store: a vote is thanked
+    for, not recorded."""
+
+    engine: Engine
+    max_chars: int
+    choices: tuple[Card, ...] = ()
+    rated: Card | None = None  # the answer last shown: what a vote is about
+    voted: set[str] = field(default_factory=set)  # the cards voted on, once each as on Discord and Slack
+
+    def reply(self, line: str) -> str:
+        text = EMOJI_VARIANTS.sub("", line.strip())
+        if self.rated is not None and (text in HELPFUL or text in UNHELPFUL):
+            already = self.rated.id in self.voted
+            self.voted.add(self.rated.id)
+            return replies.FEEDBACK_ALREADY if already else replies.FEEDBACK_NO_RECORDS
+        if text.isdigit() and 1 <= int(text) <= len(self.choices):
+            return self._show(replies.card_reply(self.choices[int(text) - 1], self.engine.knowledge))
+        reply = reply_to(self.engine, line, self.max_chars)
+        return reply if isinstance(reply, str) else self._show(reply)
+
+    def _show(self, reply: Reply) -> str:
+        self.choices = reply.related or reply.suggestions
+        self.rated = reply.card
+        hints = ["type its number to see one"] if self.choices else []
+        if reply.card is not None:
+            hints.append("+ or - to rate this answer")
+        return render(reply) + (f"\n({'; '.join(hints)})" if hints else "")
 
 
 def chat(engine: Engine, max_chars: int, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     interactive = stdin.isatty()
+    conversation = Conversation(engine, max_chars)
     print(f"{len(engine.cards)} answer cards loaded. {COMMANDS}", file=stdout)
     while True:
         if interactive:
@@ -74,5 +119,5 @@ def chat(engine: Engine, max_chars: int, stdin: TextIO | None = None, stdout: Te
         if command in {"topics", "help"}:
             answer = topics(engine) if command == "topics" else f"{replies.HOW_IT_DECIDES}\n{COMMANDS}"
         else:
-            answer = respond(engine, question, max_chars)
+            answer = conversation.reply(question)
         print(f"\nbot> {answer}" if interactive else answer + "\n", file=stdout, flush=True)

@@ -4,37 +4,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.cards.loader import Problem, load_yaml
 from bot.engine import Engine, Match
 
 
 class Thresholds(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", title="thresholds")
+    EXAMPLE: ClassVar[str] = "thresholds: {in_scope_accuracy: 0.86, out_of_scope_recall: 0.97}"
 
     in_scope_accuracy: float = Field(ge=0, le=1)
     out_of_scope_recall: float = Field(ge=0, le=1)
 
 
 class InScope(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", title="an in_scope case")
+    EXAMPLE: ClassVar[str] = "- {question: how do i get a role, card: roles}"
 
     question: str
     card: str
 
 
 class EvalSet(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", title="an eval file")
 
     thresholds: Thresholds
     in_scope: list[InScope] = Field(min_length=1)
     out_of_scope: list[str] = Field(min_length=1)
 
     @classmethod
-    def load(cls, path: Path) -> EvalSet:
-        return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    def load(cls, path: Path) -> tuple[EvalSet | None, list[Problem]]:
+        """The eval set, or what is wrong with the file, each problem on its line as `bot check` shows a card's."""
+        eval_set, problems = load_yaml(path, cls)
+        return (None if problems else eval_set), problems
 
 
 @dataclass

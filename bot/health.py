@@ -12,7 +12,7 @@ import math
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -36,6 +36,19 @@ class Connection:
     latency: Callable[[], float | None] = _unknown  # seconds; None (or NaN/inf) while unknown
 
 
+class StoreStatus(Protocol):
+    """What the server reads of the store (`bot.store.Store`): the store serves reports, not answers, so its state is
+    reported but never makes the bot unhealthy."""
+
+    @property
+    def state(self) -> str:
+        """ "ok" or "degraded"."""
+
+    @property
+    def pending(self) -> int:
+        """Records waiting to be written."""
+
+
 def _probe(connection: Connection) -> tuple[bool, float | None]:
     """A probe that raises counts as disconnected: a health check must answer, not fail."""
     try:
@@ -57,13 +70,13 @@ class HealthServer:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        queue_depth: Callable[[], int] | None = None,
+        store: StoreStatus | None = None,
     ) -> None:
         self.holder = holder
         self.connections = list(connections)
         self.host = host
         self.port = port  # the bound port once started (useful with 0)
-        self.queue_depth = queue_depth
+        self.store = store
         self.app = web.Application()
         self.app.router.add_get("/healthz", self._healthz)
         self.app.router.add_get("/metrics", self._metrics)
@@ -71,7 +84,8 @@ class HealthServer:
 
     def status(self) -> tuple[bool, dict[str, Any]]:
         """Healthy only with cards loaded and every chat connection up; the detail says which part is not. Cards
-        left out for their errors make the cards "degraded", not the bot unhealthy: the others answer."""
+        left out for their errors make the cards "degraded", not the bot unhealthy: the others answer; so does a store
+        that cannot record ("store": "degraded")."""
         cards, problems = len(self.holder.engine.cards), len(self.holder.problems)
         detail: dict[str, Any] = {
             "knowledge": {"ok": cards > 0, "cards": cards, "problems": problems},
@@ -81,6 +95,8 @@ class HealthServer:
         for connection in self.connections:
             up, latency = _probe(connection)
             detail["connections"][connection.platform] = {"ok": up, "latency_seconds": latency}
+        if self.store is not None:
+            detail["store"] = self.store.state
         healthy = cards > 0 and bool(self.connections) and all(c["ok"] for c in detail["connections"].values())
         detail["status"] = "ok" if healthy else "unavailable"
         return healthy, detail
@@ -93,11 +109,9 @@ class HealthServer:
             metrics.CONNECTED.labels(connection.platform).set(1 if up else 0)
             if latency is not None:
                 metrics.GATEWAY_LATENCY.labels(connection.platform).set(latency)
-        if self.queue_depth is not None:
-            try:
-                metrics.STORE_QUEUE_DEPTH.set(self.queue_depth())
-            except Exception:
-                log.warning("store queue depth probe failed", exc_info=True)
+        if self.store is not None:
+            metrics.STORE_QUEUE_DEPTH.set(self.store.pending)
+            metrics.STORE_OK.set(1 if self.store.state == "ok" else 0)
 
     async def _healthz(self, request: web.Request) -> web.Response:
         healthy, detail = self.status()
@@ -129,15 +143,13 @@ async def serve(
     settings: Settings,
     holder: EngineHolder,
     connections: Sequence[Connection],
-    queue_depth: Callable[[], int] | None = None,
+    store: StoreStatus | None = None,
 ) -> AsyncIterator[HealthServer | None]:
     """Run the health server for the duration of the block when `HTTP_PORT` is set; otherwise do nothing."""
     if settings.http_port is None:
         yield None
         return
-    server = HealthServer(
-        holder, connections, host=settings.http_host, port=settings.http_port, queue_depth=queue_depth
-    )
+    server = HealthServer(holder, connections, host=settings.http_host, port=settings.http_port, store=store)
     await server.start()
     try:
         yield server

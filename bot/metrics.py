@@ -1,7 +1,7 @@
 """Prometheus metrics that every chat adapter reports to, so one dashboard serves Discord and Slack alike.
 
 Adapters push what happens (a question answered, a reload that failed); what can be read at any moment
-(connection state, gateway latency, cards loaded, store backlog) is read by the health server at each scrape.
+(connection state, gateway latency, cards loaded, store state and backlog) is read by the health server at each scrape.
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ RELOAD_FAILURES = Counter(
     "faqbot_reload_failures", "Card reloads refused because the new cards had errors.", registry=REGISTRY
 )
 STORE_QUEUE_DEPTH = Gauge("faqbot_store_queue_depth", "Records waiting to be written to the store.", registry=REGISTRY)
+STORE_OK = Gauge(
+    "faqbot_store_ok", "1 while the store records; 0 while it is degraded (the bot answers anyway).", registry=REGISTRY
+)
 
 
 def observe_answer(platform: str, outcome: str, seconds: float) -> None:

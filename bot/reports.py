@@ -226,6 +226,11 @@ async def build(
     return report
 
 
+def empty(kind: Kind, days: int, scope: Scope | None) -> Report:
+    """The report of a store that holds nothing yet, made without opening one."""
+    return Report(kind, days, scope, stats=summarize([], [], []) if kind == "stats" else None)
+
+
 def scope_line(scope: Scope | None) -> str:
     """Whose records a report shows, as its first line."""
     if scope is None:

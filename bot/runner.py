@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from aiohttp import web
@@ -17,7 +17,7 @@ from aiohttp import web
 from bot import health
 from bot.holder import EngineHolder
 from bot.settings import Settings
-from bot.store import Store, open_store
+from bot.store import Store, start_store
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def build_service(name: str, settings: Settings, holder: EngineHolder, store: St
 
 
 async def serve(
-    settings: Settings, holder: EngineHolder, services: Sequence[Service], queue_depth: Callable[[], int] | None = None
+    settings: Settings, holder: EngineHolder, services: Sequence[Service], store: health.StoreStatus | None = None
 ) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -80,7 +80,7 @@ async def serve(
         if settings.http_port is not None:
             connections = [service.connection for service in services]
             server = health.HealthServer(
-                holder, connections, host=settings.http_host, port=settings.http_port, queue_depth=queue_depth
+                holder, connections, host=settings.http_host, port=settings.http_port, store=store
             )
             for service in services:
                 server.app.add_routes(service.routes())
@@ -115,10 +115,10 @@ def _exit_code(task: asyncio.Task[int]) -> int:
 
 
 async def run_platforms(settings: Settings, holder: EngineHolder, platforms: Sequence[str]) -> int:
-    """`python -m bot run` for Slack, or for Discord and Slack together."""
-    store = await open_store(settings)
+    """`python -m bot run` for Slack, or for Discord and Slack together; the store opens in the background."""
+    store = await start_store(settings)
     try:
         services = [build_service(name, settings, holder, store) for name in platforms]
-        return await serve(settings, holder, services, queue_depth=lambda: store.pending)
+        return await serve(settings, holder, services, store)
     finally:
         await store.close()

@@ -147,6 +147,29 @@ def test_eval_passes_and_fails_on_its_thresholds(tmp_path: Path, capsys: pytest.
     assert "FAIL" in out
 
 
+EVAL_HEAD = "thresholds: {in_scope_accuracy: 0, out_of_scope_recall: 0}\nin_scope:\n"
+
+
+@pytest.mark.parametrize(
+    ("cases", "problem"),
+    [
+        ("  - {question: 'i want the helper role', card: roles\n", "eval.yaml:3: bad YAML:"),
+        ("  - {question: 'i want the helper role'}\n", "eval.yaml:3: in_scope item 1: missing field 'card'"),
+        (
+            "  - {question: 'i want the helper role', card: roles, cards: [events]}\n",
+            "eval.yaml:3: in_scope item 1: unknown field 'cards': an in_scope case may have question, card",
+        ),
+    ],
+)
+def test_a_malformed_eval_file_is_one_line_a_problem_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cases: str, problem: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("eval.yaml").write_text(f"{EVAL_HEAD}{cases}out_of_scope: [hello]\n")
+    assert main(["eval", "--file", "eval.yaml"]) == 1
+    assert capsys.readouterr().err.startswith(problem)
+
+
 def test_eval_counts_declined_questions_whose_card_was_offered(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -192,3 +215,21 @@ def test_commands_that_answer_nothing_load_no_engine(command: list[str]) -> None
         cwd=Path(__file__).parent.parent,
     )
     assert result.stdout.splitlines()[-1] == "no engine", result.stderr  # the container's health check runs often
+
+
+def test_a_report_with_no_store_yet_logs_no_migration(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "stats"],
+        capture_output=True,
+        text=True,
+        env={"KNOWLEDGE_DIR": str(FIXTURE_KNOWLEDGE), "DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert result.stdout.startswith("Scope: everything recorded")
+    assert "questions: 0, answered: 0" in result.stdout
+    assert result.stderr.splitlines() == [
+        f"no store at {tmp_path / 'data' / 'faqbot.sqlite3'} yet: nothing recorded "
+        "(the bot records questions asked on Discord and Slack)"
+    ]

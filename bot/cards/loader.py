@@ -11,14 +11,17 @@ import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.cards import plain
 from bot.cards.links import unlinkable
 from bot.cards.model import ANSWER_AIM_CHARS, ANSWER_MAX_CHARS, Card, CardFront, KnowledgeBase, Source
 from bot.visible import visible
+
+M = TypeVar("M", bound=BaseModel)
 
 MIN_QUESTION_WORDS = 2
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: ten times faster
@@ -49,7 +52,22 @@ class KnowledgeError(Exception):
 
 
 class UnreadableError(Exception):
-    """A file of the knowledge folder that is not read; the message says why."""
+    """A file of the knowledge folder that is not read; the message says why, `line` where (0: the whole file)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text without an editor's byte-order mark (no part of the front matter); a byte that is not UTF-8 is
+    reported on its line, as an editor would show it."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        raise UnreadableError(f"not UTF-8 text: byte 0x{byte} on this line; save the file as UTF-8", line) from exc
 
 
 def read_text(path: Path, root: Path) -> str:
@@ -70,9 +88,9 @@ def read_text(path: Path, root: Path) -> str:
             data = file.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise UnreadableError(f"larger than {MAX_FILE_BYTES:,} bytes: not read")
-        return data.decode("utf-8-sig")  # an editor's byte-order mark is no part of the front matter
-    except (OSError, RuntimeError, UnicodeDecodeError) as exc:  # RuntimeError: a loop of symbolic links
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
         raise UnreadableError(f"cannot read: {exc}") from exc
+    return decode(data)
 
 
 def card_files(root: Path) -> list[Path]:
@@ -132,26 +150,52 @@ def _parse_yaml(text: str, path: str, offset: int) -> tuple[Any, yaml.Node | Non
         return None, None, [Problem(path, (mark.line if mark else 0) + offset, f"bad YAML: {reason}")]
 
 
-def _validate(model: type[BaseModel], data: Any, node: yaml.Node | None, path: str, offset: int) -> Any:
-    """The model, or the list of problems pydantic found, each placed on its line."""
+def _validate(
+    model: type[M], data: Any, node: yaml.Node | None, path: str, offset: int
+) -> tuple[M | None, list[Problem]]:
+    """The model and every problem pydantic found, each in plain words on its line.
+
+    With problems, the model is still made when leaving out the fields in error allows it (an unknown field, a bad
+    tag): the checks that need a whole model (an unknown source, a duplicate question) then run too, and one problem
+    does not hide the others. A file with an error is left out all the same.
+    """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), []
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            field = ".".join(str(part) for part in error["loc"]) or "front matter"
-            problems.append(Problem(path, _line_of(node, error["loc"], offset), f"{field}: {error['msg']}"))
-        return problems
+        errors = exc.errors()
+    problems = [Problem(path, _line_of(node, error["loc"], offset), plain.message(model, error)) for error in errors]
+    if not isinstance(data, dict):
+        return None, problems
+    in_error = {error["loc"][0] for error in errors if error["loc"]}
+    try:
+        return model.model_validate({key: value for key, value in data.items() if key not in in_error}), problems
+    except ValidationError:  # a required field is missing or wrong: no model to check further
+        return None, problems
+
+
+def load_yaml(path: Path, model: type[M]) -> tuple[M | None, list[Problem]]:
+    """A YAML file (such as an eval set) read as `model`, or its problems with their lines."""
+    shown = shown_path(path)
+    try:
+        text = decode(path.read_bytes())
+    except OSError as exc:
+        return None, [Problem(shown, 0, f"cannot read: {exc}")]
+    except UnreadableError as exc:
+        return None, [Problem(shown, exc.line, str(exc))]
+    data, node, problems = _parse_yaml(text, shown, 1)
+    if problems:
+        return None, problems
+    return _validate(model, data, node, shown, 1)
 
 
 def load_sources(path: Path, root: Path) -> tuple[dict[str, Source], dict[str, int], list[Problem]]:
-    shown = _relative(path, root)
+    shown = shown_path(path)
     if not path.exists() and not path.is_symlink():
         return {}, {}, [Problem(shown, 1, "missing: list the source documents here")]
     try:
         text = visible(read_text(path, root))
     except UnreadableError as exc:
-        return {}, {}, [Problem(shown, 0, str(exc))]
+        return {}, {}, [Problem(shown, exc.line, str(exc))]
     data, node, problems = _parse_yaml(text, shown, 1)
     if problems:
         return {}, {}, problems
@@ -161,10 +205,11 @@ def load_sources(path: Path, root: Path) -> tuple[dict[str, Source], dict[str, i
     lines: dict[str, int] = {}
     for index, item in enumerate(data):
         item_node = node.value[index] if isinstance(node, yaml.SequenceNode) else None
-        result = _validate(Source, item, item_node, shown, 1)
-        if isinstance(result, list):
-            problems += result
-        elif result.id in sources:
+        result, item_problems = _validate(Source, item, item_node, shown, 1)
+        problems += item_problems
+        if result is None or item_problems:
+            continue
+        if result.id in sources:
             problems.append(Problem(shown, _line_of(item_node, ["id"], 1), f"duplicate source id {result.id!r}"))
         else:
             sources[result.id] = result
@@ -172,10 +217,11 @@ def load_sources(path: Path, root: Path) -> tuple[dict[str, Source], dict[str, i
     return sources, lines, problems
 
 
-def _relative(path: Path, root: Path) -> str:
+def shown_path(path: Path) -> str:
+    """A path as problems name it: one the user can open from where the command runs (relative when inside it)."""
     try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except (ValueError, OSError):  # OSError: the working folder was deleted
         return str(path)
 
 
@@ -187,11 +233,11 @@ class _Parsed:
 
 
 def _parse_card(path: Path, root: Path) -> tuple[_Parsed | None, list[Problem]]:
-    shown = _relative(path, root)
+    shown = shown_path(path)
     try:
         text = visible(read_text(path, root))
     except UnreadableError as exc:
-        return None, [Problem(shown, 0, str(exc))]
+        return None, [Problem(shown, exc.line, str(exc))]
     match = FRONT_MATTER.match(text)
     if not match:
         return None, [Problem(shown, 1, "no front matter: start the file with '---', the YAML, then '---'")]
@@ -200,9 +246,9 @@ def _parse_card(path: Path, root: Path) -> tuple[_Parsed | None, list[Problem]]:
         return None, problems
     if not isinstance(data, dict):
         return None, [Problem(shown, 2, "front matter must be a YAML mapping")]
-    front = _validate(CardFront, data, node, shown, 2)
-    if isinstance(front, list):
-        return None, front
+    front, problems = _validate(CardFront, data, node, shown, 2)
+    if front is None:
+        return None, problems
     body_line = text[: match.start("body")].count("\n") + 1
     answer = match["body"].strip()
     if not answer:
@@ -254,10 +300,13 @@ def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
         return KnowledgeBase(sources={}, cards={}), [
             Problem(str(root), 0, f"the knowledge folder {what} (KNOWLEDGE_DIR)")
         ]
+    if root.name == "cards" and not (root / "cards").exists() and not (root / "sources.yaml").exists():
+        message = "KNOWLEDGE_DIR points at a cards/ folder: point it at the folder that holds cards/ and sources.yaml"
+        return KnowledgeBase(sources={}, cards={}), [Problem(str(root), 0, message)]
     sources, _, problems = load_sources(root / "sources.yaml", root)
     files = card_files(root)
     if not files:
-        problems.append(Problem(_relative(root / "cards", root), 1, "no cards: add Markdown files under cards/"))
+        problems.append(Problem(shown_path(root / "cards"), 1, "no cards: add Markdown files under cards/"))
     parsed: list[_Parsed] = []
     for path in files:
         result, card_problems = _parse_card(path, root)
@@ -267,20 +316,20 @@ def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
 
     cards: dict[str, Card] = {}
     shown_of: dict[str, str] = {}  # the file of each card, as problems name it
-    owners: dict[str, str] = {}
+    owners: dict[str, tuple[str, str]] = {}  # a question's key: the card and file that have it first
     for item in parsed:
         card, shown = item.card, item.shown
         if card.id in cards:
             problems.append(Problem(shown, 2, f"duplicate card id {card.id!r} (also {shown_of[card.id]})"))
-            continue
-        cards[card.id] = card
-        shown_of[card.id] = shown
-        for index, question in enumerate(card.questions):
+        else:
+            cards[card.id] = card
+            shown_of[card.id] = shown
+        for index, question in enumerate(card.questions):  # a duplicate id hides no duplicate question
             key = question_key(question)
-            if key in owners and owners[key] != card.id:
+            owner, owner_file = owners.setdefault(key, (card.id, shown))
+            if owner_file != shown:
                 line = _line_of(item.node, ["questions", index], 2)
-                problems.append(Problem(shown, line, f"question {question!r} is also on card {owners[key]!r}"))
-            owners.setdefault(key, card.id)
+                problems.append(Problem(shown, line, f"question {question!r} is also on card {owner!r}"))
     for item in parsed:
         card, shown = item.card, item.shown
         if card.source.document not in sources:

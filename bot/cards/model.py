@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -14,7 +15,7 @@ ANSWER_AIM_CHARS = 1000
 
 
 class Source(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", title="a source")
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     title: str = Field(min_length=1)
@@ -25,7 +26,8 @@ class Source(BaseModel):
 
 
 class CardSource(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", title="source")
+    EXAMPLE: ClassVar[str] = "source: {document: handbook, section: Roles}"
 
     document: str = Field(min_length=1)
     section: str | None = None
@@ -34,15 +36,15 @@ class CardSource(BaseModel):
 class CardFront(BaseModel):
     """What a card file's front matter may hold; the body after it is the answer."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", title="a card")
 
-    id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     questions: list[str] = Field(min_length=1)
     tags: list[str] = []
     source: CardSource
     related: list[str] = []
     keywords: list[str] = []
     synonyms: dict[str, str] = {}
+    id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")  # last: rarely needed, the file names it
 
     @field_validator("questions", "tags", "keywords", mode="after")
     @classmethod

@@ -21,7 +21,7 @@ from bot.discord.errors import Refused
 from bot.discord.send import respond
 from bot.holder import Reload
 from bot.settings import REPORT_DAYS
-from bot.store import Scope
+from bot.store import Scope, StoreUnavailableError
 
 if TYPE_CHECKING:
     from bot.discord.app import FaqBot
@@ -38,6 +38,10 @@ TITLES: dict[reports.Kind, str] = {
 NOT_IN_DMS = "The /faq commands are for a server's admins: run them in your server, not in a direct message."
 NEEDS_MANAGE_SERVER = "Only members with the Manage Server permission can use /faq."
 NO_STORE = "Nothing is recorded on this bot (it runs without a store), so there is nothing to report."
+STORE_DEGRADED = (
+    "The records cannot be read just now: the store is degraded (the bot's log says why). The bot keeps answering, "
+    "and the reports are back once the store records again."
+)
 RELOADED = "Reloaded: {cards} cards are answering now."
 RELOADED_WITHOUT = "Reloaded: {cards} cards are answering now; the cards with these problems are left out:"
 CARD_PROBLEMS = "Cards: degraded, {count} problem(s) leave cards out (/faq reload lists them)"
@@ -118,7 +122,12 @@ class Admin(commands.GroupCog, group_name="faq", group_description="Admin: what 
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         scope = Scope("discord", str(interaction.guild_id))  # this server's records only, never a DM's
-        report = await reports.build(kind, self.bot.store, self.bot.holder.engine, scope, days)
+        try:
+            report = await reports.build(kind, self.bot.store, self.bot.holder.engine, scope, days)
+        except StoreUnavailableError as error:
+            log.warning("/faq %s: %s", kind, error)
+            await respond(interaction, content=STORE_DEGRADED, ephemeral=True)
+            return
         embed = report_embed(report)
         if kind == "stats" and self.bot.holder.problems:
             embed.set_footer(text=CARD_PROBLEMS.format(count=len(self.bot.holder.problems)))

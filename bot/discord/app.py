@@ -23,7 +23,7 @@ from bot.discord.errors import on_app_command_error
 from bot.discord.extensions import walk_extensions
 from bot.holder import EngineHolder
 from bot.settings import Settings
-from bot.store import Store, open_store
+from bot.store import Store, start_store
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +140,6 @@ async def serve(bot: FaqBot, token: str) -> int:
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
-        if bot.store is not None:
-            await bot.store.close()
 
 
 async def connect(bot: FaqBot, token: str) -> int:
@@ -168,15 +166,19 @@ async def connect(bot: FaqBot, token: str) -> int:
 
 
 def run_discord(settings: Settings, holder: EngineHolder) -> int:
-    """`python -m bot run`: the store, the health server when HTTP_PORT is set, and the bot, until a signal."""
+    """`python -m bot run`: the store (opened in the background), the health server when HTTP_PORT is set, and the
+    bot, until a signal."""
     assert settings.discord_token is not None
     token = settings.discord_token.get_secret_value()
 
     async def main() -> int:
-        store = await open_store(settings)
-        bot = create_bot(settings, holder, store)
-        connection = health.Connection("discord", lambda: bot.gateway_connected, lambda: bot.latency)
-        async with health.serve(settings, holder, [connection], queue_depth=lambda: store.pending):
-            return await serve(bot, token)
+        store = await start_store(settings)
+        try:  # closed whatever happens (a busy HTTP_PORT, say): its queue is written, and its thread ends
+            bot = create_bot(settings, holder, store)
+            connection = health.Connection("discord", lambda: bot.gateway_connected, lambda: bot.latency)
+            async with health.serve(settings, holder, [connection], store):
+                return await serve(bot, token)
+        finally:
+            await store.close()
 
     return asyncio.run(main())

@@ -72,10 +72,9 @@ class VoteButton(
         match = self.template.fullmatch(self.custom_id)
         assert match is not None  # the template matched before this item was built
         try:
-            counted = await interaction.client.answerer.vote(
+            message = await interaction.client.answerer.vote(
                 match["question"], interaction.user.id, match["card"], self.helpful
             )
-            message = replies.FEEDBACK_THANKS if counted else replies.FEEDBACK_ALREADY
             await respond(interaction, content=message, ephemeral=True)
         except Exception as error:
             await apologize(interaction, error, "feedback")

@@ -14,17 +14,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
 from bot.cards.model import Card
 
+T = TypeVar("T")
 OFF_TOPIC_FILE = Path(__file__).with_name("offtopic.txt")
 MIN_CARDS = 3
 MIN_HELD_OUT = 8  # fewer held-out phrasings than this say too little: the fallback threshold is used
 N_FOLDS = 5  # each fold leaves a fifth of the cards out whole
-MAX_CALIBRATION_CARDS = 1_000  # a larger base is calibrated on a seeded sample of its cards: a build costs time
+# A larger base is calibrated on a seeded sample of its cards, and each fold asks a sample of its questions: the
+# calibration costs five builds of this many cards and about a thousand questions, whatever the base's size.
+MAX_CALIBRATION_CARDS = 400
+MAX_ASKED = 50  # held-out phrasings, and as many phrasings of left-out cards, a fold
 # Never under the score a "did you mean" needs: a card not worth offering is not worth answering with.
 THRESHOLDS = np.arange(15.0, 80.5, 0.5)
 MARGINS = np.array([0.0, 0.5, 1.0, 2.0, 3.0, 5.0])
@@ -107,8 +111,14 @@ def folds(cards: Sequence[Card], seed: int = 0) -> list[Fold]:
             drop = 1 + int(offset + fold) % alternates
             held_out.append((card.questions[drop], card.id))
             kept.append(replace(card, questions=card.questions[:drop] + card.questions[drop + 1 :]))
-        made.append(Fold(kept, held_out, absent))
+        made.append(Fold(kept, _sample(rng, held_out), _sample(rng, absent)))
     return made
+
+
+def _sample(rng: np.random.Generator, items: list[T]) -> list[T]:
+    if len(items) <= MAX_ASKED:
+        return items
+    return [items[int(i)] for i in sorted(rng.choice(len(items), MAX_ASKED, replace=False))]
 
 
 def _answered(scored: Sequence[tuple[float, float]]) -> np.ndarray:

@@ -151,6 +151,14 @@ class SparseIndex:
             np.add.at(result, self.rows[start:end], self.values[start:end] * (weight / norm))
         return result.astype(np.float32)
 
+    def idf_of(self, feature: str) -> float:
+        index = self.features.get(feature)
+        return float(self.idf[index]) if index is not None else self.unknown_idf
+
+    def has(self, feature: str, row: int) -> bool:
+        index = self.features.get(feature)
+        return index is not None and bool(np.any(self.rows[self.indptr[index] : self.indptr[index + 1]] == row))
+
     def covered(self, query: Mapping[str, float], rows: np.ndarray) -> np.ndarray:
         """For each of `rows`, the share of the query's weight (squared, as in its norm) on features it has, 0–1; all
         of it when the query has none (a question of function words only names nothing a row could lack)."""

@@ -32,6 +32,7 @@ from bot.engine.text import (
     char_ngrams,
     clean,
     clean_many,
+    is_content,
     is_question,
     is_small_talk,
     question_text,
@@ -378,6 +379,15 @@ class Engine:
             kinds = self._kinds[card_index] = answered_kinds(map(clean, card.questions), clean(card.answer))
         return kinds
 
+    def unanswered(self, card_index: int, kinds: frozenset[str], coverage: float) -> str | None:
+        """Why the card does not answer what is asked, if it does not: its score is then halved."""
+        missing = kinds - self._card_kinds(card_index)
+        if missing:
+            return f"the question asks for {' and '.join(sorted(missing))}, which the card does not give"
+        if coverage < MIN_COVERAGE:
+            return f"the card holds {coverage:.0%} of what the question names (by weight; it needs {MIN_COVERAGE:.0%})"
+        return None
+
     def _phrase_slice(self, card_index: int) -> slice:
         return slice(int(self._phrase_start[card_index]), int(self._phrase_start[card_index + 1]))
 
@@ -429,7 +439,7 @@ class Engine:
             _, closest, _ = process.extractOne(query.text, phrases, scorer=fuzz.token_sort_ratio)
             fuzzy = closest / 100
             score = 100 * (blended[card_index] + (1 - trained) * WEIGHT_FUZZY * fuzzy)
-            if not kinds <= self._card_kinds(card_index) or coverage < MIN_COVERAGE:
+            if self.unanswered(card_index, kinds, coverage):
                 score *= UNANSWERED_FACTOR
             related = (coverage > 0 and bool(query.text)) or chars[card_index] >= CLOSE_SPELLING
             scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1), related))
@@ -458,9 +468,34 @@ class Engine:
             )
             if clause.card is closest
         ]
-        if not answered:
+        if answered:
+            return Match(question, Outcome.ANSWERED, max(clause.score for clause in answered), closest)
+        # Or the question leans on what came before it ("... huge number of Nvidia chips involved, does anyone remember
+        # how many they're getting"): its asking clause with the words of the rest that some card uses, the chatter
+        # around them (words no card knows) left out.
+        focused = self._focused(question[:MAX_QUERY_CHARS])
+        if focused is None:
             return match
-        return Match(question, Outcome.ANSWERED, max(clause.score for clause in answered), closest)
+        narrowed = self._decide(focused, self.rank(focused))
+        if not narrowed.answered:
+            return match
+        return Match(question, Outcome.ANSWERED, narrowed.score, narrowed.card)
+
+    def _focused(self, question: str) -> str | None:
+        """A long message's last asking clause, with the content words of the other clauses that some card uses."""
+        parts = clauses(question)
+        asking = [index for index, part in enumerate(parts) if is_question(clean(part))]
+        if not asking:
+            return None
+        chosen = asking[-1]
+        context = [
+            word
+            for index, part in enumerate(parts)
+            if index != chosen
+            for word in question_text(part).split()
+            if is_content(word) and word in self.vocabulary.counts
+        ]
+        return " ".join([parts[chosen], *dict.fromkeys(context)])
 
     def _decide(self, question: str, ranked: list[Suggestion]) -> Match:
         """Answer with the best of `ranked` when it scores high enough and leads by enough; else decline."""

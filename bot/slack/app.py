@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -68,14 +69,26 @@ def build_app(
     """Bolt's own signature check is off: over HTTP, `http_mode` checks every request before Bolt reads it (Bolt
     would parse first and log the body of every refused request); over Socket Mode the socket is authenticated."""
     over_http = settings.slack_app_token is None
-    app = AsyncApp(
-        name="faqbot",
-        client=client or build_client(settings),
-        request_verification_enabled=False,
-        url_verification_enabled=over_http,
-        ssl_check_enabled=over_http,
-        logger=logging.getLogger("bot.slack.bolt"),
-    )
+    bolt_log = logging.getLogger("bot.slack.bolt")
+    # Bolt reads SLACK_BOT_TOKEN from the environment itself and, seeing it beside the client it is given, warns on
+    # every start that it will not use it; the client holds that same token.
+    token_unused = warning_client_prioritized_and_token_skipped()
+
+    def quiet(record: logging.LogRecord) -> bool:
+        return record.getMessage() != token_unused
+
+    bolt_log.addFilter(quiet)
+    try:
+        app = AsyncApp(
+            name="faqbot",
+            client=client or build_client(settings),
+            request_verification_enabled=False,
+            url_verification_enabled=over_http,
+            ssl_check_enabled=over_http,
+            logger=bolt_log,
+        )
+    finally:
+        bolt_log.removeFilter(quiet)
     if settings.allowed_workspace_ids:
         app.middleware(only_from(frozenset(settings.allowed_workspace_ids)))
     answerer = Answerer(holder, settings, "slack", store)

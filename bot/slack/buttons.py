@@ -29,8 +29,7 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
         user_id = _clicker(body)
         thread_ts = (body.get("message") or {}).get("thread_ts")
         try:
-            first = await answerer.vote(question_id, user_id, card_id, action.get("action_id") == blocks.VOTE_UP)
-            thanks = replies.FEEDBACK_THANKS if first else replies.FEEDBACK_ALREADY
+            thanks = await answerer.vote(question_id, user_id, card_id, action.get("action_id") == blocks.VOTE_UP)
         except Exception:
             log.exception("recording a vote failed")
             thanks = replies.ERROR

@@ -70,7 +70,7 @@ class SlackService:
                 try:
                     self.socket.client.wss_uri = await self.socket.client.issue_new_wss_url()
                 except SlackApiError as error:
-                    log.error("Slack refused SLACK_APP_TOKEN (%s)", error.response.get("error"))
+                    log.error(self.refusal("SLACK_APP_TOKEN", error))
                     return EXIT_FAIL
                 await self.socket.connect_async()
             self.ready = True
@@ -83,7 +83,7 @@ class SlackService:
             await self._closed.wait()
             return EXIT_OK
         except SlackApiError as error:
-            log.error("Slack refused SLACK_BOT_TOKEN (%s)", error.response.get("error"))
+            log.error(self.refusal("SLACK_BOT_TOKEN", error))
             return EXIT_FAIL
         except (aiohttp.ClientError, OSError) as error:
             log.error("cannot reach Slack (%s): check the network or SLACK_API_URL", error)
@@ -96,6 +96,18 @@ class SlackService:
                 except TimeoutError:
                     log.warning("the Slack socket did not close in %.0f s; dropped it", CLOSE_TIMEOUT)
             log.info("Slack connection closed")
+
+    def refusal(self, setting: str, error: SlackApiError) -> str:
+        """Why Slack turned a token down: its error code; with none (a web page, a proxy's 404), the answer came from
+        somewhere other than Slack's API, so the address is the likelier fault."""
+        data = getattr(error.response, "data", None)  # a response that is not JSON has none, or no mapping
+        if isinstance(data, dict) and data.get("error"):
+            return f"Slack refused {setting} ({data['error']})"
+        status = getattr(error.response, "status_code", None) or getattr(error.response, "status", "?")
+        return (
+            f"checking {setting}, {self.settings.slack_api_url} answered HTTP {status} without a Slack error code: "
+            "check SLACK_API_URL"
+        )
 
     async def close(self) -> None:
         """Ask `run()` to disconnect and return."""

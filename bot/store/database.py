@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -18,6 +20,7 @@ import aiosqlite
 
 Params = Sequence[Any]
 SQLITE_FILE = "faqbot.sqlite3"
+SQLITE_MEMORY = ":memory:"
 SQLITE_BUSY_MS = 5000
 POOL_SIZE = 4
 MIGRATION_LOCK_KEY = 0x66617162  # any constant shared by every process that migrates the same PostgreSQL database
@@ -26,6 +29,9 @@ MIGRATION_LOCK_KEY = 0x66617162  # any constant shared by every process that mig
 class Transaction(Protocol):
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; the number of rows it changed."""
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement for each row, in one round trip to the database's thread or server."""
 
     async def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]: ...
 
@@ -39,6 +45,10 @@ class Database(Protocol):
     async def lock_schema(self, tx: Transaction) -> None:
         """Keep other processes from migrating at the same time, until `tx` ends."""
 
+    def refuses(self, error: Exception) -> bool:
+        """Whether `error` is the database refusing the row it was given (a value it cannot take, a constraint),
+        rather than failing whatever the row (down, full, damaged, locked)."""
+
     async def close(self) -> None: ...
 
 
@@ -49,6 +59,9 @@ class _SqliteTransaction:
     async def execute(self, sql: str, params: Params = ()) -> int:
         cursor = await self._connection.execute(sql, params)
         return cursor.rowcount
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        await self._connection.executemany(sql, rows)
 
     async def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         async with self._connection.execute(sql, params) as cursor:
@@ -65,10 +78,19 @@ class SqliteDatabase:
 
     @classmethod
     async def open(cls, path: Path) -> SqliteDatabase:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """A new file is readable by its owner alone, and so are its -wal and -shm files (SQLite gives them the
+        database's mode). A connection that fails to open (a damaged file, a full disk) is closed: its thread would
+        keep the process from ever exiting."""
+        if str(path) != SQLITE_MEMORY:
+            make_folder(path.parent)
+            os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))  # creates it if missing, changes nothing else
         connection = await aiosqlite.connect(path, isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={SQLITE_BUSY_MS}"):
-            await connection.execute(f"PRAGMA {pragma}")
+        try:
+            for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={SQLITE_BUSY_MS}"):
+                await connection.execute(f"PRAGMA {pragma}")
+        except BaseException:
+            await connection.close()
+            raise
         return cls(connection, path)
 
     @asynccontextmanager
@@ -87,6 +109,10 @@ class SqliteDatabase:
 
     async def lock_schema(self, tx: Transaction) -> None:
         """BEGIN IMMEDIATE already holds the database's write lock."""
+
+    def refuses(self, error: Exception) -> bool:
+        """A value Python cannot bind (a lone surrogate), or a constraint; a full disk is an OperationalError."""
+        return isinstance(error, (ValueError, sqlite3.IntegrityError, sqlite3.DataError))
 
     async def close(self) -> None:
         await self._connection.close()
@@ -110,6 +136,9 @@ class _PostgresTransaction:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         return _rowcount(await self._connection.execute(_numbered(sql), *params))
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        await self._connection.executemany(_numbered(sql), rows)
 
     async def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in await self._connection.fetch(_numbered(sql), *params)]
@@ -143,8 +172,19 @@ class PostgresDatabase:
     async def lock_schema(self, tx: Transaction) -> None:
         await tx.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
 
+    def refuses(self, error: Exception) -> bool:
+        """A value asyncpg cannot encode, or SQLSTATE class 22 (data: a NUL character) or 23 (a constraint)."""
+        import asyncpg
+
+        return isinstance(error, (ValueError, asyncpg.DataError, asyncpg.IntegrityConstraintViolationError))
+
     async def close(self) -> None:
         await self._pool.close()
+
+
+def make_folder(path: Path) -> None:
+    """A folder the store makes is open to its owner alone: it holds the records and the salt of the user hashes."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def is_postgres(url: str) -> bool:

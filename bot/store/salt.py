@@ -12,6 +12,8 @@ import os
 import secrets
 from pathlib import Path
 
+from bot.store.database import make_folder
+
 SALT_FILE = "user-hash-salt"
 
 
@@ -30,7 +32,7 @@ def load_salt(data_dir: Path, configured: str | None = None) -> bytes:
 def _create(path: Path) -> None:
     """Write the new salt under a temporary name, then link it in place: a process starting at the same time
     reads either no file or a whole one, and the first link wins."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as file:

@@ -34,6 +34,14 @@ class Link:
         return Connection(platform, lambda: self.up, lambda: self.seconds)
 
 
+class Ledger:
+    """A store whose state the test flips."""
+
+    def __init__(self) -> None:
+        self.state = "ok"
+        self.pending = 7
+
+
 @pytest.fixture(scope="module")
 def holder() -> EngineHolder:
     return EngineHolder(FIXTURE_KNOWLEDGE, threshold=55.0, margin=6.0)
@@ -45,8 +53,13 @@ def link() -> Link:
 
 
 @pytest.fixture
-async def server(holder: EngineHolder, link: Link) -> AsyncIterator[HealthServer]:
-    server = HealthServer(holder, [link.connection()], host="127.0.0.1", port=0, queue_depth=lambda: 7)
+def ledger() -> Ledger:
+    return Ledger()
+
+
+@pytest.fixture
+async def server(holder: EngineHolder, link: Link, ledger: Ledger) -> AsyncIterator[HealthServer]:
+    server = HealthServer(holder, [link.connection()], host="127.0.0.1", port=0, store=ledger)
     await server.start()
     yield server
     await server.close()
@@ -77,6 +90,18 @@ async def test_healthy_when_connected_and_cards_loaded(server: HealthServer, hol
     assert detail["knowledge"] == {"ok": True, "cards": len(holder.engine.cards), "problems": 0}
     assert detail["cards"] == "ok"
     assert detail["connections"]["discord"] == {"ok": True, "latency_seconds": 0.042}
+    assert detail["store"] == "ok"
+
+
+async def test_a_degraded_store_is_reported_and_the_bot_stays_healthy(server: HealthServer, ledger: Ledger) -> None:
+    """The store serves reports, not answers: while it cannot write, questions are still answered."""
+    ledger.state = "degraded"
+    status, _, body = await get(server, "/healthz")
+    assert status == 200
+    assert json.loads(body)["store"] == "degraded"
+    assert samples((await get(server, "/metrics"))[2])[("faqbot_store_ok", ())] == 0
+    ledger.state = "ok"
+    assert samples((await get(server, "/metrics"))[2])[("faqbot_store_ok", ())] == 1
 
 
 async def test_cards_left_out_for_their_errors_are_degraded_not_down(tmp_path: Path, link: Link) -> None:

@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,8 +64,23 @@ async def wait_healthy(running: Running) -> dict:
     raise AssertionError(f"/healthz not 200 within {START_SECONDS} s: {last}")
 
 
+def damaged_sqlite(tmp_path: Path, closed_port: int) -> dict[str, str]:
+    path = tmp_path / "damaged.sqlite3"
+    path.write_bytes(b"this is not a database\n" * 200)
+    return {"DATABASE_URL": f"sqlite:///{path}"}
+
+
+def postgresql_down(tmp_path: Path, closed_port: int) -> dict[str, str]:
+    return {"DATABASE_URL": f"postgresql://faqbot@127.0.0.1:{closed_port}/faqbot"}
+
+
 @pytest.fixture
-async def running(tmp_path: Path, unused_tcp_port: int) -> AsyncIterator[Running]:
+async def running(
+    tmp_path: Path, unused_tcp_port_factory: Callable[[], int], request: pytest.FixtureRequest
+) -> AsyncIterator[Running]:
+    """The bot as a process; a test parametrized (indirectly) with a function of (tmp_path, a closed port) gets the
+    settings it returns on top, for a store that cannot open."""
+    unused_tcp_port = unused_tcp_port_factory()
     fake = FakeDiscord(TOKEN)
     await fake.start()
     env = {
@@ -81,6 +96,8 @@ async def running(tmp_path: Path, unused_tcp_port: int) -> AsyncIterator[Running
         "HTTP_PORT": str(unused_tcp_port),
         "LOG_FORMAT": "json",
     }
+    if store_fault := getattr(request, "param", None):
+        env.update(store_fault(tmp_path, unused_tcp_port_factory()))
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -156,3 +173,23 @@ async def test_health_metrics_and_clean_stop(running: Running) -> None:
     logs = [json.loads(line) for line in stderr.decode().splitlines()]  # LOG_FORMAT=json: every line is JSON
     assert any(entry["logger"] == "bot.health" for entry in logs)
     assert TOKEN not in stderr.decode()
+
+
+@pytest.mark.parametrize("running", [damaged_sqlite, postgresql_down], indirect=True)
+async def test_a_store_that_cannot_open_leaves_the_bot_answering_and_able_to_stop(running: Running) -> None:
+    """Once a hang (a damaged file kept aiosqlite's thread alive) or exit 1 (PostgreSQL down) at start."""
+    detail = await wait_healthy(running)
+    assert detail["store"] == "degraded"
+
+    card = next(iter(load_knowledge_strict(FIXTURE_KNOWLEDGE).cards.values()))
+    interaction_id = running.fake.new_id()
+    ask = payloads.slash("ask", [payloads.string_option("question", card.title)])
+    await running.fake.dispatch("INTERACTION_CREATE", payloads.interaction(interaction_id, 2, ask, payloads.user()))
+    callback = await running.fake.wait_for_request("POST", CALLBACK.format(id=interaction_id))
+    assert card.answer.split()[0] in json.dumps(callback.body)
+
+    running.process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(running.process.communicate(), STOP_SECONDS)
+    assert running.process.returncode == 0, stderr.decode()[-2000:]
+    messages = [json.loads(line)["message"] for line in stderr.decode().splitlines()]
+    assert len([message for message in messages if message.startswith("store degraded")]) == 1

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from bot import replies
 from bot.answering import Answerer, Asker
 from bot.policy import Via
 from bot.settings import load_settings
-from bot.store import open_store
+from bot.store import open_store, start_store
 from tests.discord.helpers import FIXTURE_KNOWLEDGE, make_bot
 
 ASKER = Asker(user_id=1, guild_id=2, channel_id=3, via=Via.ASK)
@@ -45,13 +46,29 @@ async def test_questions_and_votes_are_recorded_in_the_store(tmp_path: Path) -> 
         card = bot.holder.engine.cards[0]
         asked = await answerer.ask(card.title, ASKER)
         assert asked.question_id is not None
-        assert await answerer.vote(asked.question_id, ASKER.user_id, card.id, helpful=True) is True
-        assert await answerer.vote(asked.question_id, ASKER.user_id, card.id, helpful=False) is False
+        assert await answerer.vote(asked.question_id, 1, card.id, helpful=True) == replies.FEEDBACK_THANKS
+        assert await answerer.vote(asked.question_id, 1, card.id, helpful=False) == replies.FEEDBACK_ALREADY
         answerer.pick(asked.question_id, card.id)
         await store.flush()
         (question,) = await store.questions()
         assert (question.id, question.card, question.platform) == (asked.question_id, card.id, "discord")
         assert [(vote.card, vote.helpful) for vote in await store.votes()] == [(card.id, True)]
         assert len(await store.picks()) == 1
+    finally:
+        await store.close()
+
+
+async def test_a_vote_the_store_cannot_record_gets_a_polite_reply(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder\n")
+    settings = load_settings(knowledge_dir=FIXTURE_KNOWLEDGE, data_dir=tmp_path / "file" / "data")
+    store = await start_store(settings)  # cannot open: the bot answers without it
+    try:
+        bot = make_bot()
+        answerer = Answerer(bot.holder, settings, "discord", store)
+        card = bot.holder.engine.cards[0]
+        asked = await answerer.ask(card.title, ASKER)
+        assert asked.reply is not None
+        assert asked.reply.card is card
+        assert await answerer.vote(asked.question_id, 1, card.id, helpful=True) == replies.FEEDBACK_NOT_RECORDED
     finally:
         await store.close()

@@ -12,7 +12,7 @@ import pytest
 from bot.cards import Problem
 from bot.discord import admin
 from bot.settings import load_settings
-from bot.store import Store, open_store
+from bot.store import Store, open_store, start_store
 from tests.e2e.fake_discord import payloads
 from tests.e2e.fake_discord.harness import FIXTURE_KNOWLEDGE, Harness, running_bot
 
@@ -96,6 +96,21 @@ async def test_a_servers_reports_never_show_another_servers_or_a_dms_questions(s
 
         other = (await run_faq(bot, "stats", guild_id=payloads.OTHER_GUILD_ID))["embeds"][0]["description"]
         assert "questions: 2, answered: 1" in other
+
+
+async def test_reports_while_the_store_is_degraded_say_so_and_answering_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder\n")
+    store = await start_store(load_settings(data_dir=tmp_path / "file" / "data", database_url=None))
+    try:
+        async with running_bot() as bot:
+            bot.bot.store = bot.bot.answerer.store = store
+            answer = await bot.ask(bot.bot.holder.engine.cards[0].title)
+            assert answer.body["data"]["embeds"][0]["description"] == bot.bot.holder.engine.cards[0].answer
+            message = await run_faq(bot, "stats")
+            assert message["content"] == admin.STORE_DEGRADED
+            assert message["flags"] & EPHEMERAL
+    finally:
+        await store.close()
 
 
 async def test_stats_say_how_many_problems_left_cards_out(store: Store) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,24 @@ async def test_sigterm_exits_cleanly_and_the_token_never_reaches_the_logs(tmp_pa
         assert len(await store.questions()) == 1  # flushed on shutdown
     finally:
         await store.close()
+
+
+async def test_a_start_that_fails_after_the_store_opened_still_exits(tmp_path: Path) -> None:
+    """A busy HTTP_PORT once left the store's database thread running: the process never exited."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("DISCORD_", "DATABASE_"))}
+        env.update(
+            PYTHONPATH=str(REPO),
+            DISCORD_TOKEN=TOKEN,
+            KNOWLEDGE_DIR=str(FIXTURE_KNOWLEDGE),
+            DATA_DIR=str(tmp_path),
+            HTTP_HOST="127.0.0.1",
+            HTTP_PORT=str(busy.getsockname()[1]),
+        )
+        async with bot_process("run", cwd=tmp_path, env=env) as process:
+            async with asyncio.timeout(START_SECONDS):
+                _, stderr = await process.communicate()
+    assert process.returncode == 1
+    assert "address already in use" in stderr.decode()

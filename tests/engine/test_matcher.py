@@ -311,3 +311,15 @@ def test_a_decline_offers_every_card_that_shares_a_word_and_none_that_does_not(k
     assert related.suggestions[0].card.id == "events"
     assert related.suggestions[0].score < matcher.SUGGESTION_FLOOR  # offered though it scores low
     assert engine.answer("what's the weather in paris tomorrow").suggestions == ()
+
+
+def test_a_long_message_s_question_is_matched_with_the_words_before_it_that_cards_use(
+    knowledge: KnowledgeBase,
+) -> None:
+    engine = Engine(knowledge)
+    message = (
+        "my friends and i saw people talking about a big tournament in the general chat yesterday and we really "
+        "want to join in. when does it start?"
+    )
+    assert engine._focused(message) == "when does it start? tournament"
+    assert engine.answer(message).card == knowledge.cards["events"]

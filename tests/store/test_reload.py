@@ -24,7 +24,8 @@ BROKEN = (
 
 
 @pytest.fixture
-def knowledge_dir(tmp_path: Path) -> Path:
+def knowledge_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # problems name files as seen from where the bot runs
     return Path(shutil.copytree(FIXTURE_KNOWLEDGE, tmp_path / "knowledge"))
 
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +14,7 @@ from bot.settings import load_settings
 from bot.store import QuestionEvent, Scope, Store, open_store
 from bot.store.database import Database
 from bot.store.migrations import migrate
-from bot.store.store import DAY
+from bot.store.store import DAY, INSERT_PICK
 from tests.store.conftest import SALT, OpenDatabase
 
 
@@ -100,13 +103,69 @@ async def test_a_user_votes_once_per_card(store: Store) -> None:
     assert len(votes) == 3
 
 
-async def test_a_vote_also_makes_the_questions_queued_before_it_durable(open_db: OpenDatabase) -> None:
+async def test_a_vote_commits_alone_whatever_is_queued(open_db: OpenDatabase) -> None:
     db = await open_db()
     await migrate(db)
-    store = Store(db, SALT)  # no background writer: only the vote can write the question
+    store = Store(Failing(db, refuse), SALT)  # no background writer: the queue stays as it is
+    store.record_question(event(REFUSED))
     question_id = store.record_question(event())
-    await store.record_vote(question_id, 42, "roles", helpful=True)
-    assert await db.fetch("SELECT id FROM questions") == [(question_id,)]
+    assert await store.record_vote(question_id, 42, "roles", helpful=True) is True
+    assert store.pending == 2  # the vote carried none of the queue, so the refused row could not fail it
+    assert [(vote.question_id, vote.card) for vote in await Store(db, SALT).votes()] == [(question_id, "roles")]
+    await store.close()
+
+
+async def test_text_that_cannot_be_stored_is_cleaned_before_it_is_queued(store: Store) -> None:
+    """PostgreSQL refuses NUL; neither database takes a lone surrogate. Such a row used to fail its batch forever."""
+    bad = store.record_question(event("nul\x00 here \ud800 and a pair \ud83d\ude00", guild="g\x00", channel="c\udfff"))
+    good = store.record_question(event("a later question"))
+    assert await store.record_vote(bad, "u\udc80", "roles\x00", helpful=False, reason="no\x00 \ud800") is True
+    store.record_pick("q\x00", "rules\udfff")
+    rows = {row.id: row for row in await store.questions()}
+    assert set(rows) == {bad, good}
+    assert (rows[bad].question, rows[bad].guild, rows[bad].channel) == ("nul here \ufffd and a pair 😀", "g", "c\ufffd")
+    [vote] = await store.votes()
+    assert (vote.card, vote.reason, vote.user_hash) == ("roles", "no \ufffd", store.user_hash("discord", "u\ufffd"))
+    assert [(pick.question_id, pick.card) for pick in await store.picks()] == [("q", "rules\ufffd")]
+
+
+async def test_the_database_tells_a_row_it_refuses_from_its_own_failure(open_db: OpenDatabase) -> None:
+    """Only a refused row is set aside: a full disk or a lost server keeps every row queued."""
+    db = await open_db()
+    await migrate(db)
+    errors = []
+    for text in ("lone \ud800", "nul \x00"):  # as an adapter could pass them, before storable()
+        try:
+            async with db.transaction() as tx:
+                await tx.execute(INSERT_PICK, (text, "q", "roles", 0.0))
+        except Exception as error:
+            errors.append(error)
+    try:
+        assert errors  # a lone surrogate on both, NUL too on PostgreSQL
+        assert all(db.refuses(error) for error in errors), errors
+        assert not db.refuses(ConnectionError("server closed the connection"))
+        assert not db.refuses(OSError(28, "No space left on device"))
+        assert not db.refuses(sqlite3.OperationalError("database or disk is full"))
+    finally:
+        await db.close()
+
+
+async def test_a_row_the_database_refuses_is_set_aside_and_the_rest_written(
+    open_db: OpenDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = await open_db()
+    await migrate(db)
+    store = Store(Failing(db, refuse), SALT)
+    before = store.record_question(event("before"))
+    refused = store.record_question(event(REFUSED))
+    after = store.record_question(event("after"))
+    await store.flush()
+    assert (store.pending, store.set_aside) == (0, 1)
+    assert {row.id for row in await store.questions()} == {before, after}
+    assert f"store set aside record {refused} for questions" in caplog.text
+    store.record_question(event("and the next batch"))
+    await store.flush()
+    assert len(await store.questions()) == 3
     await store.close()
 
 
@@ -177,16 +236,63 @@ async def test_open_store_keeps_the_salt_across_restarts(tmp_path: Path) -> None
         await again.close()
 
 
-class FailingOnce:
-    """A database whose first transaction fails, as when PostgreSQL restarts under the bot."""
+REFUSED = "a question this database refuses"
+
+
+def refuse(sql: str, rows: Any) -> None:
+    """As PostgreSQL refuses a NUL character: any row holding REFUSED."""
+    if any(REFUSED in params for params in rows):
+        raise ValueError("invalid byte sequence for encoding UTF8")
+
+
+def full(sql: str, rows: Any) -> None:
+    """As SQLite on a full disk: no new row, though a row rewritten in place may still fit."""
+    if sql.startswith("INSERT"):
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+class Failing:
+    """A database whose statements pass through `fail(sql, rows)` first."""
+
+    def __init__(self, db: Database, fail: Callable[[str, Any], None]) -> None:
+        self.db = db
+        self.fail = fail
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        async with self.db.transaction() as tx:
+            yield FailingTransaction(tx, self.fail)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db, name)
+
+
+class FailingTransaction:
+    def __init__(self, tx: Any, fail: Callable[[str, Any], None]) -> None:
+        self.tx = tx
+        self.fail = fail
+
+    async def execute(self, sql: str, params: Any = ()) -> int:
+        self.fail(sql, [params])
+        return await self.tx.execute(sql, params)
+
+    async def execute_many(self, sql: str, rows: Any) -> None:
+        self.fail(sql, rows)
+        await self.tx.execute_many(sql, rows)
+
+    async def fetch(self, sql: str, params: Any = ()) -> Any:
+        return await self.tx.fetch(sql, params)
+
+
+class Down:
+    """A database that fails every transaction while `down`, as when PostgreSQL restarts under the bot."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.failures = 1
+        self.down = True
 
     def transaction(self) -> Any:
-        if self.failures:
-            self.failures -= 1
+        if self.down:
             raise ConnectionError("server closed the connection")
         return self.db.transaction()
 
@@ -194,14 +300,28 @@ class FailingOnce:
         return getattr(self.db, name)
 
 
+async def test_a_full_disk_sets_no_row_aside(open_db: OpenDatabase) -> None:
+    db = await open_db()
+    await migrate(db)
+    store = Store(Failing(db, full), SALT)
+    store.record_question(event())
+    store.record_pick("q", "roles")
+    with pytest.raises(sqlite3.OperationalError):
+        await store.flush()
+    assert (store.pending, store.set_aside) == (2, 0)  # kept for when there is room again
+    await store.close()
+
+
 async def test_a_failed_write_keeps_the_records_for_the_next_try(open_db: OpenDatabase) -> None:
     db = await open_db()
     await migrate(db)
-    store = Store(FailingOnce(db), SALT)
+    failing = Down(db)
+    store = Store(failing, SALT)
     ids = [store.record_question(event(f"question {n}")) for n in range(3)]
     with pytest.raises(ConnectionError):
         await store.flush()
-    assert store.pending == 3
+    assert (store.pending, store.set_aside) == (3, 0)  # the database failed, not the rows: none is set aside
+    failing.down = False
     await store.flush()
     assert sorted(row.id for row in await store.questions()) == sorted(ids)
     await store.close()
