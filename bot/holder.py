@@ -68,7 +68,7 @@ class EngineHolder:
         self.trained_weight = trained_weight
         self.cache_dir = cache_dir
         self.strict = strict
-        self.engine, self.problems = self._build()
+        self.engine, self.problems = self._build(None)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")  # its thread starts on first use
         self._reloading = threading.Lock()
 
@@ -94,7 +94,10 @@ class EngineHolder:
         """`reload()` in a thread of its own, awaited: questions keep being answered by the old engine meanwhile."""
         return await asyncio.to_thread(self.reload)
 
-    def _build(self) -> tuple[Engine, list[Problem]]:
+    def _build(self, serving: Engine | None) -> tuple[Engine, list[Problem]]:
+        """The cards loaded and their engine built; the serving engine kept when the cards are the same, in the same
+        order (a build from them would be the same engine, read back from the index cache at the cost of a pause of
+        the event loop: `/faq reload` with nothing changed, or a file saved unchanged)."""
         with _uncollected():
             knowledge, problems = load_knowledge(self.knowledge_dir)
             errors = [problem for problem in problems if not problem.warning]
@@ -102,6 +105,12 @@ class EngineHolder:
                 raise KnowledgeError(errors)
             if errors:
                 _log(f"{len(errors)} problem(s) in {self.knowledge_dir}: the cards they name are left out", errors)
+            if (
+                serving is not None
+                and serving.knowledge == knowledge
+                and list(serving.knowledge.cards) == list(knowledge.cards)
+            ):
+                return serving, errors
             engine = Engine(
                 knowledge,
                 threshold=self.threshold,
@@ -121,7 +130,7 @@ class EngineHolder:
         """
         with self._reloading:
             try:
-                engine, problems = self._build()
+                engine, problems = self._build(self.engine)
             except KnowledgeError as exc:
                 metrics.observe_reload_failure()
                 _log(f"reload refused: {len(exc.problems)} problem(s) in {self.knowledge_dir}", exc.problems)
