@@ -3,9 +3,10 @@
 The path measured is the bot's own: synthetic cards written as Markdown files (`bench.synthetic`), read by the
 loader into an `EngineHolder` with an index cache, served in a running asyncio loop. Questions go through
 `Answerer.ask` as every adapter calls it (25 at once, from 25 members, as mentions); a reload through
-`EngineHolder.reload_off_loop` as `/faq reload` calls it, once after a card changed (a build) and once with nothing
-changed (read back from the index cache), while a question comes every 100 ms. Meanwhile a ticker asks the loop to
-wake every millisecond: how late it wakes is the lag, what a gateway heartbeat or any other event would wait.
+`EngineHolder.reload_off_loop` as `/faq reload` calls it, once after a card changed (a build) and once after the
+change is undone (the engine read back from the index cache), while a question comes every 100 ms. Meanwhile a
+ticker asks the loop to wake every millisecond: how late it wakes is the lag, what a gateway heartbeat or any other
+event would wait.
 `python -m bench --loop-lag` (or `python -m bench.loop_lag CARDS`) runs it alone, in a fresh process per size.
 """
 
@@ -54,7 +55,7 @@ class LoopLag:
     burst_last_reply_ms: float  # median over the bursts: from 25 questions asked at once to the last one's reply
     burst_last_reply_max_ms: float
     build: Lag  # a reload after a card changed
-    cached: Lag  # a reload with nothing changed: the engine read back from the index cache
+    cached: Lag  # a reload after the change was undone: the engine read back from the index cache
     reload_asks: int  # questions answered while the two reloads ran
     reload_ask_p99_ms: float
 
@@ -127,8 +128,10 @@ async def _serve(root: Path, cache_dir: Path, written: int) -> LoopLag:
         await reload
 
     changed = next((root / "cards").rglob("*.md"))
-    changed.write_text(changed.read_text(encoding="utf-8") + "Changed for the benchmark.\n", encoding="utf-8")
+    card = changed.read_text(encoding="utf-8")
+    changed.write_text(card + "Changed for the benchmark.\n", encoding="utf-8")
     build = await ticker.over(reload_while_asked())
+    changed.write_text(card, encoding="utf-8")
     cached = await ticker.over(reload_while_asked())
     ticker.stop()
     return LoopLag(
@@ -180,7 +183,7 @@ def lines(results: list[tuple[int, LoopLag | str]]) -> list[str]:
         "Synthetic cards written as files, loaded into the engine holder and served in a running asyncio loop; a "
         f"ticker wakes every {TICK * 1000:g} ms and the lag is how late it woke (what a gateway heartbeat would wait). "
         f"Burst: {BURSTS} times {BURST} questions asked at once through `Answerer.ask`; reload: "
-        "`EngineHolder.reload_off_loop` after a card changed (build) and with nothing changed (index cache), a "
+        "`EngineHolder.reload_off_loop` after a card changed (build) and after the change was undone (index cache), a "
         f"question every {TRICKLE * 1000:g} ms meanwhile. `python -m bench --loop-lag`.",
         "",
         "| cards answering, of written | phase | seconds | lag p99 ms | lag max ms | |",
