@@ -1,6 +1,7 @@
 """`python -m bench`: quality on CLINC150 (all of it, and a few utterances an intent), speed and memory at 100 to
-100,000 cards, then memory under 100,000 new questions; `--smoke` for a quick run, `--quality-only` for CLINC150
-alone, `--fewshot` for its few-utterance table alone, `--soak` for the memory soak alone."""
+100,000 cards, the event loop's lag while the engine answers and reloads, then memory under 100,000 new questions;
+`--smoke` for a quick run, `--quality-only` for CLINC150 alone, `--fewshot` for its few-utterance table alone,
+`--loop-lag` for the loop's lag alone, `--soak` for the memory soak alone."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import clinc, fewshot
+from bench import clinc, fewshot, loop_lag
 from bench.coldstart import cold_start
 from bench.report import Results, SizeResult, markdown, plot, python_loop_seconds, quality_lines
 from bench.soak import QUESTIONS as SOAK_QUESTIONS
@@ -30,6 +31,7 @@ SMOKE_QUERIES = 100
 SMOKE_INTENTS, SMOKE_UTTERANCES = 10, 20
 SMOKE_SOAK_QUESTIONS = 200
 SMOKE_SHOTS = (2,)
+LOOP_LAG_SIZES = (10_000, 100_000)
 
 
 def _clinc_path(flag: Path | None) -> Path:
@@ -73,6 +75,14 @@ def _soak(questions: int) -> Soak | str:
     return soak_in_subprocess(questions)
 
 
+def _loop_lag(sizes: Sequence[int]) -> list[tuple[int, loop_lag.LoopLag | str]]:
+    results = []
+    for n_cards in sizes:
+        print(f"loop lag: {n_cards:,} cards ...", file=sys.stderr, flush=True)
+        results.append((n_cards, loop_lag.measure_in_subprocess(n_cards)))
+    return results
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a small, fast run (seconds) that checks the harness")
@@ -91,6 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--soak", action="store_true", help=f"memory under {SOAK_QUESTIONS:,} new questions only, printed (no files)"
     )
+    parser.add_argument(
+        "--loop-lag",
+        action="store_true",
+        help="the event loop's lag during a burst of questions and a reload only, printed (no files)",
+    )
     args = parser.parse_args(argv)
     if args.quality_only:
         print("\n".join(quality_lines(_quality(_clinc_path(args.clinc), args.smoke))))
@@ -101,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     soak_questions = SMOKE_SOAK_QUESTIONS if args.smoke else SOAK_QUESTIONS
     if args.soak:
         print("\n".join(soak_lines(_soak(soak_questions))))
+        return 0
+    lag_sizes = args.sizes or (SMOKE_SIZES if args.smoke else LOOP_LAG_SIZES)
+    if args.loop_lag:
+        print("\n".join(loop_lag.lines(_loop_lag(lag_sizes))))
         return 0
 
     sizes = args.sizes or (SMOKE_SIZES if args.smoke else SIZES)
@@ -114,9 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = [_size(n, n_queries, again=args.smoke or n == CACHED_AT) for n in sizes]
     print("cold start ...", file=sys.stderr, flush=True)
     started = cold_start(1 if args.smoke else COLD_START_RUNS)
+    lags = _loop_lag(lag_sizes)
     soak = _soak(soak_questions)
     speeds = (speed_before, python_loop_seconds(repeats))
-    text = markdown(Results(quality, results, started, args.smoke, speeds, soak, few))
+    text = markdown(Results(quality, results, started, args.smoke, speeds, soak, few, lags))
     print(text)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

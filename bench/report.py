@@ -14,6 +14,8 @@ import numpy as np
 
 from bench.clinc import ENGINES, PUBLISHED, Quality
 from bench.coldstart import ColdStart
+from bench.loop_lag import LoopLag
+from bench.loop_lag import lines as loop_lag_lines
 from bench.rules import NO_THRESHOLD, PAPER_RULE
 from bench.soak import Soak
 from bench.soak import lines as soak_lines
@@ -57,6 +59,7 @@ class Results:
     python_speed: tuple[float, float]  # `python_loop_seconds` before the runs and after them
     soak: Soak | str  # memory under new questions, or why it failed
     fewshot: list[str]  # CLINC150 with a few utterances an intent: its section's lines (`bench.fewshot`)
+    loop_lag: list[tuple[int, LoopLag | str]]  # by number of cards: the event loop's lag, or why it failed
 
 
 def python_loop_seconds(repeats: int = 3) -> float:
@@ -227,7 +230,8 @@ def markdown(results: Results) -> str:
     ]
     speed = _speed_lines(results.sizes, results.cold_start)
     fewshot = ["## Quality with a few phrasings a card", "", *results.fewshot, ""]
-    return "\n".join(header + quality_lines(results.quality) + fewshot + speed + soak_lines(results.soak))
+    lag = loop_lag_lines(results.loop_lag)
+    return "\n".join(header + quality_lines(results.quality) + fewshot + speed + lag + soak_lines(results.soak))
 
 
 def plot(sizes: list[SizeResult], path: Path) -> str | None:

@@ -6,13 +6,16 @@ Zipf-like skew so that, as in real knowledge bases, a few words are everywhere a
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.cards.model import Card, CardSource, KnowledgeBase, Source
 
 ALTERNATES = 5
 SOURCE_ID = "synthetic"
+CARDS_A_FOLDER = 1_000  # as a large knowledge base would be split up, and no folder of 100,000 files
 
 VERBS = """
 install update upgrade remove delete reset change configure enable disable connect link unlink export import
@@ -154,3 +157,18 @@ def workload(n_cards: int, n_queries: int = 1000, seed: int = 6) -> Workload:
     queries = [_query(rng, card_list, names) for _ in range(n_queries)]
     prefixes = [rng.choice(rng.choice(card_list).questions)[: rng.randint(3, 10)] for _ in range(n_queries)]
     return Workload(knowledge, queries, prefixes)
+
+
+def write_knowledge(knowledge: KnowledgeBase, root: Path) -> None:
+    """The cards as Markdown files under `root/cards` and their source in `root/sources.yaml`, as `KNOWLEDGE_DIR`
+    holds them, so a benchmark can measure the loader too. Questions are written as JSON strings, which YAML reads
+    as they are."""
+    lines = [f"- id: {source.id}\n  title: {source.title}\n" for source in knowledge.sources.values()]
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "sources.yaml").write_text("".join(lines), encoding="utf-8")
+    for index, card in enumerate(knowledge.cards.values()):
+        folder = root / "cards" / f"part-{index // CARDS_A_FOLDER:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        questions = "".join(f"  - {json.dumps(question)}\n" for question in card.questions)
+        front = f"questions:\n{questions}source:\n  document: {card.source.document}\n"
+        (folder / f"{card.id}.md").write_text(f"---\n{front}---\n{card.answer}\n", encoding="utf-8")

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 from bot import metrics, policy, replies
+from bot.cards import Card
 from bot.guard import Cooldown, Refusal, check_length
 from bot.holder import EngineHolder
 from bot.policy import Result, Verdict, Via
@@ -64,8 +65,11 @@ class Answerer:
         self.max_chars = settings.question_max_chars
         self.cooldown = Cooldown(settings.cooldown_seconds, settings.cooldown_burst)
 
-    def ask(self, question: str, asker: Asker) -> Asked:
-        """Look the question up, record it and decide who sees the reply, as `bot.policy` says for its way in."""
+    async def ask(self, question: str, asker: Asker) -> Asked:
+        """Look the question up, record it and decide who sees the reply, as `bot.policy` says for its way in.
+
+        The engine runs on the holder's worker thread; everything else (policy, cooldown, the store's queue) stays on
+        the event loop, in the same order as before, so a question spends the cooldown before it is matched."""
         started = time.perf_counter()
         question = visible(question)  # once, for everything that shows it later: an echo, a report
         if not policy.heard(asker.via, question):
@@ -78,7 +82,7 @@ class Answerer:
             fields = {"via": asker.via, "reason": refusal.reason, "length": len(question), "reply": verdict.value}
             log.info("question refused", extra={"fields": fields})
             return Asked(self.platform, started, verdict, question, refusal=refusal)
-        match = engine.answer(question)
+        match = await self.holder.run(engine.answer, question)
         reply = replies.reply_for(match, engine.knowledge)
         question_id = None
         if self.store is not None and policy.recorded(asker.via, match.outcome):
@@ -96,6 +100,11 @@ class Answerer:
         }
         log.info("question answered" if reply.answered else "question declined", extra={"fields": fields})
         return Asked(self.platform, started, verdict, question, reply=reply, question_id=question_id)
+
+    async def autocomplete(self, typed: str, limit: int) -> list[Card]:
+        """The cards whose titles best continue what is typed, matched on the engine's worker thread."""
+        engine = self.holder.engine
+        return await self.holder.run(engine.autocomplete, typed[: self.max_chars], limit)
 
     @staticmethod
     def sent(asked: Asked) -> None:

@@ -28,14 +28,7 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 def _holder(settings: Settings) -> EngineHolder:
     from bot.holder import EngineHolder
 
-    return EngineHolder(
-        settings.knowledge_dir,
-        settings.match_threshold,
-        settings.match_margin,
-        settings.match_trained_weight,
-        cache_dir=settings.index_cache_dir,
-        strict=settings.strict_cards,
-    )
+    return EngineHolder.for_settings(settings)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:

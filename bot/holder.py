@@ -1,16 +1,40 @@
-"""Holds the serving engine and swaps in a new one atomically when the cards are reloaded."""
+"""Holds the serving engine, runs its work off the event loop, and swaps in a new one atomically on reload.
+
+Matching is CPU work of up to tens of milliseconds (100,000 cards) and a build takes seconds: on the event loop
+either would hold up every other event, Discord's gateway heartbeats included. Questions go to one worker thread,
+reloads to threads of their own, so the loop only waits for the GIL (a switch interval, 5 ms) and for the few C
+calls that keep it (`python -m bench --loop-lag` measures the loop's lag).
+
+One thread for questions, not a pool: most of a question's work is Python that holds the GIL, so a second thread
+would answer no faster on it, would make the loop wait for the GIL behind two threads instead of one, and would let
+a burst run many matches (and their memory) at once; one thread also answers in the order questions came.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
+import gc
 import logging
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot import metrics
 from bot.cards import KnowledgeError, Problem, load_knowledge
 from bot.engine import Engine
 
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,36 +68,97 @@ class EngineHolder:
         self.trained_weight = trained_weight
         self.cache_dir = cache_dir
         self.strict = strict
-        self.engine, self.problems = self._build()
+        self.engine, self.problems = self._build(None)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")  # its thread starts on first use
+        self._reloading = threading.Lock()
 
-    def _build(self) -> tuple[Engine, list[Problem]]:
-        knowledge, problems = load_knowledge(self.knowledge_dir)
-        errors = [problem for problem in problems if not problem.warning]
-        if errors and (self.strict or not knowledge.cards):
-            raise KnowledgeError(errors)
-        if errors:
-            _log(f"{len(errors)} problem(s) in {self.knowledge_dir}: the cards they name are left out", errors)
-        engine = Engine(
-            knowledge,
-            threshold=self.threshold,
-            margin=self.margin,
-            trained_weight=self.trained_weight,
-            cache_dir=self.cache_dir,
+    @classmethod
+    def for_settings(cls, settings: Settings) -> EngineHolder:
+        """The holder the bot serves from, as the settings say."""
+        return cls(
+            settings.knowledge_dir,
+            settings.match_threshold,
+            settings.match_margin,
+            settings.match_trained_weight,
+            cache_dir=settings.index_cache_dir,
+            strict=settings.strict_cards,
         )
+
+    async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`function(*args)` on the engine's worker thread, awaited: the loop serves other events meanwhile. Pass a
+        bound method of the engine the caller read once (`engine.answer`), so one question sees one engine."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, functools.partial(function, *args, **kwargs))
+
+    async def reload_off_loop(self) -> Reload:
+        """`reload()` in a thread of its own, awaited: questions keep being answered by the old engine meanwhile."""
+        return await asyncio.to_thread(self.reload)
+
+    def _build(self, serving: Engine | None) -> tuple[Engine, list[Problem]]:
+        """The cards loaded and their engine built; the serving engine kept when the cards are the same, in the same
+        order (a build from them would be the same engine, read back from the index cache at the cost of a pause of
+        the event loop: `/faq reload` with nothing changed, or a file saved unchanged)."""
+        with _uncollected():
+            knowledge, problems = load_knowledge(self.knowledge_dir)
+            errors = [problem for problem in problems if not problem.warning]
+            if errors and (self.strict or not knowledge.cards):
+                raise KnowledgeError(errors)
+            if errors:
+                _log(f"{len(errors)} problem(s) in {self.knowledge_dir}: the cards they name are left out", errors)
+            if (
+                serving is not None
+                and serving.knowledge == knowledge
+                and list(serving.knowledge.cards) == list(knowledge.cards)
+            ):
+                return serving, errors
+            engine = Engine(
+                knowledge,
+                threshold=self.threshold,
+                margin=self.margin,
+                trained_weight=self.trained_weight,
+                cache_dir=self.cache_dir,
+            )
         return engine, errors
 
     def reload(self) -> Reload:
         """Load and index the cards again. A card with an error is left out of the new cards (the problems are
-        returned); when they are refused, the old cards keep answering."""
-        try:
-            engine, problems = self._build()
-        except KnowledgeError as exc:
-            metrics.observe_reload_failure()
-            _log(f"reload refused: {len(exc.problems)} problem(s) in {self.knowledge_dir}", exc.problems)
-            return Reload(exc.problems, refused=True)
-        self.engine, self.problems = engine, problems
+        returned); when they are refused, the old cards keep answering.
+
+        Blocking: call it from a thread (`reload_off_loop`, the card watcher's). One reload at a time: a `/faq reload`
+        during the watcher's would otherwise build twice at once (twice the memory) and could swap the older cards
+        in last.
+        """
+        with self._reloading:
+            try:
+                engine, problems = self._build(self.engine)
+            except KnowledgeError as exc:
+                metrics.observe_reload_failure()
+                _log(f"reload refused: {len(exc.problems)} problem(s) in {self.knowledge_dir}", exc.problems)
+                return Reload(exc.problems, refused=True)
+            self.engine, self.problems = engine, problems
         log.info("reloaded %d cards from %s (%d problem(s))", len(engine.cards), self.knowledge_dir, len(problems))
         return Reload(problems)
+
+
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """No automatic garbage collection while cards load and an engine is built, and what is alive then frozen out of
+    every later collection.
+
+    A full collection looks at every object not frozen and keeps the GIL while it does: the engine's millions of
+    objects took the event loop away for hundreds of milliseconds at 10,000 cards, whichever thread set it off, and
+    a build or an engine read back from the index cache makes enough objects to set it off. Frozen (`gc.freeze`,
+    which costs nothing), an engine is still freed by reference counting when a reload drops it; only the reference
+    cycles left from its making stay (some hundred objects a reload, 3,000 cards).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _log(summary: str, problems: list[Problem]) -> None:

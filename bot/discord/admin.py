@@ -8,7 +8,6 @@ what members asked, and a report reads only the records of the server it is run 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -110,7 +109,7 @@ class Admin(commands.GroupCog, group_name="faq", group_description="Admin: what 
     @app_commands.command(name="reload", description="Load the cards again; a card with an error is left out")
     async def reload(self, interaction: discord.Interaction[FaqBot]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await asyncio.to_thread(self.bot.holder.reload)
+        result = await self.bot.holder.reload_off_loop()
         fields = {"user": interaction.user.id, "guild": interaction.guild_id, "problems": len(result.problems)}
         message = "/faq reload refused" if result.refused else "cards reloaded from /faq reload"
         log.info(message, extra={"fields": fields})

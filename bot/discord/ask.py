@@ -27,12 +27,12 @@ class Ask(commands.Cog):
     @app_commands.describe(question="Your question", private="Show the answer to you alone")
     async def ask(self, interaction: discord.Interaction[FaqBot], question: str, private: bool = False) -> None:
         asker = Asker(interaction.user.id, interaction.guild_id, interaction.channel_id, Via.ASK, private=private)
-        await deliver.to_interaction(interaction, self.bot.answerer.ask(question, asker))
+        await deliver.to_interaction(interaction, await self.bot.answerer.ask(question, asker))
 
     @ask.autocomplete("question")
     async def suggest(self, interaction: discord.Interaction[FaqBot], current: str) -> list[app_commands.Choice[str]]:
         """Titles of the cards closest to what is typed; Discord allows 25 choices of 100 characters."""
-        cards = self.bot.holder.engine.autocomplete(current[: self.bot.settings.question_max_chars], CHOICES_MAX)
+        cards = await self.bot.answerer.autocomplete(current, CHOICES_MAX)
         titles = dict.fromkeys(card.title[:CHOICE_MAX_CHARS] for card in cards)
         return [app_commands.Choice(name=title, value=title) for title in titles]
 

@@ -33,7 +33,7 @@ class FindAnswer(commands.Cog):
 
     async def find_answer(self, interaction: discord.Interaction[FaqBot], message: discord.Message) -> None:
         asker = Asker(interaction.user.id, interaction.guild_id, interaction.channel_id, Via.CONTEXT_MENU)
-        await deliver.to_interaction(interaction, self.bot.answerer.ask(message.content, asker))
+        await deliver.to_interaction(interaction, await self.bot.answerer.ask(message.content, asker))
 
 
 async def setup(bot: FaqBot) -> None:

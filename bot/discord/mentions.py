@@ -52,7 +52,7 @@ class Mentions(commands.Cog):
         question = strip_mention(message.content, me.id)
         asker = Asker(message.author.id, message.guild.id if message.guild else None, message.channel.id, via)
         try:
-            await deliver.to_message(message, self.bot.answerer.ask(question, asker))
+            await deliver.to_message(message, await self.bot.answerer.ask(question, asker))
         except Exception as error:
             await apologize_to_message(message, error, via)
 

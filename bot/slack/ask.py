@@ -34,7 +34,7 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
                 return
             channel = command.get("channel_id")
             asker = Asker(str(command.get("user_id")), workspace_of(command.get("team_id"), channel), channel, Via.ASK)
-            asked = answerer.ask(question, asker)
+            asked = await answerer.ask(question, asker)
             message = blocks.asked_message(asked, quoted=asked.question)
             await respond(response_type=RESPONSE_TYPES[asked.verdict], **message.fields())
             answerer.sent(asked)

@@ -84,7 +84,7 @@ async def answer_in_thread(
         if question.lower() in blocks.HELP_WORDS:
             await post(policy.verdict(via, Result.NOTICE), blocks.help_message(answerer.holder.engine.knowledge))
             return
-        asked = answerer.ask(question, Asker(user, workspace_of(context.team_id, channel), channel, via))
+        asked = await answerer.ask(question, Asker(user, workspace_of(context.team_id, channel), channel, via))
         if asked.verdict is not Verdict.SILENT:
             await post(asked.verdict, blocks.asked_message(asked))
             answerer.sent(asked)

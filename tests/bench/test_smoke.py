@@ -38,6 +38,9 @@ def test_smoke_run_writes_every_section(tmp_path: Path, clinc_file: Path, capsys
     assert "failed" not in speed_row
     assert "—" not in speed_row  # the second process, reading the index cache, was measured too
     assert "Cold start of `python -m bot ask`" in written
+    lag = written.split("## Event loop lag", 1)[1].split("##", 1)[0]
+    assert "| reload: build |" in lag
+    assert "failed" not in lag
     assert "| 2 | faqbot engine | default:" in written.split("## Quality with a few phrasings a card", 1)[1]
     soak = written.split("## Memory under new questions", 1)[1]
     assert "✓ (< 250 MB) |" in soak  # the soak ran in its own process, under the target
@@ -65,6 +68,13 @@ def test_soak_alone_prints_its_section(capsys: pytest.CaptureFixture[str]) -> No
     printed = capsys.readouterr().out
     assert printed.startswith("## Memory under new questions")
     assert "200 distinct questions" in printed
+
+
+def test_loop_lag_alone_prints_its_section(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--loop-lag", "--smoke"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("## Event loop lag")
+    assert "| 25 at once |" in printed
 
 
 def test_smoke_fewshot_table_has_the_engine_row(clinc_file: Path, capsys: pytest.CaptureFixture[str]) -> None:

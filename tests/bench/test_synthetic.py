@@ -1,4 +1,7 @@
-from bench.synthetic import ALTERNATES, workload
+from pathlib import Path
+
+from bench.synthetic import ALTERNATES, workload, write_knowledge
+from bot.cards import load_knowledge
 
 
 def test_workload_is_deterministic() -> None:
@@ -35,3 +38,13 @@ def test_names_suffice_for_the_largest_size() -> None:
     from bench.synthetic import _product_names
 
     assert len(_product_names(Random(1), 25_000)) == 25_000
+
+
+def test_written_cards_load_as_they_were_made(tmp_path: Path) -> None:
+    made = workload(60, 0).knowledge
+    write_knowledge(made, tmp_path)
+    loaded, problems = load_knowledge(tmp_path)
+    assert not [problem for problem in problems if not problem.warning]
+    assert {card.id: (card.questions, card.answer) for card in loaded.cards.values()} == {
+        card.id: (card.questions, card.answer) for card in made.cards.values()
+    }

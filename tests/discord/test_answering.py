@@ -15,21 +15,21 @@ from tests.discord.helpers import FIXTURE_KNOWLEDGE, make_bot
 ASKER = Asker(user_id=1, guild_id=2, channel_id=3, via=Via.ASK)
 
 
-def test_a_too_long_question_does_not_spend_the_cooldown() -> None:
+async def test_a_too_long_question_does_not_spend_the_cooldown() -> None:
     bot = make_bot(cooldown_seconds=60, cooldown_burst=1)
     answerer = bot.answerer
-    assert answerer.ask("x" * 10_000, ASKER).outcome == "too_long"
+    assert (await answerer.ask("x" * 10_000, ASKER)).outcome == "too_long"
     title = bot.holder.engine.cards[0].title
-    assert answerer.ask(title, ASKER).reply is not None
-    assert answerer.ask(title, ASKER).outcome == "cooldown"
-    assert answerer.ask(title, Asker(9, 2, 3, Via.ASK)).reply is not None  # per user, not per channel
+    assert (await answerer.ask(title, ASKER)).reply is not None
+    assert (await answerer.ask(title, ASKER)).outcome == "cooldown"
+    assert (await answerer.ask(title, Asker(9, 2, 3, Via.ASK))).reply is not None  # per user, not per channel
 
 
-def test_one_structured_line_per_question(caplog: pytest.LogCaptureFixture) -> None:
+async def test_one_structured_line_per_question(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     bot = make_bot()
     card = bot.holder.engine.cards[0]
-    bot.answerer.ask(card.title, ASKER)
+    await bot.answerer.ask(card.title, ASKER)
     (record,) = [r for r in caplog.records if r.message.startswith("question ")]
     assert record.fields["card"] == card.id
     assert float(record.fields["score"]) == 100.0
@@ -44,7 +44,7 @@ async def test_questions_and_votes_are_recorded_in_the_store(tmp_path: Path) -> 
         bot = make_bot()
         answerer = Answerer(bot.holder, settings, "discord", store)
         card = bot.holder.engine.cards[0]
-        asked = answerer.ask(card.title, ASKER)
+        asked = await answerer.ask(card.title, ASKER)
         assert asked.question_id is not None
         assert await answerer.vote(asked.question_id, 1, card.id, helpful=True) == replies.FEEDBACK_THANKS
         assert await answerer.vote(asked.question_id, 1, card.id, helpful=False) == replies.FEEDBACK_ALREADY
@@ -66,7 +66,7 @@ async def test_a_vote_the_store_cannot_record_gets_a_polite_reply(tmp_path: Path
         bot = make_bot()
         answerer = Answerer(bot.holder, settings, "discord", store)
         card = bot.holder.engine.cards[0]
-        asked = answerer.ask(card.title, ASKER)
+        asked = await answerer.ask(card.title, ASKER)
         assert asked.reply is not None
         assert asked.reply.card is card
         assert await answerer.vote(asked.question_id, 1, card.id, helpful=True) == replies.FEEDBACK_NOT_RECORDED

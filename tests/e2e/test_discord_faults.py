@@ -144,7 +144,7 @@ def print_latencies(how: str, latencies: list[float]) -> None:
 async def test_an_error_in_a_command_gets_an_apology(monkeypatch: pytest.MonkeyPatch) -> None:
     async with running_bot() as bot:
 
-        def broken(question: str, asker: object) -> None:
+        async def broken(question: str, asker: object) -> None:
             raise RuntimeError("engine exploded")
 
         monkeypatch.setattr(bot.bot.answerer, "ask", broken)

@@ -50,7 +50,7 @@ QUESTIONS = textwrap.dedent(
         holder = EngineHolder(settings.knowledge_dir, settings.match_threshold, settings.match_margin)
         answerer = Answerer(holder, settings, "discord", await open_store(settings))
         for n in range(10**6):  # answered as fast as the engine goes, in the loop the writer shares, until killed
-            answerer.ask(f"how do I get a role {n}", Asker(n, 1, 2, "ask"))
+            await answerer.ask(f"how do I get a role {n}", Asker(n, 1, 2, "ask"))
             if n == ASKED:
                 print("asked", flush=True)
             await asyncio.sleep(0)  # no close(), ever
