@@ -96,6 +96,10 @@ class SqliteDatabase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_SqliteTransaction]:
         async with self._lock:
+            # A caller cancelled while BEGIN ran (a vote's timeout) leaves the connection in that transaction once
+            # the statement finishes in its thread: roll it back, or every later BEGIN would fail.
+            if self._connection.in_transaction:
+                await self._connection.execute("ROLLBACK")
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield _SqliteTransaction(self._connection)

@@ -325,3 +325,29 @@ async def test_a_failed_write_keeps_the_records_for_the_next_try(open_db: OpenDa
     await store.flush()
     assert sorted(row.id for row in await store.questions()) == sorted(ids)
     await store.close()
+
+
+async def test_a_vote_that_times_out_in_begin_leaves_the_sqlite_store_working(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await open_store(load_settings(data_dir=tmp_path, database_url=None))
+    question_id = store.record_question(QuestionEvent("discord", 1, "how do roles work", "roles", 50.0, "answered"))
+    await store.flush()
+    monkeypatch.setattr("bot.store.store.VOTE_SECONDS", 0.1)
+    # A long read on the same connection keeps its thread busy: the vote's BEGIN is cancelled while queued behind it.
+    slow = asyncio.create_task(
+        store.db.fetch(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000) SELECT count(*) FROM c"
+        )
+    )
+    await asyncio.sleep(0.01)
+    with pytest.raises(Exception, match="could not be written"):
+        await store.record_vote(question_id, 2, "roles", helpful=True)
+    await slow
+    monkeypatch.setattr("bot.store.store.VOTE_SECONDS", 2.0)
+    assert await store.record_vote(question_id, 3, "roles", helpful=True)
+    store.record_question(QuestionEvent("discord", 4, "and channels?", None, 10.0, "low_score"))
+    await store.close()
+    reopened = await open_store(load_settings(data_dir=tmp_path, database_url=None))
+    assert [row.question for row in await reopened.questions()] == ["how do roles work", "and channels?"]
+    await reopened.close()
