@@ -90,9 +90,9 @@ class Reply:
     def caveat(self) -> str | None:
         """For a partial answer, the line that says what the card does not hold."""
         lacking = self.match.lacking
-        if self.match.outcome is not Outcome.PARTIAL or lacking is None:
+        if self.match.outcome is not Outcome.PARTIAL or lacking is None or not (lacking.kinds or lacking.words):
             return None
-        subject = " ".join(lacking.subject)
+        subject = " ".join(lacking.subject) or (self.card.title if self.card else "")
         if lacking.kinds:
             kinds = " or ".join(KIND_WORDS.get(kind, kind) for kind in lacking.kinds)
             return PARTIAL_KIND.format(kind=kinds, subject=subject)

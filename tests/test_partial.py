@@ -10,6 +10,7 @@ from bot.discord import embeds
 from bot.engine import Engine, Outcome
 from bot.policy import Result, Via
 from bot.slack import blocks
+from bot.store.records import QuestionRow
 from tests.conftest import SHIPPED_KNOWLEDGE
 
 
@@ -63,3 +64,15 @@ def test_an_answer_channel_hears_no_partial_answer() -> None:
     assert policy.result_of(Via.CHANNEL, Outcome.PARTIAL) is Result.DECLINE
     assert policy.result_of(Via.MENTION, Outcome.PARTIAL) is Result.ANSWER
     assert policy.result_of(Via.CHANNEL, Outcome.ANSWERED) is Result.ANSWER
+
+
+def test_a_partial_answer_is_no_answer_for_chatter(shipped: Engine) -> None:
+    assert shipped.answer("what's a good recipe for banana bread").outcome is not Outcome.PARTIAL
+
+
+def test_reports_count_a_partial_answer_as_answered() -> None:
+
+    row = QuestionRow(
+        "id", 0.0, "discord", "1", "2", "hash", "when was pytorch created", "what-is-pytorch", 20.0, "partial"
+    )
+    assert row.answered

@@ -258,12 +258,13 @@ class Engine:
             return f"answering at threshold {self.threshold:g} and margin {self.margin:g} (set){trained}"
         return f"answering at {chosen.describe()}{trained}"
 
-    def _calibrate(self, trained_weight: float) -> Calibration:
-        """Engines built on the cards less some phrasings, asked those phrasings and generic off-topic messages."""
+    def _calibrate(self) -> Calibration:
+        """Engines built on the cards less some phrasings, asked those phrasings and generic off-topic messages: each
+        with the trained part this engine has (off where the whole base has too many phrases for it)."""
 
         def ranker(cards: list[Card]) -> Callable[[str], tuple[str | None, float, float]]:
             knowledge = KnowledgeBase(self.knowledge.sources, {card.id: card for card in cards})
-            engine = Engine(knowledge, FALLBACK_THRESHOLD, FALLBACK_MARGIN, trained_weight)
+            engine = Engine(knowledge, FALLBACK_THRESHOLD, FALLBACK_MARGIN, self.trained_weight)
 
             def rank(question: str) -> tuple[str | None, float, float]:
                 ranked = engine.rank(question, limit=2)
@@ -373,7 +374,7 @@ class Engine:
             if LinearModel.fits(rows, len(self.cards)):
                 self.trained_weight = trained_weight
                 self._linear = LinearModel.train(rows, [index for index, _ in asked], len(self.cards))
-        self.calibration: Calibration | None = self._calibrate(trained_weight) if auto else None
+        self.calibration: Calibration | None = self._calibrate() if auto else None
         return {name: vars(self).pop(name) for name in _BUILT}
 
     def _char_indexes(
@@ -420,7 +421,7 @@ class Engine:
     def _lacking(self, card_index: int, kinds: frozenset[str], cleaned: str) -> Lacking:
         """The kinds of fact and the question's words the card does not hold, and the words it does."""
         has, lacks = [], []
-        for word in dict.fromkeys(cleaned.split()):
+        for word in dict.fromkeys(self.vocabulary.expand_synonyms(cleaned).split()):
             parts = analyse(self.vocabulary, word)
             if parts:
                 held = all(self._card_words.has(part.stem, card_index) for part in parts)
@@ -564,10 +565,14 @@ class Engine:
         top = on_subject[0]
         next_best = on_subject[1].full_score if len(on_subject) > 1 else 0.0
         # "The cards say nothing about X" must be true: not when another card has X (then the question mixes two).
+        # And the card must be on the question's subject: worth offering as it scores, and holding at least as many
+        # of the question's words as it lacks ("a good recipe for banana bread" is not about a card with "good").
+        lacking = top.lacking
         on_topic = (
-            top.lacking is not None
-            and bool(top.lacking.subject)
-            and not any(word in self.vocabulary for word in top.lacking.words)
+            lacking is not None
+            and top.score >= SUGGESTION_FLOOR
+            and len(lacking.words) <= len(lacking.subject)
+            and not any(word in self.vocabulary for word in lacking.words)
         )
         if on_topic and top.full_score >= self.threshold and top.full_score - next_best >= self.margin:
             return Match(question, Outcome.PARTIAL, top.score, top.card, lacking=top.lacking)

@@ -142,7 +142,8 @@ def answer(reply: Reply, question_id: str | None, asked: str | None = None) -> M
     if reply.related:
         blocks.append(_context(f"{replies.RELATED}:"))
         blocks.append(_card_buttons(RELATED, reply.related[:3], question_id))
-    return Message(shorten(f"*{escape(card.title)}*\n{body}", MAX_FALLBACK_CHARS), blocks[:MAX_BLOCKS])
+    caveat = f"_{escape(reply.caveat)}_\n" if reply.caveat else ""
+    return Message(shorten(f"*{escape(card.title)}*\n{caveat}{body}", MAX_FALLBACK_CHARS), blocks[:MAX_BLOCKS])
 
 
 def decline(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:

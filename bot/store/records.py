@@ -6,9 +6,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.engine import Match
+from bot.engine import Match, Outcome
 
 Platform = Literal["discord", "slack", "console"]
+ANSWERED = frozenset({Outcome.ANSWERED.value, Outcome.PARTIAL.value})
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class QuestionRow:
 
     @property
     def answered(self) -> bool:
-        return self.outcome == "answered"
+        return self.outcome in ANSWERED  # a partial answer gave its card too, with a line saying what it lacks
 
 
 @dataclass(frozen=True)
