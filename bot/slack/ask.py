@@ -33,7 +33,8 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
                 await respond(response_type=notice, **blocks.help_message(answerer.holder.engine.knowledge).fields())
                 return
             channel = command.get("channel_id")
-            asker = Asker(str(command.get("user_id")), workspace_of(command.get("team_id"), channel), channel, Via.ASK)
+            workspace = workspace_of(command.get("team_id"), channel, command.get("channel_name"))
+            asker = Asker(str(command.get("user_id")), workspace, channel, Via.ASK)
             asked = await answerer.ask(question, asker)
             message = blocks.asked_message(asked, quoted=asked.question)
             await respond(response_type=RESPONSE_TYPES[asked.verdict], **message.fields())

@@ -28,10 +28,15 @@ def _mention(bot_user_id: str | None) -> re.Pattern[str] | None:
     return re.compile(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>") if bot_user_id else None
 
 
-def workspace_of(team_id: str | None, channel: str | None) -> str | None:
-    """The workspace a question is recorded under: none for a direct message (a `D…` channel), which no workspace's
-    report shows, as a Discord DM belongs to no server."""
-    return None if channel and channel.startswith("D") else team_id
+PRIVATE_KINDS = frozenset({"im", "mpim", "directmessage"})  # an event's channel_type, or a command's channel_name
+
+
+def workspace_of(team_id: str | None, channel: str | None, kind: str | None = None) -> str | None:
+    """The workspace a question is recorded under: none for a direct or group direct message (a `D…` channel, an
+    `im` or `mpim` event, a command from `directmessage` or an `mpdm-…` conversation), which no workspace's report
+    shows, as a Discord DM belongs to no server."""
+    private = (channel or "").startswith("D") or kind in PRIVATE_KINDS or (kind or "").startswith("mpdm-")
+    return None if private else team_id
 
 
 def is_from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
@@ -84,7 +89,8 @@ async def answer_in_thread(
         if question.lower() in blocks.HELP_WORDS:
             await post(policy.verdict(via, Result.NOTICE), blocks.help_message(answerer.holder.engine.knowledge))
             return
-        asked = await answerer.ask(question, Asker(user, workspace_of(context.team_id, channel), channel, via))
+        workspace = workspace_of(context.team_id, channel, event.get("channel_type"))
+        asked = await answerer.ask(question, Asker(user, workspace, channel, via))
         if asked.verdict is not Verdict.SILENT:
             await post(asked.verdict, blocks.asked_message(asked))
             answerer.sent(asked)

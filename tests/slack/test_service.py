@@ -7,6 +7,7 @@ from aiohttp import web
 from bot.holder import EngineHolder
 from bot.settings import load_settings
 from bot.slack.app import build_app
+from bot.slack.messages import workspace_of
 from bot.slack.service import SlackService
 from tests.net import closed_port
 
@@ -74,3 +75,20 @@ def test_bolt_does_not_warn_of_the_token_in_the_environment(
     with caplog.at_level(logging.DEBUG):
         build_app(settings, holder)
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
+
+
+@pytest.mark.parametrize(
+    ("channel", "kind", "recorded_under"),
+    [
+        ("C1GENERAL", "channel", "T1"),
+        ("C1GENERAL", None, "T1"),
+        ("D1DIRECT", "im", None),
+        ("G1GROUPDM", "mpim", None),  # a group direct message is no workspace's either
+        ("C2PRIVATE", "mpdm-ana--bo-1", None),  # /ask's channel_name in a group direct message
+        ("D1DIRECT", "directmessage", None),
+    ],
+)
+def test_direct_and_group_direct_messages_belong_to_no_workspace(
+    channel: str, kind: str | None, recorded_under: str | None
+) -> None:
+    assert workspace_of("T1", channel, kind) == recorded_under
