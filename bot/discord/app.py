@@ -13,6 +13,7 @@ import aiohttp
 import discord
 import discord.http
 import yarl
+from discord import app_commands
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
@@ -61,6 +62,14 @@ def _guarded(event: str, parser: Callable[[Any], None]) -> Callable[[Any], None]
     return guarded
 
 
+class ServedTree(app_commands.CommandTree["FaqBot"]):
+    """Every slash command and context menu is refused, unseen, in a server outside ALLOWED_GUILD_IDS: the bot
+    leaves such a server, and answers nothing there should leaving fail."""
+
+    async def interaction_check(self, interaction: discord.Interaction[FaqBot], /) -> bool:
+        return interaction.client.serves(interaction.guild_id)
+
+
 class FaqBot(commands.Bot):
     def __init__(
         self,
@@ -74,6 +83,7 @@ class FaqBot(commands.Bot):
             intents=intents_for(settings),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            tree_cls=ServedTree,
         )
         self.settings = settings
         self.holder = holder
@@ -82,6 +92,11 @@ class FaqBot(commands.Bot):
         self.extension_names = tuple(walk_extensions() if extensions is None else extensions)
         self.tree.on_error = on_app_command_error
         guard_parsers(self._connection.parsers)
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether a question from this server (None: a direct message) is answered, as ALLOWED_GUILD_IDS says."""
+        allowed = self.settings.allowed_guild_ids
+        return not allowed or guild_id is None or guild_id in allowed
 
     @property
     def gateway_connected(self) -> bool:

@@ -45,7 +45,7 @@ class Mentions(commands.Cog):
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         via = self._via(message)
-        if via is None:
+        if via is None or not self.bot.serves(message.guild.id if message.guild else None):
             return
         me = self.bot.user
         assert me is not None
