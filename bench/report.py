@@ -18,6 +18,8 @@ from bench.rules import NO_THRESHOLD, PAPER_RULE
 from bench.soak import Soak
 from bench.soak import lines as soak_lines
 from bench.speed import Speed
+from bench.userpath import UserPath
+from bench.userpath import lines as user_path_lines
 
 # The targets: (cards, field) -> the most a figure may be; quality targets are the least.
 SPEED_TARGETS = {
@@ -57,6 +59,7 @@ class Results:
     python_speed: tuple[float, float]  # `python_loop_seconds` before the runs and after them
     soak: Soak | str  # memory under new questions, or why it failed
     fewshot: list[str]  # CLINC150 with a few utterances an intent: its section's lines (`bench.fewshot`)
+    user_path: UserPath  # card files on disk to a first answer (`bench.userpath`)
 
 
 def python_loop_seconds(repeats: int = 3) -> float:
@@ -227,7 +230,8 @@ def markdown(results: Results) -> str:
     ]
     speed = _speed_lines(results.sizes, results.cold_start)
     fewshot = ["## Quality with a few phrasings a card", "", *results.fewshot, ""]
-    return "\n".join(header + quality_lines(results.quality) + fewshot + speed + soak_lines(results.soak))
+    user_path = user_path_lines(results.user_path)
+    return "\n".join(header + quality_lines(results.quality) + fewshot + speed + user_path + soak_lines(results.soak))
 
 
 def plot(sizes: list[SizeResult], path: Path) -> str | None:
