@@ -63,15 +63,22 @@ class UserPath:
 def write_cards(n_cards: int, root: Path) -> list[str]:
     """The workload's cards as a knowledge folder under `root`; its questions to ask."""
     from bench.synthetic import SOURCE_ID, workload  # here: the measured process imports the bot itself, timed
+    from bot.cards.loader import question_key
 
     work = workload(n_cards, QUERIES)
     root.mkdir(parents=True, exist_ok=True)
     (root / "sources.yaml").write_text(f"- id: {SOURCE_ID}\n  title: Synthetic cards\n", encoding="utf-8")
+    taken: set[str] = set()
     for index, card in enumerate(work.knowledge.cards.values()):
         folder = root / "cards" / f"{index // CARDS_PER_FOLDER:04d}"
         if index % CARDS_PER_FOLDER == 0:
             folder.mkdir(parents=True)
-        questions = "".join(f"  - {json.dumps(question)}\n" for question in card.questions)
+        # The loader refuses a question on two cards, which the generator can draw: the later card's is made its own.
+        phrasings = [
+            question if question_key(question) not in taken else f"{question} {card.id}" for question in card.questions
+        ]
+        taken.update(map(question_key, phrasings))
+        questions = "".join(f"  - {json.dumps(question)}\n" for question in phrasings)
         text = f"---\nquestions:\n{questions}source:\n  document: {SOURCE_ID}\n---\n{card.answer}\n"
         (folder / f"{card.id}.md").write_text(text, encoding="utf-8")
     return work.queries

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import gc
 import hashlib
 import io
 import logging
@@ -33,6 +32,8 @@ from typing import TypeVar
 
 import numpy as np
 from numpy._core import multiarray
+
+from bot.garbage import collected_after
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def cached(
         value = _read(path, limit)
         if value is not MISS:
             return value  # type: ignore[return-value]
-    with _small_pages(), _freed_memory_kept(), _collected_after():
+    with _small_pages(), _freed_memory_kept(), collected_after():
         value = build()
     if path is not None:
         _store(path, value)
@@ -220,30 +221,6 @@ class _Unpickler(pickle.Unpickler):
 
 def _loads(blob: bytes) -> object:
     return _Unpickler(io.BytesIO(blob)).load()
-
-
-@contextlib.contextmanager
-def _collected_after() -> Iterator[None]:
-    """No automatic garbage collection during a build, and one pass over the build's own objects after it, to free
-    its reference cycles before the engine is used.
-
-    A build makes millions of objects and few cycles: each automatic pass, and a full one after, would look at
-    everything alive (the cards too), a twentieth of a build's time. What lived before it is frozen meanwhile
-    (unless the process froze objects itself: then those stay frozen and the rest is looked at).
-    """
-    enabled = gc.isenabled()
-    freeze = gc.get_freeze_count() == 0
-    gc.disable()
-    if freeze:
-        gc.freeze()
-    try:
-        yield
-        gc.collect()
-    finally:
-        if freeze:
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 @contextlib.contextmanager
