@@ -301,6 +301,22 @@ def test_a_moved_knowledge_folder_reads_its_cache(tmp_path: Path, monkeypatch: p
     assert all(card.path is not None and card.path.is_relative_to(moved) for card in engine.cards)
 
 
+def test_an_entry_that_grows_while_it_is_read_is_not_read_past_its_limit(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = Big()
+    cached(tmp_path, "index", ["cards"], build, extra_bytes=cache.MIN_ENTRY_BYTES)
+    [entry] = _entries(tmp_path)
+    size = entry.stat().st_size
+    real_fstat = os.fstat
+    # The size as it was when the file was opened, before a writer appended to it.
+    monkeypatch.setattr(os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 100, *real_fstat(fd)[7:])))
+    with caplog.at_level(logging.WARNING):
+        assert cache._read(entry, size - 1) is cache.MISS
+    assert [record.message for record in caplog.records if "larger than its cards allow" in record.message]
+    assert isinstance(cache._read(entry, size), np.ndarray)
+
+
 @pytest.mark.parametrize("frozen_before", [False, True])
 def test_a_build_leaves_the_garbage_collector_as_it_found_it(frozen_before: bool) -> None:
     states = []
