@@ -56,6 +56,7 @@ class Start:
 @dataclass(frozen=True)
 class UserPath:
     cards: int
+    queries: int
     empty: Start | str  # a measurement, or why it failed
     present: Start | str
 
@@ -155,7 +156,7 @@ def run(n_cards: int, n_queries: int = QUERIES) -> UserPath:
                 starts.append(str(exc))
                 continue
             starts.append(Start(**json.loads(printed.strip().splitlines()[-1])))
-    return UserPath(n_cards, *starts)
+    return UserPath(n_cards, n_queries, *starts)
 
 
 def _cell(value: float, target: float | None, unit: str, digits: int) -> str:
@@ -172,7 +173,7 @@ def lines(result: UserPath) -> list[str]:
         "matter. Start: wall time from spawning the process to its first answer (interpreter, imports, loader, "
         "engine, one question); engine: the build with its threshold calibration (index cache empty) or the "
         "cache's read (present). Peak: the process's maximum resident set (getrusage), MB = 10^6 bytes. Ask: "
-        f"{QUERIES:,} questions after the first answer.",
+        f"{result.queries:,} questions after the first answer.",
         "",
         "| index cache | start s | imports s | loader s | engine s (calibration) | first ask ms | peak MB "
         "| ask p50 ms | ask p99 ms |",
