@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -97,13 +97,35 @@ def read_text(path: Path, root: Path) -> str:
 
 
 def card_files(root: Path) -> list[Path]:
-    """The card files under `root/cards`, sorted: every `.md` file but hidden ones (an editor's `.#x.md` lock or
-    `.x.md.swp`; `x.md~` is no `.md`), in folders that are not hidden. A linked folder is not entered."""
-    found = []
-    for folder, folders, names in os.walk(root / "cards"):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        found += [Path(folder, name) for name in names if name.endswith(".md") and not name.startswith(".")]
-    return sorted(found)
+    """The card files under `root/cards`, sorted (see `card_entries`)."""
+    return sorted(Path(entry.path) for entry in card_entries(root))
+
+
+def card_entries(root: Path) -> Iterator[os.DirEntry[str]]:
+    """The card files under `root/cards` as the directory listing gives them, so the watcher can stat each without
+    making a path of it: every `.md` file but hidden ones (an editor's `.#x.md` lock or `.x.md.swp`; `x.md~` is no
+    `.md`), in folders that are not hidden. A linked folder is not entered; one that cannot be listed is passed."""
+    return _entries_under(str(root / "cards"))
+
+
+def _entries_under(folder: str) -> Iterator[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            is_folder, linked = entry.is_dir(), entry.is_symlink()
+        except OSError:
+            is_folder, linked = False, False
+        if is_folder:
+            if not linked:
+                yield from _entries_under(entry.path)
+        elif entry.name.endswith(".md"):
+            yield entry
 
 
 def question_key(text: str) -> str:
