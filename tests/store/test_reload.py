@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import replies
-from bot.cards import KnowledgeError
-from bot.cards.loader import card_files
+from bot.cards import KnowledgeError, load_knowledge
 from bot.holder import EngineHolder
 from bot.settings import load_settings
 from bot.watch import KnowledgeWatcher, snapshot, watching
@@ -193,7 +192,9 @@ def test_the_watcher_looks_at_the_files_the_loader_reads(knowledge_dir: Path, tm
     (cards / "linked").symlink_to(elsewhere)  # a linked folder is not entered
     (cards / "link.md").symlink_to(cards / "deep" / "deeper" / "nested.md")  # a linked file is
     seen = snapshot(knowledge_dir)
-    read = {str(path.relative_to(knowledge_dir)) for path in card_files(knowledge_dir)}
+    knowledge, problems = load_knowledge(knowledge_dir)  # the cards that load, and the files with a problem
+    paths = [card.path for card in knowledge.cards.values()] + [Path(problem.path) for problem in problems]
+    read = {str(path.absolute().relative_to(knowledge_dir)) for path in paths if path}
     assert set(seen) == read | {"sources.yaml"}
     assert {"cards/deep/deeper/nested.md", "cards/link.md"} <= read
     assert seen["cards/link.md"] == seen["cards/deep/deeper/nested.md"]  # the file it links to
