@@ -1,7 +1,8 @@
 """`python -m bench`: quality on CLINC150 (all of it, and a few utterances an intent), speed and memory at 100 to
 100,000 cards, the event loop's lag while the engine answers and reloads, then memory under 100,000 new questions;
 `--smoke` for a quick run, `--quality-only` for CLINC150 alone, `--fewshot` for its few-utterance table alone,
-`--loop-lag` for the loop's lag alone, `--soak` for the memory soak alone."""
+`--loop-lag` for the loop's lag alone, `--soak` for the memory soak alone, `--user-path N` for N card files on disk
+started from alone (10,000 in the full run)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import clinc, fewshot, loop_lag
+from bench import clinc, fewshot, loop_lag, userpath
 from bench.coldstart import cold_start
 from bench.report import Results, SizeResult, markdown, plot, python_loop_seconds, quality_lines
 from bench.soak import QUESTIONS as SOAK_QUESTIONS
@@ -32,6 +33,7 @@ SMOKE_INTENTS, SMOKE_UTTERANCES = 10, 20
 SMOKE_SOAK_QUESTIONS = 200
 SMOKE_SHOTS = (2,)
 LOOP_LAG_SIZES = (10_000, 100_000)
+SMOKE_USER_PATH = 100
 
 
 def _clinc_path(flag: Path | None) -> Path:
@@ -70,6 +72,11 @@ def _size(n_cards: int, n_queries: int, again: bool) -> SizeResult:
     return SizeResult(n_cards, cold, cached)
 
 
+def _user_path(n_cards: int, smoke: bool) -> userpath.UserPath:
+    print(f"user path: {n_cards:,} card files ...", file=sys.stderr, flush=True)
+    return userpath.run(n_cards, SMOKE_QUERIES if smoke else userpath.QUERIES)
+
+
 def _soak(questions: int) -> Soak | str:
     print(f"soak: {questions:,} new questions ...", file=sys.stderr, flush=True)
     return soak_in_subprocess(questions)
@@ -106,7 +113,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="the event loop's lag during a burst of questions and a reload only, printed (no files)",
     )
+    parser.add_argument(
+        "--user-path",
+        type=int,
+        metavar="N",
+        help="N generated card files started from (empty index cache, then present) only, printed (no files)",
+    )
     args = parser.parse_args(argv)
+    if args.user_path:
+        print("\n".join(userpath.lines(_user_path(args.user_path, args.smoke))))
+        return 0
     if args.quality_only:
         print("\n".join(quality_lines(_quality(_clinc_path(args.clinc), args.smoke))))
         return 0
@@ -134,9 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("cold start ...", file=sys.stderr, flush=True)
     started = cold_start(1 if args.smoke else COLD_START_RUNS)
     lags = _loop_lag(lag_sizes)
+    user_path = _user_path(SMOKE_USER_PATH if args.smoke else userpath.SIZE, args.smoke)
     soak = _soak(soak_questions)
     speeds = (speed_before, python_loop_seconds(repeats))
-    text = markdown(Results(quality, results, started, args.smoke, speeds, soak, few, lags))
+    text = markdown(Results(quality, results, started, args.smoke, speeds, soak, few, lags, user_path))
     print(text)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,8 @@ from bench.rules import NO_THRESHOLD, PAPER_RULE
 from bench.soak import Soak
 from bench.soak import lines as soak_lines
 from bench.speed import Speed
+from bench.userpath import UserPath
+from bench.userpath import lines as user_path_lines
 
 # The targets: (cards, field) -> the most a figure may be; quality targets are the least.
 SPEED_TARGETS = {
@@ -60,6 +62,7 @@ class Results:
     soak: Soak | str  # memory under new questions, or why it failed
     fewshot: list[str]  # CLINC150 with a few utterances an intent: its section's lines (`bench.fewshot`)
     loop_lag: list[tuple[int, LoopLag | str]]  # by number of cards: the event loop's lag, or why it failed
+    user_path: UserPath  # card files on disk to a first answer (`bench.userpath`)
 
 
 def python_loop_seconds(repeats: int = 3) -> float:
@@ -231,7 +234,9 @@ def markdown(results: Results) -> str:
     speed = _speed_lines(results.sizes, results.cold_start)
     fewshot = ["## Quality with a few phrasings a card", "", *results.fewshot, ""]
     lag = loop_lag_lines(results.loop_lag)
-    return "\n".join(header + quality_lines(results.quality) + fewshot + speed + lag + soak_lines(results.soak))
+    user_path = user_path_lines(results.user_path)
+    sections = quality_lines(results.quality) + fewshot + speed + user_path + lag + soak_lines(results.soak)
+    return "\n".join(header + sections)
 
 
 def plot(sizes: list[SizeResult], path: Path) -> str | None:

@@ -183,8 +183,11 @@ def _built_by() -> str:
 
 
 def cards_key(cards: list[Card]) -> bytes:
-    """Every field of every card (a change to any is another build), at a seventh of the cost of the cards' repr,
-    which spends most of its time in pydantic's repr of each card's source."""
+    """Every field of every card the build reads, in the cards' order (a change to any is another build), at a seventh
+    of the cost of the cards' repr, which spends most of its time in pydantic's repr of each card's source.
+
+    Not a card's path: the build never reads it (the engine's cards, paths included, are the loaded ones, not the
+    cache's), so a knowledge folder moved or mounted elsewhere reads its cache."""
     return pickled(
         [
             (
@@ -196,7 +199,6 @@ def cards_key(cards: list[Card]) -> bytes:
                 card.related,
                 card.keywords,
                 tuple(card.synonyms.items()),
-                card.path,
             )
             for card in cards
         ]

@@ -41,6 +41,10 @@ def test_smoke_run_writes_every_section(tmp_path: Path, clinc_file: Path, capsys
     lag = written.split("## Event loop lag", 1)[1].split("##", 1)[0]
     assert "| reload: build |" in lag
     assert "failed" not in lag
+    user_path = written.split("## The user's path: card files to a first answer", 1)[1].split("\n## ", 1)[0]
+    assert "| empty |" in user_path
+    assert "| present |" in user_path
+    assert "failed" not in user_path
     assert "| 2 | faqbot engine | default:" in written.split("## Quality with a few phrasings a card", 1)[1]
     soak = written.split("## Memory under new questions", 1)[1]
     assert "✓ (< 250 MB) |" in soak  # the soak ran in its own process, under the target

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot import replies
-from bot.cards import KnowledgeError
+from bot.cards import KnowledgeError, load_knowledge
 from bot.holder import EngineHolder
 from bot.settings import load_settings
-from bot.watch import KnowledgeWatcher, watching
+from bot.watch import KnowledgeWatcher, snapshot, watching
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 NEW_ANSWER = "Roles now come from the onboarding questions when you join."
@@ -196,6 +196,30 @@ def test_the_watcher_leaves_editor_leftovers_alone(knowledge_dir: Path, holder: 
     assert watcher.poll() is None
     clock.now = 5.0
     assert watcher.poll() is None  # nothing the loader reads changed: no reload
+
+
+def test_the_watcher_looks_at_the_files_the_loader_reads(knowledge_dir: Path, tmp_path: Path) -> None:
+    cards = knowledge_dir / "cards"
+    (cards / "deep" / "deeper").mkdir(parents=True)
+    (cards / "deep" / "deeper" / "nested.md").write_text("a card", encoding="utf-8")
+    (cards / ".hidden").mkdir()
+    (cards / ".hidden" / "card.md").write_text("not read", encoding="utf-8")
+    (cards / ".draft.md").write_text("not read", encoding="utf-8")
+    (cards / "notes.txt").write_text("not read", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "outside.md").write_text("not read", encoding="utf-8")
+    (cards / "linked").symlink_to(elsewhere)  # a linked folder is not entered
+    (cards / "link.md").symlink_to(cards / "deep" / "deeper" / "nested.md")  # a linked file is
+    seen = snapshot(knowledge_dir)
+    knowledge, problems = load_knowledge(knowledge_dir)  # the cards that load, and the files with a problem
+    paths = [card.path for card in knowledge.cards.values()] + [Path(problem.path) for problem in problems]
+    read = {str(path.absolute().relative_to(knowledge_dir)) for path in paths if path}
+    assert set(seen) == read | {"sources.yaml"}
+    assert {"cards/deep/deeper/nested.md", "cards/link.md"} <= read
+    assert seen["cards/link.md"] == seen["cards/deep/deeper/nested.md"]  # the file it links to
+    (cards / "deep" / "deeper" / "nested.md").write_text("a longer card", encoding="utf-8")
+    assert snapshot(knowledge_dir)["cards/deep/deeper/nested.md"] != seen["cards/deep/deeper/nested.md"]
 
 
 def test_the_watcher_thread_picks_up_a_change(knowledge_dir: Path, holder: EngineHolder) -> None:

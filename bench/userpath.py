@@ -1,0 +1,206 @@
+"""The user's real path: card files on disk → loader → engine (index cache empty, then present) → first answer.
+
+`python -m bench --user-path N` writes N generated cards (`bench/synthetic.py`, 5 phrasings each) as Markdown files
+with front matter, then starts a fresh interpreter on them twice: with an empty index cache (the build, with its
+threshold calibration, and the cache write) and with the cache the first one wrote. Each reports the time from its
+spawn to its first answer (imports, load, engine, one question), its peak resident memory and, after that, the
+latency of 1,000 questions. `python -m bench.userpath KNOWLEDGE CACHE QUERIES SPAWNED` is one such process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench.child import ChildError, run_python
+
+SIZE = 10_000  # the size `make bench` measures; 100,000 only when asked
+QUERIES = 1_000
+CARDS_PER_FOLDER = 1_000  # cards/0000/ … : a large knowledge folder is kept in topic folders
+TIMEOUT = 3600.0
+FIRST_QUESTION = "how do i reset my password"
+PATH = "card files on disk → loader → engine → first answer, each start a fresh process"
+# The issue's targets: (cards, field) -> the most a figure may be.
+TARGETS = {
+    (10_000, "start_empty"): 1.5,
+    (10_000, "start_present"): 0.5,
+    (10_000, "peak_mb"): 150.0,
+    (10_000, "ask_p99_ms"): 10.0,
+    (100_000, "start_empty"): 15.0,
+    (100_000, "start_present"): 3.0,
+    (100_000, "peak_mb"): 1000.0,
+}
+
+
+@dataclass(frozen=True)
+class Start:
+    """One fresh process from card files to answers; seconds unless named otherwise."""
+
+    start: float  # spawn to first answer: the sum of the four below and the interpreter's own start
+    imports: float
+    load: float  # load_knowledge: read, parse and validate every file
+    engine: float  # the build (calibration included) or the index cache's read
+    calibration: float  # the part of `engine` spent choosing the threshold (0 when read from the cache)
+    first_answer: float
+    peak_mb: float  # ru_maxrss, 10^6 bytes
+    ask_p50_ms: float
+    ask_p99_ms: float
+
+
+@dataclass(frozen=True)
+class UserPath:
+    cards: int
+    queries: int
+    empty: Start | str  # a measurement, or why it failed
+    present: Start | str
+
+
+def write_cards(n_cards: int, root: Path) -> list[str]:
+    """The workload's cards as a knowledge folder under `root`; its questions to ask."""
+    from bench.synthetic import SOURCE_ID, workload  # here: the measured process imports the bot itself, timed
+    from bot.cards.loader import question_key
+
+    work = workload(n_cards, QUERIES)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "sources.yaml").write_text(f"- id: {SOURCE_ID}\n  title: Synthetic cards\n", encoding="utf-8")
+    taken: set[str] = set()
+    for index, card in enumerate(work.knowledge.cards.values()):
+        folder = root / "cards" / f"{index // CARDS_PER_FOLDER:04d}"
+        if index % CARDS_PER_FOLDER == 0:
+            folder.mkdir(parents=True)
+        # The loader refuses a question on two cards, which the generator can draw: the later card's is made its own.
+        phrasings = [
+            question if question_key(question) not in taken else f"{question} {card.id}" for question in card.questions
+        ]
+        taken.update(map(question_key, phrasings))
+        questions = "".join(f"  - {json.dumps(question)}\n" for question in phrasings)
+        text = f"---\nquestions:\n{questions}source:\n  document: {SOURCE_ID}\n---\n{card.answer}\n"
+        (folder / f"{card.id}.md").write_text(text, encoding="utf-8")
+    return work.queries
+
+
+def measure(knowledge_dir: Path, cache_dir: Path, queries: list[str], spawned: float) -> Start:
+    """This process's way from the card files to its answers; `spawned` is the wall time its parent started it."""
+    started = time.perf_counter()
+    import numpy as np
+
+    from bot.cards import load_knowledge
+    from bot.engine import Engine
+
+    imported = time.perf_counter()
+    knowledge, problems = load_knowledge(knowledge_dir)
+    if problems:
+        raise SystemExit(f"the generated cards have problems: {problems[0]}")
+    loaded = time.perf_counter()
+    calibrating = _timed(Engine, "_calibrate")
+    engine = Engine(knowledge, cache_dir=cache_dir)
+    built = time.perf_counter()
+    engine.answer(FIRST_QUESTION)
+    answered = time.perf_counter()
+    start = time.time() - spawned
+    ask = []
+    for query in queries:
+        before = time.perf_counter()
+        engine.answer(query)
+        ask.append(time.perf_counter() - before)
+    ask_ms = np.array(ask) * 1000
+    return Start(
+        start=start,
+        imports=imported - started,
+        load=loaded - imported,
+        engine=built - loaded,
+        calibration=sum(calibrating),
+        first_answer=answered - built,
+        peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6,
+        ask_p50_ms=float(np.percentile(ask_ms, 50)),
+        ask_p99_ms=float(np.percentile(ask_ms, 99)),
+    )
+
+
+def _timed(owner: type, name: str) -> list[float]:
+    """Wrap a method of `owner` so each call's seconds are appended to the list returned."""
+    method = getattr(owner, name)
+    seconds: list[float] = []
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        before = time.perf_counter()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            seconds.append(time.perf_counter() - before)
+
+    setattr(owner, name, wrapper)
+    return seconds
+
+
+def run(n_cards: int, n_queries: int = QUERIES) -> UserPath:
+    """N card files in a temporary folder, started from with an empty index cache and then with the one it wrote."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    with tempfile.TemporaryDirectory(prefix="faqbot-userpath-") as workdir:
+        knowledge, cache = Path(workdir, "knowledge"), Path(workdir, "cache")
+        queries = write_cards(n_cards, knowledge)[:n_queries]
+        Path(workdir, "queries.json").write_text(json.dumps(queries), encoding="utf-8")
+        starts: list[Start | str] = []
+        for _ in ("empty", "present"):
+            args = ["-m", "bench.userpath", str(knowledge), str(cache), str(Path(workdir, "queries.json"))]
+            try:
+                printed = run_python([*args, repr(time.time())], cwd=Path(workdir), env=env, timeout=TIMEOUT)
+            except ChildError as exc:
+                starts.append(str(exc))
+                continue
+            starts.append(Start(**json.loads(printed.strip().splitlines()[-1])))
+    return UserPath(n_cards, n_queries, *starts)
+
+
+def _cell(value: float, target: float | None, unit: str, digits: int) -> str:
+    text = f"{value:.{digits}f}{unit}"
+    return text if target is None else f"{text} {'✓' if value <= target else '✗'} (≤ {target:g}{unit})"
+
+
+def lines(result: UserPath) -> list[str]:
+    """The section of results.md: one row each for the empty and the present index cache."""
+    out = [
+        "## The user's path: card files to a first answer",
+        "",
+        f"Path measured: {PATH}. {result.cards:,} generated cards (5 phrasings each) as Markdown files with front "
+        "matter. Start: wall time from spawning the process to its first answer (interpreter, imports, loader, "
+        "engine, one question); engine: the build with its threshold calibration (index cache empty) or the "
+        "cache's read (present). Peak: the process's maximum resident set (getrusage), MB = 10^6 bytes. Ask: "
+        f"{result.queries:,} questions after the first answer.",
+        "",
+        "| index cache | start s | imports s | loader s | engine s (calibration) | first ask ms | peak MB "
+        "| ask p50 ms | ask p99 ms |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for state, start in (("empty", result.empty), ("present", result.present)):
+        if isinstance(start, str):
+            out.append(f"| {state} | failed: {start} |  |  |  |  |  |  |  |")
+            continue
+
+        def target(field: str) -> float | None:
+            return TARGETS.get((result.cards, field))
+
+        out.append(
+            f"| {state} | {_cell(start.start, target(f'start_{state}'), ' s', 2)} | {start.imports:.2f} | "
+            f"{start.load:.2f} | {start.engine:.2f} ({start.calibration:.2f}) | {start.first_answer * 1000:.1f} | "
+            f"{_cell(start.peak_mb, target('peak_mb'), ' MB', 0)} | {start.ask_p50_ms:.2f} | "
+            f"{_cell(start.ask_p99_ms, target('ask_p99_ms'), ' ms', 2)} |"
+        )
+    return [*out, ""]
+
+
+def main() -> None:
+    knowledge, cache, queries, spawned = sys.argv[1:5]
+    asked = json.loads(Path(queries).read_text(encoding="utf-8"))
+    print(json.dumps(asdict(measure(Path(knowledge), Path(cache), asked, float(spawned)))))
+
+
+if __name__ == "__main__":
+    main()

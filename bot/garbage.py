@@ -1,0 +1,32 @@
+"""Python's garbage collector kept out of work that makes millions of objects and few reference cycles."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def collected_after() -> Iterator[None]:
+    """No automatic garbage collection inside, and one pass over the objects made inside after it, to free their
+    reference cycles before they are used.
+
+    An index build or a load of the cards makes millions of objects and few cycles: each automatic pass, and a full
+    one after, would look at everything alive again (the cards too), a twentieth of a build's time and a fifth of a
+    load's. What lived before is frozen meanwhile (unless the process froze objects itself: then those stay frozen
+    and the rest is looked at).
+    """
+    enabled = gc.isenabled()
+    freeze = gc.get_freeze_count() == 0
+    gc.disable()
+    if freeze:
+        gc.freeze()
+    try:
+        yield
+        gc.collect()
+    finally:
+        if freeze:
+            gc.unfreeze()
+        if enabled:
+            gc.enable()

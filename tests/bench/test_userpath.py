@@ -1,0 +1,23 @@
+from pathlib import Path
+
+from bench.synthetic import ALTERNATES
+from bench.userpath import Start, UserPath, lines, write_cards
+from bot.cards import load_knowledge
+
+
+def test_the_written_cards_load_without_a_problem(tmp_path: Path) -> None:
+    queries = write_cards(1_200, tmp_path)  # more than one folder, and questions the generator drew twice
+    knowledge, problems = load_knowledge(tmp_path)
+    assert problems == []
+    assert len(knowledge.cards) == 1_200
+    assert all(len(card.questions) == ALTERNATES for card in knowledge.cards.values())
+    assert len({card.path.parent for card in knowledge.cards.values() if card.path}) == 2
+    assert queries
+
+
+def test_the_table_names_the_path_and_each_cache_state() -> None:
+    start = Start(1.0, 0.2, 0.3, 0.4, 0.1, 0.001, 120.0, 2.0, 6.0)
+    text = "\n".join(lines(UserPath(10_000, 1_000, start, "exit 1: boom")))
+    assert "card files on disk → loader → engine" in text
+    assert "| empty | 1.00 s ✓ (≤ 1.5 s) |" in text
+    assert "| present | failed: exit 1: boom |" in text
