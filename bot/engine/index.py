@@ -156,8 +156,13 @@ class SparseIndex:
         return float(self.idf[index]) if index is not None else self.unknown_idf
 
     def has(self, feature: str, row: int) -> bool:
+        """Whether the row has the feature: a binary search, since a feature's postings are in row order."""
         index = self.features.get(feature)
-        return index is not None and bool(np.any(self.rows[self.indptr[index] : self.indptr[index + 1]] == row))
+        if index is None:
+            return False
+        rows = self.rows[self.indptr[index] : self.indptr[index + 1]]
+        at = int(np.searchsorted(rows, row))
+        return at < len(rows) and int(rows[at]) == row
 
     def covered(self, query: Mapping[str, float], rows: np.ndarray) -> np.ndarray:
         """For each of `rows`, the share of the query's weight (squared, as in its norm) on features it has, 0–1; all

@@ -97,12 +97,12 @@ class Suggestion:
     card: Card
     score: float
     related: bool = True  # shares a content word or a close spelling with the question: worth offering
-    lacking: Lacking | None = None  # what the question asks that the card does not hold (its score was halved)
+    halved: bool = False  # the card does not hold what is asked: its score was halved
 
     @property
     def full_score(self) -> float:
         """The score before it was halved for what the card lacks."""
-        return self.score / UNANSWERED_FACTOR if self.lacking else self.score
+        return self.score / UNANSWERED_FACTOR if self.halved else self.score
 
 
 @dataclass(frozen=True)
@@ -420,6 +420,10 @@ class Engine:
             return f"the card holds {coverage:.0%} of what the question names (by weight; it needs {MIN_COVERAGE:.0%})"
         return None
 
+    def _lacking_of(self, suggestion: Suggestion, question: str) -> Lacking:
+        cleaned = self.question_text(question)
+        return self._lacking(self._card_index[suggestion.card.id], asks(cleaned), cleaned)
+
     def _lacking(self, card_index: int, kinds: frozenset[str], cleaned: str) -> Lacking:
         """The kinds of fact and the question's words the card does not hold, and the words it does."""
         has, lacks = [], []
@@ -482,12 +486,11 @@ class Engine:
             _, closest, _ = process.extractOne(query.text, phrases, scorer=fuzz.token_sort_ratio)
             fuzzy = closest / 100
             score = 100 * (blended[card_index] + (1 - trained) * WEIGHT_FUZZY * fuzzy)
-            lacking = None
-            if self.unanswered(card_index, kinds, coverage):
+            halved = self.unanswered(card_index, kinds, coverage) is not None
+            if halved:
                 score *= UNANSWERED_FACTOR
-                lacking = self._lacking(card_index, kinds, cleaned)
             related = (coverage > 0 and bool(query.text)) or chars[card_index] >= CLOSE_SPELLING
-            scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1), related, lacking))
+            scored.append(Suggestion(self.cards[card_index], round(min(float(score), 100.0), 1), related, halved))
         scored.sort(key=lambda suggestion: -suggestion.score)
         return scored[:limit]
 
@@ -558,8 +561,9 @@ class Engine:
         suggestions = tuple(s for s in ranked if s.related or s.score >= SUGGESTION_FLOOR)[:MAX_SUGGESTIONS]
         if best.score >= self.threshold and best.score - runner_up >= self.margin:
             # Scoring well despite lacking words, it is the answer; lacking the kind of fact asked, it says so.
-            if best.lacking and FACT_KINDS.intersection(best.lacking.kinds):
-                return Match(question, Outcome.PARTIAL, best.score, best.card, lacking=best.lacking)
+            lacking = self._lacking_of(best, question) if best.halved else None
+            if lacking and FACT_KINDS.intersection(lacking.kinds):
+                return Match(question, Outcome.PARTIAL, best.score, best.card, lacking=lacking)
             return Match(question, Outcome.ANSWERED, best.score, best.card)
         # A card on the question's subject that lacks the detail asked ("what license is llama 2 under") would have
         # been answered but for that: it is given with a line that says what it does not hold.
@@ -569,15 +573,16 @@ class Engine:
         # "The cards say nothing about X" must be true: not when another card has X (then the question mixes two).
         # And the card must be on the question's subject: worth offering as it scores, and holding at least as many
         # of the question's words as it lacks ("a good recipe for banana bread" is not about a card with "good").
-        lacking = top.lacking
+        # What a card lacks is worked out for this one card only, when it may be given: it reads every word's postings.
+        worth = top.halved and top.score >= SUGGESTION_FLOOR and top.full_score >= self.threshold
+        lacking = self._lacking_of(top, question) if worth else None
         on_topic = (
             lacking is not None
-            and top.score >= SUGGESTION_FLOOR
             and len(lacking.words) <= len(lacking.subject)
             and not any(word in self.vocabulary for word in lacking.words)
         )
-        if on_topic and top.full_score >= self.threshold and top.full_score - next_best >= self.margin:
-            return Match(question, Outcome.PARTIAL, top.score, top.card, lacking=top.lacking)
+        if on_topic and top.full_score - next_best >= self.margin:
+            return Match(question, Outcome.PARTIAL, top.score, top.card, lacking=lacking)
         if best.score < self.threshold:
             return Match(question, Outcome.LOW_SCORE, best.score, None, suggestions)
         return Match(question, Outcome.AMBIGUOUS, best.score, None, suggestions)
