@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.child import ChildError, run_python
+from bench.child import ChildError, run_module
 
 TICK = 0.001  # seconds between the ticker's wake-ups
 BURST = 25
@@ -159,13 +158,10 @@ def measure(n_cards: int) -> LoopLag:
 
 def measure_in_subprocess(n_cards: int) -> LoopLag | str:
     """The measurement in a new interpreter, so nothing loaded before counts; or why it failed."""
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
     try:
-        printed = run_python(["-m", "bench.loop_lag", str(n_cards)], cwd=root, env=env, timeout=TIMEOUT)
+        fields = run_module("bench.loop_lag", [str(n_cards)], timeout=TIMEOUT)
     except ChildError as exc:
         return str(exc)
-    fields = json.loads(printed.strip().splitlines()[-1])
     lags = {name: Lag(**fields.pop(name)) for name in ("idle", "burst", "build", "cached")}
     return LoopLag(**fields, **lags)
 

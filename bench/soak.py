@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import random
 import string
 import sys
@@ -19,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.child import ChildError, run_python
+from bench.child import ChildError, run_module
 from bench.speed import status_kib
 
 QUESTIONS = 100_000
@@ -92,13 +91,10 @@ def measure(count: int) -> Soak:
 
 def soak_in_subprocess(count: int = QUESTIONS) -> Soak | str:
     """The soak in a new interpreter, so that nothing loaded before it counts; or why it failed."""
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
     try:
-        printed = run_python(["-m", "bench.soak", str(count)], cwd=root, env=env, timeout=TIMEOUT)
+        return Soak(**run_module("bench.soak", [str(count)], timeout=TIMEOUT))
     except ChildError as exc:
         return str(exc)
-    return Soak(**json.loads(printed.strip().splitlines()[-1]))
 
 
 def lines(soak: Soak | str) -> list[str]:

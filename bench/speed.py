@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.child import ChildError, run_python
+from bench.child import ChildError, run_module
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 WORKER_TIMEOUT = 3600.0
@@ -93,16 +92,14 @@ def measure(n_cards: int, n_queries: int) -> Speed:
 
 def measure_in_subprocess(n_cards: int, n_queries: int, workdir: Path) -> Speed | str:
     """A measurement in a new interpreter started in `workdir` with its caches there; or why it failed."""
-    env = {**os.environ, "XDG_CACHE_HOME": str(workdir / "cache")}
-    root = Path(__file__).resolve().parent.parent
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    args = [str(n_cards), str(n_queries)]
     try:
-        printed = run_python(
-            ["-m", "bench.speed", str(n_cards), str(n_queries)], cwd=workdir, env=env, timeout=WORKER_TIMEOUT
+        fields = run_module(
+            "bench.speed", args, timeout=WORKER_TIMEOUT, cwd=workdir, env={"XDG_CACHE_HOME": str(workdir / "cache")}
         )
     except ChildError as exc:
         return str(exc)
-    return Speed(**json.loads(printed.strip().splitlines()[-1]))
+    return Speed(**fields)
 
 
 def main() -> None:

@@ -10,14 +10,13 @@ latency of 1,000 questions. `python -m bench.userpath KNOWLEDGE CACHE QUERIES SP
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.child import ChildError, run_python
+from bench.child import ChildError, run_module
 from bench.speed import status_kib
 
 SIZE = 10_000  # the size `make bench` measures; 100,000 only when asked
@@ -143,21 +142,17 @@ def _timed(owner: type, name: str) -> list[float]:
 
 def run(n_cards: int, n_queries: int = QUERIES) -> UserPath:
     """N card files in a temporary folder, started from with an empty index cache and then with the one it wrote."""
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
     with tempfile.TemporaryDirectory(prefix="faqbot-userpath-") as workdir:
         knowledge, cache = Path(workdir, "knowledge"), Path(workdir, "cache")
         queries = write_cards(n_cards, knowledge)[:n_queries]
         Path(workdir, "queries.json").write_text(json.dumps(queries), encoding="utf-8")
         starts: list[Start | str] = []
         for _ in ("empty", "present"):
-            args = ["-m", "bench.userpath", str(knowledge), str(cache), str(Path(workdir, "queries.json"))]
+            args = [str(knowledge), str(cache), str(Path(workdir, "queries.json")), repr(time.time())]
             try:
-                printed = run_python([*args, repr(time.time())], cwd=Path(workdir), env=env, timeout=TIMEOUT)
+                starts.append(Start(**run_module("bench.userpath", args, timeout=TIMEOUT, cwd=Path(workdir))))
             except ChildError as exc:
                 starts.append(str(exc))
-                continue
-            starts.append(Start(**json.loads(printed.strip().splitlines()[-1])))
     return UserPath(n_cards, n_queries, *starts)
 
 

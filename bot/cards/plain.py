@@ -20,6 +20,20 @@ PATTERNS = {  # what each pattern of the models asks for, in words
 }
 
 
+# What a value of the wrong kind must be instead, by pydantic's error type (its context fills the braces).
+MUST_BE = {
+    "dict_type": "be a mapping (key: value)",
+    "list_type": "be a list: '- item' lines, or [a, b]",
+    "string_type": "be text",
+    "float_type": "be a number",
+    "float_parsing": "be a number",
+    "too_short": "not be empty",
+    "string_too_short": "not be empty",
+    "greater_than_equal": "be at least {ge}",
+    "less_than_equal": "be at most {le}",
+}
+
+
 def field_name(loc: Sequence[int | str]) -> str:
     """`("in_scope", 2, "card")` → "in_scope item 3: card": the 1-based item a person counts in the file."""
     parts: list[str] = []
@@ -83,20 +97,8 @@ def message(model: type[BaseModel], error: ErrorDetails) -> str:
     if kind in {"model_type", "model_attributes_type"}:
         nested = _model_at(model, loc)
         return f"{name} must be {_shape(nested) if nested else 'a mapping'}"
-    if kind == "dict_type":
-        return f"{name} must be a mapping (key: value)"
-    if kind == "list_type":
-        return f"{name} must be a list: '- item' lines, or [a, b]"
-    if kind == "string_type":
-        return f"{name} must be text"
-    if kind in {"float_type", "float_parsing"}:
-        return f"{name} must be a number"
-    if kind in {"too_short", "string_too_short"}:
-        return f"{name} must not be empty"
-    if kind == "greater_than_equal":
-        return f"{name} must be at least {ctx.get('ge')}"
-    if kind == "less_than_equal":
-        return f"{name} must be at most {ctx.get('le')}"
+    if kind in MUST_BE:
+        return f"{name} must {MUST_BE[kind].format(**ctx)}"
     if kind == "string_pattern_mismatch":
         wanted = PATTERNS.get(str(ctx.get("pattern")), f"it must match {ctx.get('pattern')}")
         return f"{name} {error['input']!r}: {wanted}"

@@ -52,11 +52,11 @@ def explain(engine: Engine, question: str) -> Explanation:
     stems = list(dict.fromkeys(query.text.split()))
     kinds = asks(asked)
     index = engine._card_words
-    total = sum((query.words[stem] * index.idf_of(stem)) ** 2 for stem in stems)
+    weights = {stem: query.words[stem] * index.idf_of(stem) for stem in stems}
+    total = sum(weight**2 for weight in weights.values())
     cards = []
     for suggestion in engine.rank(question, TOP):
         row = engine.cards.index(suggestion.card)
-        weights = {stem: query.words[stem] * index.idf_of(stem) for stem in stems}
         matched = [(stem, weight) for stem, weight in weights.items() if index.has(stem, row)]
         coverage = sum(weight**2 for _, weight in matched) / total if total else 1.0
         lacking = [stem for stem in stems if not index.has(stem, row)]
