@@ -23,7 +23,10 @@ from bot.cards.model import Card
 T = TypeVar("T")
 OFF_TOPIC_FILE = Path(__file__).with_name("offtopic.txt")
 MIN_CARDS = 3
-MIN_HELD_OUT = 8  # fewer held-out phrasings than this say too little: the fallback threshold is used
+MIN_HELD_OUT = 8  # fewer held-out phrasings than this say too little: generic messages alone set the threshold
+# With too few phrasings to hold out, the lowest threshold that declines this share of the generic messages: a
+# two-card server still answers its members' questions, and "good morning all" stays unanswered.
+OFF_TOPIC_ONLY_DECLINED = 0.98
 N_FOLDS = 5  # each fold leaves a fifth of the cards out whole
 # A larger base is calibrated on a seeded sample of its cards, and each fold asks a sample of its questions: the
 # calibration costs five builds of this many cards and about a thousand questions, whatever the base's size.
@@ -55,13 +58,18 @@ class Calibration:
     near_misses_declined: float  # the share of them declined
     off_topic: int  # generic messages asked
     off_topic_declined: float  # the share of them declined
-    fallback: bool = False  # too few phrasings to learn from: the fixed defaults are used
+    fallback: bool = False  # too few phrasings to learn from: the threshold comes from generic messages alone
 
     def describe(self) -> str:
         if self.fallback:
+            chosen = (
+                f"{self.off_topic_declined:.0%} of {self.off_topic} generic off-topic messages declined"
+                if self.off_topic
+                else "the defaults"
+            )
             return (
-                f"threshold {self.threshold:g} and margin {self.margin:g} (defaults: only {self.held_out} card "
-                f"phrasings could be held out, fewer than {MIN_HELD_OUT})"
+                f"threshold {self.threshold:g} and margin {self.margin:g} ({chosen}; only {self.held_out} card "
+                f"phrasings could be held out, fewer than {MIN_HELD_OUT} to learn from)"
             )
         return (
             f"threshold {self.threshold:g} and margin {self.margin:g}, chosen on the cards: "
@@ -170,8 +178,27 @@ def calibrate(
         if not off_topic:
             off_topic = [rank(message)[1:] for message in off_topic_messages()]
     if len(held_out) < MIN_HELD_OUT:
-        return Calibration(*fallback, len(held_out), 0.0, len(near_misses), 0.0, len(off_topic), 0.0, fallback=True)
+        return _off_topic_only(cards, ranker, fallback, len(held_out))
     threshold, margin, right, near_declined, off_declined = choose(held_out, near_misses, off_topic)
     return Calibration(
         threshold, margin, len(held_out), right, len(near_misses), near_declined, len(off_topic), off_declined
+    )
+
+
+def _off_topic_only(
+    cards: Sequence[Card], ranker: Callable[[list[Card]], Ranks], fallback: tuple[float, float], held_out: int
+) -> Calibration:
+    """A base too small to hold phrasings out of: the lowest threshold that declines nearly every generic message
+    asked of the whole base, the fixed margin. The fixed threshold suits a large base, and declines most of what a
+    handful of cards with two or three phrasings each could answer."""
+    threshold, margin = fallback
+    if not cards:
+        return Calibration(threshold, margin, held_out, 0.0, 0, 0.0, 0, 0.0, fallback=True)
+    rank = ranker(list(cards))
+    scores = np.array([rank(message)[1] for message in off_topic_messages()], dtype=np.float64)
+    declined = (scores[None, :] < THRESHOLDS[:, None]).mean(axis=1)
+    enough = np.flatnonzero(declined >= OFF_TOPIC_ONLY_DECLINED)
+    chosen = int(enough[0]) if len(enough) else len(THRESHOLDS) - 1
+    return Calibration(
+        float(THRESHOLDS[chosen]), margin, held_out, 0.0, 0, 0.0, len(scores), float(declined[chosen]), fallback=True
     )

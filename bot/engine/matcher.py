@@ -151,7 +151,8 @@ BUILD_MODULES = (
     "text",
     "vocabulary",
 )
-# Used when a knowledge base has too few phrasings to calibrate on (see `calibration.py`).
+# The margin where a knowledge base has too few phrasings to calibrate on, and the threshold where it has no card
+# (see `calibration.py`).
 FALLBACK_THRESHOLD = 36.0
 FALLBACK_MARGIN = 0.5
 # What `Engine._build` makes from the cards, and what a cached build restores.

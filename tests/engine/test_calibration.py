@@ -4,7 +4,15 @@ import pytest
 
 from bot.cards import KnowledgeBase
 from bot.engine import Engine
-from bot.engine.calibration import MIN_CARDS, N_FOLDS, THRESHOLDS, choose, folds, off_topic_messages
+from bot.engine.calibration import (
+    MIN_CARDS,
+    N_FOLDS,
+    OFF_TOPIC_ONLY_DECLINED,
+    THRESHOLDS,
+    choose,
+    folds,
+    off_topic_messages,
+)
 from bot.engine.matcher import FALLBACK_MARGIN, FALLBACK_THRESHOLD
 from bot.settings import load_settings
 
@@ -56,13 +64,25 @@ def test_a_number_overrides_the_chosen_one(knowledge: KnowledgeBase) -> None:
     assert "(set)" in engine.decision()
 
 
-def test_too_few_cards_keep_the_fixed_defaults(knowledge: KnowledgeBase) -> None:
+def test_too_few_cards_take_the_threshold_from_generic_messages_alone(knowledge: KnowledgeBase) -> None:
     few = dict(list(knowledge.cards.items())[: MIN_CARDS - 1])
     engine = Engine(replace(knowledge, cards=few))
-    assert engine.calibration is not None
-    assert engine.calibration.fallback
+    chosen = engine.calibration
+    assert chosen is not None and chosen.fallback
+    assert (engine.threshold, engine.margin) == (chosen.threshold, FALLBACK_MARGIN)
+    # Low enough for a handful of cards to answer, high enough that generic chat is declined.
+    assert engine.threshold < FALLBACK_THRESHOLD
+    assert chosen.off_topic == len(off_topic_messages())
+    assert chosen.off_topic_declined >= OFF_TOPIC_ONLY_DECLINED
+    declined = sum(not engine.answer(message).answered for message in off_topic_messages())
+    assert declined / len(off_topic_messages()) >= OFF_TOPIC_ONLY_DECLINED
+    assert "generic off-topic messages declined" in engine.decision()
+
+
+def test_a_base_with_no_card_keeps_the_fixed_defaults(knowledge: KnowledgeBase) -> None:
+    engine = Engine(replace(knowledge, cards={}))
     assert (engine.threshold, engine.margin) == (FALLBACK_THRESHOLD, FALLBACK_MARGIN)
-    assert "defaults" in engine.decision()
+    assert "the defaults" in engine.decision()
 
 
 @pytest.mark.parametrize(("value", "expected"), [("auto", None), ("AUTO", None), ("", None), ("42.5", 42.5)])
