@@ -274,6 +274,7 @@ class _Parsed:
     shown: str
     lines: Lines
     keys: list[str]  # `question_key` of each question, worked out once
+    places: list[int]  # where each question stands in the file's `questions` list
 
 
 def _parse_card(path: Path, root: Path, target: Path | None) -> tuple[_Parsed | None, list[Problem]]:
@@ -313,29 +314,38 @@ def _parse_card(path: Path, root: Path, target: Path | None) -> tuple[_Parsed | 
             )
         )
     keys = [question_key(question) for question in front.questions]
-    for index, (question, key) in enumerate(zip(front.questions, keys, strict=True)):
-        words = key.split()
-        if len(words) < MIN_QUESTION_WORDS or len(key) < MIN_QUESTION_CHARS:
-            problems.append(
-                Problem(
-                    shown,
-                    lines.of(["questions", index]),
-                    f"question {question!r} is too short to match safely: use {MIN_QUESTION_WORDS}+ words, "
-                    "or put single terms in keywords",
-                )
+    short = [len(key.split()) < MIN_QUESTION_WORDS or len(key) < MIN_QUESTION_CHARS for key in keys]
+    # A single term matches as a keyword: taken as one rather than leaving the whole card out, unless the card has
+    # no longer question to match on safely.
+    usable = not all(short)
+    places = [index for index, too_short in enumerate(short) if not too_short] if usable else list(range(len(keys)))
+    keywords = list(front.keywords)
+    for index, question in enumerate(front.questions):
+        if not short[index]:
+            continue
+        advice = "taken as a keyword" if usable else f"use {MIN_QUESTION_WORDS}+ words, or put single terms in keywords"
+        problems.append(
+            Problem(
+                shown,
+                lines.of(["questions", index]),
+                f"question {question!r} is too short to match safely: {advice}",
+                warning=usable,
             )
+        )
+        if usable and question not in keywords:
+            keywords.append(question)
     card = Card(
         id=front.id or path.stem,
-        questions=tuple(front.questions),
+        questions=tuple(front.questions[index] for index in places),
         answer=answer,
         source=front.source,
         tags=tuple(front.tags),
         related=tuple(front.related),
-        keywords=tuple(front.keywords),
+        keywords=tuple(keywords),
         synonyms={key.casefold(): value for key, value in front.synonyms.items()},
         path=path,
     )
-    return _Parsed(card, shown, lines, keys), problems
+    return _Parsed(card, shown, lines, [keys[index] for index in places], places), problems
 
 
 def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
@@ -380,10 +390,10 @@ def _load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
         else:
             cards[card.id] = card
             shown_of[card.id] = shown
-        for index, (question, key) in enumerate(zip(card.questions, item.keys, strict=True)):
+        for place, question, key in zip(item.places, card.questions, item.keys, strict=True):
             owner, owner_file = owners.setdefault(key, (card.id, shown))  # a duplicate id hides no duplicate question
             if owner_file != shown:
-                line = item.lines.of(["questions", index])
+                line = item.lines.of(["questions", place])
                 problems.append(Problem(shown, line, f"question {question!r} is also on card {owner!r}"))
     for item in parsed:
         card, shown = item.card, item.shown

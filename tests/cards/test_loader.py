@@ -168,9 +168,32 @@ def test_empty_and_over_long_answers(tmp_path: Path) -> None:
     assert [p for p in problems if p.warning and "aim for 1000" in p.message]
 
 
-def test_too_short_questions(tmp_path: Path) -> None:
+def test_a_too_short_question_is_taken_as_a_keyword_with_a_warning(tmp_path: Path) -> None:
     root = make(tmp_path, {"good.md": GOOD.replace("forgot my password", "pw"), "other.md": OTHER})
-    assert any("good.md:4: question 'pw' is too short" in m for m in messages(root))
+    knowledge, problems = load_knowledge(root)
+    assert [str(problem) for problem in problems] == [
+        "knowledge/cards/good.md:4: warning: question 'pw' is too short to match safely: taken as a keyword"
+    ]
+    card = knowledge.cards["good"]
+    assert card.questions == ("How do I reset my password?",)
+    assert "pw" in card.keywords
+
+
+def test_a_card_of_too_short_questions_only_is_an_error(tmp_path: Path) -> None:
+    single = GOOD.replace("  - How do I reset my password?\n  - forgot my password", "  - pw\n  - reset")
+    root = make(tmp_path, {"good.md": single, "other.md": OTHER})
+    assert messages(root) == [
+        "knowledge/cards/good.md:3: question 'pw' is too short to match safely: use 2+ words, or put single terms in "
+        "keywords",
+        "knowledge/cards/good.md:4: question 'reset' is too short to match safely: use 2+ words, or put single terms "
+        "in keywords",
+    ]
+
+
+def test_a_duplicate_question_is_named_on_its_own_line_after_a_short_one(tmp_path: Path) -> None:
+    shifted = OTHER.replace("  - How do I delete my account?", "  - rm\n  - How do I delete my account?")
+    root = make(tmp_path, {"good.md": GOOD, "other.md": shifted.replace("remove my account", "forgot my password")})
+    assert "knowledge/cards/other.md:5: question 'forgot my password' is also on card 'good'" in messages(root)
 
 
 def test_bad_sources_file(tmp_path: Path) -> None:
@@ -181,11 +204,11 @@ def test_bad_sources_file(tmp_path: Path) -> None:
 
 
 def test_a_card_with_an_error_is_left_out_and_links_to_it_dropped(tmp_path: Path) -> None:
-    root = make(tmp_path, {"good.md": GOOD, "other.md": OTHER.replace("remove my account", "rm")})
+    root = make(tmp_path, {"good.md": GOOD, "other.md": OTHER.replace("source:", "tagz: []\nsource:")})
     knowledge, problems = load_knowledge(root)
     assert [str(problem) for problem in problems] == [
-        "knowledge/cards/other.md:4: question 'rm' is too short to match safely: use 2+ words, "
-        "or put single terms in keywords"
+        "knowledge/cards/other.md:5: unknown field 'tagz': a card may have questions, tags, source, related, keywords, "
+        "synonyms, id"
     ]
     assert set(knowledge.cards) == {"good"}
     assert knowledge.cards["good"].related == ()
