@@ -7,8 +7,10 @@ reply, and who sees it, is `bot.policy`'s to say.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Collection
 from typing import Any
 
@@ -29,6 +31,7 @@ def _mention(bot_user_id: str | None) -> re.Pattern[str] | None:
 
 
 PRIVATE_KINDS = frozenset({"im", "mpim", "directmessage"})  # an event's channel_type, or a command's channel_name
+CHANNEL_KINDS_KEPT = 4096
 
 
 def workspace_of(team_id: str | None, channel: str | None, kind: str | None = None) -> str | None:
@@ -37,6 +40,38 @@ def workspace_of(team_id: str | None, channel: str | None, kind: str | None = No
     shows, as a Discord DM belongs to no server."""
     private = (channel or "").startswith("D") or kind in PRIVATE_KINDS or (kind or "").startswith("mpdm-")
     return None if private else team_id
+
+
+class ChannelKinds:
+    """What kind of conversation a channel is, for events that do not say (an `app_mention` carries no
+    `channel_type`): asked of Slack once a channel and remembered. A group direct message must not be recorded under
+    the workspace, so a channel Slack will not describe counts as private."""
+
+    def __init__(self, size: int = CHANNEL_KINDS_KEPT) -> None:
+        self._kinds: OrderedDict[str, asyncio.Future[str]] = OrderedDict()  # a lookup under way is shared
+        self._size = size
+
+    async def of(self, client: AsyncWebClient, channel: str) -> str:
+        kind = self._kinds.get(channel)
+        if kind is None:
+            kind = self._kinds[channel] = asyncio.ensure_future(self._ask(client, channel))
+            if len(self._kinds) > self._size:
+                self._kinds.popitem(last=False)
+        self._kinds.move_to_end(channel)
+        return await asyncio.shield(kind)
+
+    @staticmethod
+    async def _ask(client: AsyncWebClient, channel: str) -> str:
+        try:
+            info = (await client.conversations_info(channel=channel)).get("channel") or {}
+        except Exception as error:  # a missing scope, a network fault: keep the question out of workspace reports
+            log.warning("could not tell what kind of conversation %s is (%s); recording it as private", channel, error)
+            return "mpim"
+        if info.get("is_im"):
+            return "im"
+        if info.get("is_mpim"):
+            return "mpim"
+        return "channel"
 
 
 def is_from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
@@ -70,7 +105,12 @@ def channel_message_via(event: dict[str, Any], bot_user_id: str | None, answer_c
 
 
 async def answer_in_thread(
-    client: AsyncWebClient, answerer: Answerer, event: dict[str, Any], context: AsyncBoltContext, via: Via
+    client: AsyncWebClient,
+    answerer: Answerer,
+    event: dict[str, Any],
+    context: AsyncBoltContext,
+    via: Via,
+    kinds: ChannelKinds,
 ) -> None:
     """Answer under the asking message, for everyone in the thread or for the asker alone, as `bot.policy` says."""
     mention = _mention(context.bot_user_id)
@@ -89,7 +129,8 @@ async def answer_in_thread(
         if question.lower() in blocks.HELP_WORDS:
             await post(policy.verdict(via, Result.NOTICE), blocks.help_message(answerer.holder.engine.knowledge))
             return
-        workspace = workspace_of(context.team_id, channel, event.get("channel_type"))
+        kind = event.get("channel_type") or await kinds.of(client, channel)
+        workspace = workspace_of(context.team_id, channel, kind)
         asked = await answerer.ask(question, Asker(user, workspace, channel, via))
         if asked.verdict is not Verdict.SILENT:
             await post(asked.verdict, blocks.asked_message(asked))
@@ -100,10 +141,12 @@ async def answer_in_thread(
 
 
 def register(app: AsyncApp, answerer: Answerer, answer_channels: Collection[str]) -> None:
+    kinds = ChannelKinds()
+
     @app.event("app_mention")
     async def on_mention(event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         if is_from_a_person(event, context.bot_user_id):
-            await answer_in_thread(client, answerer, event, context, Via.MENTION)
+            await answer_in_thread(client, answerer, event, context, Via.MENTION, kinds)
         else:
             log.debug("mention skipped: not a new message from a person")
 
@@ -111,4 +154,4 @@ def register(app: AsyncApp, answerer: Answerer, answer_channels: Collection[str]
     async def on_message(event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         via = channel_message_via(event, context.bot_user_id, answer_channels)
         if via is not None:
-            await answer_in_thread(client, answerer, event, context, via)
+            await answer_in_thread(client, answerer, event, context, via, kinds)

@@ -49,6 +49,37 @@ async def test_questions_are_recorded_under_the_workspace_and_direct_messages_un
     assert workspace == {"How do I get a role?", "What are the server rules?"}
 
 
+async def test_a_mention_in_a_group_dm_is_recorded_under_no_workspace(tmp_path: Path) -> None:
+    """An app_mention says nothing of its conversation's kind: Slack is asked, once a channel."""
+    async with running_slack(tmp_path) as slack:
+        fake = slack.fake
+        fake.group_dms.add("G1GROUP")
+        for question in ("What are the server rules?", "How do I get a role?"):
+            await fake.envelope("events_api", payloads.mention(question, channel="G1GROUP"))
+        await fake.envelope("events_api", payloads.mention("How do I install Python?"))
+        await fake.wait_for("chat.postMessage", 3)
+        recorded = {(row.question, row.guild) for row in await slack.store.questions()}
+    assert recorded == {
+        ("What are the server rules?", None),
+        ("How do I get a role?", None),
+        ("How do I install Python?", TEAM_ID),
+    }
+    assert sorted(call.body["channel"] for call in fake.of("conversations.info")) == ["C1GENERAL", "G1GROUP"]
+
+
+async def test_a_mention_where_slack_will_not_say_the_kind_is_recorded_as_private(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_slack(tmp_path) as slack:
+        fake = slack.fake
+        fake.scripted["conversations.info"] = [(200, {})]  # an error answer, as a missing scope gets
+        await fake.envelope("events_api", payloads.mention("What are the server rules?"))
+        await fake.wait_for("chat.postMessage")  # still answered
+        recorded = [(row.question, row.guild) for row in await slack.store.questions()]
+    assert recorded == [("What are the server rules?", None)]
+    assert "recording it as private" in caplog.text
+
+
 async def test_events_commands_and_actions_from_a_workspace_not_allowed_are_acknowledged_and_ignored(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -55,6 +55,7 @@ class FakeSlack:
         self.acks: dict[str, dict[str, Any]] = {}
         self.sockets: list[Socket] = []
         self.scripted: dict[str, list[tuple[int, dict[str, str]]]] = {}  # method → (status, headers) to answer next
+        self.group_dms: set[str] = set()  # channels that conversations.info describes as group direct messages
         self._ts = itertools.count(1)
         self._envelopes = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -65,6 +66,7 @@ class FakeSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # conversations.info and other reads are GETs
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, handle_signals=False)
@@ -112,6 +114,7 @@ class FakeSlack:
         method = request.match_info["method"]
         raw = await request.text()
         body = json.loads(raw or "{}") if request.content_type == "application/json" else dict(parse_qsl(raw))
+        body.update(request.query)
         token = self.app_token if method == "apps.connections.open" else self.bot_token
         if request.headers.get("Authorization") != f"Bearer {token}":
             return self._record(method, body, 200, {"ok": False, "error": "invalid_auth"})
@@ -149,6 +152,11 @@ class FakeSlack:
             return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": {"ts": ts, **body}}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
+        if method == "conversations.info":
+            channel = str(body.get("channel"))
+            direct, group = channel.startswith("D"), channel in self.group_dms
+            kinds = {"is_im": direct, "is_mpim": group, "is_channel": not (direct or group)}
+            return {"ok": True, "channel": {"id": channel, **kinds}}
         return {"ok": False, "error": "unknown_method"}
 
     async def _response_url(self, request: web.Request) -> web.Response:
