@@ -387,7 +387,7 @@ def _load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
                 problems.append(Problem(shown, line, f"question {question!r} is also on card {owner!r}"))
     for item in parsed:
         card, shown = item.card, item.shown
-        if card.source.document not in sources:
+        if card.source.document is not None and card.source.document not in sources:
             line = item.lines.of(["source", "document"])
             problems.append(Problem(shown, line, f"unknown source document {card.source.document!r}"))
         for index, other in enumerate(card.related):

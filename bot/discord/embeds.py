@@ -70,7 +70,7 @@ def topic_pages(knowledge: KnowledgeBase) -> list[discord.Embed]:
 
 def sources_embed(knowledge: KnowledgeBase) -> discord.Embed:
     lines = [
-        f"• [{source.title}]({source.url})" if source.url else f"• {source.title}"
+        f"• [{source.name}]({source.url})" if source.url else f"• {source.name}"
         for source in knowledge.sources.values()
     ]
     description = "\n".join(lines) if lines else replies.NO_SOURCES
