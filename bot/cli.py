@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 from bot.cards import KnowledgeError, load_knowledge
 from bot.cards.loader import shown_path
+from bot.decline_hint import DeclineHint
 from bot.log import setup_logging
 from bot.settings import REPORT_DAYS, SLACK_TEAM_ID, Settings, SettingsError, load_settings
 
@@ -52,14 +53,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(reply, ensure_ascii=False), flush=True)
         else:
             end = "\n\n" if len(questions) > 1 else "\n"  # answers read from stdin, a blank line between
-            print(console.respond(engine, question, settings.question_max_chars), end=end, flush=True)
+            reply = console.respond(engine, question, settings.question_max_chars, DeclineHint.of(settings))
+            print(reply, end=end, flush=True)
     return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot import console
 
-    return console.chat(_holder(settings).engine, settings.question_max_chars)
+    return console.chat(_holder(settings).engine, settings.question_max_chars, hint=DeclineHint.of(settings))
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:

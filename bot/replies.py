@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.cards.model import Card, KnowledgeBase
+from bot.decline_hint import DeclineHint
 from bot.engine import Match, Outcome
 
 DECLINE = "I couldn't find a confident answer to that."
@@ -84,6 +85,7 @@ class Reply:
     source: SourceRef | None
     related: tuple[Card, ...]
     suggestions: tuple[Card, ...]
+    hint: DeclineHint | None = None  # a decline's line pointing at people who can answer (DECLINE_HINT)
 
     @property
     def answered(self) -> bool:
@@ -113,10 +115,12 @@ class Reply:
         return DECLINE_NO_QUESTION if self.match.outcome is Outcome.EMPTY else DECLINE
 
 
-def reply_for(match: Match, knowledge: KnowledgeBase) -> Reply:
+def reply_for(match: Match, knowledge: KnowledgeBase, hint: DeclineHint | None = None) -> Reply:
+    """The reply to a match; `hint` goes with a decline of a question (not with small talk, which asked nothing)."""
     card = match.card
     if card is None:
-        return Reply(match, None, None, (), tuple(s.card for s in match.suggestions))
+        hint = hint if match.outcome is not Outcome.EMPTY else None
+        return Reply(match, None, None, (), tuple(s.card for s in match.suggestions), hint)
     related = tuple(knowledge.cards[other] for other in card.related if other in knowledge.cards)
     return Reply(match, card, SourceRef.of(card, knowledge), related, ())
 
