@@ -107,7 +107,7 @@ def _import(
     sources_text = _with_source(sources_path, source_id, title or faq.name, faq.name, today)
     folder = root / "cards" / source_id
     placed = place(folder, drafts.values(), card_names(root))
-    line_of = {id(draft): line for line, draft in drafts.items()}
+    line_of = dict(zip(placed, drafts, strict=True))  # each card file's entry line in the FAQ
     while placed:
         files = {sources_path: sources_text} | {path: draft.text() for path, draft in placed.items()}
         errors = problems_of(root, files)
@@ -121,9 +121,8 @@ def _import(
             break
         for error in errors:
             path = by_file[error.path]
-            if path in placed:
-                line = line_of[id(placed.pop(path))]
-                result.problems.append(Problem(shown, line, f"{error.message}: left out"))
+            placed.pop(path, None)
+            result.problems.append(Problem(shown, line_of[path], f"{error.message}: left out"))
     result.cards = placed
     result.problems.sort()
     if placed and not dry_run:

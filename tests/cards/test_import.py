@@ -17,6 +17,7 @@ How do I reset my password?,"Use the **reset link** on the sign-in page.",forgot
 How do I close my account for good?,"Ask an admin, who closes it within a day.",,https://example.org/help#close,account
 a row with too few fields,only two
 What is the refund policy?,Refunds are given within 30 days of purchase.,refund,,billing
+Who do I ask about moderation?,Ask [everyone](!channel) in the help channel.,,,
 """
 QNA_HEADER = "Question\tAnswer\tSource\tMetadata\tSuggestedQuestions\tIsContextOnly\tPrompts\tQnaId\n"
 QNA_MAKER = QNA_HEADER + "".join(
@@ -77,6 +78,8 @@ def test_a_csv_becomes_cards_that_pass_the_checks_and_answer(faq: Path) -> None:
     assert [str(problem) for problem in result.problems] == [
         "help.csv:4: 2 fields where the header has 5: left out",
         "help.csv:5: question 'refund' is too short to match safely (use 2+ words): left out",
+        "help.csv:6: link to '!channel': only http, https and mailto links are kept (others show as plain text; "
+        "on Slack '!channel' or '@U…' would ping): left out",
     ]
     knowledge = load_knowledge_strict(root)
     reset = knowledge.cards["how-do-i-reset-my-password"]
