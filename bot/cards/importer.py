@@ -108,8 +108,9 @@ def _import(
     folder = root / "cards" / source_id
     placed = place(folder, drafts.values(), card_names(root))
     line_of = dict(zip(placed, drafts, strict=True))  # each card file's entry line in the FAQ
+    texts = {path: draft.text() for path, draft in placed.items()}
     while placed:
-        files = {sources_path: sources_text} | {path: draft.text() for path, draft in placed.items()}
+        files = {sources_path: sources_text} | {path: texts[path] for path in placed}
         errors = problems_of(root, files)
         if not errors:
             break
@@ -126,7 +127,7 @@ def _import(
     result.cards = placed
     result.problems.sort()
     if placed and not dry_run:
-        write_checked(root, {sources_path: sources_text} | {path: draft.text() for path, draft in placed.items()})
+        write_checked(root, {sources_path: sources_text} | {path: texts[path] for path in placed})
     return result
 
 

@@ -4,10 +4,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cards import KnowledgeError, load_knowledge, load_knowledge_strict
 from bot.cards.model import CardSource
-from bot.cards.writer import Draft, slug, write_card
+from bot.cards.writer import Draft, scalar, slug, write_card
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 DRAFT = Draft(
@@ -33,7 +34,8 @@ def test_a_written_card_loads_as_written_and_passes_the_checks(root: Path) -> No
     assert card.answer == DRAFT.answer
     assert card.source == DRAFT.source
     assert card.tags == DRAFT.tags
-    assert path.read_text().startswith("---\nquestions:\n  - 'How do I join the beta: is there a waitlist?'\n")
+    assert path.read_text().startswith('---\nquestions:\n  - "How do I join the beta: is there a waitlist?"\n')
+    assert "\n  - beta waitlist sign up\n" in path.read_text()  # plain where YAML reads it back the same
 
 
 def test_a_second_card_of_the_same_title_gets_a_name_of_its_own(root: Path) -> None:
@@ -69,3 +71,29 @@ def test_slugs_are_lowercase_ascii_words_cut_between_words() -> None:
     assert len(long) <= 60
     assert long.endswith("word")
     assert slug("¿¡!?") == "card"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yes",
+        "null",
+        "123",
+        "1.5",
+        "- a",
+        "a: b",
+        "#x",
+        "x #y",
+        "'quoted'",
+        '"q"',
+        "[a]",
+        "{a}",
+        "é ✓",
+        "a\\b",
+        "@u",
+        "*x",
+    ],
+)
+def test_any_text_reads_back_as_written(text: str) -> None:
+    assert yaml.safe_load(f"key: {scalar(text)}")["key"] == text
+    assert yaml.safe_load(f"list:\n  - {scalar(text)}")["list"] == [text]
