@@ -59,8 +59,11 @@ def import_faq(faq: Path, root: Path, dry_run: bool = False, today: datetime.dat
             f"{faq}: unknown FAQ format {faq.suffix or '(no suffix)'!r}: give a .csv, .tsv or .md file"
         )
     shown = shown_path(faq)
+    if not faq.is_file():  # a FIFO or a device would never end
+        raise ImportRefusedError(f"{shown}: {'not a regular file' if faq.exists() else 'no such file'}")
     try:
-        data = faq.read_bytes()
+        with faq.open("rb") as file:
+            data = file.read(IMPORT_MAX_BYTES + 1)
         if len(data) > IMPORT_MAX_BYTES:
             raise ImportRefusedError(f"{shown}: larger than {IMPORT_MAX_BYTES:,} bytes: split it and import each part")
         text = decode(data)

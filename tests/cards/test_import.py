@@ -155,6 +155,8 @@ def test_a_faq_the_importer_cannot_read_is_refused_in_plain_words(faq: Path) -> 
     assert [str(problem) for problem in result.problems] == [
         "kb.csv:1: no answer column: the header needs 'question' and 'answer' (it has 'q', 'text')"
     ]
+    with pytest.raises(ImportRefusedError, match=r"missing\.csv: no such file"):
+        import_faq(faq / "missing.csv", faq / "knowledge")
     (faq / "bad.md").write_bytes(b"# FAQ\n\n## Why \xff?\n\nBecause.\n")
     with pytest.raises(ImportRefusedError, match=r"bad.md:3: not UTF-8 text"):
         import_faq(faq / "bad.md", faq / "knowledge")
