@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot import metrics, policy, replies
 from bot.cards import Card
+from bot.decline_hint import DeclineHint
 from bot.guard import Cooldown, Refusal, check_length
 from bot.holder import EngineHolder
 from bot.policy import Result, Verdict, Via
@@ -63,6 +64,7 @@ class Answerer:
         self.platform = platform
         self.store = store
         self.max_chars = settings.question_max_chars
+        self.hint = DeclineHint.of(settings)
         self.cooldown = Cooldown(settings.cooldown_seconds, settings.cooldown_burst)
 
     async def ask(self, question: str, asker: Asker) -> Asked:
@@ -83,7 +85,7 @@ class Answerer:
             log.info("question refused", extra={"fields": fields})
             return Asked(self.platform, started, verdict, question, refusal=refusal)
         match = await self.holder.run(engine.answer, question)
-        reply = replies.reply_for(match, engine.knowledge)
+        reply = replies.reply_for(match, engine.knowledge, self.hint)
         question_id = None
         if self.store is not None and policy.recorded(asker.via, match.outcome):
             event = QuestionEvent.of(match, self.platform, asker.user_id, asker.guild_id, asker.channel_id)

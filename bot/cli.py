@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from pydantic import SecretStr
 
 from bot.cards import KnowledgeError, load_knowledge
+from bot.cards.loader import shown_path
+from bot.decline_hint import DeclineHint
 from bot.log import setup_logging
 from bot.settings import REPORT_DAYS, SLACK_TEAM_ID, Settings, SettingsError, load_settings
 
@@ -51,14 +53,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(reply, ensure_ascii=False), flush=True)
         else:
             end = "\n\n" if len(questions) > 1 else "\n"  # answers read from stdin, a blank line between
-            print(console.respond(engine, question, settings.question_max_chars), end=end, flush=True)
+            reply = console.respond(engine, question, settings.question_max_chars, DeclineHint.of(settings))
+            print(reply, end=end, flush=True)
     return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot import console
 
-    return console.chat(_holder(settings).engine, settings.question_max_chars)
+    return console.chat(_holder(settings).engine, settings.question_max_chars, hint=DeclineHint.of(settings))
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
@@ -111,6 +114,31 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     noise = stress(engine, [case.question for case in eval_set.in_scope], eval_set.out_of_scope)
     print(format_noise(noise))
     return EXIT_OK if report.passed and noise.passed else EXIT_FAIL
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cards.importer import ImportRefusedError, import_faq
+
+    root: Path = args.into or settings.knowledge_dir
+    try:
+        result = import_faq(args.file, root, dry_run=args.dry_run)
+    except ImportRefusedError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAIL
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    verb = "would write" if args.dry_run else "wrote"
+    for path, draft in result.cards.items():
+        print(f"{verb} {shown_path(path)}: {draft.title}")
+    if not result.cards:
+        print(f"nothing imported from {shown_path(args.file)}", file=sys.stderr)
+        return EXIT_FAIL
+    left_out = f"; {result.left_out} left out (above)" if result.left_out else ""
+    print(
+        f"{len(result.cards)} card(s) {'to import' if args.dry_run else 'imported'} from {shown_path(args.file)}, "
+        f"citing source {result.source_id!r} in {shown_path(result.sources_path)}{left_out}"
+    )
+    return EXIT_FAIL if result.left_out else EXIT_OK
 
 
 def _platforms(choice: str | None, settings: Settings) -> list[str]:
@@ -271,6 +299,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="also ask every question wrapped in chat openers and closers: each must keep its decision",
     )
     evaluate.set_defaults(handler=cmd_eval)
+
+    importer = sub.add_parser("import", help="turn an existing FAQ (CSV, TSV, QnA Maker export, Markdown) into cards")
+    importer.add_argument("file", type=Path, help="the FAQ: .csv, .tsv or .md")
+    importer.add_argument(
+        "--into", type=Path, help="the knowledge folder to add the cards to (default: KNOWLEDGE_DIR; made if missing)"
+    )
+    importer.add_argument("--dry-run", action="store_true", help="check and list the cards, write nothing")
+    importer.set_defaults(handler=cmd_import)
 
     report = sub.add_parser("report", help="what went unanswered, feedback per card, usage statistics")
     report.add_argument("kind", choices=["unanswered", "feedback", "stats"])

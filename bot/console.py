@@ -9,6 +9,7 @@ from typing import TextIO
 
 from bot import replies
 from bot.cards.model import Card
+from bot.decline_hint import DeclineHint
 from bot.engine import Engine
 from bot.guard import check_length
 from bot.replies import Reply
@@ -42,6 +43,8 @@ def render(reply: Reply) -> str:
     lines = [reply.headline]
     if reply.suggestions:
         lines += [replies.DID_YOU_MEAN, *numbered(reply.suggestions)]
+    if reply.hint is not None:
+        lines.append(reply.hint.render())
     return "\n".join(lines)
 
 
@@ -58,14 +61,14 @@ def topics(engine: Engine) -> str:
     return "\n".join(lines)
 
 
-def reply_to(engine: Engine, question: str, max_chars: int) -> Reply | str:
+def reply_to(engine: Engine, question: str, max_chars: int, hint: DeclineHint | None = None) -> Reply | str:
     """The reply to a question, or the message of the refusal that kept it from the engine."""
     refusal = check_length(question, max_chars, replies.example_question(engine.knowledge))
-    return refusal.message if refusal else replies.reply_for(engine.answer(question), engine.knowledge)
+    return refusal.message if refusal else replies.reply_for(engine.answer(question), engine.knowledge, hint)
 
 
-def respond(engine: Engine, question: str, max_chars: int) -> str:
-    reply = reply_to(engine, question, max_chars)
+def respond(engine: Engine, question: str, max_chars: int, hint: DeclineHint | None = None) -> str:
+    reply = reply_to(engine, question, max_chars, hint)
     return reply if isinstance(reply, str) else render(reply)
 
 
@@ -77,6 +80,7 @@ class Conversation:
 
     engine: Engine
     max_chars: int
+    hint: DeclineHint | None = None
     choices: tuple[Card, ...] = ()
     rated: Card | None = None  # the answer last shown: what a vote is about
     voted: set[str] = field(default_factory=set)  # the cards voted on, once each as on Discord and Slack
@@ -89,7 +93,7 @@ class Conversation:
             return replies.FEEDBACK_ALREADY if already else replies.FEEDBACK_NO_RECORDS
         if text.isdigit() and 1 <= int(text) <= len(self.choices):
             return self._show(replies.card_reply(self.choices[int(text) - 1], self.engine.knowledge))
-        reply = reply_to(self.engine, line, self.max_chars)
+        reply = reply_to(self.engine, line, self.max_chars, self.hint)
         return reply if isinstance(reply, str) else self._show(reply)
 
     def _show(self, reply: Reply) -> str:
@@ -101,10 +105,16 @@ class Conversation:
         return render(reply) + (f"\n({'; '.join(hints)})" if hints else "")
 
 
-def chat(engine: Engine, max_chars: int, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def chat(
+    engine: Engine,
+    max_chars: int,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    hint: DeclineHint | None = None,
+) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     interactive = stdin.isatty()
-    conversation = Conversation(engine, max_chars)
+    conversation = Conversation(engine, max_chars, hint)
     print(f"{len(engine.cards)} answer cards loaded. {COMMANDS}", file=stdout)
     while True:
         if interactive:

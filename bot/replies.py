@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.cards.model import Card, KnowledgeBase, Source
+from bot.cards.model import Card, KnowledgeBase
+from bot.decline_hint import DeclineHint
 from bot.engine import Match, Outcome
 
 DECLINE = "I couldn't find a confident answer to that."
@@ -59,14 +60,17 @@ HOW_IT_DECIDES = (
 
 @dataclass(frozen=True)
 class SourceRef:
-    document: str
+    document: str | None  # None: the card cites a web address directly
     title: str
     section: str | None
     url: str | None
 
     @classmethod
-    def of(cls, card: Card, source: Source) -> SourceRef:
-        return cls(source.id, source.title, card.source.section, source.url)
+    def of(cls, card: Card, knowledge: KnowledgeBase) -> SourceRef:
+        cited, source = card.source, knowledge.source_of(card)
+        if source is None:
+            return cls(None, cited.title or cited.url or "", cited.section, cited.url)
+        return cls(source.id, source.name, cited.section, source.url)
 
     def label(self) -> str:
         return f"{self.title}, {self.section}" if self.section else self.title
@@ -81,6 +85,7 @@ class Reply:
     source: SourceRef | None
     related: tuple[Card, ...]
     suggestions: tuple[Card, ...]
+    hint: DeclineHint | None = None  # a decline's line pointing at people who can answer (DECLINE_HINT)
 
     @property
     def answered(self) -> bool:
@@ -110,12 +115,14 @@ class Reply:
         return DECLINE_NO_QUESTION if self.match.outcome is Outcome.EMPTY else DECLINE
 
 
-def reply_for(match: Match, knowledge: KnowledgeBase) -> Reply:
+def reply_for(match: Match, knowledge: KnowledgeBase, hint: DeclineHint | None = None) -> Reply:
+    """The reply to a match; `hint` goes with a decline of a question (not with small talk, which asked nothing)."""
     card = match.card
     if card is None:
-        return Reply(match, None, None, (), tuple(s.card for s in match.suggestions))
+        hint = hint if match.outcome is not Outcome.EMPTY else None
+        return Reply(match, None, None, (), tuple(s.card for s in match.suggestions), hint)
     related = tuple(knowledge.cards[other] for other in card.related if other in knowledge.cards)
-    return Reply(match, card, SourceRef.of(card, knowledge.source_of(card)), related, ())
+    return Reply(match, card, SourceRef.of(card, knowledge), related, ())
 
 
 def card_reply(card: Card, knowledge: KnowledgeBase) -> Reply:
@@ -126,7 +133,7 @@ def card_reply(card: Card, knowledge: KnowledgeBase) -> Reply:
 def as_json(match: Match, knowledge: KnowledgeBase) -> dict[str, Any]:
     """The stable JSON contract of `ask --json`."""
     card = match.card
-    source = SourceRef.of(card, knowledge.source_of(card)) if card else None
+    source = SourceRef.of(card, knowledge) if card else None
     return {
         "question": match.question,
         "answered": match.answered,

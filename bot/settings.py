@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     # Benchmarks (`make bench`): CLINC150's data_full.json; unset means ../shared/data/clinc150/ beside the repository
     bench_clinc150: Path | None = None
 
+    # DECLINE_HINT: a line added to every decline; {channel} and {role} are filled in on each platform
+    decline_hint: str | None = None
+    decline_hint_channel: str = Field(default="#help", min_length=1)  # {channel} in words (Slack, console)
+    decline_hint_channel_id: int | None = None  # Discord: {channel} links to this channel
+    decline_hint_role_id: int | None = None  # Discord: {role} mentions this role (shown, never a ping)
+
     # Discord
     discord_token: SecretStr | None = None
     discord_guild_ids: Annotated[list[int], NoDecode] = []
@@ -120,6 +126,15 @@ class Settings(BaseSettings):
         """`auto` (or blank) lets the engine choose from the cards."""
         if isinstance(value, str) and value.strip().lower() in ("", "auto"):
             return None
+        return value
+
+    @field_validator("decline_hint")
+    @classmethod
+    def _hint(cls, value: str | None) -> str | None:
+        from bot.decline_hint import placeholders_problem
+
+        if value is not None and (problem := placeholders_problem(value)):
+            raise ValueError(problem)
         return value
 
     @field_validator("log_level", mode="before")

@@ -130,6 +130,11 @@ def question_key(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
+def too_short(key: str) -> bool:
+    """Whether a question (its `question_key`) is too short to match safely."""
+    return len(key.split()) < MIN_QUESTION_WORDS or len(key) < MIN_QUESTION_CHARS
+
+
 def _line_of(node: yaml.Node | None, loc: Iterable[Any], offset: int) -> int:
     """The 1-based file line of the YAML node at `loc` (as pydantic reports it), or of its nearest parent."""
     line = (node.start_mark.line if node is not None else 0) + offset
@@ -227,13 +232,16 @@ def load_yaml(path: Path, model: type[M]) -> tuple[M | None, list[Problem]]:
     return _validate(model, data, lines.of, shown)
 
 
-def load_sources(path: Path, root: Path) -> tuple[dict[str, Source], dict[str, int], list[Problem]]:
-    """The sources of `sources.yaml` in `root` (resolved), the line of each id, and the file's problems."""
+def load_sources(
+    path: Path, root: Path, pending: str | None = None
+) -> tuple[dict[str, Source], dict[str, int], list[Problem]]:
+    """The sources of `sources.yaml` in `root` (resolved), the line of each id, and the file's problems; `pending`:
+    the text the file is about to be given, checked in its place."""
     shown = shown_path(path)
-    if not path.exists() and not path.is_symlink():
+    if pending is None and not path.exists() and not path.is_symlink():
         return {}, {}, [Problem(shown, 1, "missing: list the source documents here")]
     try:
-        text = visible(read_text(path, root))
+        text = visible(pending if pending is not None else read_text(path, root))
     except UnreadableError as exc:
         return {}, {}, [Problem(shown, exc.line, str(exc))]
     data, parsed, problems = _parse_yaml(text, shown, 1)
@@ -277,10 +285,12 @@ class _Parsed:
     places: list[int]  # where each question stands in the file's `questions` list
 
 
-def _parse_card(path: Path, root: Path, target: Path | None) -> tuple[_Parsed | None, list[Problem]]:
+def _parse_card(
+    path: Path, root: Path, target: Path | None, pending: str | None = None
+) -> tuple[_Parsed | None, list[Problem]]:
     shown = shown_path(path)
     try:
-        text = visible(read_text(path, root, target))
+        text = visible(pending if pending is not None else read_text(path, root, target))
     except UnreadableError as exc:
         return None, [Problem(shown, exc.line, str(exc))]
     match = FRONT_MATTER.match(text)
@@ -314,11 +324,11 @@ def _parse_card(path: Path, root: Path, target: Path | None) -> tuple[_Parsed | 
             )
         )
     keys = [question_key(question) for question in front.questions]
-    short = [len(key.split()) < MIN_QUESTION_WORDS or len(key) < MIN_QUESTION_CHARS for key in keys]
+    short = [too_short(key) for key in keys]
     # A single term matches as a keyword: taken as one rather than leaving the whole card out, unless the card has
     # no longer question to match on safely.
     usable = not all(short)
-    places = [index for index, too_short in enumerate(short) if not too_short] if usable else list(range(len(keys)))
+    places = [index for index, is_short in enumerate(short) if not is_short] if usable else list(range(len(keys)))
     keywords = list(front.keywords)
     for index, question in enumerate(front.questions):
         if not short[index]:
@@ -348,17 +358,20 @@ def _parse_card(path: Path, root: Path, target: Path | None) -> tuple[_Parsed | 
     return _Parsed(card, shown, lines, [keys[index] for index in places], places), problems
 
 
-def load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
+def load_knowledge(root: Path, pending: Mapping[Path, str] | None = None) -> tuple[KnowledgeBase, list[Problem]]:
     """Every card that loads without an error, and every problem found; callers decide whether problems are fatal.
+
+    `pending` holds files about to be written (card files under `root / "cards"`, or `root / "sources.yaml"`) by
+    path, with their text: they are checked as if they were on disk, so that a writer keeps only what passes.
 
     The garbage collector stays out of the load: it makes hundreds of thousands of objects and no cycle to speak of,
     and each automatic pass looked at all of them again (10,000 cards: a fifth of the load).
     """
     with collected_after():
-        return _load_knowledge(root)
+        return _load_knowledge(root, pending or {})
 
 
-def _load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
+def _load_knowledge(root: Path, pending: Mapping[Path, str]) -> tuple[KnowledgeBase, list[Problem]]:
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "does not exist"
         return KnowledgeBase(sources={}, cards={}), [
@@ -368,14 +381,16 @@ def _load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
         message = "KNOWLEDGE_DIR points at a cards/ folder: point it at the folder that holds cards/ and sources.yaml"
         return KnowledgeBase(sources={}, cards={}), [Problem(str(root), 0, message)]
     resolved = root.resolve()
-    sources, _, problems = load_sources(root / "sources.yaml", resolved)
-    entries = {Path(entry.path): entry for entry in card_entries(root)}
+    sources, _, problems = load_sources(root / "sources.yaml", resolved, pending.get(root / "sources.yaml"))
+    entries: dict[Path, os.DirEntry[str] | None] = {Path(entry.path): entry for entry in card_entries(root)}
+    entries.update((path, None) for path in pending if path.suffix == ".md")
     if not entries:
         problems.append(Problem(shown_path(root / "cards"), 1, "no cards: add Markdown files under cards/"))
     resolve = _resolver(root / "cards") if entries else None
     parsed: list[_Parsed] = []
-    for path in sorted(entries):
-        result, card_problems = _parse_card(path, resolved, resolve(entries[path]) if resolve else None)
+    for path, entry in sorted(entries.items(), key=lambda item: item[0]):
+        target = resolve(entry) if resolve and entry else None
+        result, card_problems = _parse_card(path, resolved, target, pending.get(path))
         problems += card_problems
         if result:
             parsed.append(result)
@@ -397,7 +412,7 @@ def _load_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
                 problems.append(Problem(shown, line, f"question {question!r} is also on card {owner!r}"))
     for item in parsed:
         card, shown = item.card, item.shown
-        if card.source.document not in sources:
+        if card.source.document is not None and card.source.document not in sources:
             line = item.lines.of(["source", "document"])
             problems.append(Problem(shown, line, f"unknown source document {card.source.document!r}"))
         for index, other in enumerate(card.related):

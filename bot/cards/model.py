@@ -8,29 +8,61 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ANSWER_MAX_CHARS = 4096  # Discord's embed description limit
 ANSWER_AIM_CHARS = 1000
 
 
+WEB_ADDRESS = r"^https?://\S+$"
+
+
 class Source(BaseModel):
+    """A document the cards cite, or a web page or chat message known only by its address (a URL and no title)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", title="a source")
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    title: str = Field(min_length=1)
-    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    title: str | None = Field(default=None, min_length=1)
+    url: str | None = Field(default=None, pattern=WEB_ADDRESS)
     published: str | None = None
     retrieved: str | None = None
     notes: str | None = None
 
+    @model_validator(mode="after")
+    def _named(self) -> Source:
+        if self.title is None and self.url is None:
+            raise ValueError("give it a title, a url (of a web page or a chat message), or both")
+        return self
+
+    @property
+    def name(self) -> str:
+        """What a reply shows for it: the title, else the address."""
+        return self.title or self.url or self.id
+
 
 class CardSource(BaseModel):
+    """What a card cites: a document of sources.yaml, or a web page or chat message by its address, which needs no
+    entry there (an answer captured from chat cites the message's link)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", title="source")
+    SHAPE: ClassVar[str] = (
+        "a mapping with 'document' or 'url' (and for a url an optional 'title'), and optional 'section'"
+    )
     EXAMPLE: ClassVar[str] = "source: {document: handbook, section: Roles}"
 
-    document: str = Field(min_length=1)
+    document: str | None = Field(default=None, min_length=1)
+    url: str | None = Field(default=None, pattern=WEB_ADDRESS)
+    title: str | None = Field(default=None, min_length=1)
     section: str | None = None
+
+    @model_validator(mode="after")
+    def _one_citation(self) -> CardSource:
+        if (self.document is None) == (self.url is None):
+            raise ValueError("give either 'document' (an id from sources.yaml) or 'url' (a web address), not both")
+        if self.title is not None and self.document is not None:
+            raise ValueError("'title' is for a url; a document's title is in sources.yaml")
+        return self
 
 
 class CardFront(BaseModel):
@@ -78,8 +110,9 @@ class KnowledgeBase:
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
         object.__setattr__(self, "cards", MappingProxyType(dict(self.cards)))
 
-    def source_of(self, card: Card) -> Source:
-        return self.sources[card.source.document]
+    def source_of(self, card: Card) -> Source | None:
+        """The sources.yaml entry the card cites; None for a card that cites a web address directly."""
+        return self.sources[card.source.document] if card.source.document is not None else None
 
     def by_tag(self) -> dict[str, list[Card]]:
         """Cards grouped by their first tag (untagged under "general"), one entry a card."""

@@ -74,6 +74,10 @@ def _quoted(names: Sequence[str]) -> str:
 
 def _shape(model: type[BaseModel]) -> str:
     """ "a mapping with 'document' and optional 'section', e.g. source: {...}"."""
+    if described := getattr(model, "SHAPE", None):  # fields whose rule is between them, worded by the model
+        shape = str(described)
+        example = getattr(model, "EXAMPLE", None)
+        return f"{shape}, e.g. {example}" if example else shape
     required = [name for name, field in model.model_fields.items() if field.is_required()]
     optional = [name for name, field in model.model_fields.items() if not field.is_required()]
     shape = "a mapping with " + _quoted(required)
@@ -99,6 +103,8 @@ def message(model: type[BaseModel], error: ErrorDetails) -> str:
         return f"{name} must be {_shape(nested) if nested else 'a mapping'}"
     if kind in MUST_BE:
         return f"{name} must {MUST_BE[kind].format(**ctx)}"
+    if kind == "value_error":  # a model's own rule, already worded for the reader
+        return f"{name}: {ctx.get('error', error['msg'])}"
     if kind == "string_pattern_mismatch":
         wanted = PATTERNS.get(str(ctx.get("pattern")), f"it must match {ctx.get('pattern')}")
         return f"{name} {error['input']!r}: {wanted}"

@@ -1,4 +1,4 @@
-"""`/faq`: what went unanswered, feedback, statistics, and reloading the cards, for the server's admins.
+"""`/faq`: what went unanswered, feedback, statistics, reloading the cards and adding one, for the server's admins.
 
 Registered with default member permissions Manage Server, so Discord offers the commands only to members who have
 it; but a server can grant them to anyone under Server Settings → Integrations, and defaults do not apply in direct
@@ -78,7 +78,9 @@ def reload_embed(result: Reload, cards: int) -> discord.Embed:
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Admin(commands.GroupCog, group_name="faq", group_description="Admin: what went unanswered, feedback, reload"):
+class Admin(
+    commands.GroupCog, group_name="faq", group_description="Admin: what went unanswered, feedback, reload, add a card"
+):
     def __init__(self, bot: FaqBot) -> None:
         self.bot = bot
 
@@ -115,6 +117,12 @@ class Admin(commands.GroupCog, group_name="faq", group_description="Admin: what 
         log.info(message, extra={"fields": fields})
         embed = reload_embed(result, len(self.bot.holder.engine.cards))
         await respond(interaction, embed=embed, ephemeral=True)
+
+    @app_commands.command(name="add", description="Write a new card in a form; it answers once the checks pass")
+    async def add(self, interaction: discord.Interaction[FaqBot]) -> None:
+        from bot.discord.add_card import AddCardForm  # here: that module uses this one's wording and embeds
+
+        await interaction.response.send_modal(AddCardForm(self.bot))
 
     async def _report(self, interaction: discord.Interaction[FaqBot], kind: reports.Kind, days: int) -> None:
         if self.bot.store is None:

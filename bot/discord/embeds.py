@@ -7,6 +7,7 @@ import discord
 from bot import replies
 from bot.cards.links import unlinked
 from bot.cards.model import KnowledgeBase
+from bot.decline_hint import DeclineHint
 from bot.replies import Reply
 
 # Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
@@ -45,7 +46,18 @@ def answer_embed(reply: Reply) -> discord.Embed:
 def decline_embed(reply: Reply) -> discord.Embed:
     """Says why there is no answer, never echoing the question back (it may be long or contain mentions)."""
     description = replies.DID_YOU_MEAN if reply.suggestions else replies.HOW_IT_DECIDES
+    if reply.hint is not None:
+        description = f"{description}\n\n{clip(hint_text(reply.hint), DESCRIPTION_MAX // 2)}"
     return discord.Embed(title=clip(reply.headline, TITLE_MAX), description=description, colour=DECLINE_COLOUR)
+
+
+def hint_text(hint: DeclineHint) -> str:
+    """The decline hint with {channel} a link to DECLINE_HINT_CHANNEL_ID and {role} DECLINE_HINT_ROLE_ID's mention
+    when they are set. It is shown in an embed, where no mention notifies anyone, and the admin's own words have
+    their mentions escaped besides (`@everyone` stays text whatever is sent)."""
+    channel = f"<#{hint.channel_id}>" if hint.channel_id else None
+    role = f"<@&{hint.role_id}>" if hint.role_id else None
+    return hint.render(discord.utils.escape_mentions, channel, role)
 
 
 def reply_embed(reply: Reply) -> discord.Embed:
@@ -70,7 +82,7 @@ def topic_pages(knowledge: KnowledgeBase) -> list[discord.Embed]:
 
 def sources_embed(knowledge: KnowledgeBase) -> discord.Embed:
     lines = [
-        f"• [{source.title}]({source.url})" if source.url else f"• {source.title}"
+        f"• [{source.name}]({source.url})" if source.url else f"• {source.name}"
         for source in knowledge.sources.values()
     ]
     description = "\n".join(lines) if lines else replies.NO_SOURCES

@@ -155,7 +155,12 @@ def decline(reply: Reply, question_id: str | None, asked: str | None = None) -> 
         blocks.append(_section(escape(replies.DID_YOU_MEAN)))
         blocks.append(_card_buttons(PICK, reply.suggestions[:3], question_id))
         text += " " + replies.DID_YOU_MEAN + " " + "; ".join(card.title for card in reply.suggestions[:3])
-    return Message(shorten(escape(text), MAX_FALLBACK_CHARS), blocks)
+    fallback = escape(text)
+    if reply.hint is not None:
+        hint = reply.hint.render(escape)  # the admin's words escaped: no <!channel> or <@U…> can form
+        blocks.append(_context(hint))
+        fallback += f"\n{hint}"
+    return Message(shorten(fallback, MAX_FALLBACK_CHARS), blocks)
 
 
 def render(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:

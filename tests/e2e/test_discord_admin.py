@@ -54,7 +54,8 @@ async def test_faq_is_registered_for_manage_server_and_servers_only() -> None:
         faq_command = commands["faq"]
         assert int(faq_command["default_member_permissions"]) == payloads.MANAGE_GUILD
         assert faq_command.get("contexts") == [GUILD_CONTEXT] or faq_command.get("dm_permission") is False
-        assert {option["name"] for option in faq_command["options"]} == {"unanswered", "feedback", "stats", "reload"}
+        subcommands = {option["name"] for option in faq_command["options"]}
+        assert subcommands == {"unanswered", "feedback", "stats", "reload", "add"}
         everyone = [name for name, command in commands.items() if name != "faq"]
         assert everyone
         assert all(commands[name].get("default_member_permissions") is None for name in everyone)
@@ -150,7 +151,7 @@ async def test_reload_with_a_broken_card_names_file_and_line_and_loads_the_rest(
         assert "broken" in holder.engine.knowledge.cards
 
 
-@pytest.mark.parametrize("subcommand", ["unanswered", "feedback", "stats", "reload"])
+@pytest.mark.parametrize("subcommand", ["unanswered", "feedback", "stats", "reload", "add"])
 async def test_a_member_without_manage_server_is_refused_even_where_the_server_grants_faq(
     store: Store, subcommand: str
 ) -> None:
