@@ -16,7 +16,7 @@ from bot.holder import EngineHolder
 from bot.policy import Result, Verdict, Via
 from bot.replies import Reply
 from bot.settings import Settings
-from bot.store import QuestionEvent, Store, StoreUnavailableError
+from bot.store import Platform, QuestionEvent, Store, StoreUnavailableError
 from bot.visible import visible
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class Asked:
     """What became of a question: who sees the reply (`policy.verdict`), and the reply itself: a refusal before
     the engine, or the engine's reply (and its record id); neither for a message the bot did not look up."""
 
-    platform: str
+    platform: Platform
     started: float
     verdict: Verdict
     question: str  # as read: what is looked up, recorded and echoed
@@ -58,7 +58,9 @@ class Asked:
 class Answerer:
     """Answers questions and records votes; the store is optional so the bot also runs without one."""
 
-    def __init__(self, holder: EngineHolder, settings: Settings, platform: str, store: Store | None = None) -> None:
+    def __init__(
+        self, holder: EngineHolder, settings: Settings, platform: Platform, store: Store | None = None
+    ) -> None:
         self.holder = holder
         self.platform = platform
         self.store = store

@@ -69,6 +69,9 @@ class ServedTree(app_commands.CommandTree["FaqBot"]):
     async def interaction_check(self, interaction: discord.Interaction[FaqBot], /) -> bool:
         return interaction.client.serves(interaction.guild_id)
 
+    async def on_error(self, interaction: discord.Interaction[FaqBot], error: app_commands.AppCommandError, /) -> None:
+        await on_app_command_error(interaction, error)
+
 
 class FaqBot(commands.Bot):
     def __init__(
@@ -90,7 +93,6 @@ class FaqBot(commands.Bot):
         self.store = store
         self.answerer = Answerer(holder, settings, "discord", store)
         self.extension_names = tuple(walk_extensions() if extensions is None else extensions)
-        self.tree.on_error = on_app_command_error
         guard_parsers(self._connection.parsers)
 
     def serves(self, guild_id: int | None) -> bool:

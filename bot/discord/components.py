@@ -68,7 +68,7 @@ class VoteButton(
     ) -> VoteButton:
         return cls(match.string, match["vote"] == "u")
 
-    async def callback(self, interaction: discord.Interaction[FaqBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # the client: the FaqBot that added it
         match = self.template.fullmatch(self.custom_id)
         assert match is not None  # the template matched before this item was built
         try:
@@ -102,7 +102,7 @@ class CardButton(
     ) -> CardButton:
         return cls(match.string)
 
-    async def callback(self, interaction: discord.Interaction[FaqBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # the client: the FaqBot that added it
         match = self.template.fullmatch(self.custom_id)
         assert match is not None
         try:
@@ -142,7 +142,7 @@ class CardSelect(
     ) -> CardSelect:
         return cls(match.string)
 
-    async def callback(self, interaction: discord.Interaction[FaqBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # the client: the FaqBot that added it
         match = self.template.fullmatch(self.custom_id)
         assert match is not None
         try:

@@ -284,7 +284,8 @@ def _glibc(function: str) -> Callable[..., int] | None:
     if not name or sys.platform != "linux":
         return None
     try:
-        return getattr(ctypes.CDLL(name), function)
+        found: Callable[..., int] = getattr(ctypes.CDLL(name), function)
+        return found
     except (OSError, AttributeError):
         return None  # not glibc
 

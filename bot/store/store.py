@@ -354,7 +354,7 @@ class Store:
         """Rows since a time, oldest first, after writing what is queued so a report includes it. With a scope, only
         that community's: votes and picks belong to the community of the question they answer. StoreUnavailableError
         while the store is degraded: a report would miss what is waiting to be written."""
-        if not self._ok:
+        if not self._ok or self.db is None:
             raise StoreUnavailableError("the store is degraded: the reports are back once it records again")
         await self.flush()
         sql = f"SELECT {', '.join(f'{table}.{name}' for name in columns)} FROM {table}"
