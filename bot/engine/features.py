@@ -164,7 +164,7 @@ class Words:
         del lines
         tokens, names = numbered(text.split(), int(counts.sum()))
         # The distinct words made again, side by side: the first of each, left among hundreds of thousands of freed
-        # ones, kept their memory from being reused or given back (the engine held 17 MB more at 10,000 cards).
+        # ones, kept their memory from being reused or given back (bench/README.md).
         names = "\n".join(names).split("\n") if names else []
         return cls(text, tokens, names, counts)
 

@@ -69,7 +69,7 @@ MIN_SENTENCE_WORDS = 3  # a word no card knows weighs as the rarest known word, 
 LINEAR_SHARPNESS = 2.0
 TRAINED_WEIGHT = 0.85  # its share when on by default
 TRAINED_MIN_PHRASINGS = 20  # questions a card, on average, for it to be on by default
-# Training takes about a millisecond a phrase: past this many, a build would take minutes, so the part is left out.
+# Training time grows with the phrases: past this many, a build would take minutes, so the part is left out.
 MAX_TRAINED_PHRASES = 20_000
 # A card that does not answer what the question asks scores this share of what it would (half: it is rarely answered
 # then, but still offered among the suggestions): one whose own questions never ask for the person, time, place,
@@ -296,7 +296,7 @@ class Engine:
         self.vocabulary = Vocabulary.counted(words.names, words.tokens, card_of_text[words.rows()], synonyms)
         # Every known word analysed in one go before the build makes its garbage: the analyses then lie together
         # in memory, rather than scattered among freed objects that could not be given back (analysed as the texts
-        # come, the build's own record of them pinned 250 MB that way).
+        # come, the build's own record of them pinned memory that way: bench/README.md).
         analyses: Analyses = {word: analyse(self.vocabulary, word) for word in self.vocabulary.counts}
 
         # A card's title is its first question, already cleaned.
