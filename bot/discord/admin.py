@@ -16,7 +16,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import reports
-from bot.discord.embeds import DESCRIPTION_MAX, TITLE_MAX, clip
+from bot.clip import clip
+from bot.discord.embeds import DESCRIPTION_MAX, TITLE_MAX
 from bot.discord.errors import Refused
 from bot.discord.send import respond
 from bot.holder import Reload

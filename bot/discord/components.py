@@ -14,6 +14,7 @@ import discord
 
 from bot import replies
 from bot.cards.model import Card
+from bot.clip import clip
 from bot.discord.embeds import answer_embed
 from bot.discord.errors import apologize
 from bot.discord.send import respond
@@ -39,10 +40,6 @@ def _custom_id(*parts: str | None) -> str | None:
         return custom_id
     shorter = ":".join(part for part in parts[:-1] if part)
     return shorter if len(shorter) <= CUSTOM_ID_MAX else None
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class VoteButton(
@@ -87,7 +84,7 @@ class CardButton(
 
     def __init__(self, custom_id: str, label: str = replies.RELATED) -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
-            style=discord.ButtonStyle.primary, label=_clip(label, LABEL_MAX), custom_id=custom_id
+            style=discord.ButtonStyle.primary, label=clip(label, LABEL_MAX), custom_id=custom_id
         )
         super().__init__(button)
 
@@ -119,7 +116,7 @@ class CardSelect(
 
     def __init__(self, custom_id: str, cards: list[Card] | None = None, placeholder: str | None = None) -> None:
         options = [
-            discord.SelectOption(label=_clip(card.title, OPTION_MAX), value=card.id)
+            discord.SelectOption(label=clip(card.title, OPTION_MAX), value=card.id)
             for card in (cards or [])[:SELECT_OPTIONS_MAX]
         ]
         select: discord.ui.Select[Any] = discord.ui.Select(

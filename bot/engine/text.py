@@ -130,10 +130,6 @@ def clean_many(texts: Sequence[str]) -> list[str]:
     return cleaned
 
 
-def words(text: str) -> list[str]:
-    return clean(text).split()
-
-
 @WordCache
 def stem(word: str) -> str:
     if word.isalpha():

@@ -34,6 +34,12 @@ VOTE_SECONDS = 2.0  # a vote's write, within the 3 s Discord gives a button to a
 PRUNE_EVERY_SECONDS = 6 * 3600
 DAY = 86400
 
+
+def days_ago(days: float, now: float | None = None) -> float:
+    """The time `days` before `now` (this moment by default): where the retention, or a report's period, starts."""
+    return (time.time() if now is None else now) - days * DAY
+
+
 INSERT_QUESTION = (
     "INSERT INTO questions (id, asked_at, platform, guild, channel, user_hash, question, card, score, outcome) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
@@ -325,7 +331,7 @@ class Store:
         """Delete rows older than the retention period (0 keeps everything); how many were deleted."""
         if self.retention_days <= 0:
             return 0
-        cutoff = (time.time() if now is None else now) - self.retention_days * DAY
+        cutoff = days_ago(self.retention_days, now)
         if self.db is None:
             raise StoreUnavailableError("the store is not open yet")
         async with self._write_lock, self.db.transaction() as tx:
