@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from bot import metrics, policy, replies
 from bot.cards import Card
-from bot.guard import Cooldown, Refusal, check_length
+from bot.engine import Outcome
+from bot.guard import Cooldown, Refusal, Refused, check_length
 from bot.holder import EngineHolder
 from bot.policy import Result, Verdict, Via
 from bot.replies import Reply
@@ -47,12 +48,12 @@ class Asked:
     question_id: str | None = None
 
     @property
-    def outcome(self) -> str:
+    def outcome(self) -> Outcome | Refused:
         """The engine's outcome, or why the question never reached it; asked only of a reply that was sent."""
         if self.refusal is not None:
             return self.refusal.reason
         assert self.reply is not None
-        return self.reply.match.outcome.value
+        return self.reply.match.outcome
 
 
 class Answerer:
@@ -124,7 +125,7 @@ class Answerer:
         refusal = self.cooldown.hit(str(user_id))
         if refusal is None and card is not None:
             return replies.card_reply(card, knowledge)
-        refusal = refusal or Refusal("card_gone", replies.CARD_GONE)
+        refusal = refusal or Refusal(Refused.CARD_GONE, replies.CARD_GONE)
         log.info("click refused", extra={"fields": {"reason": refusal.reason, "card": card_id}})
         return refusal
 

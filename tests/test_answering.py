@@ -9,7 +9,8 @@ import pytest
 
 from bot import replies
 from bot.answering import Answerer, Asker
-from bot.guard import Refusal
+from bot.engine import Outcome
+from bot.guard import Refusal, Refused
 from bot.holder import EngineHolder
 from bot.policy import Verdict, Via
 from bot.replies import Reply
@@ -36,10 +37,10 @@ def answerer(holder: EngineHolder, **overrides: object) -> Answerer:
 
 async def test_a_too_long_question_does_not_spend_the_cooldown(holder: EngineHolder) -> None:
     asking = answerer(holder, cooldown_seconds=60, cooldown_burst=1)
-    assert (await asking.ask("x" * 10_000, ASKER)).outcome == "too_long"
+    assert (await asking.ask("x" * 10_000, ASKER)).outcome is Refused.TOO_LONG
     title = holder.engine.cards[0].title
     assert (await asking.ask(title, ASKER)).reply is not None
-    assert (await asking.ask(title, ASKER)).outcome == "cooldown"
+    assert (await asking.ask(title, ASKER)).outcome is Refused.COOLDOWN
     assert (await asking.ask(title, Asker(9, 2, 3, Via.ASK))).reply is not None  # per user, not per channel
 
 
@@ -51,6 +52,7 @@ async def test_chatter_in_an_answer_channel_is_not_looked_up_and_spends_no_coold
     assert asked.verdict is Verdict.PUBLIC
     assert asked.reply is not None
     assert asked.reply.card is holder.engine.cards[0]
+    assert asked.outcome is Outcome.ANSWERED
 
 
 async def test_who_sees_the_reply_follows_the_way_it_was_asked(holder: EngineHolder) -> None:
@@ -78,11 +80,11 @@ async def test_a_click_shows_its_card_spends_the_cooldown_and_refuses_a_card_gon
     assert shown.card is card
     gone = asking.card("no-such-card", user_id=5)
     assert isinstance(gone, Refusal)
-    assert gone.reason == "card_gone"
+    assert gone.reason is Refused.CARD_GONE
     assert (await asking.ask(card.title, ASKER)).reply is not None  # the click was the first of a burst of two
     slowed = asking.card(card.id, user_id=1)
     assert isinstance(slowed, Refusal)
-    assert slowed.reason == "cooldown"
+    assert slowed.reason is Refused.COOLDOWN
 
 
 async def test_autocomplete_offers_the_card_whose_title_is_typed(holder: EngineHolder) -> None:
