@@ -11,7 +11,7 @@ import pytest
 
 from bot import replies
 from tests.e2e.fake_slack import payloads
-from tests.e2e.fake_slack.harness import running_slack
+from tests.e2e.fake_slack.harness import DECLINING, running_slack
 from tests.e2e.fake_slack.server import Call, FakeSlack
 
 pytestmark = pytest.mark.e2e
@@ -70,7 +70,7 @@ async def test_a_vote_is_recorded_once_per_user_and_card(tmp_path: Path) -> None
 
 
 async def test_did_you_mean_posts_the_picked_card_in_the_same_thread(tmp_path: Path) -> None:
-    async with running_slack(tmp_path) as slack:
+    async with running_slack(tmp_path, **DECLINING) as slack:
         fake = slack.fake
         await fake.envelope("events_api", payloads.mention("python setup environment"))
         decline = await fake.wait_for("chat.postMessage")
@@ -103,7 +103,7 @@ async def test_a_related_card_posts_in_the_thread_without_counting_as_a_pick(tmp
 
 
 async def test_a_pick_on_a_private_decline_posts_the_answer_in_the_channel(tmp_path: Path) -> None:
-    async with running_slack(tmp_path) as slack:
+    async with running_slack(tmp_path, **DECLINING) as slack:
         fake = slack.fake
         await fake.envelope("slash_commands", payloads.slash("python setup environment", fake.response_url("ask")))
         decline = await fake.wait_for("response_url")
@@ -118,7 +118,7 @@ async def test_a_pick_on_a_private_decline_posts_the_answer_in_the_channel(tmp_p
 
 
 async def test_card_clicks_share_the_clickers_cooldown_with_questions(tmp_path: Path) -> None:
-    async with running_slack(tmp_path, cooldown_seconds=60, cooldown_burst=3) as slack:
+    async with running_slack(tmp_path, cooldown_seconds=60, cooldown_burst=3, **DECLINING) as slack:
         fake = slack.fake
         await fake.envelope("events_api", payloads.mention("python setup environment", user="U1ASKER"))
         decline = await fake.wait_for("chat.postMessage")
