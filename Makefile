@@ -61,4 +61,4 @@ bench: install  ## Quality and speed benchmarks (minutes)
 	$(PY) -m bench
 
 clean:  ## Remove the environment and caches
-	rm -rf $(VENV) $(UV_HOME) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(UV_HOME) .pytest_cache .ruff_cache .mypy_cache
