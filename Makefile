@@ -26,9 +26,10 @@ install: $(VENV)/.synced  ## Create .venv with everything the bot and its tests 
 run: install  ## The Discord/Slack bot when tokens are set, else a console chat
 	$(PY) -m bot run --or-chat
 
-lint: install  ## Ruff lint and format check, hadolint on the Dockerfile
+lint: install  ## Ruff lint and format check, mypy type check, hadolint on the Dockerfile
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/hadolint deploy/Dockerfile
 
 fmt: install  ## Format and fix what ruff can
@@ -60,4 +61,4 @@ bench: install  ## Quality and speed benchmarks (minutes)
 	$(PY) -m bench
 
 clean:  ## Remove the environment and caches
-	rm -rf $(VENV) $(UV_HOME) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(UV_HOME) .pytest_cache .ruff_cache .mypy_cache

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from bot import metrics, policy, replies
 from bot.cards import Card
 from bot.decline_hint import DeclineHint
-from bot.guard import Cooldown, Refusal, check_length
+from bot.engine import Outcome
+from bot.guard import Cooldown, Refusal, Refused, check_length
 from bot.holder import EngineHolder
 from bot.policy import Result, Verdict, Via
 from bot.replies import Reply
 from bot.settings import Settings
-from bot.store import QuestionEvent, Store, StoreUnavailableError
+from bot.store import Platform, QuestionEvent, Store, StoreUnavailableError
 from bot.visible import visible
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class Asked:
     """What became of a question: who sees the reply (`policy.verdict`), and the reply itself: a refusal before
     the engine, or the engine's reply (and its record id); neither for a message the bot did not look up."""
 
-    platform: str
+    platform: Platform
     started: float
     verdict: Verdict
     question: str  # as read: what is looked up, recorded and echoed
@@ -48,18 +49,20 @@ class Asked:
     question_id: str | None = None
 
     @property
-    def outcome(self) -> str:
+    def outcome(self) -> Outcome | Refused:
         """The engine's outcome, or why the question never reached it; asked only of a reply that was sent."""
         if self.refusal is not None:
             return self.refusal.reason
         assert self.reply is not None
-        return self.reply.match.outcome.value
+        return self.reply.match.outcome
 
 
 class Answerer:
     """Answers questions and records votes; the store is optional so the bot also runs without one."""
 
-    def __init__(self, holder: EngineHolder, settings: Settings, platform: str, store: Store | None = None) -> None:
+    def __init__(
+        self, holder: EngineHolder, settings: Settings, platform: Platform, store: Store | None = None
+    ) -> None:
         self.holder = holder
         self.platform = platform
         self.store = store
@@ -124,7 +127,7 @@ class Answerer:
         refusal = self.cooldown.hit(str(user_id))
         if refusal is None and card is not None:
             return replies.card_reply(card, knowledge)
-        refusal = refusal or Refusal("card_gone", replies.CARD_GONE)
+        refusal = refusal or Refusal(Refused.CARD_GONE, replies.CARD_GONE)
         log.info("click refused", extra={"fields": {"reason": refusal.reason, "card": card_id}})
         return refusal
 

@@ -53,8 +53,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(reply, ensure_ascii=False), flush=True)
         else:
             end = "\n\n" if len(questions) > 1 else "\n"  # answers read from stdin, a blank line between
-            reply = console.respond(engine, question, settings.question_max_chars, DeclineHint.of(settings))
-            print(reply, end=end, flush=True)
+            text = console.respond(engine, question, settings.question_max_chars, DeclineHint.of(settings))
+            print(text, end=end, flush=True)
     return EXIT_OK
 
 
@@ -355,5 +355,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (`faqbot ask ... | head`): stop quietly, as other command-line tools do.
-        sys.stdout = None  # type: ignore[assignment]
+        sys.stdout = None
         return EXIT_OK

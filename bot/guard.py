@@ -1,4 +1,8 @@
-"""Rules every chat adapter applies before asking the engine: a length cap and a per-user cooldown."""
+"""Rules every chat adapter applies before asking the engine: a length cap and a per-user cooldown.
+
+What became of a question is one vocabulary from the engine to the adapters' logs, metrics and `ask --json`: the
+engine's `Outcome`, or a `Refused` reason when it never reached the engine (`Asked.outcome`).
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,36 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot import replies
 
 MAX_TRACKED_USERS = 50_000
 
 
+class Refused(StrEnum):
+    """Why a question, or a click, is not put to the engine; the values name it in logs, metrics and JSON."""
+
+    EMPTY = "empty"  # nothing to look up: the same word as the engine's Outcome.EMPTY
+    TOO_LONG = "too_long"
+    COOLDOWN = "cooldown"
+    CARD_GONE = "card_gone"  # a clicked card that a reload removed
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why a question is not put to the engine, as a message for the asker."""
 
-    reason: str  # "empty", "too_long", "cooldown", or "card_gone" for a clicked card a reload removed
+    reason: Refused
     message: str
 
 
 def check_length(question: str, limit: int, example: str) -> Refusal | None:
     text = question.strip()
     if not text:
-        return Refusal("empty", replies.NOT_A_QUESTION.format(example=example))
+        return Refusal(Refused.EMPTY, replies.NOT_A_QUESTION.format(example=example))
     if len(text) > limit:
-        return Refusal("too_long", replies.TOO_LONG.format(length=len(text), limit=limit))
+        return Refusal(Refused.TOO_LONG, replies.TOO_LONG.format(length=len(text), limit=limit))
     return None
 
 
@@ -51,7 +65,7 @@ class Cooldown:
         if tokens < 1.0:
             self._buckets[user] = (tokens, now)
             wait = (1.0 - tokens) * self.seconds
-            return Refusal("cooldown", replies.SLOW_DOWN.format(seconds=max(1.0, wait)))
+            return Refusal(Refused.COOLDOWN, replies.SLOW_DOWN.format(seconds=max(1.0, wait)))
         self._buckets[user] = (tokens - 1.0, now)
         while len(self._buckets) > MAX_TRACKED_USERS:
             self._buckets.popitem(last=False)

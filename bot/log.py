@@ -71,6 +71,11 @@ class TextFormatter(logging.Formatter):
 QUIET_LIBRARIES = ("aiosqlite",)
 
 
+def _not_about_voice(record: logging.LogRecord) -> bool:
+    """A text bot never joins a voice channel: discord.py's warning that voice libraries are missing is noise."""
+    return not record.getMessage().endswith("voice will NOT be supported")
+
+
 def setup_logging(level: str, fmt: str = "text", secrets: Iterable[str] = ()) -> None:
     """Log to stderr (stdout belongs to command output such as `ask --json`)."""
     handler = logging.StreamHandler(sys.stderr)
@@ -82,3 +87,4 @@ def setup_logging(level: str, fmt: str = "text", secrets: Iterable[str] = ()) ->
     # Libraries whose debug lines are one a statement or a frame: DEBUG is for the bot's own detail.
     for chatty in QUIET_LIBRARIES:
         logging.getLogger(chatty).setLevel(max(logging.INFO, root.level))
+    logging.getLogger("discord.client").addFilter(_not_about_voice)

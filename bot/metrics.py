@@ -10,14 +10,16 @@ import logging
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from bot.engine import Outcome
+from bot.guard import Refused
+
 log = logging.getLogger(__name__)
 
 REGISTRY = CollectorRegistry()
 
-# The engine's outcomes (answered, low_score, ambiguous, empty), then the adapters' own: a refusal reason
-# from `bot.guard` (too_long, cooldown) or "error". A closed set keeps the label's cardinality bounded: anything
-# else is counted as "other".
-OUTCOMES = frozenset({"answered", "partial", "low_score", "ambiguous", "empty", "too_long", "cooldown", "error"})
+# The engine's outcomes and the refusal reasons of `bot.guard`: a closed set keeps the label's cardinality bounded,
+# anything else is counted as "other".
+OUTCOMES: frozenset[str] = frozenset({*Outcome, *Refused})
 
 QUESTIONS = Counter(
     "faqbot_questions", "Questions handled, by platform and outcome.", ["platform", "outcome"], registry=REGISTRY

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cards.model import Card, KnowledgeBase
 from bot.decline_hint import DeclineHint
 from bot.engine import Match, Outcome
+
+if TYPE_CHECKING:
+    from bot.guard import Refused
 
 DECLINE = "I couldn't find a confident answer to that."
 DECLINE_AMBIGUOUS = "That could match more than one answer, and I'd rather not guess."
@@ -152,7 +155,7 @@ def as_json(match: Match, knowledge: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def refusal_as_json(question: str, reason: str, knowledge: KnowledgeBase) -> dict[str, Any]:
+def refusal_as_json(question: str, reason: Refused, knowledge: KnowledgeBase) -> dict[str, Any]:
     """`ask --json` for a question never put to the engine (empty, too long): the same contract, nothing matched."""
     return {**as_json(Match(question, Outcome.EMPTY, 0.0, None), knowledge), "outcome": reason}
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import statistics
 import textwrap
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -25,10 +24,9 @@ from bot.engine import Engine
 from bot.engine.matcher import SUGGESTION_FLOOR
 from bot.engine.text import clean, is_content, stem
 from bot.settings import REPORT_DAYS
-from bot.store import QuestionRow, Scope, Store, VoteRow
+from bot.store import QuestionRow, Scope, Store, VoteRow, days_ago
 from bot.store.records import PickRow
 
-DAY = 86400
 SIMILAR = 75.0  # similarity (rapidfuzz ratio of the sorted content stems) at which two questions are one group
 MAX_GROUPS = 20
 MAX_LEADERS = 1000  # groups others can join: bounds the work on a long tail of questions asked once
@@ -212,7 +210,7 @@ async def build(
 ) -> Report:
     """Load the scope's rows of the last `days` days and compute one report, in a thread: a long period means many
     rows, and the bot's event loop keeps answering meanwhile. The scope is required so that no caller forgets it."""
-    since = (time.time() if now is None else now) - days * DAY
+    since = days_ago(days, now)
     report = Report(kind, days, scope)
     if kind == "unanswered":
         questions = await store.questions(since, scope)

@@ -35,7 +35,8 @@ def snapshot(root: Path) -> Snapshot:
     Read from the directory listing, with no path object or sort a file (10,000 cards: 0.4 s to 0.06 s a look)."""
     base = os.path.join(root, "")
     files: Snapshot = {}
-    for entry in (root / "sources.yaml", *card_entries(root)):
+    entries: tuple[Path | os.DirEntry[str], ...] = (root / "sources.yaml", *card_entries(root))
+    for entry in entries:
         try:
             stat = entry.stat()
         except (OSError, RuntimeError):  # gone, or a loop of symbolic links

@@ -5,6 +5,7 @@ import pytest
 
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.engine import Engine
+from bot.settings import Settings
 
 FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
 SHIPPED_KNOWLEDGE = Path(__file__).parent.parent / "knowledge"
@@ -17,7 +18,10 @@ def knowledge() -> KnowledgeBase:
 
 @pytest.fixture(scope="session")
 def engine(knowledge: KnowledgeBase) -> Engine:
-    return Engine(knowledge, threshold=40.0, margin=3.0)
+    """The engine as the bot ships it: threshold, margin and trained part as the default settings choose them (the
+    defaults as written, whatever this machine's environment or .env file sets)."""
+    defaults = Settings.model_construct()
+    return Engine(knowledge, defaults.match_threshold, defaults.match_margin, defaults.match_trained_weight)
 
 
 @pytest.fixture(autouse=True, scope="session")

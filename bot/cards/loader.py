@@ -10,7 +10,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -254,9 +254,7 @@ def load_sources(
     lines: dict[str, int] = {}
     for index, item in enumerate(data):
         item_node = node.value[index] if isinstance(node, yaml.SequenceNode) else None
-        result, item_problems = _validate(
-            Source, item, lambda loc, item_node=item_node: _line_of(item_node, loc, 1), shown
-        )
+        result, item_problems = _validate(Source, item, partial(_line_of, item_node, offset=1), shown)
         problems += item_problems
         if result is None or item_problems:
             continue
@@ -314,12 +312,12 @@ def _parse_card(
         problems.append(
             Problem(shown, body_line, f"answer has {len(answer)} characters; aim for {ANSWER_AIM_CHARS}", True)
         )
-    for number, target in unlinkable(match["body"]):
+    for number, link in unlinkable(match["body"]):
         problems.append(
             Problem(
                 shown,
                 body_line + number,
-                f"link to {target!r}: only http, https and mailto links are kept (others show as plain text; "
+                f"link to {link!r}: only http, https and mailto links are kept (others show as plain text; "
                 "on Slack '!channel' or '@U…' would ping)",
             )
         )

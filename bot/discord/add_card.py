@@ -124,5 +124,6 @@ class AddCardForm(discord.ui.Modal, title=FORM_TITLE):
         embed.title = clip(f"{SAVED.format(path=path.relative_to(holder.knowledge_dir))} {embed.title}", TITLE_MAX)
         await respond(interaction, embed=embed, ephemeral=True)
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:
+    # discord.py's Modal.on_error drops BaseView's `item` argument and ignores the mismatch itself: so must we.
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
         await apologize(interaction, error, "/faq add")

@@ -9,14 +9,15 @@ what members asked, and a report reads only the records of the server it is run 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import reports
-from bot.discord.embeds import DESCRIPTION_MAX, TITLE_MAX, clip
+from bot.clip import clip
+from bot.discord.embeds import DESCRIPTION_MAX, TITLE_MAX
 from bot.discord.errors import Refused
 from bot.discord.send import respond
 from bot.holder import Reload
@@ -84,7 +85,7 @@ class Admin(
     def __init__(self, bot: FaqBot) -> None:
         self.bot = bot
 
-    async def interaction_check(self, interaction: discord.Interaction[FaqBot], /) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:  # as Cog declares it
         """Run before every command of the cog: the asker must hold Manage Server where it is run, as Discord reports
         the member's permissions in the interaction, whatever the server's command settings allow."""
         if interaction.guild_id is None:

@@ -11,15 +11,13 @@ from typing import Any
 
 import aiohttp
 import discord
-import discord.http
-import yarl
 from discord import app_commands
 from discord.ext import commands
-from discord.gateway import DiscordWebSocket
 
 from bot import health
 from bot.answering import Answerer
 from bot.discord.components import DYNAMIC_ITEMS
+from bot.discord.endpoints import Endpoints
 from bot.discord.errors import on_app_command_error
 from bot.discord.extensions import walk_extensions
 from bot.holder import EngineHolder
@@ -29,12 +27,6 @@ from bot.store import Store, start_store
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAIL = 0, 1
-
-
-def use_endpoints(settings: Settings) -> None:
-    """Point discord.py at the configured REST API and gateway (a proxy, or a local test server)."""
-    discord.http.Route.BASE = settings.discord_api_base
-    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
 def intents_for(settings: Settings) -> discord.Intents:
@@ -69,6 +61,9 @@ class ServedTree(app_commands.CommandTree["FaqBot"]):
     async def interaction_check(self, interaction: discord.Interaction[FaqBot], /) -> bool:
         return interaction.client.serves(interaction.guild_id)
 
+    async def on_error(self, interaction: discord.Interaction[FaqBot], error: app_commands.AppCommandError, /) -> None:
+        await on_app_command_error(interaction, error)
+
 
 class FaqBot(commands.Bot):
     def __init__(
@@ -90,8 +85,13 @@ class FaqBot(commands.Bot):
         self.store = store
         self.answerer = Answerer(holder, settings, "discord", store)
         self.extension_names = tuple(walk_extensions() if extensions is None else extensions)
-        self.tree.on_error = on_app_command_error
         guard_parsers(self._connection.parsers)
+        self.endpoints = Endpoints(settings.discord_api_base, settings.discord_gateway_url)
+        self.endpoints.route(self.http)
+
+    async def start(self, token: str, *, reconnect: bool = True) -> None:
+        self.endpoints.route_interactions()  # before the handlers' tasks start, which take this context with them
+        await super().start(token, reconnect=reconnect)
 
     def serves(self, guild_id: int | None) -> bool:
         """Whether a question from this server (None: a direct message) is answered, as ALLOWED_GUILD_IDS says."""
@@ -131,9 +131,6 @@ class FaqBot(commands.Bot):
 
 
 def create_bot(settings: Settings, holder: EngineHolder, store: Store | None = None) -> FaqBot:
-    use_endpoints(settings)
-    # A text bot never joins a voice channel: discord.py's warning that voice libraries are missing is only noise.
-    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     return FaqBot(settings, holder, store)
 
 
@@ -160,7 +157,7 @@ async def serve(bot: FaqBot, token: str) -> int:
 async def connect(bot: FaqBot, token: str) -> int:
     """Run the client until it is closed; a refused token, a missing intent or no way to reach Discord is one clear
     line and exit 1 (once connected, discord.py reconnects by itself)."""
-    base = discord.http.Route.BASE
+    base = bot.endpoints.api_base
     try:
         async with bot:
             await bot.start(token)

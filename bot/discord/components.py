@@ -14,6 +14,7 @@ import discord
 
 from bot import replies
 from bot.cards.model import Card
+from bot.clip import clip
 from bot.discord.embeds import answer_embed
 from bot.discord.errors import apologize
 from bot.discord.send import respond
@@ -41,10 +42,6 @@ def _custom_id(*parts: str | None) -> str | None:
     return shorter if len(shorter) <= CUSTOM_ID_MAX else None
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 class VoteButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=rf"faq:vote:(?P<vote>[ud]):(?P<card>{CARD})(?::(?P<question>{QUESTION}))?",
@@ -68,7 +65,7 @@ class VoteButton(
     ) -> VoteButton:
         return cls(match.string, match["vote"] == "u")
 
-    async def callback(self, interaction: discord.Interaction[FaqBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # the client: the FaqBot that added it
         match = self.template.fullmatch(self.custom_id)
         assert match is not None  # the template matched before this item was built
         try:
@@ -87,7 +84,7 @@ class CardButton(
 
     def __init__(self, custom_id: str, label: str = replies.RELATED) -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
-            style=discord.ButtonStyle.primary, label=_clip(label, LABEL_MAX), custom_id=custom_id
+            style=discord.ButtonStyle.primary, label=clip(label, LABEL_MAX), custom_id=custom_id
         )
         super().__init__(button)
 
@@ -102,7 +99,7 @@ class CardButton(
     ) -> CardButton:
         return cls(match.string)
 
-    async def callback(self, interaction: discord.Interaction[FaqBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # the client: the FaqBot that added it
         match = self.template.fullmatch(self.custom_id)
         assert match is not None
         try:
@@ -119,7 +116,7 @@ class CardSelect(
 
     def __init__(self, custom_id: str, cards: list[Card] | None = None, placeholder: str | None = None) -> None:
         options = [
-            discord.SelectOption(label=_clip(card.title, OPTION_MAX), value=card.id)
+            discord.SelectOption(label=clip(card.title, OPTION_MAX), value=card.id)
             for card in (cards or [])[:SELECT_OPTIONS_MAX]
         ]
         select: discord.ui.Select[Any] = discord.ui.Select(
@@ -142,7 +139,7 @@ class CardSelect(
     ) -> CardSelect:
         return cls(match.string)
 
-    async def callback(self, interaction: discord.Interaction[FaqBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # the client: the FaqBot that added it
         match = self.template.fullmatch(self.custom_id)
         assert match is not None
         try:

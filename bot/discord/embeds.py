@@ -7,6 +7,7 @@ import discord
 from bot import replies
 from bot.cards.links import unlinked
 from bot.cards.model import KnowledgeBase
+from bot.clip import clip
 from bot.decline_hint import DeclineHint
 from bot.replies import Reply
 
@@ -15,16 +16,10 @@ TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
 FIELD_VALUE_MAX = 1024
 FIELD_NAME_MAX = 256
-FOOTER_MAX = 2048
-FIELDS_MAX = 25
 TOPICS_PER_PAGE = 8  # tag groups a page: keeps every page well under the 6,000-character total
 
 ANSWER_COLOUR = discord.Colour.blurple()
 DECLINE_COLOUR = discord.Colour.light_grey()
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def answer_embed(reply: Reply) -> discord.Embed:

@@ -12,8 +12,6 @@ a warning.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import hashlib
 import io
 import logging
@@ -24,16 +22,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from functools import cache
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
 
 import numpy as np
-from numpy._core import multiarray
 
-from bot.garbage import collected_after
+from bot.engine.build_memory import release_free_memory, while_building
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +77,8 @@ def cached(
 ) -> T:
     """The object `build()` makes, read from `directory` when an entry for `key` is there, else built and stored.
 
-    A fresh build is returned as it was made, not read back from its bytes: the copy cost a tenth of a build
-    (10,000 cards) and saved only 5 of the engine's 80 MB. `directory=None` turns the cache off. An entry is read
+    A fresh build is returned as it was made, not read back from its bytes: the copy cost much time and saved little
+    memory (bench/README.md). `directory=None` turns the cache off. An entry is read
     only up to ENTRY_BYTES_PER_KEY_BYTE for each byte of the key, plus `extra_bytes` for a part of the build whose
     size the key does not tell (and MIN_ENTRY_BYTES).
     """
@@ -95,7 +91,7 @@ def cached(
         value = _read(path, limit)
         if value is not MISS:
             return value  # type: ignore[return-value]
-    with _small_pages(), _freed_memory_kept(), collected_after():
+    with while_building():
         value = build()
     if path is not None:
         _store(path, value)
@@ -104,9 +100,9 @@ def cached(
 
 
 def _store(path: Path, value: object) -> None:
-    """Pickle the entry here and write it from a thread, so the engine answers while the kernel takes the bytes: at
-    10,000 cards, 50 MB whose write took a sixth of the build. The thread is not a daemon: the interpreter waits
-    for it before exiting, so a short run (`bot ask`) still leaves its entry."""
+    """Pickle the entry here and write it from a thread, so the engine answers while the kernel takes the bytes, tens
+    of megabytes for a large base. The thread is not a daemon: the interpreter waits for it before exiting, so a
+    short run (`bot ask`) still leaves its entry."""
     try:
         blob = pickled(value)
     except Exception as exc:  # an entry that cannot be stored only costs the next start a build
@@ -144,7 +140,7 @@ def _digest(key: Iterable[bytes]) -> str:
 def _read(path: Path, limit: int) -> object:
     """The stored object, or MISS. Only a regular file (not a FIFO, which would block, nor a link, which this module
     never writes) of at most `limit` bytes is read, and it is unpickled as it is read: its bytes are never all in
-    memory beside the objects they make (10,000 cards: 50 MB less at the peak)."""
+    memory beside the objects they make, which lowers the peak (bench/README.md)."""
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -246,76 +242,3 @@ class _Unpickler(pickle.Unpickler):
         if not allowed:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in an index cache")
         return super().find_class(module, name)
-
-
-@contextlib.contextmanager
-def _small_pages() -> Iterator[None]:
-    """Numpy's big arrays on ordinary pages while a build runs.
-
-    numpy asks the kernel for transparent huge pages for every array of 4 MB or more; a build makes and drops
-    hundreds of such temporaries, and where the kernel compacts memory to find a huge page on first touch, that
-    took 0.2 s of a 1.5 s build (10,000 cards, 2-core VM). A numpy without the switch builds as it is.
-    """
-    switch = getattr(multiarray, "_set_madvise_hugepage", None)
-    if switch is None:
-        yield
-        return
-    previous = switch(False)
-    try:
-        yield
-    finally:
-        switch(previous)
-
-
-# glibc's mallopt parameters. Its own thresholds grow to these "after" values once a block of 32 MB is freed (as
-# in any build of more than a few thousand cards): a build sets the mmap threshold there and leaves it, and sets
-# the trim threshold back there.
-M_TRIM_THRESHOLD = -1
-M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD_MAX = 32 * 1024 * 1024
-TRIM_THRESHOLD_AFTER = 2 * MMAP_THRESHOLD_MAX
-TRIM_THRESHOLD_DURING = 1 << 30
-
-
-@cache
-def _glibc(function: str) -> Callable[..., int] | None:
-    """A function of glibc's malloc, or None where the C library is another."""
-    name = ctypes.util.find_library("c")
-    if not name or sys.platform != "linux":
-        return None
-    try:
-        return getattr(ctypes.CDLL(name), function)
-    except (OSError, AttributeError):
-        return None  # not glibc
-
-
-@contextlib.contextmanager
-def _freed_memory_kept() -> Iterator[None]:
-    """The memory a build frees kept for its next arrays rather than handed back to the kernel at once.
-
-    glibc hands a freed block back when it is large (beyond a threshold that grows to 32 MB) or at the top of its
-    heap; a build makes and drops hundreds of arrays of megabytes, and the kernel zeroed each new one again page by
-    page (10,000 cards: 60,000 page faults of 150,000, 0.13 s). `release_free_memory` hands it back after the
-    build.
-    """
-    mallopt = _glibc("mallopt")
-    if mallopt is None:
-        yield
-        return
-    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX)
-    mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_DURING)
-    try:
-        yield
-    finally:
-        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_AFTER)
-
-
-def release_free_memory() -> None:
-    """Hand the memory a build freed back to the system.
-
-    glibc keeps freed memory in its heap (a few hundred MB after building 10,000 cards), so a long-running bot would
-    otherwise stay at the build's peak.
-    """
-    trim = _glibc("malloc_trim")
-    if trim is not None:
-        trim(0)

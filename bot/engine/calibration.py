@@ -109,7 +109,9 @@ def folds(cards: Sequence[Card], seed: int = 0) -> list[Fold]:
     offsets = rng.integers(0, 1 << 30, len(cards))
     made = []
     for fold in range(N_FOLDS):
-        kept, held_out, absent = [], [], []
+        kept: list[Card] = []
+        held_out: list[tuple[str, str]] = []  # a phrasing and its card
+        absent: list[str] = []
         for card, card_group, offset in zip(cards, group, offsets, strict=True):
             if card_group == fold:
                 absent.extend(card.questions[1:] or card.questions)

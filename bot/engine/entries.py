@@ -217,7 +217,7 @@ def _run_sums(new: np.ndarray, entries: np.ndarray, weights: np.ndarray) -> np.n
     Runs are found from the mask alone, with no array of where each starts (millions of int64 at 10,000 cards): the
     k-th repeat, at p, is in run p - k - 1, since k of the p entries before it are repeats too.
     """
-    sums = weights[entries[new]]
+    sums: np.ndarray = weights[entries[new]]
     repeats = np.flatnonzero(~new)
     np.add.at(sums, repeats - np.arange(1, len(repeats) + 1), weights[entries[repeats]])
     return sums

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum, auto
 from itertools import pairwise, repeat
 from typing import NamedTuple
 
@@ -20,7 +21,6 @@ from bot.engine.vocabulary import Vocabulary
 PAIR_WEIGHT = 0.5  # two words side by side, on top of each word alone
 FUNCTION_WORD_WEIGHT = 0.5  # "why" and "who" ask different things, but weigh less than any content word
 UNMATCHED_GRAM = "!"  # a mark no cleaned text has: n-grams carrying it are never any card's
-_UNSEEN = object()
 _CONTENT, _FUNCTION, _PAIR = range(3)  # the order a text's features come in
 
 
@@ -34,6 +34,12 @@ class Part(NamedTuple):
 
 
 Analyses = dict[str, tuple[Part, ...] | None]  # each word's analysis, kept from text to text
+
+
+class _Unseen(Enum):
+    """A word not analysed yet (None is an analysis: a function word's)."""
+
+    UNSEEN = auto()
 
 
 def analyse(vocabulary: Vocabulary, word: str) -> tuple[Part, ...] | None:
@@ -158,7 +164,7 @@ class Words:
         del lines
         tokens, names = numbered(text.split(), int(counts.sum()))
         # The distinct words made again, side by side: the first of each, left among hundreds of thousands of freed
-        # ones, kept their memory from being reused or given back (the engine held 17 MB more at 10,000 cards).
+        # ones, kept their memory from being reused or given back (bench/README.md).
         names = "\n".join(names).split("\n") if names else []
         return cls(text, tokens, names, counts)
 
@@ -248,8 +254,8 @@ def _word_table(vocabulary: Vocabulary, words: list[str], analyses: Analyses) ->
     function_element = np.full(len(words), -1, dtype=np.int64)
     stem_text: dict[str, str] = {}
     for index, word in enumerate(words):
-        analysis = analyses.get(word, _UNSEEN)
-        if analysis is _UNSEEN:
+        analysis = analyses.get(word, _Unseen.UNSEEN)
+        if analysis is _Unseen.UNSEEN:
             analysis = analyses[word] = analyse(vocabulary, word)
         if analysis is not None:
             for part in analysis:
@@ -312,7 +318,7 @@ def _last_word_weights(
     np.minimum.at(low, part_stem, part_weight)
     high = np.full(n_stems, -np.inf)
     np.maximum.at(high, part_stem, part_weight)
-    weights = low[stems]
+    weights: np.ndarray = low[stems]
     mixed = low < high
     at = mixed[part_stem[parts]]
     if np.any(at):

@@ -105,7 +105,8 @@ class LinearModel:
     def scores(self, query: Blocks) -> np.ndarray:
         """One score per class; all zeros when no feature of the query was seen in training."""
         ids, values = self.weigh(query)
-        return (values @ self.weights[ids]).astype(np.float64)
+        scores: np.ndarray = (values @ self.weights[ids]).astype(np.float64)
+        return scores
 
 
 def _number(rows: Sequence[Blocks], n_blocks: int) -> tuple[list[dict[str, int]], _Rows]:

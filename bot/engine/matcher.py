@@ -7,7 +7,6 @@ import math
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -21,7 +20,7 @@ from rapidfuzz import fuzz, process
 from bot.cards.model import Card, KnowledgeBase
 from bot.engine.asks import answered_kinds, asks
 from bot.engine.cache import cached, pickled, source_digest
-from bot.engine.calibration import Calibration, calibrate, off_topic_messages
+from bot.engine.calibration import Calibration, Ranks, calibrate, off_topic_messages
 from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, Words, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
@@ -70,7 +69,7 @@ MIN_SENTENCE_WORDS = 3  # a word no card knows weighs as the rarest known word, 
 LINEAR_SHARPNESS = 2.0
 TRAINED_WEIGHT = 0.85  # its share when on by default
 TRAINED_MIN_PHRASINGS = 20  # questions a card, on average, for it to be on by default
-# Training takes about a millisecond a phrase: past this many, a build would take minutes, so the part is left out.
+# Training time grows with the phrases: past this many, a build would take minutes, so the part is left out.
 MAX_TRAINED_PHRASES = 20_000
 # A card that does not answer what the question asks scores this share of what it would (half: it is rarely answered
 # then, but still offered among the suggestions): one whose own questions never ask for the person, time, place,
@@ -265,7 +264,7 @@ class Engine:
         """Engines built on the cards less some phrasings, asked those phrasings and generic off-topic messages: each
         with the trained part this engine has (off where the whole base has too many phrases for it)."""
 
-        def ranker(cards: list[Card]) -> Callable[[str], tuple[str | None, float, float]]:
+        def ranker(cards: list[Card]) -> Ranks:
             knowledge = KnowledgeBase(self.knowledge.sources, {card.id: card for card in cards})
             engine = Engine(knowledge, FALLBACK_THRESHOLD, FALLBACK_MARGIN, self.trained_weight)
 
@@ -298,7 +297,7 @@ class Engine:
         self.vocabulary = Vocabulary.counted(words.names, words.tokens, card_of_text[words.rows()], synonyms)
         # Every known word analysed in one go before the build makes its garbage: the analyses then lie together
         # in memory, rather than scattered among freed objects that could not be given back (analysed as the texts
-        # come, the build's own record of them pinned 250 MB that way).
+        # come, the build's own record of them pinned memory that way: bench/README.md).
         analyses: Analyses = {word: analyse(self.vocabulary, word) for word in self.vocabulary.counts}
 
         # A card's title is its first question, already cleaned.
@@ -306,13 +305,13 @@ class Engine:
         self._exact: dict[str, int] = {}
         groups: list[int] = []  # the card of each phrase (every question and keyword), card by card
         factors: list[float] = []  # what each phrase's score counts for: an answer's sentence counts less
-        for index, (card, texts) in enumerate(zip(self.cards, cleaned, strict=True)):
-            asked = len(card.questions) + len(card.keywords)
-            for text in texts[:asked]:
+        for index, (card, card_texts) in enumerate(zip(self.cards, cleaned, strict=True)):
+            n_asked = len(card.questions) + len(card.keywords)
+            for text in card_texts[:n_asked]:
                 groups.append(index)
                 self._exact.setdefault(text, index)
-            groups.extend([index] * (len(texts) - 1 - asked))
-            factors.extend([1.0] * asked + [ANSWER_SENTENCE_FACTOR] * (len(texts) - 1 - asked))
+            groups.extend([index] * (len(card_texts) - 1 - n_asked))
+            factors.extend([1.0] * n_asked + [ANSWER_SENTENCE_FACTOR] * (len(card_texts) - 1 - n_asked))
         self._phrase_factor = np.array(factors, dtype=np.float64)
         # Small talk ("thanks bot!") is left unmatched, but for the words of a card that is there for it: one of its
         # own questions is small talk, as an intent set's greeting ("good morning") or a server's "Welcome!" is. Only
@@ -427,7 +426,8 @@ class Engine:
 
     def _lacking(self, card_index: int, kinds: frozenset[str], cleaned: str) -> Lacking:
         """The kinds of fact and the question's words the card does not hold, and the words it does."""
-        has, lacks = [], []
+        has: list[str] = []
+        lacks: list[str] = []
         for word in dict.fromkeys(self.vocabulary.expand_synonyms(cleaned).split()):
             parts = analyse(self.vocabulary, word)
             if parts:
@@ -450,8 +450,9 @@ class Engine:
     def _trained(self, model: LinearModel, question: str) -> np.ndarray:
         """The linear model's share of each card, 0–1, summing to 1."""
         scores = LINEAR_SHARPNESS * model.scores(self._linear_features(question))
-        shares = np.exp(scores - scores.max())
-        return shares / shares.sum()
+        shares: np.ndarray = np.exp(scores - scores.max())
+        shares /= shares.sum()
+        return shares
 
     def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:
         """The closest cards, best first, with their 0–100 scores; no decision taken."""

@@ -27,7 +27,8 @@ class WordCache(Generic[P, T]):
     def __call__(self, word: str, *args: P.args, **kwargs: P.kwargs) -> T:
         if len(word) > MAX_CACHED_CHARS:
             return self._function(word, *args, **kwargs)
-        return self._cached(word, *args, **kwargs)
+        # typeshed declares lru_cache's arguments Hashable, which a ParamSpec's keyword arguments cannot be declared.
+        return self._cached(word, *args, **kwargs)  # type: ignore[arg-type]
 
     def cache_info(self) -> _CacheInfo:
         return self._cached.cache_info()

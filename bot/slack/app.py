@@ -50,11 +50,13 @@ def build_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def only_from(workspaces: frozenset[str]) -> Callable[..., Awaitable[BoltResponse | None]]:
+def only_from(workspaces: frozenset[str]) -> Callable[..., Awaitable[BoltResponse]]:
     """A global middleware for ALLOWED_WORKSPACE_IDS: a request from any other workspace (event, command or action)
     is acknowledged, so Slack does not send it again, and goes no further: not answered, not recorded."""
 
-    async def allowed_workspace(context: AsyncBoltContext, next_: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+    async def allowed_workspace(
+        context: AsyncBoltContext, next_: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
         if context.team_id in workspaces:
             return await next_()
         log.warning("ignored a request from Slack workspace %s: it is not in ALLOWED_WORKSPACE_IDS", context.team_id)

@@ -14,6 +14,7 @@ from typing import Any
 from bot import replies
 from bot.answering import Asked
 from bot.cards.model import Card, KnowledgeBase
+from bot.clip import clip
 from bot.replies import Reply
 from bot.slack.mrkdwn import escape, link, to_mrkdwn
 
@@ -44,10 +45,6 @@ class Message:
     def fields(self) -> dict[str, Any]:
         """The arguments every way of sending takes: no unfurled previews, no names turned into mentions."""
         return {"text": self.text, "blocks": self.blocks or None, "unfurl_links": False, "unfurl_media": False}
-
-
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def action_value(card_id: str, question_id: str | None) -> str:
@@ -86,17 +83,17 @@ def split_mrkdwn(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
 
 
 def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": shorten(text, MAX_SECTION_CHARS)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION_CHARS)}}
 
 
 def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": shorten(text, MAX_SECTION_CHARS)}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, MAX_SECTION_CHARS)}]}
 
 
 def _button(label: str, action_id: str, value: str) -> dict[str, Any]:
     return {
         "type": "button",
-        "text": {"type": "plain_text", "text": shorten(label, MAX_BUTTON_CHARS), "emoji": True},
+        "text": {"type": "plain_text", "text": clip(label, MAX_BUTTON_CHARS), "emoji": True},
         "action_id": action_id,
         "value": value[:MAX_VALUE_CHARS],
     }
@@ -109,7 +106,7 @@ def _card_buttons(kind: str, cards: Iterable[Card], question_id: str | None) -> 
 
 def quote(question: str) -> str:
     """The asker's words as an inert mrkdwn quote."""
-    return "\n".join(f">{line}" for line in escape(shorten(question.strip(), MAX_QUOTE_CHARS)).splitlines())
+    return "\n".join(f">{line}" for line in escape(clip(question.strip(), MAX_QUOTE_CHARS)).splitlines())
 
 
 def answer(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:
@@ -118,7 +115,7 @@ def answer(reply: Reply, question_id: str | None, asked: str | None = None) -> M
     if card is None or source is None:
         raise ValueError("only an answered reply renders as an answer")
     blocks: list[Block] = [_section(quote(asked))] if asked else []
-    blocks.append({"type": "header", "text": {"type": "plain_text", "text": shorten(card.title, MAX_HEADER_CHARS)}})
+    blocks.append({"type": "header", "text": {"type": "plain_text", "text": clip(card.title, MAX_HEADER_CHARS)}})
     body = to_mrkdwn(card.answer)
     if reply.caveat:
         blocks.append(_section(f"_{escape(reply.caveat)}_"))
@@ -126,7 +123,7 @@ def answer(reply: Reply, question_id: str | None, asked: str | None = None) -> M
     source_text = link(source.url, source.label()) if source.url else escape(source.label())
     if len(sections) > MAX_ANSWER_SECTIONS:
         sections = sections[:MAX_ANSWER_SECTIONS]
-        sections[-1] = shorten(sections[-1], MAX_SECTION_CHARS - len(source_text) - 4) + f"\n{source_text}"
+        sections[-1] = clip(sections[-1], MAX_SECTION_CHARS - len(source_text) - 4) + f"\n{source_text}"
     blocks += [_section(text) for text in sections]
     blocks.append(_context(f"{replies.SOURCE}: {source_text}"))
     value = action_value(card.id, question_id)
@@ -143,7 +140,7 @@ def answer(reply: Reply, question_id: str | None, asked: str | None = None) -> M
         blocks.append(_context(f"{replies.RELATED}:"))
         blocks.append(_card_buttons(RELATED, reply.related[:3], question_id))
     caveat = f"_{escape(reply.caveat)}_\n" if reply.caveat else ""
-    return Message(shorten(f"*{escape(card.title)}*\n{caveat}{body}", MAX_FALLBACK_CHARS), blocks[:MAX_BLOCKS])
+    return Message(clip(f"*{escape(card.title)}*\n{caveat}{body}", MAX_FALLBACK_CHARS), blocks[:MAX_BLOCKS])
 
 
 def decline(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:
@@ -160,7 +157,7 @@ def decline(reply: Reply, question_id: str | None, asked: str | None = None) -> 
         hint = reply.hint.render(escape)  # the admin's words escaped: no <!channel> or <@U…> can form
         blocks.append(_context(hint))
         fallback += f"\n{hint}"
-    return Message(shorten(fallback, MAX_FALLBACK_CHARS), blocks)
+    return Message(clip(fallback, MAX_FALLBACK_CHARS), blocks)
 
 
 def render(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:
@@ -177,7 +174,7 @@ def asked_message(asked: Asked, quoted: str | None = None) -> Message:
 
 def notice(text: str) -> Message:
     """A short line from `bot.replies` (a refusal, a thanks), escaped like everything else."""
-    return Message(shorten(escape(text), MAX_FALLBACK_CHARS))
+    return Message(clip(escape(text), MAX_FALLBACK_CHARS))
 
 
 HELP_WORDS = frozenset({"", "help", "?"})  # Slack has no /help: `/ask help`, or "help" said to the bot, shows it
@@ -198,4 +195,4 @@ def help_message(knowledge: KnowledgeBase) -> Message:
         blocks.append(_section(f"*{escape(tag)}*\n{lines}"))
     if len(groups) > room:
         blocks.append(_context("…"))
-    return Message(shorten(f"{replies.HELP}: {escape(replies.HELP_COMMANDS_SLACK)}", MAX_FALLBACK_CHARS), blocks)
+    return Message(clip(f"{replies.HELP}: {escape(replies.HELP_COMMANDS_SLACK)}", MAX_FALLBACK_CHARS), blocks)

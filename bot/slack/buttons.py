@@ -56,9 +56,9 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
         message = blocks.render(reply, question_id)
         container = body.get("container") or {}
         posted = body.get("message") or {}
-        if container.get("is_ephemeral") or not posted.get("ts"):
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        if container.get("is_ephemeral") or not posted.get("ts") or not channel:
             await respond(response_type="in_channel", replace_original=False, **message.fields())
             return
-        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
         thread_ts = posted.get("thread_ts") or posted["ts"]
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, link_names=False, **message.fields())

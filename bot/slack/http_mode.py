@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -96,7 +96,7 @@ class Endpoint:
             return self._refuse(request, "bad signature", 401)
         if self.signatures.seen(str(signature)):
             return self._refuse(request, "replayed", 401)
-        headers = dict(request.headers)
+        headers: dict[str, str | Sequence[str]] = dict(request.headers)
         try:  # the signature held, so these are Slack's bytes, in UTF-8
             bolt_request = AsyncBoltRequest(body=raw.decode(), query=request.query_string, headers=headers)
         except Exception as error:  # signed, so Slack's, but not what its content type says

@@ -46,11 +46,11 @@ class SocketMode(AsyncSocketModeHandler):
         if request is not None:
             await self.handle(client, request)
 
-    async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+    async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
         """Acknowledge even what the app does not handle or cannot read, so Slack does not send it again."""
         start = time.time()
         try:
-            response = await run_async_bolt_app(self.app, req)  # type: ignore[arg-type]
+            response = await run_async_bolt_app(self.app, req)
         except Exception:
             log.exception("skipped a %s envelope that could not be processed", req.type)
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))

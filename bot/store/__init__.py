@@ -13,7 +13,7 @@ from bot.store.database import Database, open_database
 from bot.store.migrations import SchemaTooNewError, migrate
 from bot.store.records import PickRow, Platform, QuestionEvent, QuestionRow, Scope, VoteRow
 from bot.store.salt import load_salt
-from bot.store.store import Opener, Store, StoreUnavailableError
+from bot.store.store import Opener, Store, StoreUnavailableError, days_ago
 
 
 def opener(settings: Settings) -> Opener:
@@ -62,6 +62,7 @@ __all__ = [
     "Store",
     "StoreUnavailableError",
     "VoteRow",
+    "days_ago",
     "open_store",
     "opener",
     "start_store",

@@ -34,6 +34,12 @@ VOTE_SECONDS = 2.0  # a vote's write, within the 3 s Discord gives a button to a
 PRUNE_EVERY_SECONDS = 6 * 3600
 DAY = 86400
 
+
+def days_ago(days: float, now: float | None = None) -> float:
+    """The time `days` before `now` (this moment by default): where the retention, or a report's period, starts."""
+    return (time.time() if now is None else now) - days * DAY
+
+
 INSERT_QUESTION = (
     "INSERT INTO questions (id, asked_at, platform, guild, channel, user_hash, question, card, score, outcome) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
@@ -325,7 +331,7 @@ class Store:
         """Delete rows older than the retention period (0 keeps everything); how many were deleted."""
         if self.retention_days <= 0:
             return 0
-        cutoff = (time.time() if now is None else now) - self.retention_days * DAY
+        cutoff = days_ago(self.retention_days, now)
         if self.db is None:
             raise StoreUnavailableError("the store is not open yet")
         async with self._write_lock, self.db.transaction() as tx:
@@ -354,7 +360,7 @@ class Store:
         """Rows since a time, oldest first, after writing what is queued so a report includes it. With a scope, only
         that community's: votes and picks belong to the community of the question they answer. StoreUnavailableError
         while the store is degraded: a report would miss what is waiting to be written."""
-        if not self._ok:
+        if not self._ok or self.db is None:
             raise StoreUnavailableError("the store is degraded: the reports are back once it records again")
         await self.flush()
         sql = f"SELECT {', '.join(f'{table}.{name}' for name in columns)} FROM {table}"

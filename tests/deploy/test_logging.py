@@ -92,3 +92,13 @@ def test_debug_is_the_bot_s_own_detail_not_every_sql_statement(capsys: pytest.Ca
     assert "bot detail" in err
     assert "SELECT 1" not in err
     assert "a real problem" in err
+
+
+def test_discord_pys_warning_about_voice_libraries_is_left_out(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging("INFO")
+    client_log = logging.getLogger("discord.client")
+    client_log.warning("PyNaCl is not installed, voice will NOT be supported")
+    client_log.warning("Shard ID %s has stopped responding to the gateway", None)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert "stopped responding" in lines[0]

@@ -1,19 +1,21 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 import discord.http
 import pytest
-import yarl
 from aiohttp import web
 from discord.gateway import DiscordWebSocket
+from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
-from bot.discord.app import connect, create_bot, guard_parsers, intents_for, use_endpoints
+from bot.discord.app import connect, create_bot, guard_parsers, intents_for
 from bot.discord.extensions import walk_extensions
 from bot.holder import EngineHolder
 from bot.settings import load_settings
-from tests.discord.helpers import FIXTURE_KNOWLEDGE, TOKEN
+from tests.discord.helpers import FIXTURE_KNOWLEDGE, TOKEN, make_bot
 from tests.net import closed_port
 
 
@@ -39,14 +41,54 @@ def test_message_content_intent_only_with_answer_channels() -> None:
     assert intents_for(load_settings(answer_channel_ids="1,2")).message_content
 
 
-def test_endpoints_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
-    use_endpoints(
-        load_settings(discord_api_base="http://127.0.0.1:9/api/v10/", discord_gateway_url="ws://127.0.0.1:9/")
-    )
-    assert discord.http.Route("GET", "/users/@me").url == "http://127.0.0.1:9/api/v10/users/@me"
-    assert yarl.URL("ws://127.0.0.1:9/") == DiscordWebSocket.DEFAULT_GATEWAY
+class SentTo:
+    """Stands for an HTTPClient or the webhook adapter: records where each request would have gone."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    async def request(self, route: discord.http.Route, *args: Any, **kwargs: Any) -> None:
+        self.urls.append(route.url)
+
+    async def ws_connect(self, url: str, **kwargs: Any) -> None:
+        self.urls.append(url)
+
+
+async def test_each_bot_has_its_own_endpoints_and_discord_py_keeps_its_own() -> None:
+    first = make_bot(discord_api_base="http://127.0.0.1:9/api/v10/", discord_gateway_url="ws://127.0.0.1:9/")
+    second = make_bot(discord_api_base="http://127.0.0.1:8/api", discord_gateway_url="ws://127.0.0.1:8/gw")
+    assert discord.http.Route.BASE == "https://discord.com/api/v10"  # discord.py's own, for any other client
+    assert str(DiscordWebSocket.DEFAULT_GATEWAY) == "wss://gateway.discord.gg/"
+    urls = {}
+    for name, bot in (("first", first), ("second", second)):
+        sent = SentTo()
+        bot.endpoints.route(sent)  # type: ignore[arg-type]
+        await sent.request(discord.http.Route("GET", "/users/@me"))
+        await sent.ws_connect(str(DiscordWebSocket.DEFAULT_GATEWAY.with_query(v=10)))
+        await sent.ws_connect("wss://resume.example/")  # a resume URL the gateway gave is kept
+        urls[name] = sent.urls
+    assert urls["first"] == ["http://127.0.0.1:9/api/v10/users/@me", "ws://127.0.0.1:9/?v=10", "wss://resume.example/"]
+    assert urls["second"] == ["http://127.0.0.1:8/api/users/@me", "ws://127.0.0.1:8/gw?v=10", "wss://resume.example/"]
+
+
+async def test_interaction_responses_go_to_the_bots_api_from_its_own_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent = SentTo()
+    monkeypatch.setattr(AsyncWebhookAdapter, "request", sent.request)
+    bot = make_bot(discord_api_base="http://127.0.0.1:9/api/v10")
+
+    async def respond() -> None:
+        await async_context.get().request(discord.http.Route("POST", "/interactions/1/t/callback"), None)
+
+    async def run_the_bot() -> None:
+        bot.endpoints.route_interactions()
+        await asyncio.create_task(respond())  # an event handler: a task the bot's own starts
+
+    await asyncio.create_task(run_the_bot())
+    await respond()  # from elsewhere in the process: discord.py's own adapter and endpoint
+    assert sent.urls == [
+        "http://127.0.0.1:9/api/v10/interactions/1/t/callback",
+        "https://discord.com/api/v10/interactions/1/t/callback",
+    ]
 
 
 def test_extensions_are_the_modules_with_a_setup() -> None:
@@ -55,11 +97,7 @@ def test_extensions_are_the_modules_with_a_setup() -> None:
     assert "bot.discord.embeds" not in names
 
 
-async def test_an_unreachable_discord_is_one_line_and_exit_1(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
-) -> None:
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
+async def test_an_unreachable_discord_is_one_line_and_exit_1(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
     base = f"http://127.0.0.1:{closed_port()}/api/v10"
     settings = load_settings(discord_token=TOKEN, knowledge_dir=FIXTURE_KNOWLEDGE, discord_api_base=base)
     bot = create_bot(settings, EngineHolder(settings.knowledge_dir, settings.match_threshold, settings.match_margin))
@@ -71,10 +109,8 @@ async def test_an_unreachable_discord_is_one_line_and_exit_1(
 
 
 async def test_an_api_base_that_is_no_discord_api_is_one_line_and_exit_1(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
     server = web.Application()  # answers every path with 404, as a wrong base would
     runner = web.AppRunner(server)
     await runner.setup()

@@ -24,8 +24,8 @@ from tests.e2e.fake_slack.harness import Running, running_slack
 
 EPHEMERAL = 1 << 6
 SLACK_ANSWER_CHANNEL = "C9ANSWERS"
-# The same engine and no cooldown on both platforms: a case and its marker come from one member in a row.
-SETTINGS: dict[str, Any] = {"match_threshold": 55.0, "match_margin": 6.0, "cooldown_seconds": 0}
+# The shipped engine settings and no cooldown on both platforms: a case and its marker come from one member in a row.
+SETTINGS: dict[str, Any] = {"cooldown_seconds": 0}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import pytest
 from bot import replies
 from tests.bidi import PDF, PDI, QUESTION, RLI, RLO, controls_in, knowledge_with_controls
 from tests.e2e.fake_slack import payloads
-from tests.e2e.fake_slack.harness import running_slack
+from tests.e2e.fake_slack.harness import DECLINING, running_slack
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,7 @@ async def test_ask_in_scope_is_answered_in_the_channel_with_the_question_quoted(
 
 
 async def test_ask_out_of_scope_declines_to_the_asker_alone_with_did_you_mean(tmp_path: Path) -> None:
-    async with running_slack(tmp_path) as slack:
+    async with running_slack(tmp_path, **DECLINING) as slack:
         fake = slack.fake
         await fake.envelope("slash_commands", payloads.slash("python setup environment", fake.response_url("r1")))
         reply = (await fake.wait_for("response_url")).body

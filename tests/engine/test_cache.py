@@ -16,7 +16,7 @@ import pytest
 
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.cards.model import Card, CardSource
-from bot.engine import Engine, cache
+from bot.engine import Engine, build_memory, cache
 from bot.engine.cache import cached, source_digest
 from bot.engine.index import SparseIndex
 from bot.engine.matcher import cards_key
@@ -369,7 +369,7 @@ def test_a_build_keeps_freed_memory_and_hands_it_back_after(monkeypatch: pytest.
         "mallopt": lambda *args: calls.append(("mallopt", *args)),
         "malloc_trim": lambda *args: calls.append(("trim", *args)),
     }
-    monkeypatch.setattr(cache, "_glibc", functions.get)
+    monkeypatch.setattr(build_memory, "_glibc", functions.get)
 
     def build() -> SparseIndex:
         calls.append(("build",))
@@ -377,9 +377,31 @@ def test_a_build_keeps_freed_memory_and_hands_it_back_after(monkeypatch: pytest.
 
     cached(None, "index", ["key"], build)
     assert calls == [
-        ("mallopt", cache.M_MMAP_THRESHOLD, cache.MMAP_THRESHOLD_MAX),
-        ("mallopt", cache.M_TRIM_THRESHOLD, cache.TRIM_THRESHOLD_DURING),
+        ("mallopt", build_memory.M_MMAP_THRESHOLD, build_memory.MMAP_THRESHOLD_MAX),
+        ("mallopt", build_memory.M_TRIM_THRESHOLD, build_memory.TRIM_THRESHOLD_DURING),
         ("build",),
-        ("mallopt", cache.M_TRIM_THRESHOLD, cache.TRIM_THRESHOLD_AFTER),
+        ("mallopt", build_memory.M_TRIM_THRESHOLD, build_memory.TRIM_THRESHOLD_AFTER),
         ("trim", 0),
     ]
+
+
+def test_a_build_runs_without_huge_pages_and_puts_numpys_setting_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+
+    def switch(on: bool) -> bool:
+        calls.append(on)
+        return True  # huge pages were on before
+
+    monkeypatch.setattr(build_memory, "_hugepage_switch", lambda: switch)
+
+    def build() -> SparseIndex:
+        calls.append("build")
+        return Builds()()
+
+    cached(None, "index", ["key"], build)
+    assert calls == [False, "build", True]
+
+
+def test_the_locked_numpy_still_has_its_huge_page_switch() -> None:
+    """Without it a build still runs, only slower: this says when a numpy upgrade dropped it."""
+    assert build_memory._hugepage_switch() is not None
