@@ -83,3 +83,50 @@ def unknown_weight(word: str) -> float:
     if count <= 1:
         return 1.0
     return max(UNKNOWN_FLOOR, 1.0 - math.log10(count) / 8.0)
+
+
+# British endings and the American ones the word list knows (it is American English): "licence" and "license",
+# "colour" and "color" then share a stem, so cards and members who spell them differently still match.
+AMERICAN_ENDINGS = (
+    ("ences", "enses"),
+    ("ence", "ense"),
+    ("ourites", "orites"),
+    ("ourite", "orite"),
+    ("ourable", "orable"),
+    ("ouring", "oring"),
+    ("oured", "ored"),
+    ("ours", "ors"),
+    ("our", "or"),
+    ("isations", "izations"),
+    ("isation", "ization"),
+    ("ising", "izing"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("ise", "ize"),
+    ("ysing", "yzing"),
+    ("ysed", "yzed"),
+    ("yses", "yzes"),
+    ("yse", "yze"),
+    ("tres", "ters"),
+    ("tre", "ter"),
+    ("ogues", "ogs"),
+    ("ogue", "og"),
+    ("elling", "eling"),
+    ("elled", "eled"),
+    ("mmes", "ms"),
+    ("mme", "m"),
+)
+AMERICAN_WORDS = {"grey": "gray", "tyre": "tire", "tyres": "tires", "cheque": "check", "cheques": "checks"}
+MIN_STEM_LETTERS = 3  # "four" is no British "for", nor "hour" an "hor"
+
+
+@WordCache
+def american(word: str) -> str:
+    """The American spelling of a British one, where the word list uses it more; any other word as it is."""
+    if word in AMERICAN_WORDS:
+        return AMERICAN_WORDS[word]
+    for british, us in AMERICAN_ENDINGS:
+        if word.endswith(british) and len(word) - len(british) >= MIN_STEM_LETTERS:
+            candidate = word[: -len(british)] + us
+            return candidate if english_count(candidate) > english_count(word) else word
+    return word

@@ -10,6 +10,7 @@ from typing import Protocol
 import numpy as np
 import snowballstemmer
 
+from bot.engine.english import american
 from bot.engine.memo import WordCache
 
 # Platform syntax that carries no meaning for matching: Discord user/role/channel mentions, custom emoji and
@@ -132,8 +133,9 @@ def clean_many(texts: Sequence[str]) -> list[str]:
 
 @WordCache
 def stem(word: str) -> str:
+    """A word's Snowball stem, British spellings taken as American ("licence" as "license")."""
     if word.isalpha():
-        return _stemmer.stemWord(word)
+        return _stemmer.stemWord(american(word))
     if len(word) > 2 and word[-1] == "s" and word[-2].isdigit():
         return word[:-1]  # "h100s" → "h100"
     return word

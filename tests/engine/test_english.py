@@ -4,7 +4,7 @@ from importlib import resources
 
 import pytest
 
-from bot.engine.english import SortedCounts, frequencies, is_common, unknown_weight
+from bot.engine.english import SortedCounts, american, frequencies, is_common, unknown_weight
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +44,28 @@ def test_everyday_words_weigh_less_than_rare_ones() -> None:
     assert not is_common("kalodexvor")
     assert unknown_weight("kalodexvor") == 1.0
     assert 0.35 <= unknown_weight("the") < unknown_weight("aardvark") < 1.0
+
+
+@pytest.mark.parametrize(
+    ("british", "us"),
+    [
+        ("licence", "license"),
+        ("licences", "licenses"),
+        ("colour", "color"),
+        ("favourite", "favorite"),
+        ("organised", "organized"),
+        ("analyse", "analyze"),
+        ("centre", "center"),
+        ("travelled", "traveled"),
+        ("programme", "program"),
+        ("grey", "gray"),
+    ],
+)
+def test_british_spellings_are_taken_as_american(british: str, us: str) -> None:
+    assert american(british) == us
+    assert american(us) == us
+
+
+@pytest.mark.parametrize("word", ["four", "hour", "your", "tour", "promise", "silence", "science", "filled", "wise"])
+def test_words_that_only_look_british_stay_as_they_are(word: str) -> None:
+    assert american(word) == word

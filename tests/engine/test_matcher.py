@@ -330,3 +330,10 @@ def test_a_long_message_s_question_is_matched_with_the_words_before_it_that_card
     )
     assert engine._focused(message) == "when does it start? tournament"
     assert engine.answer(message).card == knowledge.cards["events"]
+
+
+def test_a_card_in_british_spelling_answers_an_american_question(knowledge: KnowledgeBase) -> None:
+    engine, card = with_card(knowledge, "licence", ("Which licence covers the code?", "code licence terms"))
+    match = engine.answer("what license is the code under")
+    assert match.answered
+    assert match.card == card
