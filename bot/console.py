@@ -41,7 +41,7 @@ def render(reply: Reply) -> str:
         return "\n".join(lines)
     lines = [reply.headline]
     if reply.suggestions:
-        lines += [replies.DID_YOU_MEAN, *numbered(reply.suggestions)]
+        lines += [reply.offer, *numbered(reply.suggestions)]
     return "\n".join(lines)
 
 

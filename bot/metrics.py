@@ -14,10 +14,12 @@ log = logging.getLogger(__name__)
 
 REGISTRY = CollectorRegistry()
 
-# The engine's outcomes (answered, low_score, ambiguous, empty), then the adapters' own: a refusal reason
-# from `bot.guard` (too_long, cooldown) or "error". A closed set keeps the label's cardinality bounded: anything
-# else is counted as "other".
-OUTCOMES = frozenset({"answered", "partial", "low_score", "ambiguous", "empty", "too_long", "cooldown", "error"})
+# The engine's outcomes (answered, partial, low_score, ambiguous, broad, empty), then the adapters' own: a refusal
+# reason from `bot.guard` (too_long, cooldown) or "error". A closed set keeps the label's cardinality bounded:
+# anything else is counted as "other".
+OUTCOMES = frozenset(
+    {"answered", "partial", "low_score", "ambiguous", "broad", "empty", "too_long", "cooldown", "error"}
+)
 
 QUESTIONS = Counter(
     "faqbot_questions", "Questions handled, by platform and outcome.", ["platform", "outcome"], registry=REGISTRY

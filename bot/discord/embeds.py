@@ -44,7 +44,7 @@ def answer_embed(reply: Reply) -> discord.Embed:
 
 def decline_embed(reply: Reply) -> discord.Embed:
     """Says why there is no answer, never echoing the question back (it may be long or contain mentions)."""
-    description = replies.DID_YOU_MEAN if reply.suggestions else replies.HOW_IT_DECIDES
+    description = reply.offer if reply.suggestions else replies.HOW_IT_DECIDES
     return discord.Embed(title=clip(reply.headline, TITLE_MAX), description=description, colour=DECLINE_COLOUR)
 
 
