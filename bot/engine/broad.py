@@ -60,7 +60,7 @@ def _plural(word: str) -> bool:
 
 def parts(ranked: Sequence[Suggestion]) -> list[Suggestion]:
     """The cards that score about as well as the best one and share a word with the question, best first."""
-    if not ranked:
+    if not ranked or not ranked[0].related:
         return []
     best = ranked[0]
     close = [s for s in ranked[1:] if s.related and s.score >= CLOSE * best.score]

@@ -202,6 +202,7 @@ def cards_key(cards: list[Card]) -> bytes:
                 card.related,
                 card.keywords,
                 tuple(card.synonyms.items()),
+                card.covers,
             )
             for card in cards
         ]
