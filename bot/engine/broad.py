@@ -23,7 +23,7 @@ WHOLES = frozenset(
     benefits advantages pros upsides perks merits gains positives
     cons downsides drawbacks disadvantages negatives
     criticisms critiques complaints objections concerns worries
-    challenges risks dangers problems issues hurdles obstacles
+    challenges risks dangers problems hurdles obstacles
     goals aims objectives motives motivations reasons priorities
     plans implications consequences takeaways
     """.split()
@@ -82,15 +82,13 @@ class Broad:
     parts: tuple[Suggestion, ...]
 
 
-def widen(
-    cleaned: str, ranked: Sequence[Suggestion], answer: Card | None, tied: bool, on_subject: bool
-) -> Broad | None:
+def widen(cleaned: str, ranked: Sequence[Suggestion], answer: Card | None, tied: bool, floor: float) -> Broad | None:
     """What to give instead of the decision (`answer`, the card decided on; None for a decline, `tied` when the best
     cards were too close to call) when the question is broad and several cards answer a part of it; None when the
     decision stands. An overview card decided on stands; so does one part that no other card scores about as well
-    as. An overview is answered only `on_subject` (a declined question's best card worth offering): else "what's
-    next for the premier league" would get the one about what comes next; it heads the list instead. A list of
-    parts is never an answer."""
+    as. For a declined question the overview is answered only when it scores `floor` (the threshold) but for
+    what it lacks: else "what's next for the premier league" would get the card about what comes next; it heads
+    the list instead. A list of parts is never an answer."""
     if answer is not None and answer.covers:
         return None
     cue = broad_cue(cleaned)
@@ -98,7 +96,7 @@ def widen(
         return None
     close = parts(ranked)
     overview = overview_of(close)
-    if overview is not None and on_subject:
+    if overview is not None and overview.full_score >= floor:
         return Broad(cue, overview, tuple(close))
     if overview is not None or len(close) >= MIN_PARTS or (tied and len(close) > 1):
         first = [overview] if overview else []

@@ -542,9 +542,9 @@ class Engine:
         """A broad question gets the overview card of the parts several cards answer, or those cards as a list."""
         if match.outcome not in (Outcome.ANSWERED, Outcome.AMBIGUOUS, Outcome.LOW_SCORE) or not ranked:
             return match
-        on_subject = match.outcome is not Outcome.LOW_SCORE or ranked[0].score >= SUGGESTION_FLOOR
+        floor = self.threshold if match.outcome is Outcome.LOW_SCORE else 0.0
         tied = match.outcome is Outcome.AMBIGUOUS
-        broad = widen(self.question_text(match.question), ranked, match.card, tied, on_subject)
+        broad = widen(self.question_text(match.question), ranked, match.card, tied, floor)
         if broad is None:
             return match
         if broad.overview is not None:
