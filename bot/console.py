@@ -42,7 +42,7 @@ def render(reply: Reply) -> str:
         return "\n".join(lines)
     lines = [reply.headline]
     if reply.suggestions:
-        lines += [replies.DID_YOU_MEAN, *numbered(reply.suggestions)]
+        lines += [reply.offer, *numbered(reply.suggestions)]
     if reply.hint is not None:
         lines.append(reply.hint.render())
     return "\n".join(lines)

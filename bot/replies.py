@@ -17,6 +17,9 @@ DECLINE_AMBIGUOUS = "That could match more than one answer, and I'd rather not g
 # For a message with nothing to look up: a greeting, thanks, small talk to the bot, emoji alone.
 DECLINE_NO_QUESTION = "Happy to help! Ask me a question whenever you like."
 DID_YOU_MEAN = "Did you mean one of these?"
+# A broad question several cards each answer a part of, with no overview card: those cards to pick from.
+BROAD = "Several answers each cover a part of that."
+PICK_PART = "Which one would you like?"
 # A partial answer: the card on the question's subject, after a line built from the question and the card.
 PARTIAL_KIND = "The cards don't say {kind}. Here is what they say about {subject}:"
 PARTIAL_WORDS = "The cards say nothing about {words}. Here is what they say about {subject}:"
@@ -109,20 +112,28 @@ class Reply:
         return PARTIAL_WORDS.format(words=words, subject=subject)
 
     @property
+    def offer(self) -> str:
+        """The line before the cards offered instead of an answer: the parts of a broad question, or "did you mean"."""
+        return PICK_PART if self.match.outcome is Outcome.BROAD else DID_YOU_MEAN
+
+    @property
     def headline(self) -> str:
         """The title of the answer, or the sentence that declines."""
         if self.card is not None:
             return self.card.title
         if self.match.outcome is Outcome.AMBIGUOUS:
             return DECLINE_AMBIGUOUS
+        if self.match.outcome is Outcome.BROAD:
+            return BROAD
         return DECLINE_NO_QUESTION if self.match.outcome is Outcome.EMPTY else DECLINE
 
 
 def reply_for(match: Match, knowledge: KnowledgeBase, hint: DeclineHint | None = None) -> Reply:
-    """The reply to a match; `hint` goes with a decline of a question (not with small talk, which asked nothing)."""
+    """The reply to a match; `hint` goes with a decline of a question (not with small talk, which asked nothing, nor
+    with a broad question's parts, which answer it)."""
     card = match.card
     if card is None:
-        hint = hint if match.outcome is not Outcome.EMPTY else None
+        hint = hint if match.outcome not in (Outcome.EMPTY, Outcome.BROAD) else None
         return Reply(match, None, None, (), tuple(s.card for s in match.suggestions), hint)
     related = tuple(knowledge.cards[other] for other in card.related if other in knowledge.cards)
     return Reply(match, card, SourceRef.of(card, knowledge), related, ())

@@ -352,6 +352,7 @@ def _parse_card(
         keywords=tuple(keywords),
         synonyms={key.casefold(): value for key, value in front.synonyms.items()},
         path=path,
+        covers=tuple(front.covers),
     )
     return _Parsed(card, shown, lines, [keys[index] for index in places], places), problems
 
@@ -418,6 +419,7 @@ def _load_knowledge(root: Path, pending: Mapping[Path, str]) -> tuple[KnowledgeB
                 line = item.lines.of(["related", index])
                 reason = "a card cannot be related to itself" if other == card.id else "no card has this id"
                 problems.append(Problem(shown, line, f"related {other!r}: {reason}"))
+        problems += _cover_problems(item, cards)
     # Every card whose file has no error, with its links to cards left out dropped: one broken card costs itself.
     broken = {problem.path for problem in problems if not problem.warning}
     valid = {card_id: card for card_id, card in cards.items() if shown_of[card_id] not in broken}
@@ -444,10 +446,25 @@ def _resolver(cards: Path) -> Callable[[os.DirEntry[str]], Path | None] | None:
     return resolve
 
 
+def _cover_problems(item: _Parsed, cards: Mapping[str, Card]) -> list[Problem]:
+    """An overview sums up two or more other cards, each one that exists: else it is an ordinary card misnamed."""
+    card, problems = item.card, []
+    for index, other in enumerate(card.covers):
+        if other not in cards or other == card.id:
+            reason = "a card cannot cover itself" if other == card.id else "no card has this id"
+            problems.append(Problem(item.shown, item.lines.of(["covers", index]), f"covers {other!r}: {reason}"))
+    if len(set(card.covers)) == 1:
+        line = item.lines.of(["covers"])
+        message = "covers names one card: an overview covers two or more cards, each answering a part of it"
+        problems.append(Problem(item.shown, line, message))
+    return problems
+
+
 def _linked_within(card: Card, cards: Mapping[str, Card]) -> Card:
-    """The card with only its related links to `cards`."""
+    """The card with only its related links and covered cards among `cards`."""
     related = tuple(other for other in card.related if other in cards)
-    return card if related == card.related else replace(card, related=related)
+    covers = tuple(other for other in card.covers if other in cards)
+    return card if (related, covers) == (card.related, card.covers) else replace(card, related=related, covers=covers)
 
 
 def load_knowledge_strict(root: Path) -> KnowledgeBase:

@@ -76,6 +76,8 @@ class CardFront(BaseModel):
     related: list[str] = []
     keywords: list[str] = []
     synonyms: dict[str, str] = {}
+    # An overview card: the ids of the cards that each answer one part of what it sums up ("the main criticisms").
+    covers: list[str] = []
     id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")  # last: rarely needed, the file names it
 
     @field_validator("questions", "tags", "keywords", mode="after")
@@ -95,6 +97,7 @@ class Card:
     keywords: tuple[str, ...] = ()
     synonyms: Mapping[str, str] = field(default_factory=dict)
     path: Path | None = None
+    covers: tuple[str, ...] = ()  # an overview: the cards it sums up
 
     @property
     def title(self) -> str:

@@ -40,7 +40,7 @@ def answer_embed(reply: Reply) -> discord.Embed:
 
 def decline_embed(reply: Reply) -> discord.Embed:
     """Says why there is no answer, never echoing the question back (it may be long or contain mentions)."""
-    description = replies.DID_YOU_MEAN if reply.suggestions else replies.HOW_IT_DECIDES
+    description = reply.offer if reply.suggestions else replies.HOW_IT_DECIDES
     if reply.hint is not None:
         description = f"{description}\n\n{clip(hint_text(reply.hint), DESCRIPTION_MAX // 2)}"
     return discord.Embed(title=clip(reply.headline, TITLE_MAX), description=description, colour=DECLINE_COLOUR)

@@ -109,8 +109,19 @@ def format_explanation(explanation: Explanation) -> str:
             f"decision: a partial answer with {match.card.id} (score {match.score:.1f}, halved for what it lacks; "
             f"as {match.score / UNANSWERED_FACTOR:.1f} it clears the threshold): it lacks {lacking}"
         )
+    elif match.broad and match.card is not None:
+        lines.append(
+            f"decision: a broad question ({match.broad!r}) that several cards answer in part: answered with the "
+            f"overview {match.card.id} (score {match.score:.1f}), which covers {', '.join(match.card.covers)}"
+        )
     elif match.answered and match.card is not None:
         lines.append(f"decision: answered with {match.card.id} (score {match.score:.1f})")
+    elif match.outcome is Outcome.BROAD:
+        parts = ", ".join(suggestion.card.id for suggestion in match.suggestions)
+        lines.append(
+            f"decision: a broad question ({match.broad!r}) that several cards answer in part, and no "
+            f"overview card covers them: offered as a list: {parts}"
+        )
     else:
         offered = ", ".join(suggestion.card.id for suggestion in match.suggestions) or "nothing"
         lines.append(f"decision: declined ({match.outcome.value}); offered: {offered}")

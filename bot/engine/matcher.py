@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from bot.cards.model import Card, KnowledgeBase
 from bot.engine.asks import answered_kinds, asks
+from bot.engine.broad import widen
 from bot.engine.cache import cached, pickled, source_digest
 from bot.engine.calibration import Calibration, Ranks, calibrate, off_topic_messages
 from bot.engine.entries import Postings, Ragged
@@ -88,6 +89,7 @@ class Outcome(StrEnum):
     PARTIAL = "partial"  # the card is on the question's subject, but does not hold the detail asked for
     LOW_SCORE = "low_score"  # nothing close enough
     AMBIGUOUS = "ambiguous"  # two cards too close to call
+    BROAD = "broad"  # several cards each answer a part of a broad question, and no overview covers them: a list
     EMPTY = "empty"  # no words that could match anything
 
 
@@ -123,6 +125,7 @@ class Match:
     suggestions: tuple[Suggestion, ...] = ()
     lacking: Lacking | None = None  # for a partial answer: what the card does not hold
     decided_on: str | None = None  # for a long message: the part of it the decision was made on
+    broad: str | None = None  # for a broad question given an overview or a list: the words that made it broad
 
     @property
     def answered(self) -> bool:
@@ -199,6 +202,7 @@ def cards_key(cards: list[Card]) -> bytes:
                 card.related,
                 card.keywords,
                 tuple(card.synonyms.items()),
+                card.covers,
             )
             for card in cards
         ]
@@ -501,8 +505,8 @@ class Engine:
         if exact is not None:
             return Match(question, Outcome.ANSWERED, 100.0, self.cards[exact])
         ranked = self.rank(question)
-        match = self._decide(question, ranked)
-        if match.outcome is Outcome.ANSWERED or not ranked:
+        match = self._widened(self._decide(question, ranked), ranked)
+        if match.outcome in (Outcome.ANSWERED, Outcome.BROAD) or not ranked:
             return match
         # A long message often wraps its question in context ("ok so im new here and ..., can someone explain what
         # meta's deal is"). Its clauses that ask something are then tried alone, scored (never taken word for word:
@@ -535,6 +539,19 @@ class Engine:
                 decided_on = None if best is match else best.question
                 return Match(question, wanted, best.score, best.card, lacking=best.lacking, decided_on=decided_on)
         return match
+
+    def _widened(self, match: Match, ranked: list[Suggestion]) -> Match:
+        """A broad question gets the overview card of the parts several cards answer, or those cards as a list."""
+        if match.outcome not in (Outcome.ANSWERED, Outcome.AMBIGUOUS, Outcome.LOW_SCORE) or not ranked:
+            return match
+        floor = self.threshold if match.outcome is Outcome.LOW_SCORE else 0.0
+        tied = match.outcome is Outcome.AMBIGUOUS
+        broad = widen(self.question_text(match.question), ranked, match.card, tied, floor)
+        if broad is None:
+            return match
+        if broad.overview is not None:
+            return Match(match.question, Outcome.ANSWERED, broad.overview.score, broad.overview.card, broad=broad.cue)
+        return Match(match.question, Outcome.BROAD, match.score, None, broad.parts, broad=broad.cue)
 
     def _focused(self, question: str) -> str | None:
         """A long message's last asking clause, with the content words of the other clauses that some card uses."""

@@ -28,6 +28,7 @@ MAX_FALLBACK_CHARS = 3000
 # Ours: how much of a long card or question is shown before it is shortened
 MAX_ANSWER_SECTIONS = 10
 MAX_QUOTE_CHARS = 500
+MAX_PICKS = 5  # cards offered to pick from: a broad question's parts (up to five), or three "did you mean"
 
 VOTE_UP, VOTE_DOWN = "vote:up", "vote:down"
 PICK, RELATED = "pick", "related"  # a "did you mean" suggestion, a related card
@@ -149,9 +150,9 @@ def decline(reply: Reply, question_id: str | None, asked: str | None = None) -> 
     blocks.append(_section(escape(reply.headline)))
     text = reply.headline
     if reply.suggestions:
-        blocks.append(_section(escape(replies.DID_YOU_MEAN)))
-        blocks.append(_card_buttons(PICK, reply.suggestions[:3], question_id))
-        text += " " + replies.DID_YOU_MEAN + " " + "; ".join(card.title for card in reply.suggestions[:3])
+        blocks.append(_section(escape(reply.offer)))
+        blocks.append(_card_buttons(PICK, reply.suggestions[:MAX_PICKS], question_id))
+        text += " " + reply.offer + " " + "; ".join(card.title for card in reply.suggestions[:MAX_PICKS])
     fallback = escape(text)
     if reply.hint is not None:
         hint = reply.hint.render(escape)  # the admin's words escaped: no <!channel> or <@U…> can form

@@ -128,7 +128,7 @@ def test_unknown_field_is_an_error(tmp_path: Path) -> None:
     root = make(tmp_path, {"good.md": GOOD.replace("tags:", "tagz:"), "other.md": OTHER})
     assert messages(root) == [
         "knowledge/cards/good.md:5: unknown field 'tagz': "
-        "a card may have questions, tags, source, related, keywords, synonyms, id"
+        "a card may have questions, tags, source, related, keywords, synonyms, covers, id"
     ]
 
 
@@ -154,6 +154,22 @@ def test_unknown_source_and_related(tmp_path: Path) -> None:
 def test_related_to_itself(tmp_path: Path) -> None:
     root = make(tmp_path, {"good.md": GOOD.replace("[other]", "[good]"), "other.md": OTHER})
     assert any("cannot be related to itself" in m for m in messages(root))
+
+
+def test_an_overview_covers_two_or_more_cards_that_exist(tmp_path: Path) -> None:
+    third = OTHER.replace("delete my account?", "change my name?").replace("remove my account", "rename my account")
+    overview = GOOD.replace("related: [other]", "covers: [other, third]")
+    knowledge, problems = load_knowledge(make(tmp_path, {"good.md": overview, "other.md": OTHER, "third.md": third}))
+    assert not problems
+    assert knowledge.cards["good"].covers == ("other", "third")
+    cases = {
+        "covers: [other, ghost]": "good.md:9: covers 'ghost': no card has this id",
+        "covers: [good, other]": "good.md:9: covers 'good': a card cannot cover itself",
+        "covers: [other]": "good.md:9: covers names one card: an overview covers two or more cards",
+    }
+    for number, (covers, problem) in enumerate(cases.items()):
+        root = make(tmp_path / str(number), {"good.md": GOOD.replace("related: [other]", covers), "other.md": OTHER})
+        assert any(problem in found for found in messages(root)), (covers, messages(root))
 
 
 def test_empty_and_over_long_answers(tmp_path: Path) -> None:
