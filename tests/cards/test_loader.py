@@ -225,7 +225,7 @@ def test_a_card_with_an_error_is_left_out_and_links_to_it_dropped(tmp_path: Path
     knowledge, problems = load_knowledge(root)
     assert [str(problem) for problem in problems] == [
         "knowledge/cards/other.md:5: unknown field 'tagz': a card may have questions, tags, source, related, keywords, "
-        "synonyms, id"
+        "synonyms, covers, id"
     ]
     assert set(knowledge.cards) == {"good"}
     assert knowledge.cards["good"].related == ()
