@@ -48,7 +48,9 @@ async def test_questions_and_votes_are_recorded_in_the_store(tmp_path: Path) -> 
         assert asked.question_id is not None
         assert await answerer.vote(asked.question_id, 1, card.id, helpful=True) == replies.FEEDBACK_THANKS
         assert await answerer.vote(asked.question_id, 1, card.id, helpful=False) == replies.FEEDBACK_ALREADY
-        answerer.pick(asked.question_id, card.id)
+        answerer.pick(asked.question_id, card.id, 1)
+        assert answerer.teacher is not None
+        await answerer.teacher.settled()
         await store.flush()
         (question,) = await store.questions()
         assert (question.id, question.card, question.platform) == (asked.question_id, card.id, "discord")
