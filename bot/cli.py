@@ -101,6 +101,15 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if missing := unknown_cards(eval_set, engine):
         print(f"{path}: expected cards that do not exist: {', '.join(missing)}", file=sys.stderr)
         return EXIT_FAIL
+    if args.learn:
+        import asyncio
+
+        from bot.learn.replay import format_replay, replay
+
+        print(engine.decision())
+        result = asyncio.run(replay(settings, path, eval_set))
+        print(format_replay(result))
+        return EXIT_OK if result.passed else EXIT_FAIL
     report = run_eval(eval_set, engine)
     print(engine.decision())
     print(format_report(report))
@@ -281,6 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--noise",
         action="store_true",
         help="also ask every question wrapped in chat openers and closers: each must keep its decision",
+    )
+    evaluate.add_argument(
+        "--learn",
+        action="store_true",
+        help="replay the set twice as members who teach the bot (picks, 👍), then measure the other sets",
     )
     evaluate.set_defaults(handler=cmd_eval)
 
