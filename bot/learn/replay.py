@@ -111,7 +111,7 @@ def _quiet(*names: str) -> Iterator[None]:
 
 
 async def replay(settings: Settings, path: Path, eval_set: EvalSet) -> Replay:
-    with _quiet("bot.holder", "bot.learn.teacher"):
+    with _quiet("bot.holder", "bot.learn.teacher", "bot.store.migrations"):
         return await _replay(settings, path, eval_set)
 
 

@@ -64,11 +64,12 @@ class Teacher:
         return phrasing
 
     async def decide(self, phrasing_id: str, state: State, by: str) -> Phrasing | None:
-        """An admin's approval (live) or rejection; the phrasing, or None when it could not move to that state."""
+        """An admin's approval (live) or rejection; the phrasing, or None when it could not move to that state.
+        Served from a moment later: the engine is rebuilt in the background (`settled()` waits for it)."""
         phrasing = await records.decide(self.store, phrasing_id, state, by)
         if phrasing is not None:
             log.info("phrasing %s", state.value, extra={"fields": {"phrasing": phrasing_id, "by": by}})
-            await self.refresh()
+            self.refresh_soon()
         return phrasing
 
     async def learned(self) -> Learned:

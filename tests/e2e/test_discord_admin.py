@@ -54,7 +54,13 @@ async def test_faq_is_registered_for_manage_server_and_servers_only() -> None:
         faq_command = commands["faq"]
         assert int(faq_command["default_member_permissions"]) == payloads.MANAGE_GUILD
         assert faq_command.get("contexts") == [GUILD_CONTEXT] or faq_command.get("dm_permission") is False
-        assert {option["name"] for option in faq_command["options"]} == {"unanswered", "feedback", "stats", "reload"}
+        assert {option["name"] for option in faq_command["options"]} == {
+            "unanswered",
+            "feedback",
+            "stats",
+            "reload",
+            "learn",
+        }
         everyone = [name for name, command in commands.items() if name != "faq"]
         assert everyone
         assert all(commands[name].get("default_member_permissions") is None for name in everyone)

@@ -49,6 +49,7 @@ async def test_two_users_propose_an_approval_makes_it_live_and_matched(store: St
     assert answer(holder, UNSEEN).outcome is Outcome.LOW_SCORE  # proposed is not live
 
     live = await teacher.decide(phrasing.id, State.LIVE, by="admin")
+    await teacher.settled()
     assert live is not None
     assert live.state is State.LIVE
     assert live.decided_by == "admin"
@@ -58,6 +59,7 @@ async def test_two_users_propose_an_approval_makes_it_live_and_matched(store: St
     assert await teacher.decide(phrasing.id, State.LIVE, by="admin") is None  # already live
 
     assert await teacher.decide(phrasing.id, State.REJECTED, by="admin") is not None
+    await teacher.settled()
     assert answer(holder, UNSEEN).outcome is Outcome.LOW_SCORE
     assert await teach(teacher, UNSEEN, "roles", {3: True, 4: True}) == []  # rejected: never proposed again
 
