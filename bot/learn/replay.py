@@ -152,11 +152,11 @@ def format_replay(result: Replay) -> str:
     if result.others:
         lines.append("the other sets, before and after learning:")
     for other, before, after in result.others:
-        drop = (before.out_of_scope_recall - after.out_of_scope_recall) * 100
+        change = round((after.out_of_scope_recall - before.out_of_scope_recall) * 100, 1) + 0.0  # never "-0.0"
         lines += [
             f"  {other}",
             f"    before  {_figures(before)}",
-            f"    after   {_figures(after)}   (declines {-drop:+.1f} points)",
+            f"    after   {_figures(after)}   (declines {change:+.1f} points)",
         ]
     lines.append(
         "\nPASS"
