@@ -40,7 +40,7 @@ GONE = "That phrasing was already decided (by someone else, or from the command 
 
 def _quoted(text: str) -> str:
     """A member's question shown as text: no Markdown, no code span to break out of, no mention (pings are off)."""
-    return discord.utils.escape_markdown(clip(text, QUESTION_MAX)).replace("`", "'")
+    return discord.utils.escape_markdown(clip(text, QUESTION_MAX).replace("`", "'"))
 
 
 def render(proposals: list[Phrasing], tallies: dict[tuple[str, str], records.Tally], page: int) -> dict[str, Any]:
