@@ -15,6 +15,8 @@ from bot.decline_hint import DeclineHint
 from bot.engine import Outcome
 from bot.guard import Cooldown, Refusal, Refused, check_length
 from bot.holder import EngineHolder
+from bot.learn import learned as learning
+from bot.learn.teacher import Teacher
 from bot.policy import Result, Verdict, Via
 from bot.replies import Reply
 from bot.settings import Settings
@@ -69,6 +71,9 @@ class Answerer:
         self.max_chars = settings.question_max_chars
         self.hint = DeclineHint.of(settings)
         self.cooldown = Cooldown(settings.cooldown_seconds, settings.cooldown_burst)
+        self.teacher = (
+            Teacher(store, holder, settings.learn_min_users, settings.learn_auto_approve) if store is not None else None
+        )
 
     async def ask(self, question: str, asker: Asker) -> Asked:
         """Look the question up, record it and decide who sees the reply, as `bot.policy` says for its way in.
@@ -87,7 +92,7 @@ class Answerer:
             fields = {"via": asker.via, "reason": refusal.reason, "length": len(question), "reply": verdict.value}
             log.info("question refused", extra={"fields": fields})
             return Asked(self.platform, started, verdict, question, refusal=refusal)
-        match = await self.holder.run(engine.answer, question)
+        match = await self.holder.run(learning.answer, engine, self.holder.learned, question)
         reply = replies.reply_for(match, engine.knowledge, self.hint)
         question_id = None
         if self.store is not None and policy.recorded(asker.via, match.outcome):
@@ -142,9 +147,17 @@ class Answerer:
         except StoreUnavailableError as error:
             log.warning("feedback not recorded: %s", error)
             return replies.FEEDBACK_NOT_RECORDED
+        self.teach(question_id, user_id, card_id, helpful)
         return replies.FEEDBACK_THANKS if counted else replies.FEEDBACK_ALREADY
 
-    def pick(self, question_id: str | None, card_id: str) -> None:
+    def pick(self, question_id: str | None, card_id: str, user_id: int | str) -> None:
+        """A "did you mean" card chosen: recorded for the reports, and evidence for that card on the question."""
         log.info("suggestion picked", extra={"fields": {"card": card_id, "question": question_id}})
         if self.store is not None and question_id is not None:
             self.store.record_pick(question_id, card_id)
+        self.teach(question_id, user_id, card_id, True)
+
+    def teach(self, question_id: str | None, user_id: int | str, card_id: str, helpful: bool) -> None:
+        """Evidence for (or against) the card on the question, recorded in the background (`bot.learn.teacher`)."""
+        if self.teacher is not None and question_id is not None:
+            self.teacher.soon(self.teacher.evidence(question_id, user_id, card_id, helpful, self.platform))

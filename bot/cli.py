@@ -104,6 +104,15 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if missing := unknown_cards(eval_set, engine):
         print(f"{path}: expected cards that do not exist: {', '.join(missing)}", file=sys.stderr)
         return EXIT_FAIL
+    if args.learn:
+        import asyncio
+
+        from bot.learn.replay import format_replay, replay
+
+        print(engine.decision())
+        result = asyncio.run(replay(settings, path, eval_set))
+        print(format_replay(result))
+        return EXIT_OK if result.passed else EXIT_FAIL
     report = run_eval(eval_set, engine)
     print(engine.decision())
     print(format_report(report))
@@ -233,6 +242,18 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_learn(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.learn.commands import run
+
+    if not _store_exists(settings):
+        return EXIT_OK if args.action == "list" else EXIT_FAIL
+    try:
+        return run(args, settings)
+    except (OSError, RuntimeError) as exc:
+        print(f"cannot read the store (DATABASE_URL / DATA_DIR): {exc}", file=sys.stderr)
+        return EXIT_FAIL
+
+
 def _store_exists(settings: Settings) -> bool:
     """Whether there is a store to read. A SQLite file that does not exist yet holds nothing: the report is empty
     without opening it, so that it writes nothing (no file, no salt) and migrates no schema."""
@@ -298,6 +319,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also ask every question wrapped in chat openers and closers: each must keep its decision",
     )
+    evaluate.add_argument(
+        "--learn",
+        action="store_true",
+        help="replay the set twice as members who teach the bot (picks, 👍), then measure the other sets",
+    )
     evaluate.set_defaults(handler=cmd_eval)
 
     importer = sub.add_parser("import", help="turn an existing FAQ (CSV, TSV, QnA Maker export, Markdown) into cards")
@@ -325,6 +351,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["text", "json", "eval"], default="text", help="eval: eval-set YAML (default: text)"
     )
     report.set_defaults(handler=cmd_report)
+
+    learn = sub.add_parser("learn", help="review the phrasings learned from members' picks and votes")
+    actions = learn.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("list", help="the proposed and live phrasings, with how many users gave evidence +/-")
+    for action, meaning in (("approve", "make a proposed phrasing live"), ("reject", "never propose it again")):
+        actions.add_parser(action, help=meaning).add_argument("id", help="the phrasing's id, as `learn list` shows")
+    export = actions.add_parser("export", help="write the live phrasings into their cards' files, then check them")
+    export.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    learn.set_defaults(handler=cmd_learn)
 
     run = sub.add_parser("run", help="serve Discord and/or Slack (needs their tokens)")
     run.add_argument("--or-chat", action="store_true", help="start the console chat when no token is set")

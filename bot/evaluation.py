@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -76,6 +76,12 @@ class EvalReport:
         )
 
 
+class Answers(Protocol):
+    """What the eval asks: the engine, or something that answers as the bot would (`eval --learn`'s members)."""
+
+    def answer(self, question: str) -> Match: ...
+
+
 def unknown_cards(eval_set: EvalSet, engine: Engine) -> list[str]:
     return sorted({case.card for case in eval_set.in_scope} - set(engine.knowledge.cards))
 
@@ -85,7 +91,7 @@ def offered(match: Match, card_id: str) -> bool:
     return not match.answered and any(suggestion.card.id == card_id for suggestion in match.suggestions)
 
 
-def run_eval(eval_set: EvalSet, engine: Engine) -> EvalReport:
+def run_eval(eval_set: EvalSet, engine: Answers) -> EvalReport:
     report = EvalReport(eval_set.thresholds)
     for case in eval_set.in_scope:
         match = engine.answer(case.question)

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot import metrics
-from bot.cards import KnowledgeError, Problem, load_knowledge
+from bot.cards import KnowledgeBase, KnowledgeError, Problem, load_knowledge
 from bot.engine import Engine
+from bot.learn.learned import Learned
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -68,6 +69,8 @@ class EngineHolder:
         self.trained_weight = trained_weight
         self.cache_dir = cache_dir
         self.strict = strict
+        self.learned = Learned()  # what members taught: applied to the cards at each build (`learn`)
+        self._decided: tuple[KnowledgeBase, float, float, float] | None = None  # the files' cards, as decided on
         self.engine, self.problems = self._build(None)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")  # its thread starts on first use
         self._reloading = threading.Lock()
@@ -105,20 +108,50 @@ class EngineHolder:
                 raise KnowledgeError(errors)
             if errors:
                 _log(f"{len(errors)} problem(s) in {self.knowledge_dir}: the cards they name are left out", errors)
+            taught = self.learned.applied(knowledge)
             if (
                 serving is not None
-                and serving.knowledge == knowledge
-                and list(serving.knowledge.cards) == list(knowledge.cards)
+                and serving.knowledge == taught
+                and list(serving.knowledge.cards) == list(taught.cards)
             ):
                 return serving, errors
-            engine = Engine(
-                knowledge,
-                threshold=self.threshold,
-                margin=self.margin,
-                trained_weight=self.trained_weight,
-                cache_dir=self.cache_dir,
-            )
+            if taught is knowledge:
+                return self._engine(knowledge), errors
+            threshold, margin, trained_weight = self._decision(knowledge)
+            engine = Engine(taught, threshold, margin, trained_weight, cache_dir=self.cache_dir)
         return engine, errors
+
+    def _engine(self, knowledge: KnowledgeBase) -> Engine:
+        """The engine of the files' cards alone, its threshold, margin and trained part kept for `_decision`."""
+        engine = Engine(
+            knowledge,
+            threshold=self.threshold,
+            margin=self.margin,
+            trained_weight=self.trained_weight,
+            cache_dir=self.cache_dir,
+        )
+        self._decided = (knowledge, engine.threshold, engine.margin, engine.trained_weight)
+        return engine
+
+    def _decision(self, knowledge: KnowledgeBase) -> tuple[float, float, float]:
+        """The threshold, margin and trained part of the files' cards alone. Learned phrasings are matched at the
+        decision the cards' own were calibrated at: they never move it (nor cost a calibration each time one goes
+        live), so teaching one question cannot make the bot bolder on every other."""
+        if self._decided is None or self._decided[0] != knowledge:
+            self._engine(knowledge)
+        assert self._decided is not None
+        return self._decided[1:]
+
+    async def learn(self, learned: Learned) -> bool:
+        """Serve with what members taught: a voted-down card stops answering its question at once; a change to the
+        live phrasings builds the engine again, off the loop, the old one answering meanwhile. Whether it changed."""
+        if learned == self.learned:
+            return False
+        rebuild = learned.phrasings != self.learned.phrasings
+        self.learned = learned
+        if rebuild:
+            await self.reload_off_loop()
+        return True
 
     def reload(self) -> Reload:
         """Load and index the cards again. A card with an error is left out of the new cards (the problems are

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot import health
 from bot.holder import EngineHolder
+from bot.learn.teacher import following
 from bot.settings import Settings
 from bot.store import Store, start_store
 
@@ -119,6 +120,7 @@ async def run_platforms(settings: Settings, holder: EngineHolder, platforms: Seq
     store = await start_store(settings)
     try:
         services = [build_service(name, settings, holder, store) for name in platforms]
-        return await serve(settings, holder, services, store)
+        async with following(settings, holder, store):
+            return await serve(settings, holder, services, store)
     finally:
         await store.close()

@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     # true: one card with an error stops the bot from starting and a reload keeps the old cards; false: a card with
     # an error is left out, the rest answer, and /healthz reports "cards": "degraded"
     strict_cards: bool = False
+    # Learned phrasings: a question becomes a proposed phrasing of a card once this many users picked or 👍 that card
+    # for it (and none 👎); this many 👎 stop the card answering it. true: proposals go live without an admin.
+    learn_min_users: int = Field(default=2, ge=1)
+    learn_auto_approve: bool = False
 
     @field_validator("match_threshold", "match_margin", "match_trained_weight", mode="before")
     @classmethod

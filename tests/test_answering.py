@@ -113,7 +113,9 @@ async def test_questions_votes_and_picks_are_recorded_under_the_platform(holder:
         assert asked.question_id is not None
         assert await asking.vote(asked.question_id, 1, card.id, helpful=True) == replies.FEEDBACK_THANKS
         assert await asking.vote(asked.question_id, 1, card.id, helpful=False) == replies.FEEDBACK_ALREADY
-        asking.pick(asked.question_id, card.id)
+        asking.pick(asked.question_id, card.id, 1)
+        assert asking.teacher is not None
+        await asking.teacher.settled()
         await asking.ask("good morning everyone", OVERHEARD)  # not looked up: not recorded
         await store.flush()
         (question,) = await store.questions()

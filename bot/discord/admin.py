@@ -55,6 +55,16 @@ REFUSED_COLOUR = discord.Colour.red()
 Days = app_commands.Range[int, 1, MAX_DAYS]
 
 
+def check_admin(interaction: discord.Interaction[FaqBot]) -> bool:
+    """The asker must hold Manage Server where it is run, as Discord reports the member's permissions in the
+    interaction, whatever the server's command settings allow; Refused (which the asker reads) otherwise."""
+    if interaction.guild_id is None:
+        raise Refused(NOT_IN_DMS)
+    if not interaction.permissions.manage_guild:
+        raise Refused(NEEDS_MANAGE_SERVER)
+    return True
+
+
 def code_block(text: str) -> str:
     """Text in a code block (columns stay aligned), cut to fit an embed; members' text cannot close the block."""
     safe = clip(text.replace(FENCE, "'''"), DESCRIPTION_MAX - 2 * len(FENCE) - 2)
@@ -86,13 +96,8 @@ class Admin(
         self.bot = bot
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:  # as Cog declares it
-        """Run before every command of the cog: the asker must hold Manage Server where it is run, as Discord reports
-        the member's permissions in the interaction, whatever the server's command settings allow."""
-        if interaction.guild_id is None:
-            raise Refused(NOT_IN_DMS)
-        if not interaction.permissions.manage_guild:
-            raise Refused(NEEDS_MANAGE_SERVER)
-        return True
+        """Run before every command of the cog."""
+        return check_admin(interaction)
 
     @app_commands.command(name="unanswered", description="The most asked questions the bot declined")
     @app_commands.describe(days=f"How many days back (default {REPORT_DAYS})")

@@ -21,6 +21,7 @@ from bot.discord.endpoints import Endpoints
 from bot.discord.errors import on_app_command_error
 from bot.discord.extensions import walk_extensions
 from bot.holder import EngineHolder
+from bot.learn.teacher import following
 from bot.settings import Settings
 from bot.store import Store, start_store
 
@@ -188,7 +189,7 @@ def run_discord(settings: Settings, holder: EngineHolder) -> int:
         try:  # closed whatever happens (a busy HTTP_PORT, say): its queue is written, and its thread ends
             bot = create_bot(settings, holder, store)
             connection = health.Connection("discord", lambda: bot.gateway_connected, lambda: bot.latency)
-            async with health.serve(settings, holder, [connection], store):
+            async with health.serve(settings, holder, [connection], store), following(settings, holder, store):
                 return await serve(bot, token)
         finally:
             await store.close()

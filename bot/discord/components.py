@@ -160,6 +160,7 @@ async def show_card(interaction: discord.Interaction[FaqBot], card_id: str, ques
     if isinstance(reply, Refusal):
         await respond(interaction, content=reply.message, ephemeral=True)
         return
+    interaction.client.answerer.teach(question_id, interaction.user.id, card_id, helpful=True)
     await respond(interaction, embed=answer_embed(reply), view=answer_view(reply, question_id), ephemeral=True)
 
 
@@ -170,7 +171,7 @@ async def pick_card(interaction: discord.Interaction[FaqBot], card_id: str, ques
     if isinstance(reply, Refusal):
         await respond(interaction, content=reply.message, ephemeral=True)
         return
-    answerer.pick(question_id, card_id)
+    answerer.pick(question_id, card_id, interaction.user.id)
     view = answer_view(reply, question_id)
     await interaction.response.edit_message(
         embed=answer_embed(reply), view=view, allowed_mentions=discord.AllowedMentions.none()

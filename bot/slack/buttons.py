@@ -52,7 +52,9 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
             await respond(response_type="ephemeral", replace_original=False, **blocks.notice(reply.message).fields())
             return
         if str(action.get("action_id", "")).startswith(blocks.PICK):
-            answerer.pick(question_id, card_id)
+            answerer.pick(question_id, card_id, _clicker(body))
+        else:
+            answerer.teach(question_id, _clicker(body), card_id, helpful=True)  # a related card chosen
         message = blocks.render(reply, question_id)
         container = body.get("container") or {}
         posted = body.get("message") or {}

@@ -42,6 +42,31 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX votes_voted_at ON votes (voted_at)",
         "CREATE INDEX picks_picked_at ON picks (picked_at)",
     ),
+    # 3: learned phrasings: evidence for and against a card, per normalized question and user; the phrasings
+    # proposed from it (states: proposed, live, rejected, withdrawn, exported)
+    (
+        """CREATE TABLE learn_evidence (
+            question_key TEXT NOT NULL,
+            card TEXT NOT NULL,
+            user_hash TEXT NOT NULL,
+            helpful BOOLEAN NOT NULL,
+            question TEXT NOT NULL,
+            given_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (question_key, card, user_hash)
+        )""",
+        "CREATE INDEX learn_evidence_given_at ON learn_evidence (given_at)",
+        """CREATE TABLE learned_phrasings (
+            id TEXT PRIMARY KEY,
+            question_key TEXT NOT NULL,
+            card TEXT NOT NULL,
+            question TEXT NOT NULL,
+            state TEXT NOT NULL,
+            proposed_at DOUBLE PRECISION NOT NULL,
+            decided_at DOUBLE PRECISION,
+            decided_by TEXT,
+            UNIQUE (question_key, card)
+        )""",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -338,6 +338,7 @@ class Store:
             deleted = await tx.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
             deleted += await tx.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,))
             deleted += await tx.execute("DELETE FROM picks WHERE picked_at < ?", (cutoff,))
+            deleted += await tx.execute("DELETE FROM learn_evidence WHERE given_at < ?", (cutoff,))
         if deleted:
             log.info("pruned %d record(s) older than %d days", deleted, self.retention_days)
         return deleted

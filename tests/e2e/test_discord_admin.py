@@ -55,7 +55,7 @@ async def test_faq_is_registered_for_manage_server_and_servers_only() -> None:
         assert int(faq_command["default_member_permissions"]) == payloads.MANAGE_GUILD
         assert faq_command.get("contexts") == [GUILD_CONTEXT] or faq_command.get("dm_permission") is False
         subcommands = {option["name"] for option in faq_command["options"]}
-        assert subcommands == {"unanswered", "feedback", "stats", "reload", "add"}
+        assert subcommands == {"unanswered", "feedback", "stats", "reload", "add", "learn"}
         everyone = [name for name, command in commands.items() if name != "faq"]
         assert everyone
         assert all(commands[name].get("default_member_permissions") is None for name in everyone)

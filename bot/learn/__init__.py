@@ -1,0 +1,1 @@
+"""Learned phrasings: members' picks and votes teach the bot new phrasings for its cards, reviewed by admins."""
