@@ -98,10 +98,18 @@ class Card:
     synonyms: Mapping[str, str] = field(default_factory=dict)
     path: Path | None = None
     covers: tuple[str, ...] = ()  # an overview: the cards it sums up
+    # Phrasings members taught the bot (live in the store, not yet in the file): matched as the card's phrasings, but
+    # not counted among the words the card itself holds, so a near miss is still told apart from a question it answers.
+    learned: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
         return self.questions[0]
+
+    @property
+    def asked(self) -> tuple[str, ...]:
+        """Every phrasing a question is matched against: the card's own, then the learned ones."""
+        return (*self.questions, *self.learned)
 
 
 @dataclass(frozen=True)

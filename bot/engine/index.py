@@ -164,14 +164,21 @@ class SparseIndex:
         at = int(np.searchsorted(rows, row))
         return at < len(rows) and int(rows[at]) == row
 
-    def covered(self, query: Mapping[str, float], rows: np.ndarray) -> np.ndarray:
+    def covered(self, query: Mapping[str, float], rows: np.ndarray, elsewhere: SparseIndex | None = None) -> np.ndarray:
         """For each of `rows`, the share of the query's weight (squared, as in its norm) on features it has, 0–1; all
-        of it when the query has none (a question of function words only names nothing a row could lack)."""
+        of it when the query has none (a question of function words only names nothing a row could lack).
+
+        A feature this index lacks but `elsewhere` has weighs with that index's IDF there, not as the rarest word: a
+        word only a card's learned phrasings use is known, though no card holds it."""
         total = 0.0
         covered = np.zeros(len(rows), dtype=np.float64)
         for feature, tf in query.items():
             index = self.features.get(feature)
-            weight = tf * (self.idf[index] if index is not None else self.unknown_idf)
+            if index is not None:
+                idf = self.idf[index]
+            else:
+                idf = elsewhere.idf_of(feature) if elsewhere is not None else self.unknown_idf
+            weight = tf * idf
             total += weight * weight
             if index is not None:
                 covered[np.isin(rows, self.rows[self.indptr[index] : self.indptr[index + 1]])] += weight * weight

@@ -203,6 +203,7 @@ def cards_key(cards: list[Card]) -> bytes:
                 card.keywords,
                 tuple(card.synonyms.items()),
                 card.covers,
+                card.learned,
             )
             for card in cards
         ]
@@ -289,8 +290,7 @@ class Engine:
         # Each text cleaned once and split once: the vocabulary, the features and the exact matches start from it.
         sentences = [answer_sentences(card.answer) for card in self.cards]
         texts = [
-            (*card.questions, *card.keywords, *said, card.answer)
-            for card, said in zip(self.cards, sentences, strict=True)
+            (*card.asked, *card.keywords, *said, card.answer) for card, said in zip(self.cards, sentences, strict=True)
         ]
         n_texts = np.array([len(card_texts) for card_texts in texts], dtype=np.int64)
         all_cleaned = clean_many([text for card_texts in texts for text in card_texts])
@@ -310,7 +310,7 @@ class Engine:
         groups: list[int] = []  # the card of each phrase (every question and keyword), card by card
         factors: list[float] = []  # what each phrase's score counts for: an answer's sentence counts less
         for index, (card, card_texts) in enumerate(zip(self.cards, cleaned, strict=True)):
-            n_asked = len(card.questions) + len(card.keywords)
+            n_asked = len(card.asked) + len(card.keywords)
             for text in card_texts[:n_asked]:
                 groups.append(index)
                 self._exact.setdefault(text, index)
@@ -336,12 +336,17 @@ class Engine:
         # document adds them. The answer's words count toward its card, its n-grams do not.
         is_answer = np.zeros(len(card_of_text), dtype=bool)
         is_answer[np.cumsum(n_texts) - 1] = True
-        # An answer's sentences are phrases to match, not more of the card: its answer counts toward it once.
-        is_sentence = np.array(
+        # An answer's sentences are phrases to match, not more of the card: its answer counts toward it once. Nor are
+        # learned phrasings: what the card holds is what its author wrote.
+        not_the_cards = np.array(
             [
                 flag
                 for card, said in zip(self.cards, sentences, strict=True)
-                for flag in [False] * (len(card.questions) + len(card.keywords)) + [True] * len(said) + [False]
+                for flag in [False] * len(card.questions)
+                + [True] * len(card.learned)
+                + [False] * len(card.keywords)
+                + [True] * len(said)
+                + [False]
             ],
             dtype=bool,
         )
@@ -359,7 +364,7 @@ class Engine:
             UNKNOWN_WEIGHT,
         )
         # The card's words as one document: all its questions and keywords, then its answer's at a lower weight.
-        in_card = ~is_sentence[batch.rows]
+        in_card = ~not_the_cards[batch.rows]
         card_words = Postings.summed(
             card_of_text[batch.rows[in_card]],
             batch.features[in_card],
@@ -375,7 +380,7 @@ class Engine:
         self._linear: LinearModel | None = None
         self.trained_weight = 0.0
         if trained_weight > 0 and len(self.cards) > 1 and len(groups) <= MAX_TRAINED_PHRASES:
-            asked = [(index, p) for index, card in enumerate(self.cards) for p in (*card.questions, *card.keywords)]
+            asked = [(index, p) for index, card in enumerate(self.cards) for p in (*card.asked, *card.keywords)]
             rows = [self._linear_features(phrase) for _, phrase in asked]
             if LinearModel.fits(rows, len(self.cards)):
                 self.trained_weight = trained_weight
@@ -482,7 +487,8 @@ class Engine:
         candidates = top(blended, max(limit, RERANK))
         kinds = asks(cleaned)
         # The content words alone: function words and pairs say how a question is asked, not what it names.
-        covered = self._card_words.covered({stem: query.words[stem] for stem in query.text.split()}, candidates)
+        content = {stem: query.words[stem] for stem in query.text.split()}
+        covered = self._card_words.covered(content, candidates, self._phrase_words)
         scored = []
         for card_index, coverage in zip(candidates, covered, strict=True):
             if lexical[card_index] <= 0:

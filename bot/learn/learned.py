@@ -42,7 +42,7 @@ class Learned:
         is already a phrasing of any card (a file edited since, an export), is left out: one question, one card."""
         if not self.phrasings:
             return knowledge
-        taken = {question_key(question) for card in knowledge.cards.values() for question in card.questions}
+        taken = {question_key(question) for card in knowledge.cards.values() for question in card.asked}
         cards = dict(knowledge.cards)
         for card_id, questions in self.phrasings.items():
             card = cards.get(card_id)
@@ -55,7 +55,7 @@ class Learned:
                     taken.add(key)
                     added.append(question)
             if added:
-                cards[card_id] = dataclasses.replace(card, questions=(*card.questions, *added))
+                cards[card_id] = dataclasses.replace(card, learned=(*card.learned, *added))
         return KnowledgeBase(knowledge.sources, cards)
 
 

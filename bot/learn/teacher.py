@@ -51,7 +51,7 @@ class Teacher:
             if tally.unhelpful >= self.min_users:
                 self.refresh_soon()
             return None
-        own = {question_key(phrasing) for phrasing in card.questions}
+        own = {question_key(phrasing) for phrasing in card.asked}
         if tally.unhelpful or tally.helpful < self.min_users or key in own:
             return None
         state = State.LIVE if self.auto_approve else State.PROPOSED

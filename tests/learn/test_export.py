@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cards import load_knowledge_strict
+from bot.cards import KnowledgeBase, load_knowledge, load_knowledge_strict
+from bot.cards.loader import Problem
 from bot.cli import main
+from bot.learn import commands
 from bot.learn.export import with_questions
 from bot.learn.learned import question_key
 from bot.settings import load_settings
@@ -111,12 +113,22 @@ def test_export_writes_live_phrasings_checks_them_and_takes_them_off_the_live_li
 
 
 def test_an_export_the_card_check_refuses_leaves_the_files_as_they_were(
-    knowledge: Path, capsys: pytest.CaptureFixture[str]
+    knowledge: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     roles = knowledge / "cards" / "server" / "roles.md"
     before = roles.read_text(encoding="utf-8")
-    live = propose("ok", "roles", State.LIVE)  # too short a question for the card check
+    live = propose("which roles can i pick here", "roles", State.LIVE)
+    checks = []
+
+    def refused_after_writing(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
+        """The real check, with an error once the files are written: any error a written file could cause."""
+        knowledge, problems = load_knowledge(root)
+        checks.append(roles.read_text(encoding="utf-8"))
+        return knowledge, problems + ([Problem(str(roles), 3, "refused")] if len(checks) > 1 else [])
+
+    monkeypatch.setattr(commands, "load_knowledge", refused_after_writing)
     assert main(["learn", "export"]) == 1
+    assert "which roles can i pick here" in checks[-1]  # it was written, then put back
     assert "the files are as they were" in capsys.readouterr().err
     assert roles.read_text(encoding="utf-8") == before
     assert states() == {live: State.LIVE}
