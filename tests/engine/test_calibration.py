@@ -68,7 +68,8 @@ def test_too_few_cards_take_the_threshold_from_generic_messages_alone(knowledge:
     few = dict(list(knowledge.cards.items())[: MIN_CARDS - 1])
     engine = Engine(replace(knowledge, cards=few))
     chosen = engine.calibration
-    assert chosen is not None and chosen.fallback
+    assert chosen is not None
+    assert chosen.fallback
     assert (engine.threshold, engine.margin) == (chosen.threshold, FALLBACK_MARGIN)
     # Low enough for a handful of cards to answer, high enough that generic chat is declined.
     assert engine.threshold < FALLBACK_THRESHOLD
