@@ -23,6 +23,7 @@ from bot.cards.writer import problems_of, scalar, write_checked
 
 CHANGED = "the file changed since the form was opened: open the form again to edit it as it is now"
 UNEDITABLE = "its questions are written in a way the bot cannot rewrite (edit the file itself)"
+OUTSIDE = "not a card file of the knowledge folder's cards/: not changed"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def edit_card(root: Path, path: Path, opened: str, questions: Sequence[str], ans
     """Give the card file at `path` these questions and this answer, replacing the file whole (atomically) if the
     result passes the checks; KnowledgeError names what is wrong and nothing is written. `opened` is the text the
     edit started from: a file changed since is refused rather than overwritten."""
+    _check_inside(root, path)
     current = read_card_file(root, path)
     if current.text != opened:
         raise KnowledgeError([Problem(shown_path(path), 0, CHANGED)])
@@ -61,6 +63,7 @@ def edit_card(root: Path, path: Path, opened: str, questions: Sequence[str], ans
 def remove_card(root: Path, path: Path) -> None:
     """Delete the card file at `path` if the cards left pass the checks (no other card relates to it); KnowledgeError
     names what would break and nothing is deleted."""
+    _check_inside(root, path)
     problems = problems_of(root, {path: None})
     if problems:
         raise KnowledgeError(problems)
@@ -86,6 +89,12 @@ def revised(text: str, questions: Sequence[str], answer: str, path: Path) -> str
     if not head.endswith("\n"):  # the closing '---' ended the file
         head += "\n"
     return head + answer.strip() + "\n"
+
+
+def _check_inside(root: Path, path: Path) -> None:
+    """Only a card file of this knowledge folder is changed, never a file a card was once loaded from elsewhere."""
+    if not path.absolute().is_relative_to((root / "cards").absolute()):
+        raise KnowledgeError([Problem(shown_path(path), 0, OUTSIDE)])
 
 
 def _front_of(text: str) -> tuple[dict[str, Any], re.Match[str]]:
