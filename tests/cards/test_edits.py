@@ -47,12 +47,12 @@ def test_an_edit_changes_the_questions_and_answer_and_keeps_everything_else(root
 def test_comments_and_a_flow_list_survive_an_edit(root: Path) -> None:
     path = root / "cards" / "server" / "flow.md"
     path.write_text(
-        "---\n# written by hand\nquestions: [where is the wiki, wiki link please]  # keep me\n"
+        "---\n# written by hand: café ✨ 𝄞\nquestions: [where is the wiki, wiki link please]  # keep me\n"
         "source: {document: faq, section: Wiki}\n---\nOn the website.\n"
     )
     edit_card(root, path, path.read_text(), ("Where is the wiki?", "wiki address"), "At example.org/wiki.")
     assert path.read_text() == (
-        '---\n# written by hand\nquestions: ["Where is the wiki?", "wiki address"]  # keep me\n'
+        '---\n# written by hand: café ✨ 𝄞\nquestions: ["Where is the wiki?", "wiki address"]  # keep me\n'
         "source: {document: faq, section: Wiki}\n---\nAt example.org/wiki.\n"
     )
     assert load_knowledge_strict(root).cards["flow"].questions == ("Where is the wiki?", "wiki address")

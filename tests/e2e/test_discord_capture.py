@@ -150,6 +150,18 @@ async def test_edit_changes_an_answer_live_in_the_cards_own_file(bot: Harness) -
     assert answer["description"] == values[2]
 
 
+async def test_a_card_too_long_for_the_form_is_left_to_its_file(bot: Harness) -> None:
+    holder = bot.bot.holder
+    path = holder.knowledge_dir / "cards" / "long.md"
+    answer = "A long answer. " * 270  # over the form's 4,000 characters, under a card's 4,096
+    path.write_text(f"---\nquestions: [How long can an answer be?]\nsource: {{document: faq}}\n---\n{answer}\n")
+    holder.reload()
+    callback = await bot.interact(2, faq("edit", "long"), permissions=ADMIN)
+    assert callback.body["type"] == MESSAGE
+    message = edit_card.TOO_LONG.format(limit=add_card.ANSWER_MAX, field="answer", path="cards/long.md")
+    assert callback.body["data"]["content"] == message
+
+
 def autocompleting(typed: str) -> dict[str, Any]:
     """The `card` option of `/faq edit` being typed: Discord asks for choices."""
     option = payloads.string_option("card", typed, focused=True)
