@@ -114,6 +114,15 @@ async def test_in_a_thread_the_question_is_the_threads_first_message(bot: Harnes
     assert " Bo in #twitch link, " in source
 
 
+async def test_a_reply_whose_question_discord_left_out_reads_it(bot: Harness) -> None:
+    question = posted(bot, "Where do I report a cheater?", payloads.user())
+    reply = reply_to(bot, question, "Use /report in #reports with a clip.", payloads.user())
+    del reply["referenced_message"]
+    bot.fake.messages[str(payloads.CHANNEL_ID), question["id"]] = question
+    form = (await save_as_card(bot, reply)).body["data"]
+    assert fields_of(form)[:3] == ["Where do I report a cheater?", "", "Use /report in #reports with a clip."]
+
+
 async def test_a_message_that_answers_nothing_opens_the_form_with_no_question(bot: Harness) -> None:
     form = (await save_as_card(bot, posted(bot, ANSWER, payloads.user()))).body["data"]
     assert fields_of(form)[:3] == ["", "", ANSWER]
