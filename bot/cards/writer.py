@@ -87,9 +87,10 @@ def place(folder: Path, drafts: Iterable[Draft], taken: set[str]) -> dict[Path, 
     return placed
 
 
-def problems_of(root: Path, files: Mapping[Path, str]) -> list[Problem]:
-    """The errors `bot check` would report once `files` are written: those in the files themselves, and those they
-    would cause elsewhere (another card's question then on two cards). Errors already there before are not theirs."""
+def problems_of(root: Path, files: Mapping[Path, str | None]) -> list[Problem]:
+    """The errors `bot check` would report once `files` are written (or, given None, deleted): those in the files
+    themselves, and those they would cause elsewhere (another card's question then on two cards, a related link to a
+    card deleted). Errors already there before are not theirs."""
     _, after = load_knowledge(root, files)
     shown = {shown_path(path) for path in files}
     errors = [problem for problem in after if not problem.warning]
@@ -101,14 +102,14 @@ def problems_of(root: Path, files: Mapping[Path, str]) -> list[Problem]:
     return sorted(theirs)
 
 
-def write_checked(root: Path, files: Mapping[Path, str]) -> None:
-    """Write `files` (new card files, and `sources.yaml` when it changes) if `bot check` would pass them, else
-    raise KnowledgeError with the problems and write nothing."""
+def write_checked(root: Path, files: Mapping[Path, str], replace: bool = False) -> None:
+    """Write `files` (new card files, or with `replace` card files edited, and `sources.yaml` when it changes) if
+    `bot check` would pass them, else raise KnowledgeError with the problems and write nothing."""
     problems = problems_of(root, files)
     if problems:
         raise KnowledgeError(problems)
     for path, text in sorted(files.items(), key=lambda item: item[0].suffix == ".md"):  # the sources first
-        write_file(path, text, replace=path.suffix != ".md")
+        write_file(path, text, replace=replace or path.suffix != ".md")
     os.sync()  # on disk before the caller says "saved": once for them all (an fsync a file cost 3 ms each)
 
 

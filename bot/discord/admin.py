@@ -1,4 +1,5 @@
-"""`/faq`: what went unanswered, feedback, statistics, reloading the cards and adding one, for the server's admins.
+"""`/faq`: what went unanswered, feedback, statistics, reloading the cards and adding, editing or removing one, for
+the server's admins.
 
 Registered with default member permissions Manage Server, so Discord offers the commands only to members who have
 it; but a server can grant them to anyone under Server Settings → Integrations, and defaults do not apply in direct
@@ -36,8 +37,11 @@ TITLES: dict[reports.Kind, str] = {
     "feedback": "Feedback on answers",
     "stats": "Statistics",
 }
-NOT_IN_DMS = "The /faq commands are for a server's admins: run them in your server, not in a direct message."
-NEEDS_MANAGE_SERVER = "Only members with the Manage Server permission can use /faq."
+NOT_IN_DMS = (
+    "The /faq commands and Save as FAQ card are for a server's admins: run them in your server, not in a direct "
+    "message."
+)
+NEEDS_MANAGE_SERVER = "Only members with the Manage Server permission can use /faq and Save as FAQ card."
 NO_STORE = "Nothing is recorded on this bot (it runs without a store), so there is nothing to report."
 STORE_DEGRADED = (
     "The records cannot be read just now: the store is degraded (the bot's log says why). The bot keeps answering, "
@@ -55,13 +59,21 @@ REFUSED_COLOUR = discord.Colour.red()
 Days = app_commands.Range[int, 1, MAX_DAYS]
 
 
-def check_admin(interaction: discord.Interaction[FaqBot]) -> bool:
-    """The asker must hold Manage Server where it is run, as Discord reports the member's permissions in the
-    interaction, whatever the server's command settings allow; Refused (which the asker reads) otherwise."""
+def refusal(interaction: discord.Interaction[Any]) -> str | None:
+    """Why this member may not run an admin action here (None: they may), as Discord reports the member's permissions
+    in the interaction itself, whatever the server's command settings allow; every admin interaction asks again,
+    since a form sent or a button clicked is an interaction of its own."""
     if interaction.guild_id is None:
-        raise Refused(NOT_IN_DMS)
+        return NOT_IN_DMS
     if not interaction.permissions.manage_guild:
-        raise Refused(NEEDS_MANAGE_SERVER)
+        return NEEDS_MANAGE_SERVER
+    return None
+
+
+def admins_only(interaction: discord.Interaction[Any]) -> bool:
+    """An app command check: the refusal, if any, is what the member reads (`Refused`)."""
+    if why := refusal(interaction):
+        raise Refused(why)
     return True
 
 
@@ -90,14 +102,14 @@ def reload_embed(result: Reload, cards: int) -> discord.Embed:
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Admin(
-    commands.GroupCog, group_name="faq", group_description="Admin: what went unanswered, feedback, reload, add a card"
+    commands.GroupCog, group_name="faq", group_description="Admin: what went unanswered, feedback, reload, the cards"
 ):
     def __init__(self, bot: FaqBot) -> None:
         self.bot = bot
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:  # as Cog declares it
-        """Run before every command of the cog."""
-        return check_admin(interaction)
+        """Run before every command of the cog: the asker must hold Manage Server where it is run."""
+        return admins_only(interaction)
 
     @app_commands.command(name="unanswered", description="The most asked questions the bot declined")
     @app_commands.describe(days=f"How many days back (default {REPORT_DAYS})")
@@ -129,6 +141,29 @@ class Admin(
         from bot.discord.add_card import AddCardForm  # here: that module uses this one's wording and embeds
 
         await interaction.response.send_modal(AddCardForm(self.bot))
+
+    @app_commands.command(name="edit", description="Change a card's question, phrasings and answer in a form")
+    @app_commands.describe(card="The card (start typing its question)")
+    async def edit(self, interaction: discord.Interaction[FaqBot], card: str) -> None:
+        from bot.discord.edit_card import open_edit_form  # here: that module uses this one's wording and embeds
+
+        await open_edit_form(interaction, card)
+
+    @app_commands.command(name="remove", description="Delete a card's file, once you confirm")
+    @app_commands.describe(card="The card (start typing its question)")
+    async def remove(self, interaction: discord.Interaction[FaqBot], card: str) -> None:
+        from bot.discord.edit_card import ask_to_remove
+
+        await ask_to_remove(interaction, card)
+
+    @edit.autocomplete("card")
+    @remove.autocomplete("card")
+    async def card_choices(
+        self, interaction: discord.Interaction[FaqBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        from bot.discord.edit_card import card_choices
+
+        return await card_choices(self.bot, current)
 
     async def _report(self, interaction: discord.Interaction[FaqBot], kind: reports.Kind, days: int) -> None:
         if self.bot.store is None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.discord.admin import NO_STORE, REPORT_COLOUR, STORE_DEGRADED, check_admin
+from bot.discord.admin import NO_STORE, REPORT_COLOUR, STORE_DEGRADED, admins_only
 from bot.discord.components import LABEL_MAX
 from bot.discord.embeds import DESCRIPTION_MAX, clip
 from bot.discord.errors import Refused, apologize
@@ -86,7 +86,7 @@ def _teacher(interaction: discord.Interaction[FaqBot]) -> Teacher | None:
 
 @app_commands.command(name="learn", description="Phrasings members taught the bot: approve or reject them")
 async def learn(interaction: discord.Interaction[FaqBot]) -> None:
-    check_admin(interaction)
+    admins_only(interaction)
     teacher = _teacher(interaction)
     if teacher is None:
         await respond(interaction, content=NO_STORE, ephemeral=True)
@@ -120,7 +120,7 @@ class LearnButton(
         match = self.template.fullmatch(self.custom_id)
         assert match is not None
         try:
-            check_admin(interaction)
+            admins_only(interaction)
             teacher = _teacher(interaction)
             if teacher is None:
                 await respond(interaction, content=NO_STORE, ephemeral=True)

@@ -31,14 +31,20 @@ async def open_form(bot: Harness) -> dict[str, Any]:
     return form
 
 
-async def submit(bot: Harness, form: dict[str, Any], values: list[str], permissions: int = ADMIN) -> Any:
-    """The form sent back with `values` in its fields' order: the bot's callback."""
+async def submit(
+    bot: Harness,
+    form: dict[str, Any],
+    values: list[str],
+    permissions: int = ADMIN,
+    asker: dict[str, Any] | None = None,
+) -> Any:
+    """The form sent back (by `asker`) with `values` in its fields' order: the bot's callback."""
     inputs = [row["components"][0] for row in form["components"]]
     rows = [
         {"type": 1, "components": [{"type": 4, "custom_id": item["custom_id"], "value": value}]}
         for item, value in zip(inputs, values, strict=True)
     ]
-    return await bot.interact(5, {"custom_id": form["custom_id"], "components": rows}, permissions=permissions)
+    return await bot.interact(5, {"custom_id": form["custom_id"], "components": rows}, asker, permissions=permissions)
 
 
 async def follow_up(bot: Harness, callback: Any) -> dict[str, Any]:

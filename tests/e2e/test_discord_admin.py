@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.cards import Problem
-from bot.discord import admin
+from bot.discord import admin, capture
 from bot.settings import load_settings
 from bot.store import Store, open_store, start_store
 from tests.e2e.fake_discord import payloads
@@ -55,8 +55,11 @@ async def test_faq_is_registered_for_manage_server_and_servers_only() -> None:
         assert int(faq_command["default_member_permissions"]) == payloads.MANAGE_GUILD
         assert faq_command.get("contexts") == [GUILD_CONTEXT] or faq_command.get("dm_permission") is False
         subcommands = {option["name"] for option in faq_command["options"]}
-        assert subcommands == {"unanswered", "feedback", "stats", "reload", "add", "learn"}
-        everyone = [name for name, command in commands.items() if name != "faq"]
+        assert subcommands == {"unanswered", "feedback", "stats", "reload", "add", "edit", "remove", "learn"}
+        menu = commands[capture.NAME]
+        assert int(menu["default_member_permissions"]) == payloads.MANAGE_GUILD
+        assert menu.get("contexts") == [GUILD_CONTEXT] or menu.get("dm_permission") is False
+        everyone = [name for name in commands if name not in {"faq", capture.NAME}]
         assert everyone
         assert all(commands[name].get("default_member_permissions") is None for name in everyone)
 

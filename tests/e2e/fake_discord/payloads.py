@@ -84,6 +84,23 @@ def text_channel(channel_id: int, name: str, guild_id: int = GUILD_ID) -> dict[s
     }
 
 
+def thread(thread_id: int, name: str, parent_id: int = CHANNEL_ID, guild_id: int = GUILD_ID) -> dict[str, Any]:
+    """A public thread of a text channel, as an interaction's channel (the bot has not seen it before)."""
+    return {
+        "id": str(thread_id),
+        "type": 11,
+        "guild_id": str(guild_id),
+        "parent_id": str(parent_id),
+        "name": name,
+        "owner_id": str(FIRST_ID - 1),
+        "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "archive_timestamp": TIMESTAMP},
+        "message_count": 1,
+        "member_count": 1,
+        "rate_limit_per_user": 0,
+        "flags": 0,
+    }
+
+
 def guild(guild_id: int = GUILD_ID) -> dict[str, Any]:
     """The test server, or another one (with the same channels) for `guild_id`."""
     return {
@@ -170,8 +187,10 @@ def interaction(
     permissions: int = MEMBER_PERMISSIONS,
     channel_id: int = CHANNEL_ID,
     message_payload: dict[str, Any] | None = None,
+    channel: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An interaction in a server (`guild_id`, by a member with `permissions` there), or in a DM."""
+    """An interaction in a server (`guild_id`, by a member with `permissions` there; in `channel`, a thread for
+    instance, else a text channel of `channel_id`), or in a DM."""
     payload: dict[str, Any] = {
         "id": str(interaction_id),
         "application_id": str(APP_ID),
@@ -191,7 +210,7 @@ def interaction(
         payload["guild_id"] = str(guild_id)
         payload["guild_locale"] = "en-US"
         payload["member"] = member(asker, permissions)
-        payload["channel"] = text_channel(channel_id, "general", guild_id)
+        payload["channel"] = channel or text_channel(channel_id, "general", guild_id)
     else:
         payload["user"] = asker
     if message_payload is not None:

@@ -67,6 +67,7 @@ class FakeDiscord:
         self.identifies = 0
         self.resumes = 0
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id → synced commands
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel id, message id) → what GET reads
         self.session_id: str | None = None
         self.sequence = 0
         self.history: list[dict[str, Any]] = []  # dispatched events, for RESUME
@@ -180,6 +181,10 @@ class FakeDiscord:
             synced = [payloads.synced_command(command, self.new_id()) for command in body]
             self.commands[match[1] or "global"] = synced
             return _json(synced)
+        if method == "GET" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)):
+            if (match[1], match[2]) in self.messages:
+                return _json(self.messages[match[1], match[2]])
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
         if method == "DELETE" and re.fullmatch(r"/users/@me/guilds/\d+", path):  # leaving a server
             return web.Response(status=204)
         if method == "POST" and re.fullmatch(r"/interactions/\d+/[^/]+/callback", path):
