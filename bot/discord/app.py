@@ -77,6 +77,7 @@ class FaqBot(commands.Bot):
         holder: EngineHolder,
         store: Store | None = None,
         extensions: Iterable[str] | None = None,
+        **options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -84,6 +85,7 @@ class FaqBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             tree_cls=ServedTree,
+            **options,
         )
         self.settings = settings
         self.holder = holder
@@ -130,11 +132,38 @@ class FaqBot(commands.Bot):
         """No prefix commands: questions in messages are handled by the mentions extension's listener."""
 
 
+class ShardedFaqBot(FaqBot, commands.AutoShardedBot):
+    """The same bot over discord.py's AutoShardedClient: one gateway connection a shard, each shard given its servers
+    by Discord, so several processes (each with its SHARD_IDS) share one bot's servers with no coordination."""
+
+    @property
+    def gateway_connected(self) -> bool:
+        """True while every shard of this process is up and ready (an AutoShardedClient has no single `ws`)."""
+        shards = self.shards.values()
+        return self.is_ready() and not self.is_closed() and bool(shards) and not any(s.is_closed() for s in shards)
+
+
+def sharding(settings: Settings) -> dict[str, Any] | None:
+    """AutoShardedClient's options as SHARD_COUNT and SHARD_IDS say; None, one unsharded connection, when unset."""
+    if settings.shard_count is None:
+        return None
+    count = None if settings.shard_count == "auto" else settings.shard_count  # None: discord.py asks /gateway/bot
+    return {"shard_count": count, "shard_ids": settings.shard_ids or None}
+
+
 def create_bot(settings: Settings, holder: EngineHolder, store: Store | None = None) -> FaqBot:
     use_endpoints(settings)
     # A text bot never joins a voice channel: discord.py's warning that voice libraries are missing is only noise.
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-    return FaqBot(settings, holder, store)
+    options = sharding(settings)
+    if options is None:
+        return FaqBot(settings, holder, store)
+    log.info(
+        "Discord: shards %s of %s in this process",
+        ", ".join(map(str, settings.shard_ids)) or "all",
+        options["shard_count"] or "as many as Discord recommends",
+    )
+    return ShardedFaqBot(settings, holder, store, **options)
 
 
 async def serve(bot: FaqBot, token: str) -> int:
