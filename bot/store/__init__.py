@@ -12,7 +12,7 @@ from bot.settings import Settings
 from bot.store.database import Database, open_database
 from bot.store.migrations import SchemaTooNewError, migrate
 from bot.store.records import PickRow, Platform, QuestionEvent, QuestionRow, Scope, VoteRow
-from bot.store.salt import load_salt
+from bot.store.salt import SaltMismatchError, check_salt, load_salt
 from bot.store.store import Opener, Store, StoreUnavailableError
 
 
@@ -26,6 +26,7 @@ def opener(settings: Settings) -> Opener:
         db = await open_database(url, settings.data_dir)
         try:
             await migrate(db)
+            await check_salt(db, salt)
         except BaseException:
             await db.close()
             raise
@@ -57,6 +58,7 @@ __all__ = [
     "Platform",
     "QuestionEvent",
     "QuestionRow",
+    "SaltMismatchError",
     "SchemaTooNewError",
     "Scope",
     "Store",

@@ -42,6 +42,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX votes_voted_at ON votes (voted_at)",
         "CREATE INDEX picks_picked_at ON picks (picked_at)",
     ),
+    # 3: facts about the store itself, shared by every process writing to it (the check of the user-hash salt)
+    ("CREATE TABLE store_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)",),
 )
 
 LATEST = len(MIGRATIONS)
