@@ -24,6 +24,7 @@ from bot.discord.errors import on_app_command_error
 from bot.discord.extensions import walk_extensions
 from bot.holder import EngineHolder
 from bot.settings import Settings
+from bot.shared_reloads import sharing_reloads
 from bot.store import Store, start_store
 
 log = logging.getLogger(__name__)
@@ -210,8 +211,8 @@ async def connect(bot: FaqBot, token: str) -> int:
 
 
 def run_discord(settings: Settings, holder: EngineHolder) -> int:
-    """`python -m bot run`: the store (opened in the background), the health server when HTTP_PORT is set, and the
-    bot, until a signal."""
+    """`python -m bot run`: the store (opened in the background), the health server when HTTP_PORT is set, reloads
+    shared with the bot's other processes on PostgreSQL, and the bot, until a signal."""
     assert settings.discord_token is not None
     token = settings.discord_token.get_secret_value()
 
@@ -220,7 +221,7 @@ def run_discord(settings: Settings, holder: EngineHolder) -> int:
         try:  # closed whatever happens (a busy HTTP_PORT, say): its queue is written, and its thread ends
             bot = create_bot(settings, holder, store)
             connection = health.Connection("discord", lambda: bot.gateway_connected, lambda: bot.latency)
-            async with health.serve(settings, holder, [connection], store):
+            async with health.serve(settings, holder, [connection], store), sharing_reloads(settings, holder):
                 return await serve(bot, token)
         finally:
             await store.close()

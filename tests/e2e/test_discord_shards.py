@@ -4,26 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from bot import replies
 from bot.settings import load_settings
 from bot.store import open_store
 from tests.e2e.bot_process import bot_process, terminate
 from tests.e2e.fake_discord import payloads
-from tests.e2e.fake_discord.harness import CALLBACK, FIXTURE_KNOWLEDGE, TOKEN, running_bot
-from tests.e2e.fake_discord.server import FakeDiscord
+from tests.e2e.fake_discord.harness import CALLBACK, FIXTURE_KNOWLEDGE, TOKEN, components_of, running_bot
+from tests.e2e.fake_discord.server import FakeDiscord, Request
+from tests.e2e.test_discord_admin import ADMIN, faq
+from tests.store.postgres import fresh_database
+from tests.store.test_reload import NEW_ANSWER, rewrite_roles_answer
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-START_SECONDS = 30.0
+START_SECONDS = 60.0  # two processes building their engines at once on a busy machine
 # Discord puts a server on shard (guild_id >> 22) % shard_count: one server for each of two shards.
 GUILD_ON_SHARD = {0: 800 << 22, 1: 801 << 22}
+BUTTON = 2
 
 
-def process_env(fake: FakeDiscord, data_dir: Path, shard: int) -> dict[str, str]:
+def process_env(fake: FakeDiscord, data_dir: Path, shard: int, **more: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DISCORD_", "DATABASE_", "SHARD_"))}
     env.update(
         PYTHONPATH=str(REPO),
@@ -36,7 +43,31 @@ def process_env(fake: FakeDiscord, data_dir: Path, shard: int) -> dict[str, str]
         SHARD_COUNT="2",
         SHARD_IDS=str(shard),
     )
-    return env
+    return {**env, **more}
+
+
+def ask_roles() -> dict[str, object]:
+    return payloads.slash("ask", [payloads.string_option("question", "How do I get a role?")])
+
+
+async def roles_answer_in(fake: FakeDiscord, guild_id: int) -> str:
+    """The answer to a question on the roles card, asked in that server by a new member (no cooldown)."""
+    return (await interact(fake, 2, ask_roles(), guild_id)).body["data"]["embeds"][0]["description"]
+
+
+def connected(fake: FakeDiscord) -> Callable[[], bool]:
+    """Whether both processes have IDENTIFYed, one shard each."""
+    return lambda: fake.identifies == 2 and all(session.ws for session in fake.sessions.values())
+
+
+async def interact(fake: FakeDiscord, kind: int, data: dict[str, object], guild_id: int, **options: object) -> Request:
+    """One interaction in a server, dispatched on that server's shard; the bot's callback for it."""
+    interaction_id = fake.new_id()
+    payload = payloads.interaction(
+        interaction_id, kind, data, options.pop("asker", payloads.user()), guild_id=guild_id, **options
+    )
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    return await fake.wait_for_request("POST", CALLBACK.format(id=interaction_id))
 
 
 async def test_two_processes_each_answer_only_the_servers_of_their_shard(tmp_path: Path) -> None:
@@ -49,7 +80,7 @@ async def test_two_processes_each_answer_only_the_servers_of_their_shard(tmp_pat
             bot_process("run", cwd=tmp_path, env=process_env(fake, data[1], 1)) as second,
         ):
             async with asyncio.timeout(START_SECONDS):
-                await fake.wait_until(lambda: fake.identifies == 2 and all(s.ws for s in fake.sessions.values()))
+                await fake.wait_until(connected(fake), seconds=START_SECONDS)
                 assert sorted(map(tuple, fake.identified_shards)) == [(0, 2), (1, 2)]
                 for shard, guild_id in GUILD_ON_SHARD.items():
                     interaction_id = fake.new_id()
@@ -82,3 +113,62 @@ async def test_shard_count_auto_asks_discord_how_many() -> None:
         async with asyncio.timeout(START_SECONDS):
             await bot.bot.wait_until_ready()
         assert bot.bot.gateway_connected  # /healthz's view: every shard of the process up
+
+
+async def test_two_processes_on_one_postgresql_count_a_vote_once_and_share_a_reload(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Each process has its own DATA_DIR and its own copy of the cards, as on two hosts."""
+    url = await fresh_database(postgres_url)
+    fake = FakeDiscord(TOKEN, tuple(GUILD_ON_SHARD.values()))
+    await fake.start()
+    knowledge = {
+        shard: Path(shutil.copytree(FIXTURE_KNOWLEDGE, tmp_path / f"cards-{shard}")) for shard in GUILD_ON_SHARD
+    }
+    envs = [
+        process_env(
+            fake,
+            tmp_path / f"data-{shard}",
+            shard,
+            DATABASE_URL=url,
+            USER_HASH_SALT="shared",
+            KNOWLEDGE_DIR=str(knowledge[shard]),
+        )
+        for shard in GUILD_ON_SHARD
+    ]
+    voter = payloads.user()
+    try:
+        async with (
+            bot_process("run", cwd=tmp_path, env=envs[0]) as first,
+            bot_process("run", cwd=tmp_path, env=envs[1]) as second,
+        ):
+            async with asyncio.timeout(START_SECONDS):
+                await fake.wait_until(connected(fake), seconds=START_SECONDS)
+                answer = (await interact(fake, 2, ask_roles(), GUILD_ON_SHARD[0])).body["data"]
+                message = payloads.message(fake.new_id(), payloads.CHANNEL_ID, payloads.BOT_USER, answer)
+                [helpful] = [c["custom_id"] for c in components_of(answer) if c["custom_id"].startswith("faq:vote:u:")]
+                vote = payloads.component(helpful, BUTTON)
+                thanks = [
+                    (await interact(fake, 3, vote, guild_id, asker=voter, message_payload=message)).body["data"]
+                    for guild_id in GUILD_ON_SHARD.values()
+                ]
+                for cards in knowledge.values():  # a deploy that changed the cards on both hosts
+                    rewrite_roles_answer(cards)
+                reloaded = await interact(fake, 2, faq("reload"), GUILD_ON_SHARD[0], permissions=ADMIN)
+                await fake.wait_for_request("POST", rf"/webhooks/\d+/{reloaded.path.split('/')[3]}")
+                # the other process reloads as soon as it hears, with nothing the test could wait on
+                while await roles_answer_in(fake, GUILD_ON_SHARD[1]) != NEW_ANSWER:  # noqa: ASYNC110
+                    await asyncio.sleep(0.1)
+            logs = [await terminate(first), await terminate(second)]
+    finally:
+        await fake.stop()
+
+    assert [first.returncode, second.returncode] == [0, 0], logs
+    # the second process, in the other server, found the first's vote: one member's vote on a card counts once
+    assert [body["content"] for body in thanks] == [replies.FEEDBACK_THANKS, replies.FEEDBACK_ALREADY]
+    assert "cards reloaded: another process of this bot reloaded" in logs[1]
+    store = await open_store(load_settings(database_url=url, user_hash_salt="shared", data_dir=tmp_path))
+    try:
+        assert [(vote.card, vote.helpful) for vote in await store.votes()] == [("roles", True)]
+    finally:
+        await store.close()

@@ -157,9 +157,9 @@ class FakeDiscord:
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_until(self, predicate: Callable[[], Any]) -> Any:
+    async def wait_until(self, predicate: Callable[[], Any], seconds: float = WAIT_SECONDS) -> Any:
         """Wait (bounded) until `predicate()` is truthy, re-checked whenever a request or gateway message arrives."""
-        async with asyncio.timeout(WAIT_SECONDS), self._changed:
+        async with asyncio.timeout(seconds), self._changed:
             while not (result := predicate()):
                 await self._changed.wait()
             return result
