@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot import replies
@@ -18,6 +20,7 @@ from tests.e2e.fake_discord import payloads
 from tests.e2e.fake_discord.harness import CALLBACK, FIXTURE_KNOWLEDGE, TOKEN, components_of, running_bot
 from tests.e2e.fake_discord.server import FakeDiscord, Request
 from tests.e2e.test_discord_admin import ADMIN, faq
+from tests.net import closed_port
 from tests.store.postgres import fresh_database
 from tests.store.test_reload import NEW_ANSWER, rewrite_roles_answer
 
@@ -53,6 +56,17 @@ def ask_roles() -> dict[str, object]:
 async def roles_answer_in(fake: FakeDiscord, guild_id: int) -> str:
     """The answer to a question on the roles card, asked in that server by a new member (no cooldown)."""
     return (await interact(fake, 2, ask_roles(), guild_id)).body["data"]["embeds"][0]["description"]
+
+
+async def healthy(port: int) -> None:
+    """Wait until the process on `port` reports itself connected to Discord and its store recording."""
+    async with aiohttp.ClientSession() as session:
+        while True:
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200 and (await response.json())["store"] == "ok":
+                        return
+            await asyncio.sleep(0.1)
 
 
 def connected(fake: FakeDiscord) -> Callable[[], bool]:
@@ -125,6 +139,7 @@ async def test_two_processes_on_one_postgresql_count_a_vote_once_and_share_a_rel
     knowledge = {
         shard: Path(shutil.copytree(FIXTURE_KNOWLEDGE, tmp_path / f"cards-{shard}")) for shard in GUILD_ON_SHARD
     }
+    ports = [closed_port() for _ in GUILD_ON_SHARD]
     envs = [
         process_env(
             fake,
@@ -133,6 +148,8 @@ async def test_two_processes_on_one_postgresql_count_a_vote_once_and_share_a_rel
             DATABASE_URL=url,
             USER_HASH_SALT="shared",
             KNOWLEDGE_DIR=str(knowledge[shard]),
+            HTTP_HOST="127.0.0.1",
+            HTTP_PORT=str(ports[shard]),
         )
         for shard in GUILD_ON_SHARD
     ]
@@ -144,6 +161,8 @@ async def test_two_processes_on_one_postgresql_count_a_vote_once_and_share_a_rel
         ):
             async with asyncio.timeout(START_SECONDS):
                 await fake.wait_until(connected(fake), seconds=START_SECONDS)
+                for port in ports:  # a vote needs the store open, and it opens in the background
+                    await healthy(port)
                 answer = (await interact(fake, 2, ask_roles(), GUILD_ON_SHARD[0])).body["data"]
                 message = payloads.message(fake.new_id(), payloads.CHANNEL_ID, payloads.BOT_USER, answer)
                 [helpful] = [c["custom_id"] for c in components_of(answer) if c["custom_id"].startswith("faq:vote:u:")]

@@ -8,11 +8,13 @@ import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.holder import EngineHolder
 from bot.settings import load_settings
-from bot.shared_reloads import SharedReloads, sharing_reloads
+from bot.shared_reloads import CHANNEL, SharedReloads, sharing_reloads
+from bot.store.notices import Notices
 from tests.conftest import FIXTURE_KNOWLEDGE
 from tests.store.postgres import fresh_database
 from tests.store.test_reload import BROKEN, NEW_ANSWER, rewrite_roles_answer
@@ -82,3 +84,27 @@ async def test_with_sqlite_nothing_is_shared(tmp_path: Path) -> None:
     async with sharing_reloads(settings, holder) as shared:
         assert shared is None
         assert holder.on_reload is None
+
+
+async def test_a_lost_listening_connection_is_opened_again_and_counts_as_a_notice(postgres_url: str) -> None:
+    """A notice sent while the connection was down is missed: the process reloads once it listens again, in case."""
+    url = await fresh_database(postgres_url)
+    heard: list[None] = []
+    notices = Notices(url, CHANNEL, lambda: heard.append(None))
+    await notices.start()
+    try:
+        connection = await asyncpg.connect(url)
+        try:
+            killed = await connection.fetchval(
+                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND query = $1",
+                f'LISTEN "{CHANNEL}"',
+            )
+        finally:
+            await connection.close()
+        assert killed == 1
+        await eventually(lambda: bool(heard) and notices.listening)
+        assert await notices.send()
+    finally:
+        await notices.close()
+    assert len(heard) == 1  # its own notice is not heard
