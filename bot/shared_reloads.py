@@ -33,13 +33,15 @@ class SharedReloads:
         self._reloading: asyncio.Task[None] | None = None
         self._sends: set[asyncio.Task[bool]] = set()
 
-    async def start(self) -> None:
-        await self.notices.start()
+    def start(self) -> None:
+        self.notices.start()
         self.holder.on_reload = self._announce
 
     def _announce(self, result: Reload) -> None:
-        """Called from the thread that reloaded: the notice is sent from the event loop."""
-        self._loop.call_soon_threadsafe(self._send)
+        """Called from the thread that reloaded: the notice is sent from the event loop (none once it has closed:
+        the watcher's thread can reload while the bot stops)."""
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(self._send)
 
     def _send(self) -> None:
         task = self._loop.create_task(self.notices.send())
@@ -55,8 +57,12 @@ class SharedReloads:
     async def _reload(self) -> None:
         while self._again:
             self._again = False
-            result = await self.holder.reload_off_loop(announce=False)
-            if not result.refused:
+            try:
+                result = await self.holder.reload_off_loop(announce=False)
+            except Exception:
+                log.exception("reloading the cards as another process of this bot did failed; the old cards answer")
+                continue
+            if not result.refused:  # a refusal is logged by the holder, with its problems
                 log.info("cards reloaded: another process of this bot reloaded")
 
     async def close(self) -> None:
@@ -77,7 +83,7 @@ async def sharing_reloads(settings: Settings, holder: EngineHolder) -> AsyncIter
         yield None
         return
     shared = SharedReloads(holder, url)
-    await shared.start()
+    shared.start()
     try:
         yield shared
     finally:

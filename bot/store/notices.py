@@ -18,6 +18,8 @@ from bot.store.store import backoff
 
 log = logging.getLogger(__name__)
 
+CONNECT_SECONDS = 10.0
+
 
 class Notices:
     """Notices on one channel: `send()` tells every other process listening there, `on_notice` hears theirs."""
@@ -29,13 +31,11 @@ class Notices:
         self.sender = uuid.uuid4().hex  # PostgreSQL tells a process its own notices too: these are left unheard
         self._connection: Any = None
         self._sending = asyncio.Lock()  # one statement at a time on the connection
-        self._tried = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        """Listen from now on; returns once the first try to connect is over (listening, or trying again later)."""
+    def start(self) -> None:
+        """Listen from now on, connecting in the background: the bot does not wait for PostgreSQL to start."""
         self._task = asyncio.create_task(self._listen(), name=f"notices-{self.channel}")
-        await self._tried.wait()
 
     @property
     def listening(self) -> bool:
@@ -59,9 +59,8 @@ class Notices:
         waits, failures, connected_before = backoff(), 0, False
         while True:
             try:
-                connection = await asyncpg.connect(self.url)
+                connection = await asyncpg.connect(self.url, timeout=CONNECT_SECONDS)
             except Exception as error:
-                self._tried.set()
                 failures, wait = failures + 1, next(waits)
                 level = logging.WARNING if failures == 1 else logging.DEBUG  # one line, not one a minute
                 log.log(level, "cannot listen on %s (%s: %s); trying again", self.channel, type(error).__name__, error)
@@ -69,9 +68,10 @@ class Notices:
                 continue
             try:
                 await self._hold(connection, after_a_loss=connected_before)
-            except Exception as error:
-                self._tried.set()
+            except Exception as error:  # LISTEN itself failed: wait as for a failed connection
                 log.warning("listening on %s failed (%s: %s)", self.channel, type(error).__name__, error)
+                await asyncio.sleep(next(waits))
+                continue
             waits, failures, connected_before = backoff(), 0, True
             log.warning("lost the connection that listens on %s; connecting again", self.channel)
 
@@ -82,7 +82,6 @@ class Notices:
         try:
             await connection.add_listener(self.channel, self._heard)
             self._connection = connection
-            self._tried.set()
             if after_a_loss:
                 log.info("listening on %s again: acting as if a notice came, for any missed meanwhile", self.channel)
                 self.on_notice()

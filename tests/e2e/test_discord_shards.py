@@ -191,3 +191,9 @@ async def test_two_processes_on_one_postgresql_count_a_vote_once_and_share_a_rel
         assert [(vote.card, vote.helpful) for vote in await store.votes()] == [("roles", True)]
     finally:
         await store.close()
+
+
+async def test_without_shard_settings_the_bot_identifies_unsharded() -> None:
+    async with running_bot() as bot:
+        assert bot.fake.identified_shards == [None]
+        assert not any(request.path == "/gateway/bot" for request in bot.fake.requests)

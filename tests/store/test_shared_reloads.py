@@ -42,8 +42,8 @@ async def processes(postgres_url: str, tmp_path: Path) -> AsyncIterator[list[Eng
     ]
     shared = [SharedReloads(holder, url) for holder in holders]
     for each in shared:
-        await each.start()
-        assert each.notices.listening
+        each.start()
+    await eventually(lambda: all(each.notices.listening for each in shared))
     try:
         yield holders
     finally:
@@ -91,7 +91,8 @@ async def test_a_lost_listening_connection_is_opened_again_and_counts_as_a_notic
     url = await fresh_database(postgres_url)
     heard: list[None] = []
     notices = Notices(url, CHANNEL, lambda: heard.append(None))
-    await notices.start()
+    notices.start()
+    await eventually(lambda: notices.listening)
     try:
         connection = await asyncpg.connect(url)
         try:
