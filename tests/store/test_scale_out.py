@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.settings import load_settings
 from bot.store import SaltMismatchError, StoreUnavailableError, open_store
 from bot.store.schema import LATEST
+from tests.conftest import FIXTURE_KNOWLEDGE
 from tests.store.postgres import fresh_database
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,3 +78,25 @@ async def test_a_process_with_another_salt_is_refused(database_url: str, tmp_pat
     assert isinstance(refused.value.__cause__, SaltMismatchError)
     again = await open_store(load_settings(database_url=database_url, data_dir=tmp_path / "a"))  # the salt it had
     await again.close()
+
+
+def test_a_report_reads_the_store_whatever_its_salt(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An admin's `faqbot report` from another machine hashes no user: it is not refused for its salt."""
+
+    async def vote() -> None:
+        store = await open_store(load_settings(database_url=database_url, data_dir=tmp_path / "bot"))
+        try:
+            await store.record_vote("q1", 42, "roles", helpful=False)
+        finally:
+            await store.close()
+
+    asyncio.run(vote())
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "laptop"))
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(FIXTURE_KNOWLEDGE))
+    monkeypatch.delenv("USER_HASH_SALT", raising=False)
+    assert main(["report", "feedback", "--json"]) == 0
+    [card] = json.loads(capsys.readouterr().out)["cards"]
+    assert (card["card"], card["helpful"], card["unhelpful"]) == ("roles", 0, 1)
