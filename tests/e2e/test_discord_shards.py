@@ -97,13 +97,10 @@ async def test_two_processes_each_answer_only_the_servers_of_their_shard(tmp_pat
                 await fake.wait_until(connected(fake), seconds=START_SECONDS)
                 assert sorted(map(tuple, fake.identified_shards)) == [(0, 2), (1, 2)]
                 for shard, guild_id in GUILD_ON_SHARD.items():
-                    interaction_id = fake.new_id()
-                    question = payloads.slash(
-                        "ask", [payloads.string_option("question", f"how do I install it? {shard}")]
+                    question = f"how do I install it? {shard}"
+                    await interact(
+                        fake, 2, payloads.slash("ask", [payloads.string_option("question", question)]), guild_id
                     )
-                    asked = payloads.interaction(interaction_id, 2, question, payloads.user(), guild_id=guild_id)
-                    await fake.dispatch("INTERACTION_CREATE", asked)
-                    await fake.wait_for_request("POST", CALLBACK.format(id=interaction_id))
             logs = [await terminate(first), await terminate(second)]
     finally:
         await fake.stop()
