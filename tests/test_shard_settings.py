@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.discord.app import FaqBot, ShardedFaqBot, create_bot
+from bot.discord.app import FaqBot, create_bot
+from bot.discord.shards import ShardedFaqBot
 from bot.holder import EngineHolder
 from bot.settings import SettingsError, load_settings
 from tests.conftest import FIXTURE_KNOWLEDGE

@@ -133,38 +133,14 @@ class FaqBot(commands.Bot):
         """No prefix commands: questions in messages are handled by the mentions extension's listener."""
 
 
-class ShardedFaqBot(FaqBot, commands.AutoShardedBot):
-    """The same bot over discord.py's AutoShardedClient: one gateway connection a shard, each shard given its servers
-    by Discord, so several processes (each with its SHARD_IDS) share one bot's servers with no coordination."""
-
-    @property
-    def gateway_connected(self) -> bool:
-        """True while every shard of this process is up and ready (an AutoShardedClient has no single `ws`)."""
-        shards = self.shards.values()
-        return self.is_ready() and not self.is_closed() and bool(shards) and not any(s.is_closed() for s in shards)
-
-
-def sharding(settings: Settings) -> dict[str, Any] | None:
-    """AutoShardedClient's options as SHARD_COUNT and SHARD_IDS say; None, one unsharded connection, when unset."""
-    if settings.shard_count is None:
-        return None
-    count = None if settings.shard_count == "auto" else settings.shard_count  # None: discord.py asks /gateway/bot
-    return {"shard_count": count, "shard_ids": settings.shard_ids or None}
-
-
 def create_bot(settings: Settings, holder: EngineHolder, store: Store | None = None) -> FaqBot:
     use_endpoints(settings)
     # A text bot never joins a voice channel: discord.py's warning that voice libraries are missing is only noise.
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-    options = sharding(settings)
-    if options is None:
-        return FaqBot(settings, holder, store)
-    log.info(
-        "Discord: shards %s of %s in this process",
-        ", ".join(map(str, settings.shard_ids)) or "all",
-        options["shard_count"] or "as many as Discord recommends",
-    )
-    return ShardedFaqBot(settings, holder, store, **options)
+    from bot.discord.shards import sharded_bot  # a subclass of FaqBot, so imported once FaqBot is defined
+
+    sharded = sharded_bot(settings, holder, store)
+    return sharded if sharded is not None else FaqBot(settings, holder, store)
 
 
 async def serve(bot: FaqBot, token: str) -> int:
