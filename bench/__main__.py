@@ -2,7 +2,7 @@
 100,000 cards, the event loop's lag while the engine answers and reloads, then memory under 100,000 new questions;
 `--smoke` for a quick run, `--quality-only` for CLINC150 alone, `--fewshot` for its few-utterance table alone,
 `--loop-lag` for the loop's lag alone, `--soak` for the memory soak alone, `--user-path N` for N card files on disk
-started from alone (10,000 in the full run)."""
+started from alone (10,000 in the full run), `--load` for interactions a second through the fake Discord alone."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import clinc, fewshot, loop_lag, userpath
+from bench import clinc, fewshot, load, loop_lag, userpath
 from bench.coldstart import cold_start
 from bench.report import Results, SizeResult, markdown, plot, python_loop_seconds, quality_lines
 from bench.soak import QUESTIONS as SOAK_QUESTIONS
@@ -119,7 +119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="N",
         help="N generated card files started from (empty index cache, then present) only, printed (no files)",
     )
+    parser.add_argument(
+        "--load",
+        action="store_true",
+        help="interactions a second through the fake Discord, one process and two shards, only, printed (no files)",
+    )
     args = parser.parse_args(argv)
+    interactions = load.SMOKE_INTERACTIONS if args.smoke else load.INTERACTIONS
+    if args.load:
+        print("\n".join(load.lines(load.run(interactions))))
+        return 0
     if args.user_path:
         print("\n".join(userpath.lines(_user_path(args.user_path, args.smoke))))
         return 0
@@ -152,8 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     lags = _loop_lag(lag_sizes)
     user_path = _user_path(SMOKE_USER_PATH if args.smoke else userpath.SIZE, args.smoke)
     soak = _soak(soak_questions)
+    loads = load.lines(load.run(interactions))
     speeds = (speed_before, python_loop_seconds(repeats))
-    text = markdown(Results(quality, results, started, args.smoke, speeds, soak, few, lags, user_path))
+    text = markdown(Results(quality, results, started, args.smoke, speeds, soak, few, lags, user_path, loads))
     print(text)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

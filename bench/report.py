@@ -63,6 +63,7 @@ class Results:
     fewshot: list[str]  # CLINC150 with a few utterances an intent: its section's lines (`bench.fewshot`)
     loop_lag: list[tuple[int, LoopLag | str]]  # by number of cards: the event loop's lag, or why it failed
     user_path: UserPath  # card files on disk to a first answer (`bench.userpath`)
+    load: list[str]  # interactions a second through the fake Discord: its section's lines (`bench.load`)
 
 
 def python_loop_seconds(repeats: int = 3) -> float:
@@ -236,6 +237,7 @@ def markdown(results: Results) -> str:
     lag = loop_lag_lines(results.loop_lag)
     user_path = user_path_lines(results.user_path)
     sections = quality_lines(results.quality) + fewshot + speed + user_path + lag + soak_lines(results.soak)
+    sections += results.load
     return "\n".join(header + sections)
 
 

@@ -219,7 +219,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     scope = Scope("discord", args.guild) if args.guild else Scope("slack", args.workspace) if args.workspace else None
 
     async def load() -> reports.Report:
-        store = await open_store(settings)
+        store = await open_store(settings, reading=True)
         try:
             return await reports.build(args.kind, store, engine, scope, args.days)
         finally:

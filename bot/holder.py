@@ -74,6 +74,9 @@ class EngineHolder:
         self.engine, self.problems = self._build(None)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")  # its thread starts on first use
         self._reloading = threading.Lock()
+        # Told of every reload this process starts (from the thread that ran it), refused or not: the other processes
+        # of a scaled-out bot reload on hearing of it (`bot/shared_reloads.py`)
+        self.on_reload: Callable[[Reload], None] | None = None
 
     @classmethod
     def for_settings(cls, settings: Settings) -> EngineHolder:
@@ -93,9 +96,9 @@ class EngineHolder:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._worker, functools.partial(function, *args, **kwargs))
 
-    async def reload_off_loop(self) -> Reload:
+    async def reload_off_loop(self, announce: bool = True) -> Reload:
         """`reload()` in a thread of its own, awaited: questions keep being answered by the old engine meanwhile."""
-        return await asyncio.to_thread(self.reload)
+        return await asyncio.to_thread(self.reload, announce)
 
     def _build(self, serving: Engine | None) -> tuple[Engine, list[Problem]]:
         """The cards loaded and their engine built; the serving engine kept when the cards are the same, in the same
@@ -149,18 +152,25 @@ class EngineHolder:
             return False
         rebuild = learned.phrasings != self.learned.phrasings
         self.learned = learned
-        if rebuild:
-            await self.reload_off_loop()
+        if rebuild:  # every process follows the store's live list itself: nothing to announce to the others
+            await self.reload_off_loop(announce=False)
         return True
 
-    def reload(self) -> Reload:
+    def reload(self, announce: bool = True) -> Reload:
         """Load and index the cards again. A card with an error is left out of the new cards (the problems are
-        returned); when they are refused, the old cards keep answering.
+        returned); when they are refused, the old cards keep answering. `on_reload` hears of it when `announce` (not
+        for a reload that another process announced: that would echo back and forth).
 
         Blocking: call it from a thread (`reload_off_loop`, the card watcher's). One reload at a time: a `/faq reload`
         during the watcher's would otherwise build twice at once (twice the memory) and could swap the older cards
         in last.
         """
+        result = self._reload()
+        if announce and self.on_reload is not None:
+            self.on_reload(result)
+        return result
+
+    def _reload(self) -> Reload:
         with self._reloading:
             try:
                 engine, problems = self._build(self.engine)

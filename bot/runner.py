@@ -18,6 +18,7 @@ from bot import health
 from bot.holder import EngineHolder
 from bot.learn.teacher import following
 from bot.settings import Settings
+from bot.shared_reloads import sharing_reloads
 from bot.store import Store, start_store
 
 log = logging.getLogger(__name__)
@@ -116,11 +117,12 @@ def _exit_code(task: asyncio.Task[int]) -> int:
 
 
 async def run_platforms(settings: Settings, holder: EngineHolder, platforms: Sequence[str]) -> int:
-    """`python -m bot run` for Slack, or for Discord and Slack together; the store opens in the background."""
+    """`python -m bot run` for Slack, or for Discord and Slack together; the store opens in the background, and reloads
+    are shared with the bot's other processes on PostgreSQL."""
     store = await start_store(settings)
     try:
         services = [build_service(name, settings, holder, store) for name in platforms]
-        async with following(settings, holder, store):
+        async with following(settings, holder, store), sharing_reloads(settings, holder):
             return await serve(settings, holder, services, store)
     finally:
         await store.close()

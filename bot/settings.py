@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     discord_api_base: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg/"
     allowed_guild_ids: Annotated[list[int], NoDecode] = []  # when set, the bot leaves every other server
+    # Scale-out: unset, one gateway connection; else discord.py's AutoShardedClient with SHARD_COUNT shards (`auto`:
+    # as many as Discord recommends), this process serving SHARD_IDS of them (default all)
+    shard_count: int | Literal["auto"] | None = None
+    shard_ids: Annotated[list[int], NoDecode] = []
 
     # Slack: Socket Mode with both tokens; the Events API over HTTP at /slack/events on HTTP_PORT with the bot
     # token and the signing secret but no app token
@@ -150,6 +154,37 @@ class Settings(BaseSettings):
     @classmethod
     def _ids(cls, value: object) -> object:
         return _split_ids(value)
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _shard_count(cls, value: object) -> object:
+        """A whole number of shards, or `auto`; blank is unset."""
+        text = str(value).strip().lower() if value is not None else ""
+        if text in ("", "auto"):
+            return text or None
+        if not text.isdigit() or int(text) < 1:
+            raise ValueError(f"expected a number of shards (1 or more) or auto, got {text!r}")
+        return int(text)
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_id_list(cls, value: object) -> object:
+        return _split_ids(value)
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_ids(cls, value: list[int], info: ValidationInfo) -> list[int]:
+        """Each process of a sharded bot names its shards out of a known count, each once."""
+        if not value:
+            return value
+        count = info.data.get("shard_count")
+        if not isinstance(count, int):
+            raise ValueError("needs SHARD_COUNT set to a number: which shards a process serves depends on how many")
+        if wrong := [shard for shard in value if shard >= count]:
+            raise ValueError(f"shard ids run from 0 to SHARD_COUNT - 1 ({count - 1}), got {wrong[0]}")
+        if len(set(value)) != len(value):
+            raise ValueError("names a shard twice")
+        return value
 
     @field_validator("discord_api_base")
     @classmethod

@@ -6,6 +6,7 @@ import pytest
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.engine import Engine
 from bot.settings import Settings
+from tests.store.postgres import postgres_server
 
 FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
 SHIPPED_KNOWLEDGE = Path(__file__).parent.parent / "knowledge"
@@ -30,3 +31,13 @@ def _index_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("INDEX_CACHE_DIR", str(tmp_path_factory.mktemp("index-cache")))
         yield
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server for the whole run (the store's tests, and bot processes sharing one)."""
+    try:
+        with postgres_server() as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")

@@ -23,6 +23,7 @@ from bot.discord.extensions import walk_extensions
 from bot.holder import EngineHolder
 from bot.learn.teacher import following
 from bot.settings import Settings
+from bot.shared_reloads import sharing_reloads
 from bot.store import Store, start_store
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class FaqBot(commands.Bot):
         holder: EngineHolder,
         store: Store | None = None,
         extensions: Iterable[str] | None = None,
+        **options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -80,6 +82,7 @@ class FaqBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             tree_cls=ServedTree,
+            **options,
         )
         self.settings = settings
         self.holder = holder
@@ -132,7 +135,10 @@ class FaqBot(commands.Bot):
 
 
 def create_bot(settings: Settings, holder: EngineHolder, store: Store | None = None) -> FaqBot:
-    return FaqBot(settings, holder, store)
+    from bot.discord.shards import sharded_bot  # a subclass of FaqBot, so imported once FaqBot is defined
+
+    sharded = sharded_bot(settings, holder, store)
+    return sharded if sharded is not None else FaqBot(settings, holder, store)
 
 
 async def serve(bot: FaqBot, token: str) -> int:
@@ -179,8 +185,8 @@ async def connect(bot: FaqBot, token: str) -> int:
 
 
 def run_discord(settings: Settings, holder: EngineHolder) -> int:
-    """`python -m bot run`: the store (opened in the background), the health server when HTTP_PORT is set, and the
-    bot, until a signal."""
+    """`python -m bot run`: the store (opened in the background), the health server when HTTP_PORT is set, reloads
+    shared with the bot's other processes on PostgreSQL, and the bot, until a signal."""
     assert settings.discord_token is not None
     token = settings.discord_token.get_secret_value()
 
@@ -189,7 +195,11 @@ def run_discord(settings: Settings, holder: EngineHolder) -> int:
         try:  # closed whatever happens (a busy HTTP_PORT, say): its queue is written, and its thread ends
             bot = create_bot(settings, holder, store)
             connection = health.Connection("discord", lambda: bot.gateway_connected, lambda: bot.latency)
-            async with health.serve(settings, holder, [connection], store), following(settings, holder, store):
+            async with (
+                health.serve(settings, holder, [connection], store),
+                following(settings, holder, store),
+                sharing_reloads(settings, holder),
+            ):
                 return await serve(bot, token)
         finally:
             await store.close()

@@ -12,12 +12,13 @@ from bot.settings import Settings
 from bot.store.database import Database, open_database
 from bot.store.migrations import SchemaTooNewError, migrate
 from bot.store.records import PickRow, Platform, QuestionEvent, QuestionRow, Scope, VoteRow
-from bot.store.salt import load_salt
+from bot.store.salt import SaltMismatchError, check_salt, load_salt
 from bot.store.store import Opener, Store, StoreUnavailableError, days_ago
 
 
-def opener(settings: Settings) -> Opener:
-    """Opens the database of these settings, migrated, with the salt of the user hashes."""
+def opener(settings: Settings, reading: bool = False) -> Opener:
+    """Opens the database of these settings, migrated, with the salt of the user hashes: the one the database was
+    written with, unless only `reading` (a report hashes no user, so another salt is no reason to refuse it)."""
     url = settings.database_url.get_secret_value() if settings.database_url else None
     configured = settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
 
@@ -26,6 +27,8 @@ def opener(settings: Settings) -> Opener:
         db = await open_database(url, settings.data_dir)
         try:
             await migrate(db)
+            if not reading:
+                await check_salt(db, salt)
         except BaseException:
             await db.close()
             raise
@@ -34,10 +37,11 @@ def opener(settings: Settings) -> Opener:
     return open_
 
 
-async def open_store(settings: Settings) -> Store:
-    """The store, open; StoreUnavailableError, saying why, when its database cannot be opened."""
+async def open_store(settings: Settings, reading: bool = False) -> Store:
+    """The store, open; StoreUnavailableError, saying why, when its database cannot be opened. `reading`: for reports,
+    from anywhere that can reach the database, whatever its salt."""
     try:
-        db, salt = await opener(settings)()
+        db, salt = await opener(settings, reading)()
     except Exception as error:
         raise StoreUnavailableError(f"{type(error).__name__}: {error}") from error
     store = Store(db, salt, settings.retention_days)
@@ -57,6 +61,7 @@ __all__ = [
     "Platform",
     "QuestionEvent",
     "QuestionRow",
+    "SaltMismatchError",
     "SchemaTooNewError",
     "Scope",
     "Store",

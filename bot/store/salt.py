@@ -1,6 +1,8 @@
 """The secret mixed into user-id hashes: from USER_HASH_SALT, or made once and kept in DATA_DIR.
 
-It must stay the same across restarts, or one person's votes would count as many people's.
+It must stay the same across restarts and across every process writing to one database, or one person's votes
+would count as many people's (a vote is unique by user hash and card): the database keeps a check of the salt it was
+first written with, and a process with another salt is refused.
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ import os
 import secrets
 from pathlib import Path
 
-from bot.store.database import make_folder
+from bot.store.database import Database, make_folder
 
 SALT_FILE = "user-hash-salt"
+CHECK_KEY = "user_hash_salt_check"
+
+
+class SaltMismatchError(RuntimeError):
+    """This process's salt is not the one the database's user hashes were made with."""
 
 
 def load_salt(data_dir: Path, configured: str | None = None) -> bytes:
@@ -48,3 +55,22 @@ def _create(path: Path) -> None:
 
 def hash_user(salt: bytes, platform: str, user_id: str | int) -> str:
     return hmac.new(salt, f"{platform}:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def salt_check(salt: bytes) -> str:
+    """A value that tells salts apart without giving the salt away."""
+    return hmac.new(salt, b"faqbot: the salt of this database's user hashes", hashlib.sha256).hexdigest()[:32]
+
+
+async def check_salt(db: Database, salt: bytes) -> None:
+    """Record the salt's check in a database that has none; SaltMismatchError when it holds another one."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO store_keys (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (CHECK_KEY, salt_check(salt))
+        )
+        [(kept,)] = await tx.fetch("SELECT value FROM store_keys WHERE name = ?", (CHECK_KEY,))
+    if kept != salt_check(salt):
+        raise SaltMismatchError(
+            "this database's user hashes were made with another salt, so votes would count twice: give every process "
+            "the same USER_HASH_SALT (or the same DATA_DIR), as the first one to write here had"
+        )

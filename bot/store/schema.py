@@ -67,6 +67,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             UNIQUE (question_key, card)
         )""",
     ),
+    # 4: facts about the store itself, shared by every process writing to it (the check of the user-hash salt)
+    ("CREATE TABLE store_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)",),
 )
 
 LATEST = len(MIGRATIONS)

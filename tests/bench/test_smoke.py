@@ -46,7 +46,11 @@ def test_smoke_run_writes_every_section(tmp_path: Path, clinc_file: Path, capsys
     assert "| present |" in user_path
     assert "failed" not in user_path
     assert "| 2 | faqbot engine | default:" in written.split("## Quality with a few phrasings a card", 1)[1]
-    soak = written.split("## Memory under new questions", 1)[1]
+    load = written.split("## Load through the fake Discord", 1)[1]
+    assert "| 1 | 40 |" in load  # one process answered every interaction of the burst
+    assert "| 2 | 40 |" in load  # and two shards did
+    assert "failed" not in load
+    soak = written.split("## Memory under new questions", 1)[1].split("\n## ", 1)[0]
     assert "✓ (< 250 MB) |" in soak  # the soak ran in its own process, under the target
 
 

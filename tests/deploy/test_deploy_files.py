@@ -144,9 +144,25 @@ def test_compose_publishes_the_health_port(compose: dict) -> None:
 
 def test_compose_postgres_only_behind_a_profile(compose: dict) -> None:
     postgres = compose["services"]["postgres"]
-    assert postgres["profiles"] == ["postgres"]
+    assert postgres["profiles"] == ["postgres", "scale"]
     assert "profiles" not in compose["services"]["bot"]
     assert compose["services"]["bot"]["depends_on"]["postgres"]["required"] is False
+
+
+def test_compose_scale_profile_runs_the_bot_as_two_shards_over_postgres(compose: dict) -> None:
+    """The same service as `bot` but for its shard, its health port, and PostgreSQL, which it cannot run without."""
+    bot = compose["services"]["bot"]
+    shards = [compose["services"][f"shard-{shard}"] for shard in (0, 1)]
+    for shard_id, shard in enumerate(shards):
+        assert shard["profiles"] == ["scale"]
+        assert shard["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+        assert {key: shard[key] for key in ("build", "env_file", "volumes")} == {
+            key: bot[key] for key in ("build", "env_file", "volumes")
+        }  # one salt of the user hashes, in the shared data volume
+        settings = Settings(_env_file=None, **{key.lower(): value for key, value in shard["environment"].items()})
+        assert (settings.shard_count, settings.shard_ids) == (2, [shard_id])
+        assert shard["environment"].items() >= bot["environment"].items()
+    assert len({port for shard in shards for port in shard["ports"]}) == 2
 
 
 def test_compose_gives_postgres_only_its_own_settings(compose: dict) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -8,18 +8,9 @@ import pytest
 from bot.store.database import Database, PostgresDatabase, SqliteDatabase
 from bot.store.migrations import migrate
 from bot.store.store import Store
-from tests.store.postgres import fresh_database, postgres_server
+from tests.store.postgres import fresh_database
 
 SALT = b"test-salt"
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    try:
-        with postgres_server() as url:
-            yield url
-    except RuntimeError as exc:
-        pytest.skip(f"PostgreSQL tests skipped: {exc}")
 
 
 OpenDatabase = Callable[[], Awaitable[Database]]

@@ -131,8 +131,11 @@ def guild(guild_id: int = GUILD_ID) -> dict[str, Any]:
     }
 
 
-def ready(session_id: str, resume_url: str, guild_ids: Sequence[int] = (GUILD_ID,)) -> dict[str, Any]:
-    return {
+def ready(
+    session_id: str, resume_url: str, guild_ids: Sequence[int] = (GUILD_ID,), shard: Sequence[int] | None = None
+) -> dict[str, Any]:
+    """READY for a session; a sharded one's carries its `[shard_id, shard_count]`, as Discord's does."""
+    payload = {
         "v": 10,
         "user": BOT_USER,
         "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in guild_ids],
@@ -142,6 +145,9 @@ def ready(session_id: str, resume_url: str, guild_ids: Sequence[int] = (GUILD_ID
         "private_channels": [],
         "relationships": [],
     }
+    if shard is not None:
+        payload["shard"] = list(shard)
+    return payload
 
 
 def message(

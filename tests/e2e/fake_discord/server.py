@@ -1,7 +1,9 @@
 """A fake Discord on 127.0.0.1: the REST routes and the gateway websocket the bot uses, nothing more.
 
 It records every request, can answer chosen requests with faults (429, 500), and keeps the events it dispatched
-so that a RESUME replays what a dropped connection missed, as the real gateway does.
+so that a RESUME replays what a dropped connection missed, as the real gateway does. A connection that IDENTIFYs with
+a `shard` of `[shard_id, shard_count]` gets only its shard's servers, as Discord assigns them: an event in a server
+goes to shard `(guild_id >> 22) % shard_count`, and one outside any server (a direct message) to shard 0.
 """
 
 from __future__ import annotations
@@ -47,6 +49,26 @@ class Request:
 
 
 @dataclass
+class Session:
+    """One shard's gateway session (shard 0 when the bot does not shard): its connection and what it was sent."""
+
+    shard: int
+    ws: web.WebSocketResponse | None = None
+    request: web.Request | None = None
+    session_id: str | None = None
+    sequence: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)  # dispatched events, for RESUME
+
+
+def guild_of(data: Any) -> int | None:
+    """The server an event happens in: its `guild_id`, or a GUILD_CREATE's own id; None outside any server."""
+    if not isinstance(data, dict):
+        return None
+    value = data.get("guild_id") or (data.get("id") if "channels" in data else None)
+    return int(value) if isinstance(value, (str, int)) and str(value).isdigit() else None
+
+
+@dataclass
 class Fault:
     """Answer the next `times` requests matching `method` and `path` (a regex) with this response instead."""
 
@@ -59,21 +81,22 @@ class Fault:
 
 
 class FakeDiscord:
-    def __init__(self, token: str, guild_ids: Sequence[int] = (payloads.GUILD_ID,)) -> None:
+    def __init__(
+        self, token: str, guild_ids: Sequence[int] = (payloads.GUILD_ID,), recommended_shards: int = 1
+    ) -> None:
         self.token = token
         self.guild_ids = tuple(guild_ids)  # the servers the bot is in when it connects
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
         self.identifies = 0
+        self.identified_shards: list[list[int] | None] = []  # each IDENTIFY's `shard`, None when it had none
         self.resumes = 0
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id → synced commands
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel id, message id) → what GET reads
-        self.session_id: str | None = None
-        self.sequence = 0
-        self.history: list[dict[str, Any]] = []  # dispatched events, for RESUME
+        self.shard_count = 1  # as the last IDENTIFY gave it
+        self.recommended_shards = recommended_shards  # what GET /gateway/bot answers (SHARD_COUNT=auto)
+        self.sessions: dict[int, Session] = {0: Session(0)}
         self._ids = itertools.count(payloads.FIRST_ID)
-        self._ws: web.WebSocketResponse | None = None
-        self._ws_request: web.Request | None = None
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -91,8 +114,9 @@ class FakeDiscord:
         self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
-        if self._ws is not None:
-            await self._ws.close()
+        for session in self.sessions.values():
+            if session.ws is not None:
+                await session.ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -107,15 +131,36 @@ class FakeDiscord:
     def new_id(self) -> int:
         return next(self._ids)
 
+    def shard_of(self, guild_id: int | None) -> int:
+        return 0 if guild_id is None else (guild_id >> 22) % self.shard_count
+
+    # The session of shard 0: the only one when the bot does not shard.
+
+    @property
+    def session_id(self) -> str | None:
+        return self.sessions[0].session_id
+
+    @property
+    def sequence(self) -> int:
+        return self.sessions[0].sequence
+
+    @sequence.setter
+    def sequence(self, value: int) -> None:
+        self.sessions[0].sequence = value
+
+    @property
+    def _ws(self) -> web.WebSocketResponse | None:
+        return self.sessions[0].ws
+
     # Waiting ---------------------------------------------------------------------------------------------------
 
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_until(self, predicate: Callable[[], Any]) -> Any:
+    async def wait_until(self, predicate: Callable[[], Any], seconds: float = WAIT_SECONDS) -> Any:
         """Wait (bounded) until `predicate()` is truthy, re-checked whenever a request or gateway message arrives."""
-        async with asyncio.timeout(WAIT_SECONDS), self._changed:
+        async with asyncio.timeout(seconds), self._changed:
             while not (result := predicate()):
                 await self._changed.wait()
             return result
@@ -175,6 +220,9 @@ class FakeDiscord:
         method = request.method
         if method == "GET" and path == "/users/@me":
             return _json(payloads.BOT_USER)
+        if method == "GET" and path == "/gateway/bot":  # SHARD_COUNT=auto asks how many shards to run
+            limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+            return _json({"url": self.gateway_url, "shards": self.recommended_shards, "session_start_limit": limit})
         if method == "GET" and path == "/oauth2/applications/@me":
             return _json(payloads.application())
         if method == "PUT" and (match := re.fullmatch(r"/applications/\d+(?:/guilds/(\d+))?/commands", path)):
@@ -201,21 +249,25 @@ class FakeDiscord:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        self._ws, self._ws_request = ws, request
+        if self.shard_count == 1:  # an unsharded bot's connection is shard 0's from the start, IDENTIFY or not
+            self.sessions[0].ws, self.sessions[0].request = ws, request
         await ws.send_json({"op": HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}})
         try:
             async for message in ws:
                 if message.type is not WSMsgType.TEXT:
                     break
-                await self._on_gateway_message(ws, json.loads(message.data))
+                await self._on_gateway_message(ws, request, json.loads(message.data))
                 await self._notify()
         finally:
-            if self._ws is ws:
-                self._ws = None
+            for each in self.sessions.values():
+                if each.ws is ws:
+                    each.ws = None
             await self._notify()
         return ws
 
-    async def _on_gateway_message(self, ws: web.WebSocketResponse, message: dict[str, Any]) -> None:
+    async def _on_gateway_message(
+        self, ws: web.WebSocketResponse, request: web.Request, message: dict[str, Any]
+    ) -> None:
         op, data = message.get("op"), message.get("d")
         if op == HEARTBEAT:
             await ws.send_json({"op": HEARTBEAT_ACK})
@@ -223,30 +275,42 @@ class FakeDiscord:
             if data.get("token") != self.token:
                 await ws.close(code=4004)
                 return
+            shard = data.get("shard")
+            shard_id, self.shard_count = shard or (0, 1)
             self.identifies += 1
-            self.session_id = f"session-{self.new_id()}"
-            self.history.clear()
-            self.sequence = 0
-            await self.dispatch("READY", payloads.ready(self.session_id, self.gateway_url, self.guild_ids))
-            for guild_id in self.guild_ids:
-                await self.dispatch("GUILD_CREATE", payloads.guild(guild_id))
+            self.identified_shards.append(shard)
+            for each in self.sessions.values():  # a shard's connection, taken for shard 0's before it said which
+                if each.ws is ws:
+                    each.ws = None
+            session = self.sessions[shard_id] = Session(shard_id, ws, request, f"session-{self.new_id()}")
+            guild_ids = [guild_id for guild_id in self.guild_ids if self.shard_of(guild_id) == shard_id]
+            await self._send(session, "READY", payloads.ready(session.session_id, self.gateway_url, guild_ids, shard))
+            for guild_id in guild_ids:
+                await self._send(session, "GUILD_CREATE", payloads.guild(guild_id))
         elif op == RESUME:
-            if data.get("token") != self.token or data.get("session_id") != self.session_id:
+            found = [each for each in self.sessions.values() if each.session_id == data.get("session_id")]
+            if data.get("token") != self.token or not found:
                 await ws.send_json({"op": INVALID_SESSION, "d": False})
                 return
+            session = found[0]
+            session.ws, session.request = ws, request
             self.resumes += 1
-            for event in self.history:
+            for event in session.history:
                 if event["s"] > (data.get("seq") or 0):
                     await ws.send_json(event)
-            await self.dispatch("RESUMED", {})
+            await self._send(session, "RESUMED", {})
 
     async def dispatch(self, event: str, data: Any) -> None:
-        """Send an event now, or keep it for the RESUME when no connection is up."""
-        self.sequence += 1
-        frame = {"op": DISPATCH, "t": event, "s": self.sequence, "d": data}
-        self.history.append(frame)
-        if self._ws is not None and not self._ws.closed:
-            await self._ws.send_json(frame)
+        """Send an event on the shard of its server now, or keep it for the RESUME when no connection is up."""
+        shard = self.shard_of(guild_of(data))
+        await self._send(self.sessions.setdefault(shard, Session(shard)), event, data)
+
+    async def _send(self, session: Session, event: str, data: Any) -> None:
+        session.sequence += 1
+        frame = {"op": DISPATCH, "t": event, "s": session.sequence, "d": data}
+        session.history.append(frame)
+        if session.ws is not None and not session.ws.closed:
+            await session.ws.send_json(frame)
 
     async def send_raw(self, frame: dict[str, Any]) -> None:
         """A frame exactly as given (for malformed events)."""
@@ -259,7 +323,8 @@ class FakeDiscord:
 
     def drop_connection(self) -> None:
         """Cut the TCP connection under the websocket without a close frame, as a network failure would."""
-        assert self._ws_request is not None
-        assert self._ws_request.transport is not None
-        self._ws_request.transport.abort()
-        self._ws = None
+        session = self.sessions[0]
+        assert session.request is not None
+        assert session.request.transport is not None
+        session.request.transport.abort()
+        session.ws = None
