@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.reports import Kind
+
+REPORT_TITLES: dict[Kind, str] = {
+    "unanswered": "Unanswered questions",
+    "feedback": "Feedback on answers",
+    "stats": "Statistics",
+}
 NO_STORE = "Nothing is recorded on this bot (it runs without a store), so there is nothing to report."
 STORE_DEGRADED = (
     "The records cannot be read just now: the store is degraded (the bot's log says why). The bot keeps answering, "

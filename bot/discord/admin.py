@@ -18,6 +18,7 @@ from discord.ext import commands
 
 from bot import reports
 from bot.admin_replies import CARD_PROBLEMS, NO_STORE, RELOAD_REFUSED, RELOADED, RELOADED_WITHOUT, STORE_DEGRADED
+from bot.admin_replies import REPORT_TITLES as TITLES
 from bot.clip import clip
 from bot.discord.embeds import DESCRIPTION_MAX, TITLE_MAX
 from bot.discord.errors import Refused
@@ -33,11 +34,6 @@ log = logging.getLogger(__name__)
 
 MAX_DAYS = 365
 FENCE = "```"
-TITLES: dict[reports.Kind, str] = {
-    "unanswered": "Unanswered questions",
-    "feedback": "Feedback on answers",
-    "stats": "Statistics",
-}
 NOT_IN_DMS = (
     "The /faq commands and Save as FAQ card are for a server's admins: run them in your server, not in a direct "
     "message."
