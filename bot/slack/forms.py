@@ -17,6 +17,7 @@ ADD_TITLE, EDIT_TITLE = "New FAQ card", "Edit FAQ card"  # Slack allows 24 chara
 QUESTION_MAX, TEXT_MAX = 200, 3000  # Slack allows 3,000 characters in a text field
 ERROR_MAX = 1000  # characters of problems shown under one field
 VALUE = "value"  # the one action id of every field
+FOLDERS = frozenset({"added", "captured"})  # where under `cards/` a new card may go
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Context:
     """What the form's sending needs: the way it came (for the log), the folder of a new card under `cards/`,
     the response URL the result is said to, and for an edit the card and the digest of its file as opened."""
 
-    what: str
+    what: str = "/faq add"
     folder: str = "added"
     response_url: str | None = None
     card: str | None = None
@@ -35,14 +36,16 @@ class Context:
 
     @classmethod
     def loads(cls, text: str | None) -> Context:
-        """The context a form was opened with; a form the bot did not make has the default one."""
+        """The context a form was opened with; a form the bot did not make has the default one, and a new card never
+        goes anywhere but the folders the bot writes to."""
         try:
             data = json.loads(text or "{}")
         except json.JSONDecodeError:
             data = {}
         if not isinstance(data, dict):
             data = {}
-        return cls(**{key: str(value) for key, value in data.items() if key in cls.__dataclass_fields__})
+        context = cls(**{key: str(value) for key, value in data.items() if key in cls.__dataclass_fields__})
+        return context if context.folder in FOLDERS else cls(context.what, response_url=context.response_url)
 
 
 def digest(text: str) -> str:
