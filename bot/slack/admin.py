@@ -30,11 +30,12 @@ from bot.answering import Answerer
 from bot.cards.edits import read_card_file
 from bot.cards.loader import UnreadableError
 from bot.cards.typed import find_card
+from bot.clip import clip
 from bot.holder import Reload
 from bot.settings import REPORT_DAYS
 from bot.slack import forms
 from bot.slack.authority import REFUSED, Authority
-from bot.slack.blocks import MAX_SECTION_CHARS, Block, Message, split_mrkdwn
+from bot.slack.blocks import MAX_BLOCKS, MAX_FALLBACK_CHARS, MAX_SECTION_CHARS, Block, Message, split_mrkdwn
 from bot.slack.mrkdwn import escape, plain
 from bot.store import Scope, StoreUnavailableError
 
@@ -107,7 +108,8 @@ def titled(title: str, listing: str | None = None) -> Message:
     blocks = [_section(f"*{escape(title)}*")]
     if listing:
         blocks += code_sections(listing)
-    return Message(escape(title if not listing else f"{title}\n{listing}")[:3000], blocks[:50])
+    text = clip(escape(f"{title}\n{listing}" if listing else title), MAX_FALLBACK_CHARS)
+    return Message(text, blocks[:MAX_BLOCKS])
 
 
 def reload_message(result: Reload, cards: int, done: str = "") -> Message:

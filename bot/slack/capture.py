@@ -84,7 +84,8 @@ async def save_as_card(body: dict[str, Any], respond: AsyncRespond, client: Asyn
         thread_start(client, str(channel.get("id")), message), cited_as(client, channel, message)
     )
     context = forms.Context(NAME, folder=FOLDER, response_url=body.get("response_url"))
-    view = forms.add_view(context, clipped(question, forms.QUESTION_MAX), answer, source)
+    title = clipped(" ".join(question.split()), forms.QUESTION_MAX)  # the question's field holds one line
+    view = forms.add_view(context, title, answer, source)
     log.info("Save as FAQ card: form opened", extra={"fields": {**Who.of(body).fields(), "message": message.get("ts")}})
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 

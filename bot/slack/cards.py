@@ -89,11 +89,8 @@ class CardForms:
             return
         root = self.holder.knowledge_dir
         verb = "edited" if fields is EDIT_FIELDS else "added"
-        log.info(
-            f"card {verb} from %s",
-            context.what,
-            extra={"fields": {**who.fields(), "card": path.stem, "path": str(path)}},
-        )
+        changed = {**who.fields(), "card": path.stem, "path": str(path)}
+        log.info("card %s from %s", verb, context.what, extra={"fields": changed})
         result = await self.holder.reload_off_loop()
         done_text = (EDITED if fields is EDIT_FIELDS else SAVED).format(path=shown(root, path))
         await self.tell(context, who, client, reload_message(result, len(self.holder.engine.cards), done_text))
@@ -124,10 +121,14 @@ class CardForms:
         return change
 
     async def tell(self, context: forms.Context, who: Who, client: AsyncWebClient, message: Message) -> None:
-        """Say a form's result to the admin alone: where the form was asked for, else in a direct message."""
+        """Say a form's result to the admin alone: where the form was asked for, else (no response URL, or one past
+        Slack's 30 minutes) in a direct message."""
         if context.response_url:
-            await AsyncRespond(response_url=context.response_url)(**ephemeral(message))
-        elif who.user:
+            sent = await AsyncRespond(response_url=context.response_url)(**ephemeral(message))
+            if sent.status_code == 200:
+                return
+            log.info("a form's response URL answered %s: the result goes by direct message", sent.status_code)
+        if who.user:
             await client.chat_postMessage(channel=who.user, link_names=False, **message.fields())
 
 

@@ -16,7 +16,7 @@ from bot.admin_replies import NO_STORE, STORE_DEGRADED
 from bot.answering import Answerer
 from bot.clip import clip
 from bot.learn import review
-from bot.slack.admin import SlackAdmin, Who, ephemeral, note
+from bot.slack.admin import FAILED, SlackAdmin, Who, ephemeral, note
 from bot.slack.blocks import MAX_SECTION_CHARS, Block, Message
 from bot.slack.mrkdwn import escape
 from bot.store import StoreUnavailableError
@@ -110,15 +110,16 @@ def register(app: AsyncApp, admin: SlackAdmin) -> None:
             else:
                 target = PHRASING.fullmatch(value)
                 teacher = admin.answerer.teacher
-                if target is None or teacher is None:
-                    return
-                page = int(target[2])
-                who = Who.of(body)
-                said = await review.decide(teacher, target[1], kind[1] == "approve", by=f"slack:{who.user}")
-                log.info(
-                    "/faq learn decision", extra={"fields": {**who.fields(), "phrasing": target[1], "action": kind[1]}}
-                )
+                page = int(target[2]) if target else 0
+                if target is not None and teacher is not None:  # without a store, `show` says there is none
+                    who = Who.of(body)
+                    said = await review.decide(teacher, target[1], kind[1] == "approve", by=f"slack:{who.user}")
+                    fields = {**who.fields(), "phrasing": target[1], "action": kind[1]}
+                    log.info("/faq learn decision", extra={"fields": fields})
             await show(admin.answerer, respond, page, said, replace=True)
         except StoreUnavailableError as error:
             log.warning("/faq learn: %s", error)
             await respond(**ephemeral(note(STORE_DEGRADED)))
+        except Exception:
+            log.exception("/faq learn: a click failed")
+            await respond(**ephemeral(note(FAILED)))

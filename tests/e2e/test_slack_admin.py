@@ -17,7 +17,7 @@ from bot.cards import load_knowledge_strict
 from bot.cli import main
 from bot.learn import review
 from bot.learn.learned import question_key
-from bot.slack import forms
+from bot.slack import cards, forms
 from bot.slack.authority import REFUSED
 from bot.store import learning as records
 from bot.store.learning import State
@@ -280,3 +280,19 @@ async def test_approving_a_proposal_in_faq_learn_makes_it_answer(tmp_path: Path)
     assert [phrasing.question for phrasing in live] == [UNSEEN]
     assert answer.body["response_type"] == "in_channel"
     assert answer.body["blocks"][1]["text"]["text"] == slack.holder.engine.knowledge.cards["roles"].title
+
+
+async def test_a_check_slower_than_slacks_deadline_closes_the_form_and_says_the_result_by_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cards, "ANSWER_SECONDS", 0.0)  # every check is too slow to answer in the form
+    knowledge = knowledge_copy(tmp_path)
+    async with running_slack(tmp_path / "data", knowledge_dir=knowledge) as slack:
+        fake = slack.fake
+        form = await open_form(fake)
+        closed = await send_form(fake, form, card_values(question="How do I get a role?"))
+        refused = text_of(await reply_to(fake, "form0"))
+    assert closed is None
+    assert admin_replies.NOT_SAVED in refused
+    assert "How do I get a role?" in refused
+    assert not (knowledge / "cards" / "added").exists()
