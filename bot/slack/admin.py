@@ -156,7 +156,8 @@ class SlackAdmin:
         words = plain(str(command.get("text") or "")).split()
         word = words[0].casefold() if words else "help"
         if word in ("help", "?"):
-            await respond(**ephemeral(Message(USAGE, [_section(USAGE)])))
+            usage = escape(USAGE)  # mrkdwn stays, `<card …>` does not become a link
+            await respond(**ephemeral(Message(usage, [_section(usage)])))
         elif word in REPORTS:
             await self.report(word, words[1:], Who.of(command), respond)
         elif word == "reload":
@@ -172,7 +173,8 @@ class SlackAdmin:
             await self.edit(" ".join(words[1:]), command, respond, client)
         else:
             said = escape(UNKNOWN.format(word=word))
-            await respond(**ephemeral(Message(f"{said}\n{USAGE}", [_section(said), _section(USAGE)])))
+            usage = escape(USAGE)
+            await respond(**ephemeral(Message(f"{said}\n{usage}", [_section(said), _section(usage)])))
 
     async def report(self, kind: reports.Kind, words: list[str], who: Who, respond: AsyncRespond) -> None:
         days = days_of(words)

@@ -144,6 +144,7 @@ async def test_the_settings_admins_and_group_are_allowed_and_a_failed_lookup_ref
         failed = text_of(await faq(fake, "help", "U4UNKNOWN"))
     assert "/faq unanswered" in replies["U5NAMED"]
     assert "/faq unanswered" in replies["U6MOD"]
+    assert "&lt;card title or id&gt;" in replies["U6MOD"]  # shown, not read as a link
     assert REFUSED in replies["U7OTHER"]
     assert REFUSED in replies["U8GUEST"]
     assert REFUSED in failed
