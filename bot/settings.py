@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     slack_answer_channel_ids: Annotated[list[str], NoDecode] = []
     allowed_workspace_ids: Annotated[list[str], NoDecode] = []  # when set, other workspaces' requests are ignored
+    # Slack's /faq and "Save as FAQ card": workspace admins and owners, and these users or this user group's members
+    slack_admin_user_ids: Annotated[list[str], NoDecode] = []
+    slack_admin_group_id: str | None = None
 
     # Store and admin reports: questions, votes and picks for `/faq` and `python -m bot report`
     database_url: SecretStr | None = None  # sqlite:///path or postgresql://...; default: SQLite in DATA_DIR
@@ -282,6 +285,20 @@ class Settings(BaseSettings):
     @classmethod
     def _workspaces(cls, value: object) -> object:
         return _split_slack_ids(value, SLACK_TEAM_ID, "Slack workspace ids such as T0123ABCD")
+
+    @field_validator("slack_admin_user_ids", mode="before")
+    @classmethod
+    def _slack_admins(cls, value: object) -> object:
+        return _split_slack_ids(value, r"[UW][A-Z0-9]{2,}", "Slack user ids such as U0123ABCD")
+
+    @field_validator("slack_admin_group_id", mode="before")
+    @classmethod
+    def _slack_admin_group(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip() or None
+        if value is not None and not re.fullmatch(r"S[A-Z0-9]{2,}", str(value)):
+            raise ValueError(f"expected a Slack user group id such as S0123ABCD, got {value!r}")
+        return value
 
 
 class SettingsError(Exception):

@@ -21,11 +21,15 @@ def test_ids_are_comma_separated_not_json(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("ANSWER_CHANNEL_IDS", "789")
     monkeypatch.setenv("ALLOWED_GUILD_IDS", "123,1011")
     monkeypatch.setenv("ALLOWED_WORKSPACE_IDS", "T0123ABCD, T0456EFGH")
+    monkeypatch.setenv("SLACK_ADMIN_USER_IDS", "U0123ABCD,W0456EFGH")
+    monkeypatch.setenv("SLACK_ADMIN_GROUP_ID", " S0123ABCD ")
     settings = load_settings()
     assert settings.discord_guild_ids == [123, 456]
     assert settings.answer_channel_ids == [789]
     assert settings.allowed_guild_ids == [123, 1011]
     assert settings.allowed_workspace_ids == ["T0123ABCD", "T0456EFGH"]
+    assert settings.slack_admin_user_ids == ["U0123ABCD", "W0456EFGH"]
+    assert settings.slack_admin_group_id == "S0123ABCD"
 
 
 @pytest.mark.parametrize(
@@ -35,6 +39,8 @@ def test_ids_are_comma_separated_not_json(monkeypatch: pytest.MonkeyPatch) -> No
         ("ALLOWED_GUILD_IDS", "T0123ABCD"),
         ("ALLOWED_WORKSPACE_IDS", "123"),
         ("ALLOWED_WORKSPACE_IDS", "C0123ABCD"),
+        ("SLACK_ADMIN_USER_IDS", "T0123ABCD"),
+        ("SLACK_ADMIN_GROUP_ID", "U0123ABCD"),
         ("DISCORD_API_BASE", "discord.com/api"),
         ("DISCORD_GATEWAY_URL", "https://gateway"),
         ("MATCH_THRESHOLD", "150"),

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.admin_replies import NOT_SAVED, NOT_WRITTEN, SAVED
 from bot.cards import KnowledgeError
-from bot.cards.model import CardSource
+from bot.cards.typed import draft_of, questions_of
 from bot.cards.writer import Draft, write_card
 from bot.discord.admin import code_block, refusal, reload_embed
 from bot.discord.embeds import TITLE_MAX, clip
@@ -31,24 +31,6 @@ log = logging.getLogger(__name__)
 FOLDER = "added"  # under the knowledge folder's cards/
 FORM_TITLE = "New FAQ card"
 QUESTION_MAX, PHRASINGS_MAX, ANSWER_MAX = 200, 4000, 4000  # Discord allows 4,000 characters a field
-NOT_SAVED = "Not saved: fix these and send the form again."
-NOT_WRITTEN = "Not saved: the card file could not be written ({reason})."
-SAVED = "Saved as {path}."
-SPLIT = re.compile(r"\s*[\n,]\s*")
-
-
-def cited(text: str) -> CardSource | None:
-    """The source as typed: a web address (and after it, a title, and after a last comma the section), or a
-    sources.yaml id (and after a comma, the section); None when nothing usable is typed."""
-    text = text.strip()
-    if not text:
-        return None
-    if text.startswith(("http://", "https://")):
-        url, _, named = text.partition(" ")
-        title, _, section = named.rpartition(",") if "," in named else (named, "", "")
-        return CardSource(url=url, title=title.strip() or None, section=section.strip() or None)
-    document, _, section = text.partition(",")
-    return CardSource(document=document.strip(), section=section.strip() or None)
 
 
 class CardForm(discord.ui.Modal):
@@ -76,8 +58,7 @@ class CardForm(discord.ui.Modal):
 
     def questions(self) -> tuple[str, ...]:
         """The title, then each other phrasing, once each."""
-        typed = [self.question.value.strip(), *(line.strip() for line in self.phrasings.value.splitlines())]
-        return tuple(dict.fromkeys(question for question in typed if question))
+        return questions_of(self.question.value, self.phrasings.value)
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         if why := refusal(interaction):
@@ -141,17 +122,11 @@ class AddCardForm(CardForm):
 
     def draft(self) -> Draft | str:
         """The card the form describes, or what is wrong with the form itself."""
-        source = cited(self.source.value)
-        if source is None:
-            return "Give a source: a web address, or the id of a document in sources.yaml."
-        tags = [tag.casefold() for tag in SPLIT.split(self.tags.value.strip()) if tag]
-        return Draft(self.questions(), self.answer.value, source, tuple(tags))
+        fields = (self.question, self.phrasings, self.answer, self.tags, self.source)
+        return draft_of(*(field.value for field in fields))
 
     async def save(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            draft = self.draft()
-        except ValueError as exc:  # a source the model refuses (an address with a space, …)
-            draft = f"The source is not usable: {exc}"
+        draft = self.draft()
         if isinstance(draft, str):
             await respond(interaction, content=draft, ephemeral=True)
             return

@@ -17,6 +17,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import reports
+from bot.admin_replies import CARD_PROBLEMS, NO_STORE, RELOAD_REFUSED, RELOADED, RELOADED_WITHOUT, STORE_DEGRADED
+from bot.admin_replies import REPORT_TITLES as TITLES
 from bot.clip import clip
 from bot.discord.embeds import DESCRIPTION_MAX, TITLE_MAX
 from bot.discord.errors import Refused
@@ -32,25 +34,11 @@ log = logging.getLogger(__name__)
 
 MAX_DAYS = 365
 FENCE = "```"
-TITLES: dict[reports.Kind, str] = {
-    "unanswered": "Unanswered questions",
-    "feedback": "Feedback on answers",
-    "stats": "Statistics",
-}
 NOT_IN_DMS = (
     "The /faq commands and Save as FAQ card are for a server's admins: run them in your server, not in a direct "
     "message."
 )
 NEEDS_MANAGE_SERVER = "Only members with the Manage Server permission can use /faq and Save as FAQ card."
-NO_STORE = "Nothing is recorded on this bot (it runs without a store), so there is nothing to report."
-STORE_DEGRADED = (
-    "The records cannot be read just now: the store is degraded (the bot's log says why). The bot keeps answering, "
-    "and the reports are back once the store records again."
-)
-RELOADED = "Reloaded: {cards} cards are answering now."
-RELOADED_WITHOUT = "Reloaded: {cards} cards are answering now; the cards with these problems are left out:"
-CARD_PROBLEMS = "Cards: degraded, {count} problem(s) leave cards out (/faq reload lists them)"
-RELOAD_REFUSED = "Reload refused: the previous cards keep answering. Fix these and run /faq reload again:"
 REPORT_COLOUR = discord.Colour.blurple()
 OK_COLOUR = discord.Colour.green()
 LEFT_OUT_COLOUR = discord.Colour.orange()

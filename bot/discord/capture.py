@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cards.typed import clipped
 from bot.discord.add_card import ANSWER_MAX, QUESTION_MAX, AddCardForm
 from bot.discord.admin import admins_only
 from bot.discord.errors import Refused
@@ -27,12 +28,6 @@ NAME = "Save as FAQ card"
 FOLDER = "captured"  # under the knowledge folder's cards/
 NOT_A_MEMBERS_REPLY = "Save as FAQ card takes a member's reply: this message is the bot's or an app's."
 NO_TEXT = "This message has no text to save as an answer."
-
-
-def clipped(text: str, limit: int) -> str:
-    """The text, cut between words to fit a form's field (a prefilled field over its limit is refused)."""
-    text = text.strip()
-    return text if len(text) <= limit else text[:limit].rsplit(maxsplit=1)[0]
 
 
 def cited_as(message: discord.Message, channel: object) -> str:

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.admin_replies import EDITED, NOT_CHANGED, UNREADABLE
 from bot.cards import Card, KnowledgeError
 from bot.cards.edits import edit_card, read_card_file, remove_card
 from bot.cards.loader import UnreadableError
+from bot.cards.typed import find_card
 from bot.discord.add_card import ANSWER_MAX, PHRASINGS_MAX, QUESTION_MAX, CardForm, refused, reload_and_report
 from bot.discord.admin import refusal
 from bot.discord.errors import Refused, apologize
@@ -35,12 +37,9 @@ CHOICES_MAX = 25
 CHOICE_MAX_CHARS = 100  # Discord's limit for a choice's name and value
 EDIT_TITLE = "Edit FAQ card"
 NO_SUCH_CARD = "No card has that title: pick one from the list that opens as you type."
-UNREADABLE = "The card's file cannot be read ({reason}): open it in an editor, or run /faq reload to see why."
 TOO_LONG = "This card is too long to edit in a form (Discord allows {limit:,} characters for its {field}): edit {path}."
-NOT_CHANGED = "Not changed: the card file could not be written ({reason})."
 NOT_REMOVED = "Not removed: the card file could not be deleted ({reason})."
 REMOVAL_REFUSED = "Not removed: the cards left would have these problems. Fix them first:"
-EDITED = "Saved {path}."
 REMOVED = "Removed {path}."
 CONFIRM = "Remove the card “{title}”?"
 CONFIRM_DETAIL = "Its file, {path}, is deleted and the cards reload. Dismiss this message to keep it."
@@ -61,10 +60,8 @@ async def card_choices(bot: FaqBot, typed: str) -> list[app_commands.Choice[str]
 
 def chosen_card(bot: FaqBot, value: str) -> Card:
     """The card picked from the choices (its id), or typed as its title; Refused when none is."""
-    cards = bot.holder.engine.knowledge.cards
-    typed = value.strip().casefold()
-    card = cards.get(value) or next((card for card in cards.values() if card.title.casefold() == typed), None)
-    if card is None or card.path is None:
+    card = find_card(bot.holder.engine.knowledge.cards, value)
+    if card is None:
         raise Refused(NO_SUCH_CARD)
     return card
 

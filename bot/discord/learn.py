@@ -18,6 +18,8 @@ from bot.discord.components import LABEL_MAX
 from bot.discord.embeds import DESCRIPTION_MAX, clip
 from bot.discord.errors import Refused, apologize
 from bot.discord.send import NO_PINGS, respond
+from bot.learn import review
+from bot.learn.review import EXPLAIN, NOTHING, QUESTION_MAX, TITLE
 from bot.learn.teacher import Teacher
 from bot.store import StoreUnavailableError
 from bot.store import learning as records
@@ -29,13 +31,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 4  # two buttons each, a row each: with the row of page buttons, Discord's five rows
-QUESTION_MAX = 300
-TITLE = "Learned phrasings waiting for review ({count})"
-NOTHING = "Nothing to review: no phrasing is proposed. Members propose one by picking a card or voting 👍."
-EXPLAIN = "Approve to answer the question with the card from now on; `faqbot learn export` writes them into files."
-APPROVED = "Approved: {question!r} now answers with {card}."
-REJECTED = "Rejected: {question!r} will not be proposed for {card} again."
-GONE = "That phrasing was already decided (by someone else, or from the command line)."
 
 
 def _quoted(text: str) -> str:
@@ -45,14 +40,12 @@ def _quoted(text: str) -> str:
 
 def render(proposals: list[Phrasing], tallies: dict[tuple[str, str], records.Tally], page: int) -> dict[str, Any]:
     """The embed and buttons of one page of proposals (the last page when `page` is past it)."""
-    pages = max(1, -(-len(proposals) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    shown = proposals[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    shown = review.paginate(proposals, tallies, page, PAGE_SIZE)
+    page, pages = shown.page, shown.pages
     lines = []
     view = discord.ui.View(timeout=None)
-    for number, phrasing in enumerate(shown, start=page * PAGE_SIZE + 1):
-        tally = tallies.get((phrasing.key, phrasing.card), records.Tally(0, 0))
-        lines.append(f"**{number}.** {_quoted(phrasing.question)} → `{phrasing.card}` ({tally.helpful} members)")
+    for number, phrasing, members in ((p.number, p.phrasing, p.members) for p in shown.proposals):
+        lines.append(f"**{number}.** {_quoted(phrasing.question)} → `{phrasing.card}` ({members} members)")
         for action, style in (("approve", discord.ButtonStyle.success), ("reject", discord.ButtonStyle.danger)):
             label = clip(f"{action.title()} {number}", LABEL_MAX)
             button: discord.ui.Button[Any] = discord.ui.Button(
@@ -140,15 +133,10 @@ class LearnButton(
 
 
 async def _decide(teacher: Teacher, phrasing_id: str, approve: bool, interaction: discord.Interaction[Any]) -> str:
-    state = State.LIVE if approve else State.REJECTED
-    phrasing = await teacher.decide(phrasing_id, state, by=f"discord:{interaction.user.id}")
-    if phrasing is None:
-        return GONE
-    fields = {"phrasing": phrasing_id, "user": interaction.user.id, "guild": interaction.guild_id}
-    log.info("/faq learn %s", state.value, extra={"fields": fields})
-    return (APPROVED if approve else REJECTED).format(
-        question=clip(phrasing.question, QUESTION_MAX), card=phrasing.card
-    )
+    note = await review.decide(teacher, phrasing_id, approve, by=f"discord:{interaction.user.id}")
+    fields = {"phrasing": phrasing_id, "user": interaction.user.id, "guild": interaction.guild_id, "approve": approve}
+    log.info("/faq learn decision", extra={"fields": fields})
+    return note
 
 
 async def setup(bot: FaqBot) -> None:

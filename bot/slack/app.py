@@ -20,7 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answering import Answerer
 from bot.holder import EngineHolder
 from bot.settings import Settings
-from bot.slack import ask, buttons, messages
+from bot.slack import admin, ask, buttons, capture, cards, learn, messages
+from bot.slack.authority import Authority
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -97,6 +98,10 @@ def build_app(
     ask.register(app, answerer)
     messages.register(app, answerer, frozenset(settings.slack_answer_channel_ids))
     buttons.register(app, answerer)
+    authority = Authority(app.client, settings.slack_admin_user_ids, settings.slack_admin_group_id)
+    slack_admin = admin.SlackAdmin(answerer, authority)
+    for module in (admin, cards, learn, capture):
+        module.register(app, slack_admin)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -43,6 +43,7 @@ class Running:
     service: SlackService
     store: Store
     settings: Settings
+    holder: EngineHolder
 
 
 @asynccontextmanager
@@ -67,7 +68,7 @@ async def running_slack(data_dir: Path, **overrides: Any) -> AsyncIterator[Runni
         try:
             await fake.wait_until(lambda: (fake.sockets and service.is_connected()) or task.done())
             assert service.is_connected(), "the Slack service did not connect"
-            yield Running(fake, service, store, settings)
+            yield Running(fake, service, store, settings, holder)
         finally:
             await service.close()
             async with asyncio.timeout(10):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from tests.e2e.fake_slack.server import BOT_USER_ID, TEAM_ID
+from tests.e2e.fake_slack.server import ADMIN_ID, BOT_USER_ID, TEAM_ID
 
 _ts = itertools.count(1)
 
@@ -14,13 +14,15 @@ def ts() -> str:
     return f"1690000000.{next(_ts):06d}"
 
 
-def slash(text: str, response_url: str, user: str = "U1ASKER", channel: str = "C1GENERAL") -> dict[str, Any]:
+def slash(
+    text: str, response_url: str, user: str = "U1ASKER", channel: str = "C1GENERAL", command: str = "/ask"
+) -> dict[str, Any]:
     return {
         "token": "legacy-verification",
         "team_id": TEAM_ID,
         "channel_id": channel,
         "user_id": user,
-        "command": "/ask",
+        "command": command,
         "text": text,
         "response_url": response_url,
         "trigger_id": "1.2.3",
@@ -68,4 +70,35 @@ def block_action(
         "response_url": response_url,
         "trigger_id": "1.2.3",
         "actions": [{**button, "block_id": "b1", "action_ts": ts()}],
+    }
+
+
+def view_submission(view: dict[str, Any], values: dict[str, str], user: str = ADMIN_ID) -> dict[str, Any]:
+    """The modal `view` (as views.open was given it) sent back with `values` typed, by field (block id)."""
+    state = {block_id: {"value": {"type": "plain_text_input", "value": text}} for block_id, text in values.items()}
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID},
+        "user": {"id": user, "team_id": TEAM_ID},
+        "api_app_id": "A1",
+        "trigger_id": "1.2.4",
+        "view": {**view, "id": "V1", "team_id": TEAM_ID, "state": {"values": state}},
+    }
+
+
+def message_shortcut(
+    message: dict[str, Any], response_url: str, user: str = ADMIN_ID, channel: str = "C1GENERAL"
+) -> dict[str, Any]:
+    """ "Save as FAQ card" chosen on `message` (its `ts`, `user`, `text`, and `thread_ts` for a reply in a thread)."""
+    return {
+        "type": "message_action",
+        "callback_id": "save_as_faq_card",
+        "team": {"id": TEAM_ID},
+        "user": {"id": user, "team_id": TEAM_ID},
+        "channel": {"id": channel, "name": "help"},
+        "message": {"type": "message", **message},
+        "message_ts": message["ts"],
+        "response_url": response_url,
+        "trigger_id": "1.2.5",
+        "api_app_id": "A1",
     }

@@ -22,6 +22,12 @@ POLL_SECONDS = 0.05
 BOT_USER_ID = "UFAQBOT"
 BOT_ID = "BFAQBOT"
 TEAM_ID = "T0TEAM"
+ADMIN_ID = "U9ADMIN"  # the workspace's admin in `FakeSlack.users`; U1ASKER is a plain member
+
+
+def user(user_id: str, name: str, team: str = TEAM_ID, **flags: bool) -> dict[str, Any]:
+    """A user as users.info describes one: its `is_admin`, `is_owner`… flags only when given."""
+    return {"id": user_id, "team_id": team, "name": name.lower(), "profile": {"display_name": name}, **flags}
 
 
 @dataclass
@@ -56,6 +62,9 @@ class FakeSlack:
         self.sockets: list[Socket] = []
         self.scripted: dict[str, list[tuple[int, dict[str, str]]]] = {}  # method → (status, headers) to answer next
         self.group_dms: set[str] = set()  # channels that conversations.info describes as group direct messages
+        self.users = {ADMIN_ID: user(ADMIN_ID, "Ada", is_admin=True), "U1ASKER": user("U1ASKER", "Sam")}
+        self.groups: dict[str, list[str]] = {}  # user group id → its members, for usergroups.users.list
+        self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (channel, thread ts) → its messages
         self._ts = itertools.count(1)
         self._envelopes = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -157,7 +166,26 @@ class FakeSlack:
             direct, group = channel.startswith("D"), channel in self.group_dms
             kinds = {"is_im": direct, "is_mpim": group, "is_channel": not (direct or group)}
             return {"ok": True, "channel": {"id": channel, **kinds}}
-        return {"ok": False, "error": "unknown_method"}
+        return self._admin_result(method, body) or {"ok": False, "error": "unknown_method"}
+
+    def _admin_result(self, method: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The reads and the modal the admin commands use."""
+        if method == "users.info":
+            found = self.users.get(str(body.get("user")))
+            return {"ok": True, "user": found} if found else {"ok": False, "error": "user_not_found"}
+        if method == "usergroups.users.list":
+            members = self.groups.get(str(body.get("usergroup")))
+            return {"ok": True, "users": members} if members is not None else {"ok": False, "error": "no_such_subteam"}
+        if method == "views.open":
+            return {"ok": True, "view": {"id": f"V{next(self._ts)}", **body.get("view", {})}}
+        if method == "chat.getPermalink":
+            channel, ts = str(body.get("channel")), str(body.get("message_ts"))
+            link = f"https://fake.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": link}
+        if method == "conversations.replies":
+            thread = self.threads.get((str(body.get("channel")), str(body.get("ts"))))
+            return {"ok": True, "messages": thread[:1]} if thread else {"ok": False, "error": "thread_not_found"}
+        return None
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
