@@ -71,11 +71,15 @@ class HealthServer:
         host: str = "127.0.0.1",
         port: int = 0,
         store: StoreStatus | None = None,
+        shared_port: bool = False,
     ) -> None:
         self.holder = holder
         self.connections = list(connections)
         self.host = host
         self.port = port  # the bound port once started (useful with 0)
+        # SO_REUSEPORT: several bot processes bind the one port and the kernel spreads connections among them (Slack
+        # HTTP mode's workers). Off by default, so that a second bot started by mistake fails to bind, loudly.
+        self.shared_port = shared_port
         self.store = store
         self.app = web.Application()
         self.app.router.add_get("/healthz", self._healthz)
@@ -127,7 +131,7 @@ class HealthServer:
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_port=self.shared_port or None)
         await site.start()
         self.port = self._runner.addresses[0][1]
         log.info("health and metrics on http://%s:%d/healthz and /metrics", self.host, self.port)
@@ -149,7 +153,14 @@ async def serve(
     if settings.http_port is None:
         yield None
         return
-    server = HealthServer(holder, connections, host=settings.http_host, port=settings.http_port, store=store)
+    server = HealthServer(
+        holder,
+        connections,
+        host=settings.http_host,
+        port=settings.http_port,
+        store=store,
+        shared_port=settings.http_shared_port,
+    )
     await server.start()
     try:
         yield server

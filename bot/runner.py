@@ -82,7 +82,12 @@ async def serve(
         if settings.http_port is not None:
             connections = [service.connection for service in services]
             server = health.HealthServer(
-                holder, connections, host=settings.http_host, port=settings.http_port, store=store
+                holder,
+                connections,
+                host=settings.http_host,
+                port=settings.http_port,
+                store=store,
+                shared_port=settings.http_shared_port,
             )
             for service in services:
                 server.app.add_routes(service.routes())

@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     # Health and metrics: `/healthz` and `/metrics` over HTTP when a port is set
     http_port: int | None = Field(default=None, ge=1, le=65535)
     http_host: str = "127.0.0.1"
+    http_shared_port: bool = False  # several processes on HTTP_PORT (SO_REUSEPORT): Slack HTTP mode's workers
 
     # Engine index cache: built indexes kept on disk by the cards' content, so a restart on unchanged cards is fast
     index_cache_dir: Path = Field(default_factory=default_cache_dir)

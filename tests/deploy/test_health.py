@@ -277,3 +277,21 @@ def test_every_outcome_the_code_produces_has_its_own_label() -> None:
     produced = {outcome.value for outcome in Outcome} | {refusal.reason for refusal in refusals if refusal}
     assert len(produced) == len(Outcome) + 2  # "empty" is both an engine outcome and a refusal
     assert produced <= metrics.OUTCOMES
+
+
+async def test_a_port_is_shared_between_processes_only_when_asked(holder: EngineHolder, link: Link) -> None:
+    """HTTP_SHARED_PORT: Slack HTTP mode's workers bind one port; without it a second bot on the port fails to start."""
+    first = HealthServer(holder, [link.connection()], port=0, shared_port=True)
+    await first.start()
+    second = HealthServer(holder, [link.connection()], port=first.port, shared_port=True)
+    lone = HealthServer(holder, [link.connection()], port=first.port)
+    try:
+        await second.start()
+        assert second.port == first.port
+        status, _, _ = await get(second, "/healthz")
+        assert status == 200
+        with pytest.raises(OSError, match="address already in use"):
+            await lone.start()
+    finally:
+        for server in (lone, second, first):
+            await server.close()
