@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot import metrics
-from bot.cards import KnowledgeError, Problem, load_knowledge
+from bot.card_snapshot import load_cards
+from bot.cards import KnowledgeError, Problem
 from bot.engine import Engine
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class EngineHolder:
         order (a build from them would be the same engine, read back from the index cache at the cost of a pause of
         the event loop: `/faq reload` with nothing changed, or a file saved unchanged)."""
         with _uncollected():
-            knowledge, problems = load_knowledge(self.knowledge_dir)
+            knowledge, problems = load_cards(self.knowledge_dir, self.cache_dir)
             errors = [problem for problem in problems if not problem.warning]
             if errors and (self.strict or not knowledge.cards):
                 raise KnowledgeError(errors)
