@@ -267,11 +267,19 @@ def load_sources(
 
 
 def shown_path(path: Path) -> str:
-    """A path as problems name it: one the user can open from where the command runs (relative when inside it)."""
+    """A path as problems name it: one the user can open from where the command runs (relative when inside it).
+
+    With strings, not `Path.relative_to`: a load names every file, and the path objects took a twentieth of it."""
     try:
-        return str(path.absolute().relative_to(Path.cwd()))
-    except (ValueError, OSError):  # OSError: the working folder was deleted
+        folder = os.getcwd()
+    except OSError:  # the working folder was deleted
         return str(path)
+    written = str(path)
+    absolute = os.path.join(folder, written)  # `written` itself when it is absolute
+    inside = os.path.join(folder, "")
+    if absolute == folder:
+        return "."
+    return absolute[len(inside) :] if absolute.startswith(inside) else written
 
 
 @dataclass(frozen=True)
