@@ -188,3 +188,23 @@ def test_no_cache_folder_loads_every_time(root: Path, unparsed: list[Path]) -> N
     load_cards(root, None)
     load_cards(root, None)
     assert len(unparsed) == 2
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_restart_after_an_edit_answers_with_the_new_text(root: Path, cache: Path) -> None:
+    before = EngineHolder(root, cache_dir=cache).engine.answer("how do i get a role")
+    _card(root, "roles.md", "how do i get a role", "Pick yours from the role menu.")
+    after = EngineHolder(root, cache_dir=cache).engine.answer("how do i get a role")
+    assert before.card is not None
+    assert after.card is not None
+    assert (before.card.answer, after.card.answer) == ("Open the roles channel.", "Pick yours from the role menu.")
+
+
+def test_a_reload_with_nothing_changed_reads_no_card_and_keeps_the_engine(
+    root: Path, cache: Path, unparsed: list[Path]
+) -> None:
+    holder = EngineHolder(root, cache_dir=cache)
+    serving = holder.engine
+    holder.reload()
+    assert holder.engine is serving
+    assert len(unparsed) == 1
