@@ -5,9 +5,9 @@ An entry holds what `load_knowledge` returned (the cards, the sources and every 
 key made of each file's path, size, mtime, ctime, inode and device (a link's own stat and target too), the folder as
 given and resolved, the working folder (problems name files from it) and the loader's source. Any difference is
 another key: the cards are then loaded as always, and that load stored. A file changed within the same tick of its
-clock after it was stamped keeps its stat; so the content of a file changed shortly before its entry was made (within
-RACY_SECONDS, more than any file system's clock tick) is hashed as well, and read again and compared before the entry
-is used. Like the index cache, an entry is read only through a restricted unpickler, and any failure costs a load.
+clock after it was stamped keeps its stat; so the content of a file changed shortly before its entry was made
+(`stamps.racy`) is hashed as well, and read again and compared before the entry is used. Like the index cache, an
+entry is read only through a restricted unpickler, and any failure costs a load.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from bot.cards import Problem, load_knowledge
-from bot.cards.loader import MAX_FILE_BYTES, card_entries
+from bot.cards.loader import MAX_FILE_BYTES, CardMemo, card_entries
 from bot.cards.model import Card, KnowledgeBase, Source
+from bot.cards.stamps import Stamp, racy, stamp
 from bot.engine.cache import (
     MIN_ENTRY_BYTES,
     MISS,
@@ -42,13 +43,15 @@ from bot.engine.cache import (
 
 NAME = "cards"
 FORMAT = 1  # bump when the layout of an entry changes
-RACY_SECONDS = 2  # a file changed this recently may change again without its stat changing (FAT's clock ticks 2 s)
 ENTRY_BYTES_PER_FILE_BYTE = 16  # several times what a loaded card takes for each byte of its file
-LOADER_MODULES = ("bot.cards.loader", "bot.cards.model", "bot.cards.plain", "bot.cards.links", "bot.visible")
-
-Stat = tuple[int, int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device, mode
-NO_STAT: Stat = (0, 0, 0, 0, 0, 0)
-Stamp = tuple[str, Stat] | tuple[str, Stat, int] | tuple[str, Stat, Stat, str]  # see `_stamp`
+LOADER_MODULES = (
+    "bot.cards.loader",
+    "bot.cards.model",
+    "bot.cards.plain",
+    "bot.cards.links",
+    "bot.cards.stamps",
+    "bot.visible",
+)
 
 
 class _CardsUnpickler(Unpickler):
@@ -66,10 +69,11 @@ class _CardsUnpickler(Unpickler):
     )
 
 
-def load_cards(root: Path, cache_dir: Path | None) -> tuple[KnowledgeBase, list[Problem]]:
-    """What `load_knowledge(root)` returns, read back from `cache_dir` when no file it read has changed since."""
+def load_cards(root: Path, cache_dir: Path | None, memo: CardMemo | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """What `load_knowledge(root)` returns, read back from `cache_dir` when no file it read has changed since (else
+    loaded, with `memo` giving back the files unchanged since the last load with it)."""
     if cache_dir is None or not root.is_dir():
-        return load_knowledge(root)
+        return load_knowledge(root, memo=memo)
     stamps = list(_stamps(root))
     path = entry_path(cache_dir, NAME, [_environment(root), pickled(stamps)])
     flush()  # an entry this process is still writing is read once it is whole
@@ -77,10 +81,10 @@ def load_cards(root: Path, cache_dir: Path | None) -> tuple[KnowledgeBase, list[
     stored = read_entry(path, MIN_ENTRY_BYTES + ENTRY_BYTES_PER_FILE_BYTE * size, _CardsUnpickler)
     if stored is not MISS and (loaded := _valid(stored, root)) is not None:
         return loaded
-    stamped = time.time_ns()
-    racy = {name: _content(root / name) for name in _recent(stamps, stamped)}
-    knowledge, problems = load_knowledge(root)
-    store_entry(path, (FORMAT, dict(knowledge.sources), list(knowledge.cards.values()), problems, racy), _pickled)
+    now = time.time_ns()
+    hashed = {stamped_file[0]: _content(root / stamped_file[0]) for stamped_file in stamps if racy(stamped_file, now)}
+    knowledge, problems = load_knowledge(root, memo=memo)
+    store_entry(path, (FORMAT, dict(knowledge.sources), list(knowledge.cards.values()), problems, hashed), _pickled)
     return knowledge, problems
 
 
@@ -105,7 +109,7 @@ def _valid(stored: object, root: Path) -> tuple[KnowledgeBase, list[Problem]] | 
     """The stored load when it has the entry's shape and its racy files still hold what was loaded."""
     if not (isinstance(stored, tuple) and len(stored) == 5 and stored[0] == FORMAT):
         return None
-    _, sources, cards, problems, racy = stored
+    _, sources, cards, problems, hashed = stored
     shaped = (
         isinstance(sources, dict)
         and all(isinstance(source, Source) for source in sources.values())
@@ -113,49 +117,20 @@ def _valid(stored: object, root: Path) -> tuple[KnowledgeBase, list[Problem]] | 
         and all(isinstance(card, Card) for card in cards)
         and isinstance(problems, list)
         and all(isinstance(problem, Problem) for problem in problems)
-        and isinstance(racy, dict)
+        and isinstance(hashed, dict)
     )
-    if not shaped or any(_content(root / name) != digest for name, digest in racy.items()):
+    if not shaped or any(_content(root / name) != digest for name, digest in hashed.items()):
         return None
     return KnowledgeBase(sources, {card.id: card for card in cards}), problems
 
 
 def _stamps(root: Path) -> Iterator[Stamp]:
     """sources.yaml's stamp, then each card file's, by path (relative to `root`)."""
-    yield _stamp("sources.yaml", str(root / "sources.yaml"), None)
+    yield stamp("sources.yaml", str(root / "sources.yaml"), None)
     start = len(str(root)) + 1
     entries = sorted(card_entries(root), key=lambda entry: entry.path)
     for entry in entries:
-        yield _stamp(entry.path[start:], entry.path, entry)
-
-
-def _stamp(name: str, path: str, entry: os.DirEntry[str] | None) -> Stamp:
-    """A file's stat as far as a change to it shows: `(name, stat)` of a file, `(name, stat of the file it leads
-    to, its own stat, its target)` of a link; a file that cannot be stat'ed has the error's number for a stat."""
-    try:
-        own = entry.stat(follow_symlinks=False) if entry is not None else os.lstat(path)
-    except OSError as exc:
-        return (name, NO_STAT, exc.errno or 0)
-    if not stat.S_ISLNK(own.st_mode):
-        return (name, _stat(own))
-    try:
-        target, leads_to = _stat(os.stat(path)), os.readlink(path)
-    except OSError as exc:  # leads nowhere, or no longer a link
-        target, leads_to = NO_STAT, str(exc.errno)
-    return (name, target, _stat(own), leads_to)
-
-
-def _stat(result: os.stat_result) -> Stat:
-    return (result.st_size, result.st_mtime_ns, result.st_ctime_ns, result.st_ino, result.st_dev, result.st_mode)
-
-
-def _recent(stamps: list[Stamp], now_ns: int) -> list[str]:
-    """The files whose stat may not show a change made after `now_ns`: they (or their link) changed within
-    RACY_SECONDS of it."""
-    since = now_ns - RACY_SECONDS * 1_000_000_000
-    return [
-        stamp[0] for stamp in stamps if any(isinstance(part, tuple) and max(part[1:3]) >= since for part in stamp[1:])
-    ]
+        yield stamp(entry.path[start:], entry.path, entry)
 
 
 def _content(path: Path) -> str | None:

@@ -8,7 +8,8 @@ import pytest
 
 from bot import card_snapshot
 from bot.card_snapshot import load_cards
-from bot.cards import KnowledgeBase, Problem, load_knowledge
+from bot.cards import KnowledgeBase, Problem, load_knowledge, stamps
+from bot.cards.loader import CardMemo
 from bot.engine.cache import flush
 from bot.holder import EngineHolder
 
@@ -42,9 +43,9 @@ def unparsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The folders the snapshot had to load (parse) again: empty when it read its entry back."""
     loads: list[Path] = []
 
-    def counted(folder: Path) -> tuple[KnowledgeBase, list[Problem]]:
+    def counted(folder: Path, memo: CardMemo | None = None) -> tuple[KnowledgeBase, list[Problem]]:
         loads.append(folder)
-        return load_knowledge(folder)
+        return load_knowledge(folder, memo=memo)
 
     monkeypatch.setattr(card_snapshot, "load_knowledge", counted)
     return loads
@@ -53,7 +54,7 @@ def unparsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 @pytest.fixture
 def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files written by the test count as long settled: their stat alone tells a change (no content hashed)."""
-    monkeypatch.setattr(card_snapshot, "RACY_SECONDS", 0)
+    monkeypatch.setattr(stamps, "RACY_SECONDS", 0)
 
 
 def _answers(loaded: tuple[KnowledgeBase, list[Problem]]) -> dict[str, str]:
