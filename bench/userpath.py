@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.child import ChildError, run_module
-from bench.speed import status_kib
 
 SIZE = 10_000  # the size `make bench` measures; 100,000 only when asked
 QUERIES = 1_000
@@ -43,7 +42,7 @@ class Start:
 
     start: float  # spawn to first answer: the sum of the four below and the interpreter's own start
     imports: float
-    load: float  # load_knowledge: read, parse and validate every file
+    load: float  # every card file read, parsed and validated, or (none changed) the loaded cards read back
     engine: float  # the build (calibration included) or the index cache's read
     calibration: float  # the part of `engine` spent choosing the threshold (0 when read from the cache)
     first_answer: float
@@ -89,17 +88,18 @@ def measure(knowledge_dir: Path, cache_dir: Path, queries: list[str], spawned: f
     started = time.perf_counter()
     import numpy as np
 
-    from bot.cards import load_knowledge
+    from bench.speed import status_kib  # here: it imports numpy, which the measured imports include
+    from bot import holder
     from bot.engine import Engine
 
     imported = time.perf_counter()
-    knowledge, problems = load_knowledge(knowledge_dir)
-    if problems:
-        raise SystemExit(f"the generated cards have problems: {problems[0]}")
-    loaded = time.perf_counter()
+    loading = _timed(holder, "load_cards")
     calibrating = _timed(Engine, "_calibrate")
-    engine = Engine(knowledge, cache_dir=cache_dir)
+    serving = holder.EngineHolder(knowledge_dir, cache_dir=cache_dir)  # as the bot starts
     built = time.perf_counter()
+    if serving.problems:
+        raise SystemExit(f"the generated cards have problems: {serving.problems[0]}")
+    engine = serving.engine
     engine.answer(FIRST_QUESTION)
     answered = time.perf_counter()
     start = time.time() - spawned
@@ -112,8 +112,8 @@ def measure(knowledge_dir: Path, cache_dir: Path, queries: list[str], spawned: f
     return Start(
         start=start,
         imports=imported - started,
-        load=loaded - imported,
-        engine=built - loaded,
+        load=sum(loading),
+        engine=built - imported - sum(loading),
         calibration=sum(calibrating),
         first_answer=answered - built,
         # The high-water mark of this process's own memory: getrusage's maxrss keeps, through exec, the peak of the
@@ -124,8 +124,9 @@ def measure(knowledge_dir: Path, cache_dir: Path, queries: list[str], spawned: f
     )
 
 
-def _timed(owner: type, name: str) -> list[float]:
-    """Wrap a method of `owner` so each call's seconds are appended to the list returned."""
+def _timed(owner: object, name: str) -> list[float]:
+    """Wrap a method or function of `owner` (a class, a module) so each call's seconds are appended to the list
+    returned."""
     method = getattr(owner, name)
     seconds: list[float] = []
 
@@ -168,9 +169,10 @@ def lines(result: UserPath) -> list[str]:
         "",
         f"Path measured: {PATH}. {result.cards:,} generated cards (5 phrasings each) as Markdown files with front "
         "matter. Start: wall time from spawning the process to its first answer (interpreter, imports, loader, "
-        "engine, one question); engine: the build with its threshold calibration (index cache empty) or the "
-        "cache's read (present). Peak: the process's maximum resident set (VmHWM), MB = 10^6 bytes. Ask: "
-        f"{result.queries:,} questions after the first answer.",
+        "engine, one question), through the holder the bot serves from; loader: every card file read, parsed and "
+        "validated (index cache empty) or, no file changed, the loaded cards read back (present); engine: the build "
+        "with its threshold calibration (empty) or the index cache's read (present). Peak: the process's maximum "
+        f"resident set (VmHWM), MB = 10^6 bytes. Ask: {result.queries:,} questions after the first answer.",
         "",
         "| index cache | start s | imports s | loader s | engine s (calibration) | first ask ms | peak MB "
         "| ask p50 ms | ask p99 ms |",

@@ -25,7 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot import metrics
-from bot.cards import KnowledgeBase, KnowledgeError, Problem, load_knowledge
+from bot.card_snapshot import load_cards
+from bot.cards import KnowledgeBase, KnowledgeError, Problem
+from bot.cards.loader import CardMemo
+from bot.cards.stamps import ParseMemo
 from bot.engine import Engine
 from bot.learn.learned import Learned
 
@@ -71,6 +74,7 @@ class EngineHolder:
         self.strict = strict
         self.learned = Learned()  # what members taught: applied to the cards at each build (`learn`)
         self._decided: tuple[KnowledgeBase, float, float, float] | None = None  # the files' cards, as decided on
+        self._parsed: CardMemo = ParseMemo()  # a reload parses only the card files changed since the last load
         self.engine, self.problems = self._build(None)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")  # its thread starts on first use
         self._reloading = threading.Lock()
@@ -105,7 +109,7 @@ class EngineHolder:
         order (a build from them would be the same engine, read back from the index cache at the cost of a pause of
         the event loop: `/faq reload` with nothing changed, or a file saved unchanged)."""
         with _uncollected():
-            knowledge, problems = load_knowledge(self.knowledge_dir)
+            knowledge, problems = load_cards(self.knowledge_dir, self.cache_dir, self._parsed)
             errors = [problem for problem in problems if not problem.warning]
             if errors and (self.strict or not knowledge.cards):
                 raise KnowledgeError(errors)

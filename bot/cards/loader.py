@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from bot.cards import plain
 from bot.cards.links import unlinkable
 from bot.cards.model import ANSWER_AIM_CHARS, ANSWER_MAX_CHARS, Card, CardFront, KnowledgeBase, Source
+from bot.cards.stamps import ParseMemo
 from bot.garbage import collected_after
 from bot.visible import visible
 
@@ -267,11 +268,19 @@ def load_sources(
 
 
 def shown_path(path: Path) -> str:
-    """A path as problems name it: one the user can open from where the command runs (relative when inside it)."""
+    """A path as problems name it: one the user can open from where the command runs (relative when inside it).
+
+    With strings, not `Path.relative_to`: a load names every file, and the path objects took a twentieth of it."""
     try:
-        return str(path.absolute().relative_to(Path.cwd()))
-    except (ValueError, OSError):  # OSError: the working folder was deleted
+        folder = os.getcwd()
+    except OSError:  # the working folder was deleted
         return str(path)
+    written = str(path)
+    absolute = os.path.join(folder, written)  # `written` itself when it is absolute
+    inside = os.path.join(folder, "")
+    if absolute == folder:
+        return "."
+    return absolute[len(inside) :] if absolute.startswith(inside) else written
 
 
 @dataclass(frozen=True)
@@ -357,21 +366,35 @@ def _parse_card(
     return _Parsed(card, shown, lines, [keys[index] for index in places], places), problems
 
 
-def load_knowledge(root: Path, pending: Mapping[Path, str | None] | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+CardMemo = ParseMemo[tuple[_Parsed | None, list[Problem]]]  # a card file's parse, reused while it is unchanged
+
+
+def load_knowledge(
+    root: Path, pending: Mapping[Path, str | None] | None = None, memo: CardMemo | None = None
+) -> tuple[KnowledgeBase, list[Problem]]:
     """Every card that loads without an error, and every problem found; callers decide whether problems are fatal.
 
     `pending` holds files about to be written (card files under `root / "cards"`, or `root / "sources.yaml"`) by
     path, with their text, or card files about to be deleted (None): they are checked as if that were done on disk,
-    so that a writer keeps only what passes.
+    so that a writer keeps only what passes. `memo`, kept from one load to the next, gives back what a card file
+    unchanged since parsed to.
 
     The garbage collector stays out of the load: it makes hundreds of thousands of objects and no cycle to speak of,
     and each automatic pass looked at all of them again (10,000 cards: a fifth of the load).
     """
     with collected_after():
-        return _load_knowledge(root, pending or {})
+        if memo is None:
+            return _load_knowledge(root, pending or {}, None)
+        memo.start()
+        try:
+            return _load_knowledge(root, pending or {}, memo)
+        finally:
+            memo.finish()
 
 
-def _load_knowledge(root: Path, pending: Mapping[Path, str | None]) -> tuple[KnowledgeBase, list[Problem]]:
+def _load_knowledge(
+    root: Path, pending: Mapping[Path, str | None], memo: CardMemo | None
+) -> tuple[KnowledgeBase, list[Problem]]:
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "does not exist"
         return KnowledgeBase(sources={}, cards={}), [
@@ -394,7 +417,11 @@ def _load_knowledge(root: Path, pending: Mapping[Path, str | None]) -> tuple[Kno
     parsed: list[_Parsed] = []
     for path, entry in sorted(entries.items(), key=lambda item: item[0]):
         target = resolve(entry) if resolve and entry else None
-        result, card_problems = _parse_card(path, resolved, target, pending.get(path))
+        parse = partial(_parse_card, path, resolved, target, pending.get(path))
+        if memo is not None and entry is not None and path not in pending:
+            result, card_problems = memo.parse(entry.path, entry, parse)
+        else:
+            result, card_problems = parse()
         problems += card_problems
         if result:
             parsed.append(result)

@@ -83,28 +83,32 @@ def cached(
     size the key does not tell (and MIN_ENTRY_BYTES).
     """
     parts = [part.encode() if isinstance(part, str) else part for part in key]
-    digest = _digest(parts)
-    path = directory / f"{name}-{digest}{SUFFIX}" if directory is not None else None
+    path = entry_path(directory, name, parts) if directory is not None else None
     if path is not None:
         flush()  # an entry this process is still writing is read once it is whole
         limit = MIN_ENTRY_BYTES + ENTRY_BYTES_PER_KEY_BYTE * sum(map(len, parts)) + extra_bytes
-        value = _read(path, limit)
+        value = read_entry(path, limit)
         if value is not MISS:
             return value  # type: ignore[return-value]
     with while_building():
         value = build()
     if path is not None:
-        _store(path, value)
+        store_entry(path, value)
     release_free_memory()
     return value
 
 
-def _store(path: Path, value: object) -> None:
-    """Pickle the entry here and write it from a thread, so the engine answers while the kernel takes the bytes, tens
-    of megabytes for a large base. The thread is not a daemon: the interpreter waits for it before exiting, so a
-    short run (`bot ask`) still leaves its entry."""
+def entry_path(directory: Path, name: str, key: Iterable[bytes]) -> Path:
+    """Where the entry of `name` for `key` is kept in `directory`."""
+    return directory / f"{name}-{_digest(key)}{SUFFIX}"
+
+
+def store_entry(path: Path, value: object, pickler: Callable[[object], bytes] = pickled) -> None:
+    """Pickle the entry here (with `pickler`) and write it from a thread, so the engine answers while the kernel takes
+    the bytes, tens of megabytes for a large base. The thread is not a daemon: the interpreter waits for it before
+    exiting, so a short run (`bot ask`) still leaves its entry."""
     try:
-        blob = pickled(value)
+        blob = pickler(value)
     except Exception as exc:  # an entry that cannot be stored only costs the next start a build
         log.warning("index not cached (%s: %s): the next start builds it again", type(exc).__name__, exc)
         return
@@ -137,10 +141,11 @@ def _digest(key: Iterable[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _read(path: Path, limit: int) -> object:
-    """The stored object, or MISS. Only a regular file (not a FIFO, which would block, nor a link, which this module
-    never writes) of at most `limit` bytes is read, and it is unpickled as it is read: its bytes are never all in
-    memory beside the objects they make, which lowers the peak (bench/README.md)."""
+def read_entry(path: Path, limit: int, unpickler: type[Unpickler] | None = None) -> object:
+    """The stored object, or MISS; `unpickler`: an `Unpickler` that allows more classes. Only a regular file (not a
+    FIFO, which would block, nor a link, which this module never writes) of at most `limit` bytes is read, and it is
+    unpickled as it is read: its bytes are never all in memory beside the objects they make, which lowers the peak
+    (bench/README.md)."""
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -155,7 +160,7 @@ def _read(path: Path, limit: int) -> object:
                 raise OSError("not a regular file")
             if info.st_size > limit:
                 raise _TooLargeError
-            value = _Unpickler(io.BufferedReader(_Limited(file, limit), READ_BUFFER)).load()
+            value = (unpickler or Unpickler)(io.BufferedReader(_Limited(file, limit), READ_BUFFER)).load()
         except _TooLargeError:  # also when it grew while it was read
             log.warning("index cache %s is larger than its cards allow (%d bytes): building the index", path, limit)
             return MISS
@@ -227,9 +232,11 @@ def _prune(kept: Path) -> None:
         log.debug("index cache not pruned: %s", exc)
 
 
-class _Unpickler(pickle.Unpickler):
-    """Rebuilds only engine classes, numpy arrays and counters: a planted file cannot run code, nor make more than
-    its bytes describe."""
+class Unpickler(pickle.Unpickler):
+    """Rebuilds only engine classes, numpy arrays and counters (and a subclass's `ALSO`, module and name): a planted
+    file cannot run code, nor make more than its bytes describe."""
+
+    ALSO: frozenset[tuple[str, str]] = frozenset()
 
     def find_class(self, module: str, name: str) -> object:
         found = getattr(sys.modules.get(module), name, None)
@@ -238,6 +245,7 @@ class _Unpickler(pickle.Unpickler):
             (module.startswith(ENGINE_PACKAGE) and isinstance(found, type) and found.__module__ == module)
             or (module.split(".")[0] == "numpy" and name in NUMPY_GLOBALS)
             or (module == "collections" and name in SAFE_COLLECTIONS)
+            or (module, name) in self.ALSO
         )
         if not allowed:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in an index cache")

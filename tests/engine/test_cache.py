@@ -312,9 +312,9 @@ def test_an_entry_that_grows_while_it_is_read_is_not_read_past_its_limit(
     # The size as it was when the file was opened, before a writer appended to it.
     monkeypatch.setattr(os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 100, *real_fstat(fd)[7:])))
     with caplog.at_level(logging.WARNING):
-        assert cache._read(entry, size - 1) is cache.MISS
+        assert cache.read_entry(entry, size - 1) is cache.MISS
     assert [record.message for record in caplog.records if "larger than its cards allow" in record.message]
-    assert isinstance(cache._read(entry, size), np.ndarray)
+    assert isinstance(cache.read_entry(entry, size), np.ndarray)
 
 
 @pytest.mark.parametrize("frozen_before", [False, True])

@@ -1,0 +1,164 @@
+"""The loaded cards kept beside the index cache, keyed on the card files' listing and stat: a restart with no file
+changed reads and parses no card (10,000 files: the load was most of a start with the index cache present).
+
+An entry holds what `load_knowledge` returned (the cards, the sources and every problem, warnings included) under a
+key made of each file's path, size, mtime, ctime, inode and device (a link's own stat and target too), the folder as
+given and resolved, the working folder (problems name files from it) and the loader's source. Any difference is
+another key: the cards are then loaded as always, and that load stored. A file changed within the same tick of its
+clock after it was stamped keeps its stat; so the content of a file changed shortly before its entry was made
+(`stamps.racy`) is hashed as well, and read again and compared before the entry is used. Like the index cache, an
+entry is read only through a restricted unpickler, and any failure costs a load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import stat
+import sys
+import time
+from collections.abc import Iterator
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path, PurePath
+from typing import Any
+
+from bot.cards import Problem, load_knowledge
+from bot.cards.loader import MAX_FILE_BYTES, CardMemo, card_entries
+from bot.cards.model import Card, KnowledgeBase, Source
+from bot.cards.stamps import Stamp, racy, stamp
+from bot.engine.cache import (
+    MIN_ENTRY_BYTES,
+    MISS,
+    Unpickler,
+    entry_path,
+    flush,
+    pickled,
+    read_entry,
+    source_digest,
+    store_entry,
+)
+
+NAME = "cards"
+FORMAT = 1  # bump when the layout of an entry changes
+ENTRY_BYTES_PER_FILE_BYTE = 16  # several times what a loaded card takes for each byte of its file
+LOADER_MODULES = (
+    "bot.cards.loader",
+    "bot.cards.model",
+    "bot.cards.plain",
+    "bot.cards.links",
+    "bot.cards.stamps",
+    "bot.visible",
+)
+
+
+class _CardsUnpickler(Unpickler):
+    """The index cache's unpickler, allowing the loaded cards' own classes too."""
+
+    ALSO = frozenset(
+        {
+            ("bot.cards.model", "Card"),
+            ("bot.cards.model", "CardSource"),
+            ("bot.cards.model", "Source"),
+            ("bot.cards.loader", "Problem"),
+            ("pathlib", "PosixPath"),
+            ("pathlib", "WindowsPath"),
+        }
+    )
+
+
+def load_cards(root: Path, cache_dir: Path | None, memo: CardMemo | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """What `load_knowledge(root)` returns, read back from `cache_dir` when no file it read has changed since (else
+    loaded, with `memo` giving back the files unchanged since the last load with it)."""
+    if cache_dir is None or not root.is_dir():
+        return load_knowledge(root, memo=memo)
+    stamps = list(_stamps(root))
+    path = entry_path(cache_dir, NAME, [_environment(root), pickled(stamps)])
+    flush()  # an entry this process is still writing is read once it is whole
+    size = sum(stamp[1][0] for stamp in stamps)  # of the files links lead to
+    stored = read_entry(path, MIN_ENTRY_BYTES + ENTRY_BYTES_PER_FILE_BYTE * size, _CardsUnpickler)
+    if stored is not MISS and (loaded := _valid(stored, root)) is not None:
+        return loaded
+    now = time.time_ns()
+    hashed = {stamped_file[0]: _content(root / stamped_file[0]) for stamped_file in stamps if racy(stamped_file, now)}
+    knowledge, problems = load_knowledge(root, memo=memo)
+    store_entry(path, (FORMAT, dict(knowledge.sources), list(knowledge.cards.values()), problems, hashed), _pickled)
+    return knowledge, problems
+
+
+class _Pickler(pickle.Pickler):
+    """Each object and class once (many cards share a few classes: without a memo every card names its classes
+    again, and the unpickler looks each up), and a path as its string, which makes it three times faster than from
+    its parts."""
+
+    def reducer_override(self, obj: object) -> Any:
+        if isinstance(obj, PurePath):
+            return type(obj), (str(obj),)
+        return NotImplemented
+
+
+def _pickled(value: object) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+def _valid(stored: object, root: Path) -> tuple[KnowledgeBase, list[Problem]] | None:
+    """The stored load when it has the entry's shape and its racy files still hold what was loaded."""
+    if not (isinstance(stored, tuple) and len(stored) == 5 and stored[0] == FORMAT):
+        return None
+    _, sources, cards, problems, hashed = stored
+    shaped = (
+        isinstance(sources, dict)
+        and all(isinstance(source, Source) for source in sources.values())
+        and isinstance(cards, list)
+        and all(isinstance(card, Card) for card in cards)
+        and isinstance(problems, list)
+        and all(isinstance(problem, Problem) for problem in problems)
+        and isinstance(hashed, dict)
+    )
+    if not shaped or any(_content(root / name) != digest for name, digest in hashed.items()):
+        return None
+    return KnowledgeBase(sources, {card.id: card for card in cards}), problems
+
+
+def _stamps(root: Path) -> Iterator[Stamp]:
+    """sources.yaml's stamp, then each card file's, by path (relative to `root`)."""
+    yield stamp("sources.yaml", str(root / "sources.yaml"), None)
+    start = len(str(root)) + 1
+    entries = sorted(card_entries(root), key=lambda entry: entry.path)
+    for entry in entries:
+        yield stamp(entry.path[start:], entry.path, entry)
+
+
+def _content(path: Path) -> str | None:
+    """A hash of a regular file's bytes (followed through links), None for anything else: nothing here can block
+    or read without end, as the loader cannot."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as file:
+        try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                return None
+            return hashlib.blake2b(file.read(MAX_FILE_BYTES + 1), digest_size=16).hexdigest()
+        except OSError:
+            return None
+
+
+def _environment(root: Path) -> bytes:
+    """What else a load depends on: the folder as given and as resolved (the cards' paths, a moved link), the working
+    folder (problems name files relative to it), the loader's code and its libraries."""
+    try:
+        resolved: tuple[str, ...] = (str(root.resolve()), str((root / "cards").resolve()), os.getcwd())
+    except (OSError, RuntimeError):  # a loop of links, or a deleted working folder: stamped as such
+        resolved = ("unresolved",)
+    return pickled((FORMAT, str(root), resolved, _loader_code()))
+
+
+@cache
+def _loader_code() -> str:
+    return source_digest(*(sys.modules[name] for name in LOADER_MODULES)) + version("pydantic") + version("pyyaml")

@@ -1,0 +1,211 @@
+"""The loaded cards read back on a start with no card file changed, and loaded again on any change."""
+
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from bot import card_snapshot
+from bot.card_snapshot import load_cards
+from bot.cards import KnowledgeBase, Problem, load_knowledge, stamps
+from bot.cards.loader import CardMemo
+from bot.engine.cache import flush
+from bot.holder import EngineHolder
+
+
+def _card(root: Path, name: str, question: str, answer: str, extra: str = "") -> Path:
+    path = root / "cards" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"---\nquestions:\n  - {question}\n{extra}source:\n  document: handbook\n---\n{answer}\n", encoding="utf-8"
+    )
+    return path
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "sources.yaml").write_text("- id: handbook\n  title: The handbook\n", encoding="utf-8")
+    _card(knowledge, "roles.md", "how do i get a role", "Open the roles channel.")
+    _card(knowledge, "rules/rules.md", "where are the server rules", "Read the rules channel.")
+    return knowledge
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def unparsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The folders the snapshot had to load (parse) again: empty when it read its entry back."""
+    loads: list[Path] = []
+
+    def counted(folder: Path, memo: CardMemo | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+        loads.append(folder)
+        return load_knowledge(folder, memo=memo)
+
+    monkeypatch.setattr(card_snapshot, "load_knowledge", counted)
+    return loads
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by the test count as long settled: their stat alone tells a change (no content hashed)."""
+    monkeypatch.setattr(stamps, "RACY_SECONDS", 0)
+
+
+def _answers(loaded: tuple[KnowledgeBase, list[Problem]]) -> dict[str, str]:
+    return {card.id: card.answer for card in loaded[0].cards.values()}
+
+
+def test_a_start_with_nothing_changed_reads_no_card(root: Path, cache: Path, unparsed: list[Path]) -> None:
+    first = load_cards(root, cache)
+    again = load_cards(root, cache)
+    assert unparsed == [root]  # the first start only
+    assert again[0] == first[0]
+    assert again[0].cards["roles"].path == root / "cards" / "roles.md"
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_changed_card_is_served_with_its_new_text(root: Path, cache: Path, unparsed: list[Path]) -> None:
+    load_cards(root, cache)
+    _card(root, "roles.md", "how do i get a role", "Pick yours from the role menu in the roles channel.")
+    assert _answers(load_cards(root, cache))["roles"] == "Pick yours from the role menu in the roles channel."
+    assert len(unparsed) == 2
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_card_rewritten_to_the_same_size_and_mtime_is_read_again(root: Path, cache: Path) -> None:
+    """A new file (another inode) in place of the old, as an editor's save writes it, with the old stat copied."""
+    path = root / "cards" / "roles.md"
+    load_cards(root, cache)
+    before = path.stat()
+    replacement = root / "cards" / ".roles.md.new"
+    replacement.write_text(path.read_text(encoding="utf-8").replace("Open", "Seek"), encoding="utf-8")
+    os.replace(replacement, path)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert path.stat().st_ino != before.st_ino
+    assert _answers(load_cards(root, cache))["roles"] == "Seek the roles channel."
+
+
+def test_a_card_changed_within_its_clock_tick_is_read_again(
+    root: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change whose stat shows nothing (made within the clock tick of the stat, as a coarse clock allows): the
+    content hashed for a file changed just before its entry was made tells."""
+    stamps = list(card_snapshot._stamps(root))
+    monkeypatch.setattr(card_snapshot, "_stamps", lambda _: iter(stamps))
+    load_cards(root, cache)
+    path = root / "cards" / "roles.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Open", "Seek"), encoding="utf-8")
+    assert _answers(load_cards(root, cache))["roles"] == "Seek the roles channel."
+    assert _answers(load_cards(root, cache))["roles"] == "Seek the roles channel."  # and the entry made then is right
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_removed_card_disappears_and_an_added_one_appears(root: Path, cache: Path) -> None:
+    load_cards(root, cache)
+    (root / "cards" / "rules" / "rules.md").unlink()
+    _card(root, "new/boosts.md", "how do server boosts work", "Boosts unlock perks for everyone.")
+    assert set(load_cards(root, cache)[0].cards) == {"roles", "boosts"}
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_linked_card_retargeted_is_read_again(root: Path, cache: Path) -> None:
+    """As a ConfigMap's update swaps the files its links lead to (the targets are no cards: not `.md`)."""
+    for name in ("a", "b"):
+        _card(root, f"stock/{name}.md", "how do i get a role", f"Answer from file {name}.").rename(
+            root / "cards" / "stock" / f"{name}.txt"
+        )
+    (root / "cards" / "roles.md").unlink()
+    link = root / "cards" / "linked.md"
+    link.symlink_to(root / "cards" / "stock" / "a.txt")
+    assert _answers(load_cards(root, cache))["linked"] == "Answer from file a."
+    link.unlink()
+    link.symlink_to(root / "cards" / "stock" / "b.txt")
+    assert _answers(load_cards(root, cache))["linked"] == "Answer from file b."
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_changed_sources_file_is_read_again(root: Path, cache: Path) -> None:
+    load_cards(root, cache)
+    (root / "sources.yaml").write_text("- id: handbook\n  title: The members' handbook\n", encoding="utf-8")
+    assert load_cards(root, cache)[0].sources["handbook"].title == "The members' handbook"
+
+
+def test_the_problems_found_are_kept_warnings_too(root: Path, cache: Path, unparsed: list[Path]) -> None:
+    _card(root, "short.md", "roles", "A one-word question.", extra="  - what roles are there\n")
+    _card(root, "broken.md", "how do i get banned", "Cites nothing known.").write_text(
+        "---\nquestions: [how do i get banned]\nsource: {document: nowhere}\n---\nNo.\n", encoding="utf-8"
+    )
+    first = load_cards(root, cache)
+    again = load_cards(root, cache)
+    assert len(unparsed) == 1
+    assert again[1] == first[1]
+    assert any(problem.warning for problem in again[1])
+    assert any(not problem.warning for problem in again[1])
+    assert "broken" not in again[0].cards
+
+
+def test_a_warm_start_logs_the_problems_a_cold_one_does(
+    root: Path, cache: Path, unparsed: list[Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    (root / "cards" / "broken.md").write_text("---\nquestions: [\n---\nNo.\n", encoding="utf-8")
+    logged = []
+    for _ in range(2):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="bot.holder"):
+            holder = EngineHolder(root, cache_dir=cache)
+        logged.append([record.getMessage() for record in caplog.records])
+    assert len(unparsed) == 1
+    assert logged[0] == logged[1]
+    assert any("broken.md" in line and "bad YAML" in line for line in logged[1])
+    assert [str(problem) for problem in holder.problems] == logged[1][1:]
+
+
+def test_a_damaged_entry_costs_a_load(root: Path, cache: Path, unparsed: list[Path]) -> None:
+    load_cards(root, cache)
+    flush()  # the entry is written by a thread
+    (entry,) = cache.glob("cards-*.pickle")
+    entry.write_bytes(entry.read_bytes()[:-100])
+    assert set(load_cards(root, cache)[0].cards) == {"roles", "rules"}
+    assert len(unparsed) == 2
+
+
+def test_an_entry_cannot_make_other_objects(root: Path, cache: Path, unparsed: list[Path]) -> None:
+    load_cards(root, cache)
+    flush()  # the entry is written by a thread
+    (entry,) = cache.glob("cards-*.pickle")
+    entry.write_bytes(b"cos\nsystem\n(S'echo planted'\ntR.")
+    assert set(load_cards(root, cache)[0].cards) == {"roles", "rules"}
+    assert len(unparsed) == 2
+
+
+def test_no_cache_folder_loads_every_time(root: Path, unparsed: list[Path]) -> None:
+    load_cards(root, None)
+    load_cards(root, None)
+    assert len(unparsed) == 2
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_restart_after_an_edit_answers_with_the_new_text(root: Path, cache: Path) -> None:
+    before = EngineHolder(root, cache_dir=cache).engine.answer("how do i get a role")
+    _card(root, "roles.md", "how do i get a role", "Pick yours from the role menu.")
+    after = EngineHolder(root, cache_dir=cache).engine.answer("how do i get a role")
+    assert before.card is not None
+    assert after.card is not None
+    assert (before.card.answer, after.card.answer) == ("Open the roles channel.", "Pick yours from the role menu.")
+
+
+def test_a_reload_with_nothing_changed_reads_no_card_and_keeps_the_engine(
+    root: Path, cache: Path, unparsed: list[Path]
+) -> None:
+    holder = EngineHolder(root, cache_dir=cache)
+    serving = holder.engine
+    holder.reload()
+    assert holder.engine is serving
+    assert len(unparsed) == 1
