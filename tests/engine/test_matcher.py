@@ -339,17 +339,22 @@ def test_a_card_in_british_spelling_answers_an_american_question(knowledge: Know
     assert match.card == card
 
 
-def test_a_learned_phrasing_is_matched_but_is_not_what_the_card_holds(knowledge: KnowledgeBase) -> None:
-    """Taught "how much does the hoodie cost", the merch card answers that; it still holds no price, so the rule that
-    halves a card lacking what a question names still sees "cost" as a word the card lacks."""
+def taught_merch(knowledge: KnowledgeBase, learned: str) -> tuple[Engine, Card]:
+    """An engine on the fixture cards and a merch card that members taught one phrasing."""
     card = Card(
         id="merch",
         questions=("Where can I buy the server hoodie?", "merch store link"),
         answer="The hoodie is sold in the merch store.",
         source=CardSource(document="handbook"),
-        learned=("how much does the hoodie cost in the merch store",),
+        learned=(learned,),
     )
-    engine = Engine(replace(knowledge, cards={**knowledge.cards, "merch": card}))
+    return Engine(replace(knowledge, cards={**knowledge.cards, "merch": card})), card
+
+
+def test_a_learned_phrasing_is_matched_but_is_not_what_the_card_holds(knowledge: KnowledgeBase) -> None:
+    """Taught "how much does the hoodie cost", the merch card answers that; it still holds no price, so the rule that
+    halves a card lacking what a question names still sees "cost" as a word the card lacks."""
+    engine, card = taught_merch(knowledge, "how much does the hoodie cost in the merch store")
     assert engine.answer("How much does the hoodie cost in the merch store?").card == card
     lacking = engine._lacking(engine._card_index["merch"], frozenset(), "does the hoodie cost the same in europe")
     assert "cost" in lacking.words
@@ -358,14 +363,7 @@ def test_a_learned_phrasing_is_matched_but_is_not_what_the_card_holds(knowledge:
 
 def test_a_word_only_learned_phrasings_use_weighs_as_a_known_word(knowledge: KnowledgeBase) -> None:
     """Not as a word no card knows, which would leave the card holding too little of the question to answer it."""
-    card = Card(
-        id="merch",
-        questions=("Where can I buy the server hoodie?", "merch store link"),
-        answer="The hoodie is sold in the merch store.",
-        source=CardSource(document="handbook"),
-        learned=("do they ship the hoodie overseas to europe",),
-    )
-    engine = Engine(replace(knowledge, cards={**knowledge.cards, "merch": card}))
+    engine, card = taught_merch(knowledge, "do they ship the hoodie overseas to europe")
     (best,) = engine.rank("hoodie overseas", 1)
     assert best.card == card
     assert not best.halved
