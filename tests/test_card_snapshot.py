@@ -12,24 +12,12 @@ from bot.cards import KnowledgeBase, Problem, load_knowledge, stamps
 from bot.cards.loader import CardMemo
 from bot.engine.cache import flush
 from bot.holder import EngineHolder
-
-
-def _card(root: Path, name: str, question: str, answer: str, extra: str = "") -> Path:
-    path = root / "cards" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        f"---\nquestions:\n  - {question}\n{extra}source:\n  document: handbook\n---\n{answer}\n", encoding="utf-8"
-    )
-    return path
+from tests.cards.small_base import small_base, write_card
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    knowledge = tmp_path / "knowledge"
-    knowledge.mkdir()
-    (knowledge / "sources.yaml").write_text("- id: handbook\n  title: The handbook\n", encoding="utf-8")
-    _card(knowledge, "roles.md", "how do i get a role", "Open the roles channel.")
-    _card(knowledge, "rules/rules.md", "where are the server rules", "Read the rules channel.")
+    knowledge = small_base(tmp_path)
     return knowledge
 
 
@@ -61,7 +49,7 @@ def _answers(loaded: tuple[KnowledgeBase, list[Problem]]) -> dict[str, str]:
     return {card.id: card.answer for card in loaded[0].cards.values()}
 
 
-def test_a_start_with_nothing_changed_reads_no_card(root: Path, cache: Path, unparsed: list[Path]) -> None:
+def test_a_start_with_nothing_changed_reads_nowrite_card(root: Path, cache: Path, unparsed: list[Path]) -> None:
     first = load_cards(root, cache)
     again = load_cards(root, cache)
     assert unparsed == [root]  # the first start only
@@ -72,7 +60,7 @@ def test_a_start_with_nothing_changed_reads_no_card(root: Path, cache: Path, unp
 @pytest.mark.usefixtures("settled")
 def test_a_changed_card_is_served_with_its_new_text(root: Path, cache: Path, unparsed: list[Path]) -> None:
     load_cards(root, cache)
-    _card(root, "roles.md", "how do i get a role", "Pick yours from the role menu in the roles channel.")
+    write_card(root, "roles.md", "how do i get a role", "Pick yours from the role menu in the roles channel.")
     assert _answers(load_cards(root, cache))["roles"] == "Pick yours from the role menu in the roles channel."
     assert len(unparsed) == 2
 
@@ -110,7 +98,7 @@ def test_a_card_changed_within_its_clock_tick_is_read_again(
 def test_a_removed_card_disappears_and_an_added_one_appears(root: Path, cache: Path) -> None:
     load_cards(root, cache)
     (root / "cards" / "rules" / "rules.md").unlink()
-    _card(root, "new/boosts.md", "how do server boosts work", "Boosts unlock perks for everyone.")
+    write_card(root, "new/boosts.md", "how do server boosts work", "Boosts unlock perks for everyone.")
     assert set(load_cards(root, cache)[0].cards) == {"roles", "boosts"}
 
 
@@ -118,7 +106,7 @@ def test_a_removed_card_disappears_and_an_added_one_appears(root: Path, cache: P
 def test_a_linked_card_retargeted_is_read_again(root: Path, cache: Path) -> None:
     """As a ConfigMap's update swaps the files its links lead to (the targets are no cards: not `.md`)."""
     for name in ("a", "b"):
-        _card(root, f"stock/{name}.md", "how do i get a role", f"Answer from file {name}.").rename(
+        write_card(root, f"stock/{name}.md", "how do i get a role", f"Answer from file {name}.").rename(
             root / "cards" / "stock" / f"{name}.txt"
         )
     (root / "cards" / "roles.md").unlink()
@@ -138,8 +126,8 @@ def test_a_changed_sources_file_is_read_again(root: Path, cache: Path) -> None:
 
 
 def test_the_problems_found_are_kept_warnings_too(root: Path, cache: Path, unparsed: list[Path]) -> None:
-    _card(root, "short.md", "roles", "A one-word question.", extra="  - what roles are there\n")
-    _card(root, "broken.md", "how do i get banned", "Cites nothing known.").write_text(
+    write_card(root, "short.md", "roles", "A one-word question.", extra="  - what roles are there\n")
+    write_card(root, "broken.md", "how do i get banned", "Cites nothing known.").write_text(
         "---\nquestions: [how do i get banned]\nsource: {document: nowhere}\n---\nNo.\n", encoding="utf-8"
     )
     first = load_cards(root, cache)
@@ -194,7 +182,7 @@ def test_no_cache_folder_loads_every_time(root: Path, unparsed: list[Path]) -> N
 @pytest.mark.usefixtures("settled")
 def test_a_restart_after_an_edit_answers_with_the_new_text(root: Path, cache: Path) -> None:
     before = EngineHolder(root, cache_dir=cache).engine.answer("how do i get a role")
-    _card(root, "roles.md", "how do i get a role", "Pick yours from the role menu.")
+    write_card(root, "roles.md", "how do i get a role", "Pick yours from the role menu.")
     after = EngineHolder(root, cache_dir=cache).engine.answer("how do i get a role")
     assert before.card is not None
     assert after.card is not None

@@ -8,24 +8,13 @@ from bot.cards import loader, stamps
 from bot.cards.loader import CardMemo, load_knowledge
 from bot.cards.stamps import ParseMemo
 from bot.holder import EngineHolder
-
-
-def _card(root: Path, name: str, question: str, answer: str) -> Path:
-    path = root / "cards" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = f"---\nquestions:\n  - {question}\nsource:\n  document: handbook\n---\n{answer}\n"
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.cards.small_base import small_base, write_card
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    knowledge = tmp_path / "knowledge"
-    knowledge.mkdir()
-    (knowledge / "sources.yaml").write_text("- id: handbook\n  title: The handbook\n", encoding="utf-8")
-    _card(knowledge, "roles.md", "how do i get a role", "Open the roles channel.")
-    _card(knowledge, "rules/rules.md", "where are the server rules", "Read the rules channel.")
-    _card(knowledge, "help.md", "where do i ask for help", "Ask in the help channel.")
+    knowledge = small_base(tmp_path)
+    write_card(knowledge, "help.md", "where do i ask for help", "Ask in the help channel.")
     return knowledge
 
 
@@ -53,9 +42,9 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_load_parses_only_what_changed_and_loads_what_a_fresh_load_would(root: Path, parsed: list[str]) -> None:
     memo: CardMemo = ParseMemo()
     load_knowledge(root, memo=memo)
-    _card(root, "roles.md", "how do i get a role", "Pick yours from the role menu.")
+    write_card(root, "roles.md", "how do i get a role", "Pick yours from the role menu.")
     (root / "cards" / "rules" / "rules.md").unlink()
-    _card(root, "new/boosts.md", "where do i ask for help", "Boosts unlock perks.")  # the question of help.md too
+    write_card(root, "new/boosts.md", "where do i ask for help", "Boosts unlock perks.")  # the question of help.md too
     parsed.clear()
     again = load_knowledge(root, memo=memo)
     assert sorted(parsed) == ["boosts.md", "roles.md"]
@@ -90,9 +79,9 @@ def test_another_working_folder_parses_again(
 
 
 @pytest.mark.usefixtures("settled")
-def test_a_reload_parses_only_the_changed_card(root: Path, parsed: list[str]) -> None:
+def test_a_reload_parses_only_the_changedwrite_card(root: Path, parsed: list[str]) -> None:
     holder = EngineHolder(root)
-    _card(root, "roles.md", "how do i get a role", "Pick yours from the role menu.")
+    write_card(root, "roles.md", "how do i get a role", "Pick yours from the role menu.")
     parsed.clear()
     holder.reload()
     assert parsed == ["roles.md"]
