@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from bot.cards import KnowledgeError, load_knowledge
 from bot.cards.loader import shown_path
 from bot.decline_hint import DeclineHint
+from bot.exits import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from bot.log import setup_logging
 from bot.settings import REPORT_DAYS, SLACK_TEAM_ID, Settings, SettingsError, load_settings
 
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 
 # The engine (numpy, rapidfuzz, the index) is imported by the commands that answer, not by `check`, `health` or
 # `--help`: the container's health check runs every 30 seconds.
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _holder(settings: Settings) -> EngineHolder:
@@ -184,10 +183,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     holder = _holder(settings)
     with watching(settings, holder):
-        if platforms == ["discord"]:
-            from bot.discord.app import run_discord
-
-            return run_discord(settings, holder)
         import asyncio
 
         from bot.runner import run_platforms
@@ -387,7 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"the knowledge base has errors ({where}):\n{exc}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`faqbot ask ... | head`): stop quietly, as other command-line tools do.
         sys.stdout = None

@@ -144,12 +144,15 @@ async def serve(
     holder: EngineHolder,
     connections: Sequence[Connection],
     store: StoreStatus | None = None,
+    routes: Sequence[web.RouteDef] = (),
 ) -> AsyncIterator[HealthServer | None]:
-    """Run the health server for the duration of the block when `HTTP_PORT` is set; otherwise do nothing."""
+    """Run the health server for the duration of the block when `HTTP_PORT` is set; otherwise do nothing. `routes`
+    are the platforms' own endpoints on the same port (Slack's events over HTTP)."""
     if settings.http_port is None:
         yield None
         return
     server = HealthServer(holder, connections, host=settings.http_host, port=settings.http_port, store=store)
+    server.app.add_routes(routes)
     await server.start()
     try:
         yield server
