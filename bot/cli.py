@@ -14,12 +14,12 @@ from pydantic import SecretStr
 
 from bot.cards import KnowledgeError, load_knowledge
 from bot.cards.loader import shown_path
-from bot.decline_hint import DeclineHint
 from bot.exits import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from bot.log import setup_logging
 from bot.settings import REPORT_DAYS, SLACK_TEAM_ID, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from bot.answering import Answerer
     from bot.holder import EngineHolder
 
 # The engine (numpy, rapidfuzz, the index) is imported by the commands that answer, not by `check`, `health` or
@@ -32,35 +32,41 @@ def _holder(settings: Settings) -> EngineHolder:
     return EngineHolder.for_settings(settings)
 
 
+def _console(settings: Settings) -> Answerer:
+    from bot.answering import Answerer
+
+    return Answerer.for_console(_holder(settings), settings)
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot import console, replies
-    from bot.guard import check_length
+    from bot.guard import Refusal
 
-    engine = _holder(settings).engine
+    answerer = _console(settings)
     if args.question == ["-"]:
         questions: Sequence[str] = [line.rstrip("\r\n") for line in sys.stdin]
     else:
         questions = [" ".join(args.question)]
     for question in questions:
         if args.json:
-            refusal = check_length(question, settings.question_max_chars, replies.example_question(engine.knowledge))
-            reply = (
-                replies.refusal_as_json(question, refusal.reason, engine.knowledge)
-                if refusal
-                else replies.as_json(engine.answer(question), engine.knowledge)
+            reply = answerer.reply(question)
+            knowledge = answerer.holder.engine.knowledge
+            as_json = (
+                replies.refusal_as_json(question, reply.reason, knowledge)
+                if isinstance(reply, Refusal)
+                else replies.as_json(reply)
             )
-            print(json.dumps(reply, ensure_ascii=False), flush=True)
+            print(json.dumps(as_json, ensure_ascii=False), flush=True)
         else:
             end = "\n\n" if len(questions) > 1 else "\n"  # answers read from stdin, a blank line between
-            text = console.respond(engine, question, settings.question_max_chars, DeclineHint.of(settings))
-            print(text, end=end, flush=True)
+            print(console.respond(answerer, question), end=end, flush=True)
     return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot import console
 
-    return console.chat(_holder(settings).engine, settings.question_max_chars, hint=DeclineHint.of(settings))
+    return console.chat(_console(settings))
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:

@@ -144,10 +144,9 @@ def card_reply(card: Card, knowledge: KnowledgeBase) -> Reply:
     return reply_for(Match(card.title, Outcome.ANSWERED, 100.0, card), knowledge)
 
 
-def as_json(match: Match, knowledge: KnowledgeBase) -> dict[str, Any]:
+def as_json(reply: Reply) -> dict[str, Any]:
     """The stable JSON contract of `ask --json`."""
-    card = match.card
-    source = SourceRef.of(card, knowledge) if card else None
+    match, card, source = reply.match, reply.card, reply.source
     return {
         "question": match.question,
         "answered": match.answered,
@@ -168,7 +167,7 @@ def as_json(match: Match, knowledge: KnowledgeBase) -> dict[str, Any]:
 
 def refusal_as_json(question: str, reason: Refused, knowledge: KnowledgeBase) -> dict[str, Any]:
     """`ask --json` for a question never put to the engine (empty, too long): the same contract, nothing matched."""
-    return {**as_json(Match(question, Outcome.EMPTY, 0.0, None), knowledge), "outcome": reason}
+    return {**as_json(reply_for(Match(question, Outcome.EMPTY, 0.0, None), knowledge)), "outcome": reason}
 
 
 def example_question(knowledge: KnowledgeBase) -> str:

@@ -44,7 +44,7 @@ def test_a_card_may_cite_a_web_address_and_its_reply_links_it(tmp_path: Path) ->
     reply = card_reply(card, knowledge)
     assert reply.source is not None
     assert (reply.source.document, reply.source.url, reply.source.label()) == (None, URL, "Alice in #help, 2026-12-07")
-    assert as_json(reply.match, knowledge)["source"] == {
+    assert as_json(reply)["source"] == {
         "document": None,
         "title": "Alice in #help",
         "section": "2026-12-07",
