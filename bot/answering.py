@@ -56,7 +56,7 @@ class Asked:
         if self.refusal is not None:
             return self.refusal.reason
         assert self.reply is not None
-        return self.reply.match.outcome
+        return self.reply.outcome
 
 
 class Answerer:
@@ -113,6 +113,7 @@ class Answerer:
             return Asked(self.platform, started, verdict, question, refusal=refusal)
         reply = await self.holder.run(self._reply, engine, question)
         match = reply.match
+        assert match is not None  # a reply to a question, not a card picked by hand
         question_id = None
         if self.store is not None and policy.recorded(asker.via, match.outcome):
             event = QuestionEvent.of(match, self.platform, asker.user_id, asker.guild_id, asker.channel_id)
@@ -146,7 +147,7 @@ class Answerer:
         A click spends the clicker's cooldown as a question does: every click can post a card, so clicking must not
         post faster than asking. A card removed by a reload since the buttons were sent is refused too.
         """
-        knowledge = self.holder.engine.knowledge
+        knowledge = self.holder.knowledge
         card = knowledge.cards.get(card_id)
         refusal = self.cooldown.hit(str(user_id))
         if refusal is None and card is not None:

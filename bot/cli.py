@@ -50,9 +50,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     for question in questions:
         if args.json:
             reply = answerer.reply(question)
-            knowledge = answerer.holder.engine.knowledge
             as_json = (
-                replies.refusal_as_json(question, reply.reason, knowledge)
+                replies.refusal_as_json(question, reply.reason)
                 if isinstance(reply, Refusal)
                 else replies.as_json(reply)
             )
@@ -216,13 +215,13 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "eval" and args.kind != "unanswered":
         print("--format eval exports declined questions: use it with `report unanswered`", file=sys.stderr)
         return EXIT_USAGE
-    engine = _holder(settings).engine
+    holder = _holder(settings)
     scope = Scope("discord", args.guild) if args.guild else Scope("slack", args.workspace) if args.workspace else None
 
     async def load() -> reports.Report:
         store = await open_store(settings, reading=True)
         try:
-            return await reports.build(args.kind, store, engine, scope, args.days)
+            return await reports.build(args.kind, store, holder, scope, args.days)
         finally:
             await store.close()
 

@@ -39,7 +39,7 @@ def render(reply: Reply) -> str:
             lines[-1] += f" <{reply.source.url}>"
         if reply.related:
             lines += [f"{replies.RELATED}:", *numbered(reply.related)]
-        lines.append(f"(card {reply.card.id}, score {reply.match.score:.0f})")
+        lines.append(f"(card {reply.card.id}, score {reply.score:.0f})")
         return "\n".join(lines)
     lines = [reply.headline]
     if reply.suggestions:
@@ -103,7 +103,7 @@ def chat(answerer: Answerer, stdin: TextIO | None = None, stdout: TextIO | None 
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     interactive = stdin.isatty()
     conversation = Conversation(answerer)
-    print(f"{len(answerer.holder.engine.cards)} answer cards loaded. {COMMANDS}", file=stdout)
+    print(f"{len(answerer.holder.cards)} answer cards loaded. {COMMANDS}", file=stdout)
     while True:
         if interactive:
             print("\nyou> ", end="", file=stdout, flush=True)
@@ -118,9 +118,7 @@ def chat(answerer: Answerer, stdin: TextIO | None = None, stdout: TextIO | None 
             return 0
         if command in {"topics", "help"}:
             answer = (
-                topics(answerer.holder.engine.knowledge)
-                if command == "topics"
-                else f"{replies.HOW_IT_DECIDES}\n{COMMANDS}"
+                topics(answerer.holder.knowledge) if command == "topics" else f"{replies.HOW_IT_DECIDES}\n{COMMANDS}"
             )
         else:
             answer = conversation.reply(question)

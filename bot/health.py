@@ -86,7 +86,7 @@ class HealthServer:
         """Healthy only with cards loaded and every chat connection up; the detail says which part is not. Cards
         left out for their errors make the cards "degraded", not the bot unhealthy: the others answer; so does a store
         that cannot record ("store": "degraded")."""
-        cards, problems = len(self.holder.engine.cards), len(self.holder.problems)
+        cards, problems = len(self.holder.cards), len(self.holder.problems)
         detail: dict[str, Any] = {
             "knowledge": {"ok": cards > 0, "cards": cards, "problems": problems},
             "cards": "degraded" if problems else "ok",
@@ -103,7 +103,7 @@ class HealthServer:
 
     def refresh_gauges(self) -> None:
         """Read the live values into the gauges right before a scrape."""
-        metrics.CARDS_LOADED.set(len(self.holder.engine.cards))
+        metrics.CARDS_LOADED.set(len(self.holder.cards))
         for connection in self.connections:
             up, latency = _probe(connection)
             metrics.CONNECTED.labels(connection.platform).set(1 if up else 0)

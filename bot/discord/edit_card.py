@@ -61,7 +61,7 @@ async def card_choices(bot: FaqBot, typed: str) -> list[app_commands.Choice[str]
 
 def chosen_card(bot: FaqBot, value: str) -> Card:
     """The card picked from the choices (its id), or typed as its title; Refused when none is."""
-    cards = bot.holder.engine.knowledge.cards
+    cards = bot.holder.knowledge.cards
     typed = value.strip().casefold()
     card = cards.get(value) or next((card for card in cards.values() if card.title.casefold() == typed), None)
     if card is None or card.path is None:
@@ -189,7 +189,7 @@ class RemoveButton(
     async def remove(self, interaction: discord.Interaction[FaqBot]) -> None:
         why = refusal(interaction) or (NOT_YOURS if interaction.user.id != self.admin_id else None)
         bot = interaction.client
-        cards = bot.holder.engine.knowledge.cards.values()
+        cards = bot.holder.knowledge.cards.values()
         card = next((card for card in cards if digest(card.id) == self.card_digest and card.path), None)
         if why or card is None or card.path is None:
             await respond(interaction, content=why or GONE, ephemeral=True)
