@@ -1,4 +1,4 @@
-"""One question's way through the bot, on any platform: guard, engine, log line, record.
+"""One question's way through the bot, on any platform and the console: guard, engine, log line, record.
 
 Adapters pass plain text in and render the `Reply` that comes out; they never score or decide.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot import metrics, policy, replies
 from bot.cards import Card
 from bot.decline_hint import DeclineHint
-from bot.engine import Outcome
+from bot.engine import Engine, Outcome
 from bot.guard import Cooldown, Refusal, Refused, check_length
 from bot.holder import EngineHolder
 from bot.learn import learned as learning
@@ -56,7 +56,7 @@ class Asked:
         if self.refusal is not None:
             return self.refusal.reason
         assert self.reply is not None
-        return self.reply.match.outcome
+        return self.reply.outcome
 
 
 class Answerer:
@@ -75,6 +75,26 @@ class Answerer:
             Teacher(store, holder, settings.learn_min_users, settings.learn_auto_approve) if store is not None else None
         )
 
+    @classmethod
+    def for_console(cls, holder: EngineHolder, settings: Settings) -> Answerer:
+        """The console's: one person at a keyboard, so no cooldown, and no store to record in."""
+        return cls(holder, settings.model_copy(update={"cooldown_seconds": 0.0}), "console")
+
+    def reply(self, question: str) -> Reply | Refusal:
+        """The reply to a question asked directly (`ask`, `chat`), on this thread: the same guard, engine and reply as
+        `ask`, with no audience to choose, nothing to record and no event loop to keep free."""
+        question = visible(question)
+        engine = self.holder.engine
+        return self._refused(question, engine) or self._reply(engine, question)
+
+    def _refused(self, question: str, engine: Engine) -> Refusal | None:
+        return check_length(question, self.max_chars, replies.example_question(engine.knowledge))
+
+    def _reply(self, engine: Engine, question: str) -> Reply:
+        """The engine's part of a question, pure CPU: `ask` runs it on the holder's worker thread."""
+        match = learning.answer(engine, self.holder.learned, question)
+        return replies.reply_for(match, engine.knowledge, self.hint)
+
     async def ask(self, question: str, asker: Asker) -> Asked:
         """Look the question up, record it and decide who sees the reply, as `bot.policy` says for its way in.
 
@@ -85,15 +105,15 @@ class Answerer:
         if not policy.heard(asker.via, question):
             return Asked(self.platform, started, Verdict.SILENT, question)
         engine = self.holder.engine  # read once: a reload in between must not mix two knowledge bases
-        example = replies.example_question(engine.knowledge)
-        refusal = check_length(question, self.max_chars, example) or self.cooldown.hit(str(asker.user_id))
+        refusal = self._refused(question, engine) or self.cooldown.hit(str(asker.user_id))
         if refusal is not None:
             verdict = policy.verdict(asker.via, Result.NOTICE, private=asker.private)
             fields = {"via": asker.via, "reason": refusal.reason, "length": len(question), "reply": verdict.value}
             log.info("question refused", extra={"fields": fields})
             return Asked(self.platform, started, verdict, question, refusal=refusal)
-        match = await self.holder.run(learning.answer, engine, self.holder.learned, question)
-        reply = replies.reply_for(match, engine.knowledge, self.hint)
+        reply = await self.holder.run(self._reply, engine, question)
+        match = reply.match
+        assert match is not None  # a reply to a question, not a card picked by hand
         question_id = None
         if self.store is not None and policy.recorded(asker.via, match.outcome):
             event = QuestionEvent.of(match, self.platform, asker.user_id, asker.guild_id, asker.channel_id)
@@ -127,7 +147,7 @@ class Answerer:
         A click spends the clicker's cooldown as a question does: every click can post a card, so clicking must not
         post faster than asking. A card removed by a reload since the buttons were sent is refused too.
         """
-        knowledge = self.holder.engine.knowledge
+        knowledge = self.holder.knowledge
         card = knowledge.cards.get(card_id)
         refusal = self.cooldown.hit(str(user_id))
         if refusal is None and card is not None:

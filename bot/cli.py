@@ -14,17 +14,16 @@ from pydantic import SecretStr
 
 from bot.cards import KnowledgeError, load_knowledge
 from bot.cards.loader import shown_path
-from bot.decline_hint import DeclineHint
+from bot.exits import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from bot.log import setup_logging
 from bot.settings import REPORT_DAYS, SLACK_TEAM_ID, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from bot.answering import Answerer
     from bot.holder import EngineHolder
 
 # The engine (numpy, rapidfuzz, the index) is imported by the commands that answer, not by `check`, `health` or
 # `--help`: the container's health check runs every 30 seconds.
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _holder(settings: Settings) -> EngineHolder:
@@ -33,35 +32,40 @@ def _holder(settings: Settings) -> EngineHolder:
     return EngineHolder.for_settings(settings)
 
 
+def _console(settings: Settings) -> Answerer:
+    from bot.answering import Answerer
+
+    return Answerer.for_console(_holder(settings), settings)
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot import console, replies
-    from bot.guard import check_length
+    from bot.guard import Refusal
 
-    engine = _holder(settings).engine
+    answerer = _console(settings)
     if args.question == ["-"]:
         questions: Sequence[str] = [line.rstrip("\r\n") for line in sys.stdin]
     else:
         questions = [" ".join(args.question)]
     for question in questions:
         if args.json:
-            refusal = check_length(question, settings.question_max_chars, replies.example_question(engine.knowledge))
-            reply = (
-                replies.refusal_as_json(question, refusal.reason, engine.knowledge)
-                if refusal
-                else replies.as_json(engine.answer(question), engine.knowledge)
+            reply = answerer.reply(question)
+            as_json = (
+                replies.refusal_as_json(question, reply.reason)
+                if isinstance(reply, Refusal)
+                else replies.as_json(reply)
             )
-            print(json.dumps(reply, ensure_ascii=False), flush=True)
+            print(json.dumps(as_json, ensure_ascii=False), flush=True)
         else:
             end = "\n\n" if len(questions) > 1 else "\n"  # answers read from stdin, a blank line between
-            text = console.respond(engine, question, settings.question_max_chars, DeclineHint.of(settings))
-            print(text, end=end, flush=True)
+            print(console.respond(answerer, question), end=end, flush=True)
     return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot import console
 
-    return console.chat(_holder(settings).engine, settings.question_max_chars, hint=DeclineHint.of(settings))
+    return console.chat(_console(settings))
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
@@ -184,10 +188,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     holder = _holder(settings)
     with watching(settings, holder):
-        if platforms == ["discord"]:
-            from bot.discord.app import run_discord
-
-            return run_discord(settings, holder)
         import asyncio
 
         from bot.runner import run_platforms
@@ -215,13 +215,13 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "eval" and args.kind != "unanswered":
         print("--format eval exports declined questions: use it with `report unanswered`", file=sys.stderr)
         return EXIT_USAGE
-    engine = _holder(settings).engine
+    holder = _holder(settings)
     scope = Scope("discord", args.guild) if args.guild else Scope("slack", args.workspace) if args.workspace else None
 
     async def load() -> reports.Report:
         store = await open_store(settings, reading=True)
         try:
-            return await reports.build(args.kind, store, engine, scope, args.days)
+            return await reports.build(args.kind, store, holder, scope, args.days)
         finally:
             await store.close()
 
@@ -387,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"the knowledge base has errors ({where}):\n{exc}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`faqbot ask ... | head`): stop quietly, as other command-line tools do.
         sys.stdout = None

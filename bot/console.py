@@ -1,4 +1,5 @@
-"""The console adapter: `ask` without --json, and the interactive `chat`."""
+"""The console adapter: `ask` without --json, and the interactive `chat`; every question goes through the
+`Answerer` as on Discord and Slack, and every shown card through its `card`."""
 
 from __future__ import annotations
 
@@ -8,16 +9,16 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot import replies
-from bot.cards.model import Card
-from bot.decline_hint import DeclineHint
-from bot.engine import Engine
-from bot.guard import check_length
+from bot.answering import Answerer
+from bot.cards.model import Card, KnowledgeBase
+from bot.guard import Refusal
 from bot.replies import Reply
 
 COMMANDS = "Type a question, 'topics' to list what I know, 'help' for how I answer, or 'quit' to leave."
 QUIT = frozenset({"quit", "exit", "q"})
 HELPFUL, UNHELPFUL = frozenset({"+", "+1", "👍"}), frozenset({"-", "-1", "👎"})
 EMOJI_VARIANTS = re.compile("[\ufe0f\U0001f3fb-\U0001f3ff]")  # 👍️ and 👍🏽 are 👍
+USER = "console"  # whoever sits at the keyboard, as the Answerer's click handling names a user
 
 
 BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
@@ -38,7 +39,7 @@ def render(reply: Reply) -> str:
             lines[-1] += f" <{reply.source.url}>"
         if reply.related:
             lines += [f"{replies.RELATED}:", *numbered(reply.related)]
-        lines.append(f"(card {reply.card.id}, score {reply.match.score:.0f})")
+        lines.append(f"(card {reply.card.id}, score {reply.score:.0f})")
         return "\n".join(lines)
     lines = [reply.headline]
     if reply.suggestions:
@@ -53,23 +54,17 @@ def numbered(cards: tuple[Card, ...]) -> list[str]:
     return [f"  {number}. {card.title}" for number, card in enumerate(cards, 1)]
 
 
-def topics(engine: Engine) -> str:
+def topics(knowledge: KnowledgeBase) -> str:
     lines = []
-    for tag, cards in engine.knowledge.by_tag().items():
+    for tag, cards in knowledge.by_tag().items():
         lines.append(f"{tag}:")
         lines += [f"  - {card.title}" for card in cards]
     return "\n".join(lines)
 
 
-def reply_to(engine: Engine, question: str, max_chars: int, hint: DeclineHint | None = None) -> Reply | str:
-    """The reply to a question, or the message of the refusal that kept it from the engine."""
-    refusal = check_length(question, max_chars, replies.example_question(engine.knowledge))
-    return refusal.message if refusal else replies.reply_for(engine.answer(question), engine.knowledge, hint)
-
-
-def respond(engine: Engine, question: str, max_chars: int, hint: DeclineHint | None = None) -> str:
-    reply = reply_to(engine, question, max_chars, hint)
-    return reply if isinstance(reply, str) else render(reply)
+def respond(answerer: Answerer, question: str) -> str:
+    reply = answerer.reply(question)
+    return reply.message if isinstance(reply, Refusal) else render(reply)
 
 
 @dataclass
@@ -78,9 +73,7 @@ class Conversation:
     offered (related or "did you mean") and the answer a 👍/👎 rates. The console keeps no store: a vote is thanked
     for, not recorded."""
 
-    engine: Engine
-    max_chars: int
-    hint: DeclineHint | None = None
+    answerer: Answerer
     choices: tuple[Card, ...] = ()
     rated: Card | None = None  # the answer last shown: what a vote is about
     voted: set[str] = field(default_factory=set)  # the cards voted on, once each as on Discord and Slack
@@ -92,11 +85,12 @@ class Conversation:
             self.voted.add(self.rated.id)
             return replies.FEEDBACK_ALREADY if already else replies.FEEDBACK_NO_RECORDS
         if text.isdigit() and 1 <= int(text) <= len(self.choices):
-            return self._show(replies.card_reply(self.choices[int(text) - 1], self.engine.knowledge))
-        reply = reply_to(self.engine, line, self.max_chars, self.hint)
-        return reply if isinstance(reply, str) else self._show(reply)
+            return self._show(self.answerer.card(self.choices[int(text) - 1].id, USER))
+        return self._show(self.answerer.reply(line))
 
-    def _show(self, reply: Reply) -> str:
+    def _show(self, reply: Reply | Refusal) -> str:
+        if isinstance(reply, Refusal):
+            return reply.message  # the choices and the answer to rate stay as they were
         self.choices = reply.related or reply.suggestions
         self.rated = reply.card
         hints = ["type its number to see one"] if self.choices else []
@@ -105,17 +99,11 @@ class Conversation:
         return render(reply) + (f"\n({'; '.join(hints)})" if hints else "")
 
 
-def chat(
-    engine: Engine,
-    max_chars: int,
-    stdin: TextIO | None = None,
-    stdout: TextIO | None = None,
-    hint: DeclineHint | None = None,
-) -> int:
+def chat(answerer: Answerer, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     interactive = stdin.isatty()
-    conversation = Conversation(engine, max_chars, hint)
-    print(f"{len(engine.cards)} answer cards loaded. {COMMANDS}", file=stdout)
+    conversation = Conversation(answerer)
+    print(f"{len(answerer.holder.cards)} answer cards loaded. {COMMANDS}", file=stdout)
     while True:
         if interactive:
             print("\nyou> ", end="", file=stdout, flush=True)
@@ -129,7 +117,9 @@ def chat(
         if command in QUIT:
             return 0
         if command in {"topics", "help"}:
-            answer = topics(engine) if command == "topics" else f"{replies.HOW_IT_DECIDES}\n{COMMANDS}"
+            answer = (
+                topics(answerer.holder.knowledge) if command == "topics" else f"{replies.HOW_IT_DECIDES}\n{COMMANDS}"
+            )
         else:
             answer = conversation.reply(question)
         print(f"\nbot> {answer}" if interactive else answer + "\n", file=stdout, flush=True)

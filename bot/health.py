@@ -90,7 +90,7 @@ class HealthServer:
         """Healthy only with cards loaded and every chat connection up; the detail says which part is not. Cards
         left out for their errors make the cards "degraded", not the bot unhealthy: the others answer; so does a store
         that cannot record ("store": "degraded")."""
-        cards, problems = len(self.holder.engine.cards), len(self.holder.problems)
+        cards, problems = len(self.holder.cards), len(self.holder.problems)
         detail: dict[str, Any] = {
             "knowledge": {"ok": cards > 0, "cards": cards, "problems": problems},
             "cards": "degraded" if problems else "ok",
@@ -107,7 +107,7 @@ class HealthServer:
 
     def refresh_gauges(self) -> None:
         """Read the live values into the gauges right before a scrape."""
-        metrics.CARDS_LOADED.set(len(self.holder.engine.cards))
+        metrics.CARDS_LOADED.set(len(self.holder.cards))
         for connection in self.connections:
             up, latency = _probe(connection)
             metrics.CONNECTED.labels(connection.platform).set(1 if up else 0)
@@ -148,8 +148,10 @@ async def serve(
     holder: EngineHolder,
     connections: Sequence[Connection],
     store: StoreStatus | None = None,
+    routes: Sequence[web.RouteDef] = (),
 ) -> AsyncIterator[HealthServer | None]:
-    """Run the health server for the duration of the block when `HTTP_PORT` is set; otherwise do nothing."""
+    """Run the health server for the duration of the block when `HTTP_PORT` is set; otherwise do nothing. `routes`
+    are the platforms' own endpoints on the same port (Slack's events over HTTP)."""
     if settings.http_port is None:
         yield None
         return
@@ -161,6 +163,7 @@ async def serve(
         store=store,
         shared_port=settings.http_shared_port,
     )
+    server.app.add_routes(routes)
     await server.start()
     try:
         yield server

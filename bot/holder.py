@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot import metrics
 from bot.card_snapshot import load_cards
-from bot.cards import KnowledgeBase, KnowledgeError, Problem
+from bot.cards import Card, KnowledgeBase, KnowledgeError, Problem
 from bot.cards.loader import CardMemo
 from bot.cards.stamps import ParseMemo
-from bot.engine import Engine
+from bot.engine import SUGGESTION_FLOOR, Engine, Suggestion
 from bot.learn.learned import Learned
 
 if TYPE_CHECKING:
@@ -93,6 +93,22 @@ class EngineHolder:
             cache_dir=settings.index_cache_dir,
             strict=settings.strict_cards,
         )
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """The serving cards and the sources they cite, for callers that show cards rather than match questions."""
+        return self.engine.knowledge
+
+    @property
+    def cards(self) -> list[Card]:
+        """The serving cards, in the order they loaded."""
+        return self.engine.cards
+
+    def closest(self, question: str) -> Suggestion | None:
+        """The card that comes closest to a question, when close enough to be offered as a "did you mean". Blocking:
+        a caller on the event loop awaits it through `run`."""
+        ranked = self.engine.rank(question, limit=1)
+        return ranked[0] if ranked and ranked[0].score >= SUGGESTION_FLOOR else None
 
     async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`function(*args)` on the engine's worker thread, awaited: the loop serves other events meanwhile. Pass a

@@ -23,6 +23,7 @@ PICK_PART = "Which one would you like?"
 # A partial answer: the card on the question's subject, after a line built from the question and the card.
 PARTIAL_KIND = "The cards don't say {kind}. Here is what they say about {subject}:"
 PARTIAL_WORDS = "The cards say nothing about {words}. Here is what they say about {subject}:"
+PICKED_SCORE = 100.0  # a card picked by hand, shown as chosen outright
 KIND_WORDS = {"person": "who", "time": "when", "amount": "how much or how many", "place": "where", "steps": "how"}
 NOT_A_QUESTION = "Ask me a question in words, for example: {example}"
 TOO_LONG = "That question is too long for me ({length:,} characters; the limit is {limit:,}). Could you shorten it?"
@@ -84,24 +85,26 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class Reply:
-    """A match turned into what a person should see."""
+    """A match, or a card picked by hand, turned into what a person should see."""
 
-    match: Match
+    outcome: Outcome
+    score: float  # 0–100, as shown beside an answer; a card picked by hand is chosen outright: 100
     card: Card | None
     source: SourceRef | None
     related: tuple[Card, ...]
     suggestions: tuple[Card, ...]
     hint: DeclineHint | None = None  # a decline's line pointing at people who can answer (DECLINE_HINT)
+    match: Match | None = None  # the engine's match of the question; none for a card picked by hand
 
     @property
     def answered(self) -> bool:
-        return self.match.answered
+        return self.outcome in (Outcome.ANSWERED, Outcome.PARTIAL)
 
     @property
     def caveat(self) -> str | None:
         """For a partial answer, the line that says what the card does not hold."""
-        lacking = self.match.lacking
-        if self.match.outcome is not Outcome.PARTIAL or lacking is None or not (lacking.kinds or lacking.words):
+        lacking = self.match.lacking if self.match is not None else None
+        if self.outcome is not Outcome.PARTIAL or lacking is None or not (lacking.kinds or lacking.words):
             return None
         subject = " ".join(lacking.subject) or (self.card.title if self.card else "")
         if lacking.kinds:
@@ -114,18 +117,18 @@ class Reply:
     @property
     def offer(self) -> str:
         """The line before the cards offered instead of an answer: the parts of a broad question, or "did you mean"."""
-        return PICK_PART if self.match.outcome is Outcome.BROAD else DID_YOU_MEAN
+        return PICK_PART if self.outcome is Outcome.BROAD else DID_YOU_MEAN
 
     @property
     def headline(self) -> str:
         """The title of the answer, or the sentence that declines."""
         if self.card is not None:
             return self.card.title
-        if self.match.outcome is Outcome.AMBIGUOUS:
+        if self.outcome is Outcome.AMBIGUOUS:
             return DECLINE_AMBIGUOUS
-        if self.match.outcome is Outcome.BROAD:
+        if self.outcome is Outcome.BROAD:
             return BROAD
-        return DECLINE_NO_QUESTION if self.match.outcome is Outcome.EMPTY else DECLINE
+        return DECLINE_NO_QUESTION if self.outcome is Outcome.EMPTY else DECLINE
 
 
 def reply_for(match: Match, knowledge: KnowledgeBase, hint: DeclineHint | None = None) -> Reply:
@@ -134,20 +137,26 @@ def reply_for(match: Match, knowledge: KnowledgeBase, hint: DeclineHint | None =
     card = match.card
     if card is None:
         hint = hint if match.outcome not in (Outcome.EMPTY, Outcome.BROAD) else None
-        return Reply(match, None, None, (), tuple(s.card for s in match.suggestions), hint)
-    related = tuple(knowledge.cards[other] for other in card.related if other in knowledge.cards)
-    return Reply(match, card, SourceRef.of(card, knowledge), related, ())
+        suggestions = tuple(s.card for s in match.suggestions)
+        return Reply(match.outcome, match.score, None, None, (), suggestions, hint, match)
+    return Reply(
+        match.outcome, match.score, card, SourceRef.of(card, knowledge), related_of(card, knowledge), (), None, match
+    )
 
 
 def card_reply(card: Card, knowledge: KnowledgeBase) -> Reply:
     """The reply for a card picked by hand (a "did you mean" or related button), not matched from text."""
-    return reply_for(Match(card.title, Outcome.ANSWERED, 100.0, card), knowledge)
+    return Reply(Outcome.ANSWERED, PICKED_SCORE, card, SourceRef.of(card, knowledge), related_of(card, knowledge), ())
 
 
-def as_json(match: Match, knowledge: KnowledgeBase) -> dict[str, Any]:
-    """The stable JSON contract of `ask --json`."""
-    card = match.card
-    source = SourceRef.of(card, knowledge) if card else None
+def related_of(card: Card, knowledge: KnowledgeBase) -> tuple[Card, ...]:
+    return tuple(knowledge.cards[other] for other in card.related if other in knowledge.cards)
+
+
+def as_json(reply: Reply) -> dict[str, Any]:
+    """The stable JSON contract of `ask --json`, for the reply to a question (one the engine matched)."""
+    match, card, source = reply.match, reply.card, reply.source
+    assert match is not None, "a card picked by hand answers no question"
     return {
         "question": match.question,
         "answered": match.answered,
@@ -166,9 +175,18 @@ def as_json(match: Match, knowledge: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def refusal_as_json(question: str, reason: Refused, knowledge: KnowledgeBase) -> dict[str, Any]:
+def refusal_as_json(question: str, reason: Refused) -> dict[str, Any]:
     """`ask --json` for a question never put to the engine (empty, too long): the same contract, nothing matched."""
-    return {**as_json(Match(question, Outcome.EMPTY, 0.0, None), knowledge), "outcome": reason}
+    return {
+        "question": question,
+        "answered": False,
+        "outcome": reason.value,
+        "card": None,
+        "score": 0.0,
+        "answer": None,
+        "source": None,
+        "suggestions": [],
+    }
 
 
 def example_question(knowledge: KnowledgeBase) -> str:

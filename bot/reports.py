@@ -1,7 +1,7 @@
 """What admins read to improve the cards: unanswered questions, feedback per card, and usage statistics.
 
-Pure functions over the store's rows (and the engine, to name the closest card); `build` loads the rows of a period
-and a scope: one server's or workspace's records for its admins, or, on the command line only, everything.
+Pure functions over the store's rows (and the serving cards, to name the closest one); `build` loads the rows of a
+period and a scope: one server's or workspace's records for its admins, or, on the command line only, everything.
 The CLI and the `/faq` commands both render these same reports, each saying which records it read.
 """
 
@@ -11,7 +11,7 @@ import asyncio
 import statistics
 import textwrap
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -20,9 +20,8 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from bot.cards.model import KnowledgeBase
-from bot.engine import Engine
-from bot.engine.matcher import SUGGESTION_FLOOR
-from bot.engine.text import clean, is_content, stem
+from bot.engine import Suggestion, content_key
+from bot.holder import EngineHolder
 from bot.settings import REPORT_DAYS
 from bot.store import QuestionRow, Scope, Store, VoteRow, days_ago
 from bot.store.records import PickRow
@@ -103,21 +102,16 @@ class Report:
     stats: Stats | None = None
 
 
-def group_key(question: str) -> str:
-    """The engine's normalization down to content-word stems, so wording and word order matter little."""
-    words = clean(question).split()
-    content = [stem(word) for word in words if is_content(word)]
-    return " ".join(sorted(content)) if content else " ".join(words)
-
-
-def group_unanswered(rows: Iterable[QuestionRow], engine: Engine, limit: int = MAX_GROUPS) -> list[UnansweredGroup]:
+def group_unanswered(
+    rows: Iterable[QuestionRow], closest: Callable[[str], Suggestion | None], limit: int = MAX_GROUPS
+) -> list[UnansweredGroup]:
     """Declined questions grouped by similarity, most asked first, each with the card that came closest."""
     wordings: dict[str, Counter[str]] = defaultdict(Counter)
     last: dict[str, float] = {}
     for row in rows:
         if row.answered:
             continue
-        key = group_key(row.question)
+        key = content_key(row.question)
         if not key:
             continue
         wordings[key][row.question.strip()] += 1
@@ -145,17 +139,10 @@ def group_unanswered(rows: Iterable[QuestionRow], engine: Engine, limit: int = M
     groups = []
     for counts, last_asked in counted[:limit]:  # only the groups shown are ranked against the cards
         ranked = [text for text, _ in counts.most_common()]
-        closest = _closest(engine, ranked[0])
-        groups.append(UnansweredGroup(ranked[0], counts.total(), ranked[1 : 1 + MAX_VARIANTS], closest, last_asked))
+        near = closest(ranked[0])  # worth a look, as a "did you mean" would be
+        card = Closest(near.card.id, near.card.title, near.score) if near is not None else None
+        groups.append(UnansweredGroup(ranked[0], counts.total(), ranked[1 : 1 + MAX_VARIANTS], card, last_asked))
     return groups
-
-
-def _closest(engine: Engine, question: str) -> Closest | None:
-    """The card that came closest, if close enough to be worth a look (as a "did you mean" would be)."""
-    ranked = engine.rank(question, limit=1)
-    if not ranked or ranked[0].score < SUGGESTION_FLOOR:
-        return None
-    return Closest(ranked[0].card.id, ranked[0].card.title, ranked[0].score)
 
 
 def feedback_by_card(votes: Iterable[VoteRow], knowledge: KnowledgeBase) -> list[CardFeedback]:
@@ -206,7 +193,12 @@ def summarize(questions: Sequence[QuestionRow], votes: Sequence[VoteRow], picks:
 
 
 async def build(
-    kind: Kind, store: Store, engine: Engine, scope: Scope | None, days: int = REPORT_DAYS, now: float | None = None
+    kind: Kind,
+    store: Store,
+    holder: EngineHolder,
+    scope: Scope | None,
+    days: int = REPORT_DAYS,
+    now: float | None = None,
 ) -> Report:
     """Load the scope's rows of the last `days` days and compute one report, in a thread: a long period means many
     rows, and the bot's event loop keeps answering meanwhile. The scope is required so that no caller forgets it."""
@@ -214,10 +206,10 @@ async def build(
     report = Report(kind, days, scope)
     if kind == "unanswered":
         questions = await store.questions(since, scope)
-        report.unanswered = await asyncio.to_thread(group_unanswered, questions, engine)
+        report.unanswered = await asyncio.to_thread(group_unanswered, questions, holder.closest)
     elif kind == "feedback":
         votes = await store.votes(since, scope)
-        report.feedback = await asyncio.to_thread(feedback_by_card, votes, engine.knowledge)
+        report.feedback = await asyncio.to_thread(feedback_by_card, votes, holder.knowledge)
     else:
         rows = await store.questions(since, scope), await store.votes(since, scope), await store.picks(since, scope)
         report.stats = await asyncio.to_thread(summarize, *rows)

@@ -1,4 +1,5 @@
-"""Serve several chat platforms from one process: one event loop, one store, one health server, one SIGTERM.
+"""`faqbot run`: every chat platform asked for (Discord alone, Slack alone, or both) served from one process: one
+event loop, one store, one health server, one SIGTERM, the learned phrasings followed and reloads shared.
 
 Each platform is a service that runs until closed. A signal, or any service ending on its own (a refused
 token, say), closes them all; the exit code is 0 only when every service ended cleanly.
@@ -15,6 +16,7 @@ from typing import Protocol
 from aiohttp import web
 
 from bot import health
+from bot.exits import EXIT_FAIL, EXIT_OK
 from bot.holder import EngineHolder
 from bot.learn.teacher import following
 from bot.settings import Settings
@@ -23,8 +25,8 @@ from bot.store import Store, start_store
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAIL = 0, 1
 SHUTDOWN_TIMEOUT = 8.0  # seconds for every service to close, within the 10 s a supervisor waits after SIGTERM
+SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 class Service(Protocol):
@@ -38,32 +40,11 @@ class Service(Protocol):
     async def close(self) -> None: ...
 
 
-class DiscordService:
-    name = "discord"
-
-    def __init__(self, settings: Settings, holder: EngineHolder, store: Store | None) -> None:
-        from bot.discord.app import create_bot
-
-        if settings.discord_token is None:
-            raise ValueError("DISCORD_TOKEN is not set")
-        self.token = settings.discord_token.get_secret_value()
-        self.bot = create_bot(settings, holder, store)
-        self.connection = health.Connection("discord", lambda: self.bot.gateway_connected, lambda: self.bot.latency)
-
-    def routes(self) -> list[web.RouteDef]:
-        return []
-
-    async def run(self) -> int:
-        from bot.discord.app import connect
-
-        return await connect(self.bot, self.token)
-
-    async def close(self) -> None:
-        await self.bot.close()
-
-
 def build_service(name: str, settings: Settings, holder: EngineHolder, store: Store | None) -> Service:
+    """A platform's service, imported only when asked for: a Slack-only process loads nothing of discord.py."""
     if name == "discord":
+        from bot.discord.service import DiscordService
+
         return DiscordService(settings, holder, store)
     from bot.slack.service import SlackService
 
@@ -75,41 +56,38 @@ async def serve(
 ) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    server: health.HealthServer | None = None
+
+    def on_signal(name: str) -> None:
+        log.info("%s received: closing %s", name, " and ".join(service.name for service in services))
+        stop.set()
+
+    for sig in SIGNALS:
+        loop.add_signal_handler(sig, on_signal, sig.name)
     try:
-        if settings.http_port is not None:
-            connections = [service.connection for service in services]
-            server = health.HealthServer(
-                holder,
-                connections,
-                host=settings.http_host,
-                port=settings.http_port,
-                store=store,
-                shared_port=settings.http_shared_port,
-            )
-            for service in services:
-                server.app.add_routes(service.routes())
-            await server.start()
-        tasks = [asyncio.create_task(service.run(), name=service.name) for service in services]
-        stopping = asyncio.create_task(stop.wait())
-        await asyncio.wait([*tasks, stopping], return_when=asyncio.FIRST_COMPLETED)
-        log.info("stopping: %s", "signal received" if stop.is_set() else "a service ended")
-        stopping.cancel()
-        for service in services:
-            await service.close()
-        _, late = await asyncio.wait(tasks, timeout=SHUTDOWN_TIMEOUT)
-        for task in late:
-            log.warning("%s did not close in %.0f s; cancelled", task.get_name(), SHUTDOWN_TIMEOUT)
-            task.cancel()
-        await asyncio.gather(*late, return_exceptions=True)
-        return max((_exit_code(task) for task in tasks), default=EXIT_OK)
+        connections = [service.connection for service in services]
+        routes = [route for service in services for route in service.routes()] if settings.http_port else []
+        async with health.serve(settings, holder, connections, store, routes):
+            return await _until_stopped(services, stop)
     finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in SIGNALS:
             loop.remove_signal_handler(sig)
-        if server is not None:
-            await server.close()
+
+
+async def _until_stopped(services: Sequence[Service], stop: asyncio.Event) -> int:
+    tasks = [asyncio.create_task(service.run(), name=service.name) for service in services]
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait([*tasks, stopping], return_when=asyncio.FIRST_COMPLETED)
+    if not stop.is_set():
+        log.info("stopping: a service ended")
+    stopping.cancel()
+    for service in services:
+        await service.close()
+    _, late = await asyncio.wait(tasks, timeout=SHUTDOWN_TIMEOUT)
+    for task in late:
+        log.warning("%s did not close in %.0f s; cancelled", task.get_name(), SHUTDOWN_TIMEOUT)
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)
+    return max((_exit_code(task) for task in tasks), default=EXIT_OK)
 
 
 def _exit_code(task: asyncio.Task[int]) -> int:
@@ -122,8 +100,8 @@ def _exit_code(task: asyncio.Task[int]) -> int:
 
 
 async def run_platforms(settings: Settings, holder: EngineHolder, platforms: Sequence[str]) -> int:
-    """`python -m bot run` for Slack, or for Discord and Slack together; the store opens in the background, and reloads
-    are shared with the bot's other processes on PostgreSQL."""
+    """The store opens in the background and is closed whatever happens (a busy HTTP_PORT, say): its queue is
+    written, and its thread ends, so the process can exit."""
     store = await start_store(settings)
     try:
         services = [build_service(name, settings, holder, store) for name in platforms]

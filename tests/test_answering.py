@@ -12,6 +12,7 @@ from bot.answering import Answerer, Asker
 from bot.engine import Outcome
 from bot.guard import Refusal, Refused
 from bot.holder import EngineHolder
+from bot.learn.learned import Learned, question_key
 from bot.policy import Verdict, Via
 from bot.replies import Reply
 from bot.settings import Settings, load_settings
@@ -139,3 +140,57 @@ async def test_a_vote_the_store_cannot_record_gets_a_polite_reply(holder: Engine
         assert await asking.vote(asked.question_id, 1, card.id, helpful=True) == replies.FEEDBACK_NOT_RECORDED
     finally:
         await store.close()
+
+
+async def test_the_console_is_answered_as_a_chat_is_with_no_cooldown(holder: EngineHolder) -> None:
+    console = Answerer.for_console(holder, settings(cooldown_seconds=60, cooldown_burst=1))
+    title = holder.engine.cards[0].title
+    chatted = (await answerer(holder).ask(title, ASKER)).reply
+    assert chatted is not None
+    for _ in range(3):  # one person at a keyboard: never told to slow down
+        reply = console.reply(title)
+        assert isinstance(reply, Reply)
+        assert (reply.card, reply.outcome, reply.score) == (chatted.card, Outcome.ANSWERED, 100.0)
+    refused = console.reply("x" * 10_000)
+    assert isinstance(refused, Refusal)
+    assert refused.reason is Refused.TOO_LONG
+
+
+async def test_a_card_voted_down_on_a_question_is_not_its_answer_on_the_console_either(holder: EngineHolder) -> None:
+    card = holder.engine.cards[0]
+    console = Answerer.for_console(holder, settings())
+    taught = holder.learned
+    holder.learned = Learned.of([], [(question_key(card.title), card.id)])
+    try:
+        reply = console.reply(card.title)
+    finally:
+        holder.learned = taught
+    assert isinstance(reply, Reply)
+    assert reply.card is None
+    assert reply.suggestions[0] is card  # offered first, as on Discord and Slack
+
+
+def test_a_card_picked_by_hand_is_a_reply_of_its_own_with_no_match(holder: EngineHolder) -> None:
+    card = next(card for card in holder.cards if card.related)
+    reply = replies.card_reply(card, holder.knowledge)
+    assert (reply.match, reply.outcome, reply.score, reply.answered) == (None, Outcome.ANSWERED, 100.0, True)
+    assert [related.id for related in reply.related] == [i for i in card.related if i in holder.knowledge.cards]
+    assert reply.caveat is None
+
+
+def test_a_refused_question_keeps_the_json_contract_of_an_answered_one(holder: EngineHolder) -> None:
+    console = Answerer.for_console(holder, settings())
+    answered, refused = console.reply(holder.cards[0].title), console.reply("   ")
+    assert isinstance(answered, Reply)
+    assert isinstance(refused, Refusal)
+    as_json, refusal = replies.as_json(answered), replies.refusal_as_json("   ", refused.reason)
+    assert list(refusal) == list(as_json)
+    assert (refusal["outcome"], refusal["answered"], refusal["card"]) == ("empty", False, None)
+
+
+def test_the_closest_card_is_named_only_when_close_enough_to_offer(holder: EngineHolder) -> None:
+    card = holder.cards[0]
+    closest = holder.closest(card.title)
+    assert closest is not None
+    assert closest.card is card
+    assert holder.closest("zzxq vvwk") is None

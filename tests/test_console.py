@@ -1,8 +1,11 @@
 import pytest
 
 from bot import replies
+from bot.answering import Answerer
 from bot.console import Conversation, plain
-from bot.engine import Engine
+from bot.holder import EngineHolder
+from bot.settings import load_settings
+from tests.conftest import FIXTURE_KNOWLEDGE
 
 
 @pytest.mark.parametrize(
@@ -19,21 +22,27 @@ def test_bold_markers_go_but_code_keeps_its_stars(markdown: str, shown: str) -> 
     assert plain(markdown) == shown
 
 
-def chat_lines(engine: Engine, *lines: str) -> list[str]:
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    settings = load_settings(_env_file=None, knowledge_dir=FIXTURE_KNOWLEDGE, question_max_chars=500)
+    return Answerer.for_console(EngineHolder(FIXTURE_KNOWLEDGE), settings)
+
+
+def chat_lines(answerer: Answerer, *lines: str) -> list[str]:
     """Each reply of a console chat to `lines`, typed one after the other."""
-    conversation = Conversation(engine, max_chars=500)
+    conversation = Conversation(answerer)
     return [conversation.reply(line) for line in lines]
 
 
-def test_a_related_card_is_numbered_and_its_number_shows_it(engine: Engine) -> None:
-    answer, picked = chat_lines(engine, "how do i get a role", "1")
+def test_a_related_card_is_numbered_and_its_number_shows_it(answerer: Answerer) -> None:
+    answer, picked = chat_lines(answerer, "how do i get a role", "1")
     assert "Related:\n  1. What are the server rules?\n(card roles, score 100)" in answer
     assert answer.endswith("(type its number to see one; + or - to rate this answer)")
     assert picked.startswith("What are the server rules?\n\nBe kind, stay on topic")
 
 
-def test_a_did_you_mean_card_is_picked_by_its_number(engine: Engine) -> None:
-    decline, picked, other = chat_lines(engine, "what is the meaning of python", "2", "7")
+def test_a_did_you_mean_card_is_picked_by_its_number(answerer: Answerer) -> None:
+    decline, picked, other = chat_lines(answerer, "what is the meaning of python", "2", "7")
     assert (
         "Did you mean one of these?\n  1. How do I install Python?\n  2. How do I make a virtual environment?"
         in decline
@@ -44,13 +53,13 @@ def test_a_did_you_mean_card_is_picked_by_its_number(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(("up", "down"), [("+", "-"), ("👍", "👎"), ("👍🏽", "👎️")])
-def test_a_vote_on_an_answer_is_thanked_for_once(engine: Engine, up: str, down: str) -> None:
-    replies_ = chat_lines(engine, "how do i get a role", up, down, "server rules", down)
+def test_a_vote_on_an_answer_is_thanked_for_once(answerer: Answerer, up: str, down: str) -> None:
+    replies_ = chat_lines(answerer, "how do i get a role", up, down, "server rules", down)
     assert replies_[1:3] == [replies.FEEDBACK_NO_RECORDS, replies.FEEDBACK_ALREADY]
     assert replies_[4] == replies.FEEDBACK_NO_RECORDS  # another answer: another vote
 
 
-def test_a_vote_with_no_answer_to_rate_is_no_vote(engine: Engine) -> None:
-    decline, vote = chat_lines(engine, "what is the meaning of python", "+")
+def test_a_vote_with_no_answer_to_rate_is_no_vote(answerer: Answerer) -> None:
+    decline, vote = chat_lines(answerer, "what is the meaning of python", "+")
     assert "+ or - to rate" not in decline
     assert vote == replies.DECLINE_NO_QUESTION  # read as a message like any other

@@ -10,12 +10,15 @@ import discord
 import pytest
 
 from bot import console, replies
+from bot.answering import Answerer
 from bot.cards import KnowledgeBase
 from bot.decline_hint import DeclineHint
 from bot.discord.mentions import Mentions
 from bot.engine import Engine
+from bot.holder import EngineHolder
 from bot.settings import SettingsError, load_settings
 from bot.slack import blocks
+from tests.conftest import FIXTURE_KNOWLEDGE
 from tests.discord.helpers import make_bot, make_message
 from tests.e2e.fake_discord import payloads
 
@@ -71,12 +74,15 @@ def test_slack_escapes_the_hint_so_nothing_can_ping(knowledge: KnowledgeBase, en
     assert "<@" not in json.dumps(message.blocks) + message.text
 
 
-def test_the_console_adds_the_line_to_a_decline_only(knowledge: KnowledgeBase, engine: Engine) -> None:
-    hint = DeclineHint("Ask in {channel}.", "#help")
-    assert console.respond(engine, OFF_TOPIC, 500, hint).splitlines()[-1] == "Ask in #help."
-    answered = console.respond(engine, next(iter(knowledge.cards.values())).title, 500, hint)
+def test_the_console_adds_the_line_to_a_decline_only(knowledge: KnowledgeBase) -> None:
+    settings = load_settings(
+        _env_file=None, knowledge_dir=FIXTURE_KNOWLEDGE, decline_hint="Ask in {channel}.", decline_hint_channel="#help"
+    )
+    answerer = Answerer.for_console(EngineHolder(FIXTURE_KNOWLEDGE), settings)
+    assert console.respond(answerer, OFF_TOPIC).splitlines()[-1] == "Ask in #help."
+    answered = console.respond(answerer, next(iter(knowledge.cards.values())).title)
     assert "Ask in #help." not in answered
-    small_talk = console.respond(engine, "thanks bot!", 500, hint)
+    small_talk = console.respond(answerer, "thanks bot!")
     assert small_talk == replies.DECLINE_NO_QUESTION
 
 

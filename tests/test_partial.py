@@ -44,7 +44,7 @@ def test_a_card_lacking_the_detail_asked_is_given_with_a_line_that_says_so(
     assert match.card.id == card
     reply = replies.reply_for(match, shipped.knowledge)
     assert reply.caveat == caveat
-    assert json.loads(json.dumps(replies.as_json(match, shipped.knowledge)))["outcome"] == "partial"
+    assert json.loads(json.dumps(replies.as_json(reply)))["outcome"] == "partial"
     assert embeds.answer_embed(reply).description.startswith(caveat)
     assert caveat in json.dumps(blocks.answer(reply, None).blocks)
 

@@ -86,7 +86,7 @@ async def reload_and_report(interaction: discord.Interaction[Any], bot: FaqBot, 
     """Reload the cards (atomically: questions meanwhile get the old ones) and say what was done and what answers."""
     holder = bot.holder
     result = await holder.reload_off_loop()
-    embed = reload_embed(result, len(holder.engine.cards))
+    embed = reload_embed(result, len(holder.cards))
     embed.title = clip(f"{done} {embed.title}", TITLE_MAX)
     await respond(interaction, embed=embed, ephemeral=True)
 

@@ -121,7 +121,7 @@ class Admin(
         fields = {"user": interaction.user.id, "guild": interaction.guild_id, "problems": len(result.problems)}
         message = "/faq reload refused" if result.refused else "cards reloaded from /faq reload"
         log.info(message, extra={"fields": fields})
-        embed = reload_embed(result, len(self.bot.holder.engine.cards))
+        embed = reload_embed(result, len(self.bot.holder.cards))
         await respond(interaction, embed=embed, ephemeral=True)
 
     @app_commands.command(name="add", description="Write a new card in a form; it answers once the checks pass")
@@ -160,7 +160,7 @@ class Admin(
         await interaction.response.defer(ephemeral=True, thinking=True)
         scope = Scope("discord", str(interaction.guild_id))  # this server's records only, never a DM's
         try:
-            report = await reports.build(kind, self.bot.store, self.bot.holder.engine, scope, days)
+            report = await reports.build(kind, self.bot.store, self.bot.holder, scope, days)
         except StoreUnavailableError as error:
             log.warning("/faq %s: %s", kind, error)
             await respond(interaction, content=STORE_DEGRADED, ephemeral=True)

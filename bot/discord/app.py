@@ -1,34 +1,26 @@
-"""The Discord client: intents, endpoints, extensions, command sync, and a process that survives bad events."""
+"""The Discord client: intents, endpoints, extensions, command sync, and a client that survives bad events."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
-import signal
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import health
 from bot.answering import Answerer
 from bot.discord.components import DYNAMIC_ITEMS
 from bot.discord.endpoints import Endpoints
 from bot.discord.errors import on_app_command_error
 from bot.discord.extensions import walk_extensions
 from bot.holder import EngineHolder
-from bot.learn.teacher import following
 from bot.settings import Settings
-from bot.shared_reloads import sharing_reloads
-from bot.store import Store, start_store
+from bot.store import Store
 
 log = logging.getLogger(__name__)
-
-EXIT_OK, EXIT_FAIL = 0, 1
 
 
 def intents_for(settings: Settings) -> discord.Intents:
@@ -139,69 +131,3 @@ def create_bot(settings: Settings, holder: EngineHolder, store: Store | None = N
 
     sharded = sharded_bot(settings, holder, store)
     return sharded if sharded is not None else FaqBot(settings, holder, store)
-
-
-async def serve(bot: FaqBot, token: str) -> int:
-    """Run until the gateway ends or SIGTERM/SIGINT arrives; a signal closes the client and returns normally."""
-    loop = asyncio.get_running_loop()
-    closing: set[asyncio.Task[None]] = set()
-
-    def stop(name: str) -> None:
-        log.info("%s received: closing the Discord connection", name)
-        task = loop.create_task(bot.close())
-        closing.add(task)
-        task.add_done_callback(closing.discard)
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop, sig.name)
-    try:
-        return await connect(bot, token)
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-
-
-async def connect(bot: FaqBot, token: str) -> int:
-    """Run the client until it is closed; a refused token, a missing intent or no way to reach Discord is one clear
-    line and exit 1 (once connected, discord.py reconnects by itself)."""
-    base = bot.endpoints.api_base
-    try:
-        async with bot:
-            await bot.start(token)
-    except discord.LoginFailure:
-        log.error("Discord refused the token: check DISCORD_TOKEN")
-        return EXIT_FAIL
-    except (aiohttp.ClientError, OSError) as error:
-        log.error("cannot reach Discord at %s (%s): check the network or DISCORD_API_BASE", base, error)
-        return EXIT_FAIL
-    except discord.HTTPException as error:  # before the connection: an API base that is no Discord API, or an outage
-        log.error("Discord at %s answered %s at login: check DISCORD_API_BASE", base, error.status)
-        return EXIT_FAIL
-    except discord.PrivilegedIntentsRequired:
-        log.error("ANSWER_CHANNEL_IDS needs the Message Content intent: enable it in the Developer Portal")
-        return EXIT_FAIL
-    log.info("Discord connection closed")
-    return EXIT_OK
-
-
-def run_discord(settings: Settings, holder: EngineHolder) -> int:
-    """`python -m bot run`: the store (opened in the background), the health server when HTTP_PORT is set, reloads
-    shared with the bot's other processes on PostgreSQL, and the bot, until a signal."""
-    assert settings.discord_token is not None
-    token = settings.discord_token.get_secret_value()
-
-    async def main() -> int:
-        store = await start_store(settings)
-        try:  # closed whatever happens (a busy HTTP_PORT, say): its queue is written, and its thread ends
-            bot = create_bot(settings, holder, store)
-            connection = health.Connection("discord", lambda: bot.gateway_connected, lambda: bot.latency)
-            async with (
-                health.serve(settings, holder, [connection], store),
-                following(settings, holder, store),
-                sharing_reloads(settings, holder),
-            ):
-                return await serve(bot, token)
-        finally:
-            await store.close()
-
-    return asyncio.run(main())

@@ -51,13 +51,13 @@ class Browse(commands.Cog):
 
     @app_commands.command(name="topics", description="List the questions I can answer, by topic")
     async def topics(self, interaction: discord.Interaction[FaqBot]) -> None:
-        pages = embeds.topic_pages(self.bot.holder.engine.knowledge)
+        pages = embeds.topic_pages(self.bot.holder.knowledge)
         view = Pager(pages) if len(pages) > 1 else None
         await respond(interaction, embed=pages[0], view=view, ephemeral=True)
 
     @app_commands.command(name="sources", description="The documents my answers come from")
     async def sources(self, interaction: discord.Interaction[FaqBot]) -> None:
-        await respond(interaction, embed=embeds.sources_embed(self.bot.holder.engine.knowledge), ephemeral=True)
+        await respond(interaction, embed=embeds.sources_embed(self.bot.holder.knowledge), ephemeral=True)
 
     @app_commands.command(name="help", description="What I can do and how I decide to answer")
     async def help(self, interaction: discord.Interaction[FaqBot]) -> None:

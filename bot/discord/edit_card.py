@@ -60,7 +60,7 @@ async def card_choices(bot: FaqBot, typed: str) -> list[app_commands.Choice[str]
 
 def chosen_card(bot: FaqBot, value: str) -> Card:
     """The card picked from the choices (its id), or typed as its title; Refused when none is."""
-    card = find_card(bot.holder.engine.knowledge.cards, value)
+    card = find_card(bot.holder.knowledge.cards, value)
     if card is None:
         raise Refused(NO_SUCH_CARD)
     return card
@@ -186,7 +186,7 @@ class RemoveButton(
     async def remove(self, interaction: discord.Interaction[FaqBot]) -> None:
         why = refusal(interaction) or (NOT_YOURS if interaction.user.id != self.admin_id else None)
         bot = interaction.client
-        cards = bot.holder.engine.knowledge.cards.values()
+        cards = bot.holder.knowledge.cards.values()
         card = next((card for card in cards if digest(card.id) == self.card_digest and card.path), None)
         if why or card is None or card.path is None:
             await respond(interaction, content=why or GONE, ephemeral=True)

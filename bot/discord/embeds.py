@@ -34,7 +34,7 @@ def answer_embed(reply: Reply) -> discord.Embed:
     label = reply.source.label()
     source = f"[{label}]({reply.source.url})" if reply.source.url else label
     embed.add_field(name=replies.SOURCE, value=clip(source, FIELD_VALUE_MAX), inline=False)
-    embed.set_footer(text=f"{reply.card.id} · {reply.match.score:.0f}")
+    embed.set_footer(text=f"{reply.card.id} · {reply.score:.0f}")
     return embed
 
 

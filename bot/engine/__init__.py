@@ -1,5 +1,6 @@
 """The matching core: normalize, index once, match or decline. Knows nothing of any chat platform."""
 
-from bot.engine.matcher import Engine, Match, Outcome, Suggestion
+from bot.engine.matcher import SUGGESTION_FLOOR, Engine, Match, Outcome, Suggestion
+from bot.engine.text import content_key
 
-__all__ = ["Engine", "Match", "Outcome", "Suggestion"]
+__all__ = ["SUGGESTION_FLOOR", "Engine", "Match", "Outcome", "Suggestion", "content_key"]

@@ -150,6 +150,14 @@ def is_content(word: str) -> bool:
     return word not in STOPWORDS
 
 
+def content_key(text: str) -> str:
+    """A text as the engine reads it down to its content words' stems, sorted, so wording and word order matter
+    little (the cleaned words when it has none): what the reports group two wordings of one question by."""
+    words = clean(text).split()
+    content = [stem(word) for word in words if is_content(word)]
+    return " ".join(sorted(content)) if content else " ".join(words)
+
+
 def says_nothing(word: str) -> bool:
     """Whether a word no card uses is only filler: chat shorthand, or a lone letter ("w/o", "u r")."""
     return word in CHAT_FILLER or (len(word) == 1 and word.isalpha())

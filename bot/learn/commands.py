@@ -11,13 +11,13 @@ import getpass
 import sys
 
 from bot.cards import load_knowledge
+from bot.exits import EXIT_FAIL, EXIT_OK
 from bot.learn import export as exporting
 from bot.settings import Settings
 from bot.store import Store, open_store
 from bot.store import learning as records
 from bot.store.learning import Phrasing, State
 
-EXIT_OK, EXIT_FAIL = 0, 1
 LISTED = (State.PROPOSED, State.LIVE)
 
 

@@ -40,7 +40,7 @@ class Teacher:
         if question_id is None:
             return None
         question = await records.question_asked(self.store, question_id)
-        card = self.holder.engine.knowledge.cards.get(card_id)
+        card = self.holder.knowledge.cards.get(card_id)
         key = question_key(question or "")
         if question is None or card is None or not key:
             return None

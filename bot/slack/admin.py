@@ -184,7 +184,7 @@ class SlackAdmin:
             return
         holder = self.answerer.holder
         try:
-            report = await reports.build(kind, store, holder.engine, Scope("slack", str(who.team)), days)
+            report = await reports.build(kind, store, holder, Scope("slack", str(who.team)), days)
         except StoreUnavailableError as error:
             log.warning("/faq %s: %s", kind, error)
             await respond(**ephemeral(note(STORE_DEGRADED)))
@@ -202,7 +202,7 @@ class SlackAdmin:
         log.info(
             "/faq reload refused" if result.refused else "cards reloaded from /faq reload", extra={"fields": fields}
         )
-        await respond(**ephemeral(reload_message(result, len(holder.engine.cards))))
+        await respond(**ephemeral(reload_message(result, len(holder.cards))))
 
     async def edit(self, typed: str, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         """Open the form on the card's file as it is now; a card not found gets the closest titles."""
@@ -210,7 +210,7 @@ class SlackAdmin:
             await respond(**ephemeral(note(EDIT_WHICH)))
             return
         holder = self.answerer.holder
-        card = find_card(holder.engine.knowledge.cards, typed)
+        card = find_card(holder.knowledge.cards, typed)
         if card is None or card.path is None:
             close = await self.answerer.autocomplete(typed, 3)
             titles = ", ".join(f"“{card.title}”" for card in close)

@@ -30,7 +30,7 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
         notice = RESPONSE_TYPES[policy.verdict(Via.ASK, Result.NOTICE)]
         try:
             if question.lower() in blocks.HELP_WORDS:
-                await respond(response_type=notice, **blocks.help_message(answerer.holder.engine.knowledge).fields())
+                await respond(response_type=notice, **blocks.help_message(answerer.holder.knowledge).fields())
                 return
             channel = command.get("channel_id")
             workspace = workspace_of(command.get("team_id"), channel, command.get("channel_name"))

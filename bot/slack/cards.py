@@ -93,7 +93,7 @@ class CardForms:
         log.info("card %s from %s", verb, context.what, extra={"fields": changed})
         result = await self.holder.reload_off_loop()
         done_text = (EDITED if fields is EDIT_FIELDS else SAVED).format(path=shown(root, path))
-        await self.tell(context, who, client, reload_message(result, len(self.holder.engine.cards), done_text))
+        await self.tell(context, who, client, reload_message(result, len(self.holder.cards), done_text))
 
     def add(self, context: forms.Context, typed: dict[str, str]) -> Callable[[], Path] | str:
         """The write of the new card the form describes, or what is wrong with the form itself."""
@@ -105,7 +105,7 @@ class CardForms:
 
     def edit(self, context: forms.Context, typed: dict[str, str]) -> Callable[[], Path] | str:
         """The change of the card's file, refused when the file changed since the form opened."""
-        card = self.holder.engine.knowledge.cards.get(context.card or "")
+        card = self.holder.knowledge.cards.get(context.card or "")
         if card is None or card.path is None:
             return GONE
         root, path = self.holder.knowledge_dir, card.path

@@ -127,7 +127,7 @@ async def answer_in_thread(
 
     try:
         if question.lower() in blocks.HELP_WORDS:
-            await post(policy.verdict(via, Result.NOTICE), blocks.help_message(answerer.holder.engine.knowledge))
+            await post(policy.verdict(via, Result.NOTICE), blocks.help_message(answerer.holder.knowledge))
             return
         kind = event.get("channel_type") or await kinds.of(client, channel)
         workspace = workspace_of(context.team_id, channel, kind)

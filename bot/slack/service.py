@@ -11,6 +11,7 @@ from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
 from bot import health
+from bot.exits import EXIT_FAIL, EXIT_OK
 from bot.holder import EngineHolder
 from bot.settings import Settings
 from bot.slack.app import build_app
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAIL = 0, 1
 CLOSE_TIMEOUT = 5.0  # seconds for the socket's closing handshake before it is simply dropped
 
 

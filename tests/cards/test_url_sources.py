@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot.cards import load_knowledge
-from bot.replies import as_json, card_reply
+from bot.engine import Match, Outcome
+from bot.replies import as_json, card_reply, reply_for
 
 URL = "https://discord.com/channels/1/2/3"
 CARD = """---
@@ -44,7 +45,8 @@ def test_a_card_may_cite_a_web_address_and_its_reply_links_it(tmp_path: Path) ->
     reply = card_reply(card, knowledge)
     assert reply.source is not None
     assert (reply.source.document, reply.source.url, reply.source.label()) == (None, URL, "Alice in #help, 2026-12-07")
-    assert as_json(reply.match, knowledge)["source"] == {
+    answered = reply_for(Match(card.title, Outcome.ANSWERED, 100.0, card), knowledge)  # a question matched to it
+    assert as_json(answered)["source"] == {
         "document": None,
         "title": "Alice in #help",
         "section": "2026-12-07",

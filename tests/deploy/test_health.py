@@ -137,7 +137,7 @@ async def test_unknown_latency_is_null(server: HealthServer, link: Link) -> None
 
 
 async def test_unavailable_without_cards(link: Link) -> None:
-    empty = SimpleNamespace(engine=SimpleNamespace(cards=[]), problems=[])
+    empty = SimpleNamespace(cards=[], problems=[])
     server = HealthServer(empty, [link.connection()], port=0)  # type: ignore[arg-type]
     await server.start()
     try:

@@ -11,8 +11,9 @@ from aiohttp import web
 from discord.gateway import DiscordWebSocket
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
-from bot.discord.app import connect, create_bot, guard_parsers, intents_for
+from bot.discord.app import create_bot, guard_parsers, intents_for
 from bot.discord.extensions import walk_extensions
+from bot.discord.service import connect
 from bot.holder import EngineHolder
 from bot.settings import load_settings
 from tests.discord.helpers import FIXTURE_KNOWLEDGE, TOKEN, make_bot

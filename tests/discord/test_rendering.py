@@ -62,7 +62,7 @@ def test_custom_ids_fit_and_too_long_ids_drop_the_question_then_the_component() 
     assert view is not None
     assert all(len(item.custom_id) <= CUSTOM_ID_MAX for item in view.children)
     long_card = Card(id="c" * 120, questions=("Long?",), answer="x", source=CardSource(document="handbook"))
-    assert answer_view(Reply(reply.match, long_card, reply.source, (), ()), "q1") is None
+    assert answer_view(Reply(reply.outcome, reply.score, long_card, reply.source, (), ()), "q1") is None
 
 
 def test_did_you_mean_lists_the_suggestions_and_a_decline_never_echoes() -> None:

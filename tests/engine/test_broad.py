@@ -145,7 +145,7 @@ def test_the_parts_render_as_choices_on_every_platform() -> None:
     slack = blocks.render(reply, "q1")
     buttons = [element for block in slack.blocks if block["type"] == "actions" for element in block["elements"]]
     assert [button["text"]["text"] for button in buttons] == titles
-    as_json = json.loads(json.dumps(replies.as_json(match, engine.knowledge)))
+    as_json = json.loads(json.dumps(replies.as_json(reply)))
     assert (as_json["outcome"], as_json["answered"], as_json["card"]) == ("broad", False, None)
     assert [s["card"] for s in as_json["suggestions"]] == [s.card.id for s in match.suggestions]
     assert policy.result_of(Via.MENTION, Outcome.BROAD) is Result.DECLINE  # a list to pick from, not an answer

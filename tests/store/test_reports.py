@@ -12,8 +12,8 @@ import yaml
 
 from bot import reports
 from bot.cli import main
-from bot.engine import Engine
 from bot.engine.matcher import SUGGESTION_FLOOR
+from bot.holder import EngineHolder
 from bot.settings import load_settings
 from bot.store import Platform, QuestionEvent, Scope, Store, open_store
 from bot.store.store import DAY
@@ -75,6 +75,11 @@ async def vote(store: Store, ids: dict[str, str]) -> None:
         assert await store.record_vote(question, user, card, helpful, reason)
 
 
+@pytest.fixture(scope="module")
+def holder() -> EngineHolder:
+    return EngineHolder(FIXTURE_KNOWLEDGE)
+
+
 @pytest.fixture
 async def seeded(tmp_path: Path) -> AsyncIterator[Store]:
     store = await open_store(load_settings(data_dir=tmp_path, database_url=None, user_hash_salt=None))
@@ -84,8 +89,8 @@ async def seeded(tmp_path: Path) -> AsyncIterator[Store]:
     await store.close()
 
 
-async def test_unanswered_groups_similar_wordings_most_asked_first(seeded: Store, engine: Engine) -> None:
-    report = await reports.build("unanswered", seeded, engine, None, days=7, now=NOW)
+async def test_unanswered_groups_similar_wordings_most_asked_first(seeded: Store, holder: EngineHolder) -> None:
+    report = await reports.build("unanswered", seeded, holder, None, days=7, now=NOW)
     groups = report.unanswered
     assert [(group.question, group.count) for group in groups[:2]] == [
         ("how do I reset my password", 7),
@@ -96,27 +101,27 @@ async def test_unanswered_groups_similar_wordings_most_asked_first(seeded: Store
     assert "a declined question from long ago" not in asked_questions  # outside the period
     assert "How do I get a role?" not in asked_questions  # answered
     closest = {group.question: group.closest for group in groups}
-    [best] = engine.rank("how do I install node", limit=1)
+    [best] = holder.engine.rank("how do I install node", limit=1)
     assert best.score >= SUGGESTION_FLOOR
     assert closest["how do I install node"] == reports.Closest(best.card.id, best.card.title, best.score)
-    [far] = engine.rank("is there a voice channel for music", limit=1)
+    [far] = holder.engine.rank("is there a voice channel for music", limit=1)
     assert far.score < SUGGESTION_FLOOR
     assert closest["is there a voice channel for music"] is None  # no card worth pointing at: a new one is needed
 
 
-async def test_feedback_puts_the_most_thumbs_down_first(seeded: Store, engine: Engine) -> None:
-    report = await reports.build("feedback", seeded, engine, None, days=7, now=NOW)
+async def test_feedback_puts_the_most_thumbs_down_first(seeded: Store, holder: EngineHolder) -> None:
+    report = await reports.build("feedback", seeded, holder, None, days=7, now=NOW)
     summary = [(item.card, item.unhelpful, item.helpful) for item in report.feedback]
     assert summary == [("roles", 3, 1), ("removed-card", 1, 0), ("events", 1, 1), ("rules", 0, 2)]
     roles = report.feedback[0]
     assert roles.helpful_ratio == pytest.approx(0.25)
     assert sorted(roles.reasons) == ["outdated", "the menu moved"]
-    assert roles.title == engine.knowledge.cards["roles"].title
+    assert roles.title == holder.knowledge.cards["roles"].title
     assert report.feedback[1].title is None  # the card was deleted since
 
 
-async def test_stats_count_answers_scores_and_days(seeded: Store, engine: Engine) -> None:
-    stats = (await reports.build("stats", seeded, engine, None, days=7, now=NOW)).stats
+async def test_stats_count_answers_scores_and_days(seeded: Store, holder: EngineHolder) -> None:
+    stats = (await reports.build("stats", seeded, holder, None, days=7, now=NOW)).stats
     assert stats is not None
     assert (stats.questions, stats.answered) == (18, 6)
     assert stats.answer_rate == pytest.approx(6 / 18)
@@ -129,7 +134,9 @@ async def test_stats_count_answers_scores_and_days(seeded: Store, engine: Engine
     assert stats.declined == {"low_score": 12}
 
 
-async def test_a_scoped_report_shows_only_its_communitys_records_and_says_whose(seeded: Store, engine: Engine) -> None:
+async def test_a_scoped_report_shows_only_its_communitys_records_and_says_whose(
+    seeded: Store, holder: EngineHolder
+) -> None:
     """The seeded records belong to no server (direct messages): none of them may show in a server's report."""
     here = seeded.record_question(asked("where are the server emotes", guild="1"))
     seeded.record_question(asked("is there a minecraft server", guild="2"))
@@ -137,22 +144,22 @@ async def test_a_scoped_report_shows_only_its_communitys_records_and_says_whose(
     await seeded.record_vote(here, 99, "emotes", helpful=False, reason="no such channel")
     scope = Scope("discord", "1")
 
-    unanswered = await reports.build("unanswered", seeded, engine, scope, days=7, now=NOW)
+    unanswered = await reports.build("unanswered", seeded, holder, scope, days=7, now=NOW)
     assert [(group.question, group.count) for group in unanswered.unanswered] == [("where are the server emotes", 1)]
-    feedback = await reports.build("feedback", seeded, engine, scope, days=7, now=NOW)
+    feedback = await reports.build("feedback", seeded, holder, scope, days=7, now=NOW)
     assert [(item.card, item.reasons) for item in feedback.feedback] == [("emotes", ["no such channel"])]
-    stats = await reports.build("stats", seeded, engine, scope, days=7, now=NOW)
+    stats = await reports.build("stats", seeded, holder, scope, days=7, now=NOW)
     assert stats.stats is not None
     assert (stats.stats.questions, stats.stats.votes, stats.stats.picks) == (1, 1, 0)
 
     assert reports.format_text(unanswered).splitlines()[0] == "Scope: discord 1 only"
     assert reports.format_eval(unanswered).splitlines()[0] == "# Scope: discord 1 only"
     assert reports.as_json(stats)["scope"] == {"platform": "discord", "guild": "1"}
-    assert reports.as_json(await reports.build("stats", seeded, engine, None))["scope"] is None
+    assert reports.as_json(await reports.build("stats", seeded, holder, None))["scope"] is None
 
 
-async def test_the_eval_export_loads_as_yaml_with_every_declined_wording(seeded: Store, engine: Engine) -> None:
-    report = await reports.build("unanswered", seeded, engine, None, days=7, now=NOW)
+async def test_the_eval_export_loads_as_yaml_with_every_declined_wording(seeded: Store, holder: EngineHolder) -> None:
+    report = await reports.build("unanswered", seeded, holder, None, days=7, now=NOW)
     exported = yaml.safe_load(reports.format_eval(report))
     assert exported["in_scope"] == []
     assert set(exported["out_of_scope"]) == {
@@ -167,14 +174,14 @@ async def test_the_eval_export_loads_as_yaml_with_every_declined_wording(seeded:
     }
 
 
-async def test_reports_on_an_empty_store_say_so(tmp_path: Path, engine: Engine) -> None:
+async def test_reports_on_an_empty_store_say_so(tmp_path: Path, holder: EngineHolder) -> None:
     store = await open_store(load_settings(data_dir=tmp_path, database_url=None, user_hash_salt=None))
     try:
         texts = [
-            reports.format_text(await reports.build(kind, store, engine, None)) for kind in ("unanswered", "feedback")
+            reports.format_text(await reports.build(kind, store, holder, None)) for kind in ("unanswered", "feedback")
         ]
-        stats = await reports.build("stats", store, engine, None)
-        assert yaml.safe_load(reports.format_eval(await reports.build("unanswered", store, engine, None))) == {
+        stats = await reports.build("stats", store, holder, None)
+        assert yaml.safe_load(reports.format_eval(await reports.build("unanswered", store, holder, None))) == {
             "in_scope": [],
             "out_of_scope": [],
         }
