@@ -169,8 +169,14 @@ SMALL_TALK = frozenset(
     """
     bot bots ty tysm tyvm cheers good nice great cool awesome amazing love lovely appreciate appreciated
     gm gn morning night evening afternoon everyone bye cya later sup hiya howdy haha xd wow
-    weekend ttyl brb gg np yw congrats
+    weekend ttyl brb gg np yw congrats thanks thank thx helped helps helpful worked perfect figured nvm nevermind
+    that today
     """.split()
+)
+# Asked of the bot as a person, not of the cards: "how are you", "hows it going", "you there?".
+SMALL_TALK_QUESTION = re.compile(
+    r"(?:how are (?:you|u|ya)|how r u|hows it going|how is it going|how you doing|are you there|you there)"
+    r"(?: doing)?(?: today)?"
 )
 
 # A message addresses the bot by this word after a greeting ("hey bot ..."), before a question or request ("bot, what
@@ -301,11 +307,13 @@ def _addresses(rest: list[str]) -> bool:
 
 
 def is_small_talk(cleaned: str, small_talk: frozenset[str] = SMALL_TALK) -> bool:
-    """Whether a cleaned message has no content word but small talk's (and at least one of those), and asks no
-    question: "what are you good for" and "are you a bot" are questions."""
+    """Whether a cleaned message has no content word but small talk's, and asks no question ("what are you good for"
+    and "are you a bot" are questions), or asks the bot how it is ("how are you doing")."""
     words = cleaned.split()
     content = [word for word in words if is_content(word)]
-    return bool(content) and all(word in small_talk for word in content) and not _asks(words)
+    if SMALL_TALK_QUESTION.fullmatch(cleaned):
+        return True
+    return all(word in small_talk for word in content) and bool(words) and not _asks(words)
 
 
 @WordCache

@@ -120,7 +120,13 @@ def test_stems_come_from_the_c_build_and_equal_the_pure_python_stemmer() -> None
         ("what are you good for", False),  # a question, in small talk's words
         ("thanks what is llama", False),
         ("bot what is pytorch", False),
-        ("thanks", False),  # no content word at all: nothing to match anyway
+        ("thanks", True),
+        ("thank you so much", True),  # no content word, and asks nothing
+        ("thanks that helped", True),
+        ("nvm figured it out", True),
+        ("how are you doing today", True),  # asked of the bot as a person
+        ("how are you finding the new roles", False),
+        ("what can you do", False),  # a question with no content word: a card may answer it
         ("", False),
     ],
 )
