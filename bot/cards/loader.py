@@ -131,6 +131,15 @@ def question_key(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
+def _listed(sources: Mapping[str, object], most: int = 10) -> str:
+    """The ids a card may cite, a few of them where sources.yaml lists many."""
+    ids = sorted(sources)
+    if not ids:
+        return "sources.yaml lists no document"
+    more = f" and {len(ids) - most} more" if len(ids) > most else ""
+    return "sources.yaml lists: " + ", ".join(ids[:most]) + more
+
+
 def too_short(key: str) -> bool:
     """Whether a question (its `question_key`) is too short to match safely."""
     return len(key.split()) < MIN_QUESTION_WORDS or len(key) < MIN_QUESTION_CHARS
@@ -445,7 +454,8 @@ def _load_knowledge(
         card, shown = item.card, item.shown
         if card.source.document is not None and card.source.document not in sources:
             line = item.lines.of(["source", "document"])
-            problems.append(Problem(shown, line, f"unknown source document {card.source.document!r}"))
+            message = f"unknown source document {card.source.document!r} ({_listed(sources)})"
+            problems.append(Problem(shown, line, message))
         for index, other in enumerate(card.related):
             if other not in cards or other == card.id:
                 line = item.lines.of(["related", index])

@@ -158,9 +158,10 @@ def format_replay(result: Replay) -> str:
             f"    before  {_figures(before)}",
             f"    after   {_figures(after)}   (declines {change:+.1f} points)",
         ]
-    lines.append(
-        "\nPASS"
-        if result.passed
-        else "\nFAIL: round two under 97% in scope, or another set's declines down over 1 point"
-    )
+    if result.passed:
+        lines.append("\nPASS")
+    elif result.others:
+        lines.append("\nFAIL: round two under 97% in scope, or another set's declines down over 1 point")
+    else:
+        lines.append("\nFAIL: round two under 97% in scope (no other set in this knowledge folder to compare)")
     return "\n".join(lines)

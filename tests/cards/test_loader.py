@@ -356,10 +356,11 @@ def test_a_bad_id_and_a_bad_list_are_said_in_plain_words(tmp_path: Path) -> None
 def test_an_unknown_field_does_not_hide_an_unknown_source(tmp_path: Path) -> None:
     card = GOOD.replace("tags:", "tagz:").replace("document: doc", "document: nope")
     knowledge, problems = load_knowledge(make(tmp_path, {"good.md": card, "other.md": OTHER}))
-    assert [(problem.line, problem.message.split(":")[0]) for problem in problems] == [
+    assert [(problem.line, problem.message.split(":")[0].split(" (")[0]) for problem in problems] == [
         (5, "unknown field 'tagz'"),
         (7, "unknown source document 'nope'"),
     ]
+    assert problems[1].message.endswith("(sources.yaml lists: doc)")  # what the card may cite instead
     assert set(knowledge.cards) == {"other"}  # the card is still left out
 
 
