@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-LINK = re.compile(r"!?\[([^\]]*)\]\((\S+?)(?:\s+\"[^\"]*\")?\)")  # [text](target) or ![text](target "title")
+# [text](target) or ![text](target "title"); a target may hold balanced parentheses, as CommonMark reads it
+# (`https://en.wikipedia.org/wiki/Llama_(language_model)`).
+LINK = re.compile(r"!?\[([^\]]*)\]\(((?:[^\s()]|\([^\s()]*\))+)(?:\s+\"[^\"]*\")?\)")
 SCHEMES = frozenset({"http", "https", "mailto"})
 
 

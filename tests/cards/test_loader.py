@@ -67,13 +67,17 @@ def test_valid_folder_loads(tmp_path: Path) -> None:
 
 
 def test_a_link_to_anything_but_the_web_or_mail_is_an_error_on_its_line(tmp_path: Path) -> None:
-    answer = "Reset it.\n\nAsk [the admins](!subteam^S1) or [me](mailto:a@b.org).\n[All](!channel) [w](https://x.org)\n"
+    answer = (
+        "Reset it.\n\nAsk [the admins](!subteam^S1) or [me](mailto:a@b.org).\n[All](!channel) [w](https://x.org)\n"
+        "[go](javascript:alert(1))\n"
+    )
     card = GOOD.replace("Use the reset link on the sign-in page.\n", answer)
     first = card.splitlines().index("Reset it.") + 1
     problems = messages(make(tmp_path, {"good.md": card, "other.md": OTHER}))
     assert [problem.split(": only")[0] for problem in problems] == [
         f"knowledge/cards/good.md:{first + 2}: link to '!subteam^S1'",
         f"knowledge/cards/good.md:{first + 3}: link to '!channel'",
+        f"knowledge/cards/good.md:{first + 4}: link to 'javascript:alert(1)'",  # the whole target, parentheses too
     ]
 
 

@@ -42,3 +42,10 @@ def test_escaped_user_text_never_holds_a_control_sequence(text: str) -> None:
     shown = escape(plain(text))
     assert "<" not in shown
     assert ">" not in shown
+
+
+def test_a_link_target_keeps_its_parentheses() -> None:
+    """As CommonMark reads `[text](target)`: a Wikipedia address stays whole, and a script is dropped whole."""
+    wiki = "https://en.wikipedia.org/wiki/Llama_(language_model)"
+    assert to_mrkdwn(f"see [Llama]({wiki}) now") == f"see <{wiki}|Llama> now"
+    assert to_mrkdwn("[x](javascript:alert(1)) done") == "x done"
