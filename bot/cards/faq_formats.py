@@ -125,6 +125,11 @@ def _tag(text: str) -> str:
 
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# A FAQ written without headings: a question on a bold line or after "Q:" ("**Q: When do we meet?**"), read as a
+# heading below every real one; "A:" before its answer is dropped.
+QUESTION_LINE = re.compile(r"^\s*(?:(\*\*|__)\s*(?:Q\s*[:.)]\s*)?(.+?\?)\s*\1|Q\s*[:.)]\s*(.+?\?))\s*$")
+QUESTION_LINE_LEVEL = 7
+ANSWER_PREFIX = re.compile(r"^\s*(?:\*\*|__)?A\s*[:.)]\s*(?:\*\*|__)?\s*")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -140,8 +145,11 @@ def parse_markdown(text: str, shown: str) -> Parsed:
             fenced = not fenced
         elif not fenced and (match := HEADING.match(line)):
             headings.append((index, len(match[1]), match[2]))
+        elif not fenced and (match := QUESTION_LINE.match(line)):
+            headings.append((index, QUESTION_LINE_LEVEL, match[2] or match[3]))
     if not headings:
-        return Parsed([], [Problem(shown, 1, "no headings: each question must be a Markdown heading ('## …?')")])
+        message = "no questions: write each as a Markdown heading ('## …?') or a bold line ('**Q: …?**')"
+        return Parsed([], [Problem(shown, 1, message)])
     asked = [level for _, level, heading in headings if heading.endswith("?")]
     level = max(set(asked), key=asked.count) if asked else max(level for _, level, _ in headings)
     tops = [heading for heading in headings if heading[1] < level]
@@ -151,7 +159,7 @@ def parse_markdown(text: str, shown: str) -> Parsed:
     group: str | None = None
     bounds = [index for index, depth, _ in headings if depth <= level] + [len(lines)]
     for number, (index, depth, heading) in enumerate(h for h in headings if h[1] <= level):
-        body = "\n".join(lines[index + 1 : bounds[number + 1]]).strip()
+        body = ANSWER_PREFIX.sub("", "\n".join(lines[index + 1 : bounds[number + 1]]).strip(), count=1)
         if depth < level:
             group = None if depth == 1 and heading == title else heading
             if body:

@@ -122,6 +122,25 @@ def test_a_markdown_faq_takes_its_headings_as_questions(faq: Path) -> None:
     assert answered_with(root, "how can i pay an invoice") == pay.id
 
 
+def test_a_markdown_faq_of_bold_or_q_lines_takes_them_as_questions(faq: Path) -> None:
+    text = (
+        "# Club FAQ\n\n**Q: When do meetings happen?**\nA: Every second Tuesday at 7pm in the library.\n\n"
+        "__How much is the membership fee?__\n\nTwenty pounds a year, paid at the first meeting.\n\n"
+        "Q: Can I bring a guest?\n**A:** Yes, twice a year.\n"
+    )
+    root = faq / "knowledge"
+    result = import_faq(write(faq, "club.md", text), root)
+    assert result.problems == []
+    knowledge = load_knowledge_strict(root)
+    imported = [card for card in knowledge.cards.values() if card.source.document == "club"]
+    assert {card.title: card.answer for card in imported} == {
+        "When do meetings happen?": "Every second Tuesday at 7pm in the library.",
+        "How much is the membership fee?": "Twenty pounds a year, paid at the first meeting.",
+        "Can I bring a guest?": "Yes, twice a year.",
+    }
+    assert knowledge.sources["club"].title == "Club FAQ"
+
+
 def test_an_import_never_repeats_a_question_and_never_replaces_a_card(faq: Path) -> None:
     root = faq / "knowledge"
     path = write(faq, "help.csv", CSV)
