@@ -49,7 +49,8 @@ class Imported:
 
     @property
     def left_out(self) -> int:
-        return sum(not problem.warning for problem in self.problems)
+        """The entries (lines of the FAQ) with something left out: a row may give several reasons."""
+        return len({(problem.path, problem.line) for problem in self.problems if not problem.warning})
 
 
 def import_faq(faq: Path, root: Path, dry_run: bool = False, today: datetime.date | None = None) -> Imported:
@@ -150,7 +151,8 @@ def _draft(entry: Entry, source_id: str, owners: dict[str, str], shown: str, pro
             questions.setdefault(key, question)
     owners.update((key, f"asked at line {entry.line}") for key in questions)
     if not questions:
-        problems.append(Problem(shown, entry.line, "no question left to ask it by: left out"))
+        if not entry.questions:  # else each phrasing's reason is reported above
+            problems.append(Problem(shown, entry.line, "no question left to ask it by: left out"))
         return None
     cited = (
         CardSource(url=entry.url, section=entry.section)
