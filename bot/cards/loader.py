@@ -301,6 +301,35 @@ class _Parsed:
     places: list[int]  # where each question stands in the file's `questions` list
 
 
+def _body_problems(text: str, match: re.Match[str], shown: str) -> list[Problem]:
+    """What is wrong with the answer after the front matter: empty, too long, or a link that must not stay one."""
+    body_line = text[: match.start("body")].count("\n") + 1
+    answer = match["body"].strip()
+    problems = []
+    if not answer:
+        # On the closing '---' when nothing follows it: a line the file has.
+        line = body_line if match["body"].count("\n") else body_line - (not text.endswith("\n"))
+        problems.append(
+            Problem(shown, min(line, text.count("\n") or 1), "empty answer: write it after the front matter")
+        )
+    elif len(answer) > ANSWER_MAX_CHARS:
+        problems.append(Problem(shown, body_line, f"answer has {len(answer)} characters, over {ANSWER_MAX_CHARS}"))
+    elif len(answer) > ANSWER_AIM_CHARS:
+        problems.append(
+            Problem(shown, body_line, f"answer has {len(answer)} characters; aim for {ANSWER_AIM_CHARS}", True)
+        )
+    for number, link in unlinkable(match["body"]):
+        problems.append(
+            Problem(
+                shown,
+                body_line + number,
+                f"link to {link!r}: only http, https and mailto links are kept (others show as plain text; "
+                "on Slack '!channel' or '@U…' would ping)",
+            )
+        )
+    return problems
+
+
 def _parse_card(
     path: Path, root: Path, target: Path | None, pending: str | None = None
 ) -> tuple[_Parsed | None, list[Problem]]:
@@ -318,27 +347,10 @@ def _parse_card(
     if not isinstance(data, dict):
         return None, [Problem(shown, 2, "front matter must be a YAML mapping")]
     front, problems = _validate(CardFront, data, lines.of, shown)
+    problems += _body_problems(text, match, shown)  # a front matter problem hides none of the answer's
     if front is None:
         return None, problems
-    body_line = text[: match.start("body")].count("\n") + 1
     answer = match["body"].strip()
-    if not answer:
-        problems.append(Problem(shown, body_line, "empty answer: write it after the front matter"))
-    elif len(answer) > ANSWER_MAX_CHARS:
-        problems.append(Problem(shown, body_line, f"answer has {len(answer)} characters, over {ANSWER_MAX_CHARS}"))
-    elif len(answer) > ANSWER_AIM_CHARS:
-        problems.append(
-            Problem(shown, body_line, f"answer has {len(answer)} characters; aim for {ANSWER_AIM_CHARS}", True)
-        )
-    for number, link in unlinkable(match["body"]):
-        problems.append(
-            Problem(
-                shown,
-                body_line + number,
-                f"link to {link!r}: only http, https and mailto links are kept (others show as plain text; "
-                "on Slack '!channel' or '@U…' would ping)",
-            )
-        )
     keys = [question_key(question) for question in front.questions]
     short = [too_short(key) for key in keys]
     # A single term matches as a keyword: taken as one rather than leaving the whole card out, unless the card has

@@ -398,3 +398,12 @@ def test_knowledge_dir_at_the_cards_folder_says_so(tmp_path: Path) -> None:
         f"{root / 'cards'}: KNOWLEDGE_DIR points at a cards/ folder: "
         "point it at the folder that holds cards/ and sources.yaml"
     ]
+
+
+def test_a_front_matter_problem_hides_none_of_the_answer_s(tmp_path: Path) -> None:
+    """Both reported in one run; an empty answer on the closing '---', a line the file has."""
+    card = "---\nquestions:\n  - how do i get a role here\n---\n"
+    assert messages(make(tmp_path, {"good.md": GOOD, "other.md": OTHER, "empty.md": card})) == [
+        "knowledge/cards/empty.md:2: missing field 'source': a card needs questions, source",
+        "knowledge/cards/empty.md:4: empty answer: write it after the front matter",
+    ]
