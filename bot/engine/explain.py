@@ -77,6 +77,10 @@ def _reading(engine: Engine, word: str) -> str:
         return "a card's word"
     read, guessed = vocabulary.correct(word)
     unknown = [part for part in parts if part.word not in vocabulary]
+    stems = [part for part in unknown if engine.knows_stem(part.stem)]
+    if unknown and len(stems) == len(unknown):
+        weights = ", ".join(f"{part.stem} {part.weight:.2f}" for part in stems)
+        return f"no card uses this form, but one has its stem: matched as {weights} of a card's own word"
     if unknown:
         weights = ", ".join(f"{part.word} {part.weight:.2f}" for part in unknown)
         return f"no card uses it: weighs as the rarest word known, times {weights}, and pulls the score down"

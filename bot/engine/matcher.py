@@ -416,6 +416,10 @@ class Engine:
             kinds = self._kinds[card_index] = answered_kinds(map(clean, card.questions), clean(card.answer))
         return kinds
 
+    def knows_stem(self, word_stem: str) -> bool:
+        """Whether some card's phrase has this stem: a form no card uses ("helped") still matches by it ("help")."""
+        return word_stem in self._phrase_words.features
+
     def question_text(self, question: str) -> str:
         """The question as matched; the chat noise a card's own small talk uses stays ("good morning")."""
         return question_text(question[:MAX_QUERY_CHARS], self._card_talk)

@@ -32,3 +32,11 @@ def test_explain_says_which_part_of_a_long_message_decided(knowledge: KnowledgeB
     shown = explain(Engine(knowledge), message)
     assert shown.match.decided_on == "when does it start? tournament"
     assert "decided on this part of it: 'when does it start? tournament'" in format_explanation(shown)
+
+
+def test_explain_says_a_word_matched_by_its_stem(knowledge: KnowledgeBase) -> None:
+    """Not that no card uses it, when its stem is a card's and the card is shown having it."""
+    shown = explain(Engine(knowledge), "installed python")
+    reading = {word.typed: word.reading for word in shown.words}["installed"]
+    assert reading.startswith("no card uses this form, but one has its stem: matched as instal 0.")
+    assert "instal" in dict(shown.cards[0].matched)
