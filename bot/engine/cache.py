@@ -62,6 +62,16 @@ def source_digest(*modules: ModuleType) -> str:
     return digest.hexdigest()
 
 
+def package_digest(folder: Path) -> str:
+    """A hash of a package's files (its modules and the data they read, such as `offtopic.txt`), by name."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix in (".py", ".txt"):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def pickled(value: object) -> bytes:
     """`value` as pickle bytes without a memo: a key of plain strings and tuples, each written as it is (a memo
     entry for each of tens of thousands of strings took twice the time). `value` must not refer to itself."""

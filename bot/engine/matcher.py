@@ -5,9 +5,9 @@ from __future__ import annotations
 import bisect
 import math
 import re
-import sys
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from functools import cache
 from importlib.metadata import version
@@ -15,13 +15,14 @@ from itertools import compress, pairwise
 from pathlib import Path
 
 import numpy as np
+from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
 from bot.cards.model import Card, KnowledgeBase
 from bot.engine.asks import answered_kinds, asks
 from bot.engine.broad import widen
-from bot.engine.cache import cached, pickled, source_digest
-from bot.engine.calibration import Calibration, Ranks, calibrate, off_topic_messages
+from bot.engine.cache import cached, package_digest, pickled
+from bot.engine.calibration import Calibration, Ranks, calibrate
 from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, Words, analyse, features, question_features
 from bot.engine.index import SparseIndex, top
@@ -141,18 +142,6 @@ def clauses(question: str) -> list[str]:
     return list(kept)[-MAX_CLAUSES:]
 
 
-BUILD_MODULES = (
-    "matcher",
-    "asks",
-    "calibration",
-    "english",
-    "entries",
-    "features",
-    "index",
-    "linear",
-    "text",
-    "vocabulary",
-)
 # The margin where a knowledge base has too few phrasings to calibrate on, and the threshold where it has no card
 # (see `calibration.py`).
 FALLBACK_THRESHOLD = 36.0
@@ -179,35 +168,31 @@ _BUILT = (
 
 @cache
 def _built_by() -> str:
-    """The code and libraries a build depends on: a change to any of them makes a cached build stale."""
+    """The code, data and libraries a build depends on: a change to any of them makes a cached build stale. Every
+    file of the engine package counts, found rather than listed: a module added to it cannot be forgotten."""
     libraries = ",".join(map(version, ("numpy", "rapidfuzz", "snowballstemmer", "pystemmer", "pyspellchecker")))
-    modules = source_digest(*(sys.modules[f"bot.engine.{name}"] for name in BUILD_MODULES))
-    return modules + libraries + "\n".join(off_topic_messages())
+    return package_digest(Path(__file__).parent) + libraries
+
+
+# A card's fields as the cache key reads them, found rather than listed: a field added to cards cannot be forgotten.
+# Not a card's path: the build never reads it (the engine's cards, paths included, are the loaded ones, not the
+# cache's), so a knowledge folder moved or mounted elsewhere reads its cache.
+KEYED_FIELDS = tuple(f.name for f in fields(Card) if f.name != "path")
+
+
+def _keyed(value: object) -> object:
+    """A field as plain data: a mapping as its items, the source (a pydantic model) as its fields' items."""
+    if isinstance(value, Mapping):
+        return tuple(value.items())
+    if isinstance(value, BaseModel):
+        return tuple(vars(value).items())
+    return value
 
 
 def cards_key(cards: list[Card]) -> bytes:
     """Every field of every card the build reads, in the cards' order (a change to any is another build), at a seventh
-    of the cost of the cards' repr, which spends most of its time in pydantic's repr of each card's source.
-
-    Not a card's path: the build never reads it (the engine's cards, paths included, are the loaded ones, not the
-    cache's), so a knowledge folder moved or mounted elsewhere reads its cache."""
-    return pickled(
-        [
-            (
-                card.id,
-                card.questions,
-                card.answer,
-                tuple(vars(card.source).items()),
-                card.tags,
-                card.related,
-                card.keywords,
-                tuple(card.synonyms.items()),
-                card.covers,
-                card.learned,
-            )
-            for card in cards
-        ]
-    )
+    of the cost of the cards' repr, which spends most of its time in pydantic's repr of each card's source."""
+    return pickled([tuple(_keyed(getattr(card, name)) for name in KEYED_FIELDS) for card in cards])
 
 
 def answer_sentences(answer: str) -> tuple[str, ...]:

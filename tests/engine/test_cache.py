@@ -17,7 +17,7 @@ import pytest
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.cards.model import Card, CardSource
 from bot.engine import Engine, build_memory, cache
-from bot.engine.cache import cached, source_digest
+from bot.engine.cache import cached, package_digest, source_digest
 from bot.engine.index import SparseIndex
 from bot.engine.matcher import cards_key
 from bot.engine.vocabulary import Vocabulary
@@ -405,3 +405,19 @@ def test_a_build_runs_without_huge_pages_and_puts_numpys_setting_back(monkeypatc
 def test_the_locked_numpy_still_has_its_huge_page_switch() -> None:
     """Without it a build still runs, only slower: this says when a numpy upgrade dropped it."""
     assert build_memory._hugepage_switch() is not None
+
+
+def test_a_file_added_to_or_changed_in_the_engine_package_makes_a_build_stale(tmp_path: Path) -> None:
+    """The engine's files are found, not listed: a new module (or a new off-topic message) cannot be forgotten."""
+    package = tmp_path / "engine"
+    package.mkdir()
+    (package / "matcher.py").write_text("THRESHOLD = 36\n", encoding="utf-8")
+    (package / "offtopic.txt").write_text("hello\n", encoding="utf-8")
+    digest = package_digest(package)
+    (package / "notes.md").write_text("not code\n", encoding="utf-8")
+    assert package_digest(package) == digest
+    (package / "ranker.py").write_text("WEIGHT = 1\n", encoding="utf-8")
+    added = package_digest(package)
+    assert added != digest
+    (package / "offtopic.txt").write_text("hello\ngood morning\n", encoding="utf-8")
+    assert package_digest(package) != added
