@@ -8,7 +8,7 @@ from itertools import chain
 
 import numpy as np
 
-from bot.engine.entries import Postings, ascending, numbered, run_starts
+from bot.engine.entries import Postings, ascending, narrowest, numbered, run_starts
 
 
 class SparseIndex:
@@ -88,7 +88,7 @@ class SparseIndex:
         bounds = np.searchsorted(postings.features, np.arange(len(names) + 1))
         used = np.flatnonzero(bounds[1:] > bounds[:-1])
         self.features = {names[i]: number for number, i in enumerate(used.tolist())}
-        self.indptr = np.append(bounds[used], len(postings.features)).astype(np.int64)
+        self.indptr = np.append(bounds[used], len(postings.features)).astype(narrowest(len(postings.features)))
         if by_group is None:
             df = self._df(postings, group_of_row, bounds)
         else:
@@ -104,7 +104,8 @@ class SparseIndex:
         norms = np.sqrt(np.bincount(postings.rows, weights=weights * weights, minlength=self.n_rows))
         norms[norms == 0] = 1.0
         weights /= norms[postings.rows]
-        self.rows = postings.rows
+        # Kept in the narrowest type that holds them: a whole card's rows at 10,000 cards fit 16 bits, half the memory.
+        self.rows = postings.rows.astype(narrowest(self.n_rows - 1), copy=False)
         self.values = weights.astype(np.float32)
 
     @staticmethod

@@ -144,3 +144,21 @@ def test_coverage_is_the_share_of_the_query_a_row_has(query: dict[str, float]) -
         assert got == pytest.approx(1.0)
     else:
         assert got == pytest.approx(_coverage(ROWS, GROUPS, query, 1.5)[rows])
+
+
+def test_rows_past_sixteen_bits_keep_their_numbers_and_scores() -> None:
+    """The rows are kept as narrow as they fit: an index of 70,000 rows must not wrap its row numbers at 65,536."""
+    n_rows = 70_000
+    rows = [{"common": 1.0, f"word{i % 7}": 1.0} for i in range(n_rows)]
+    rows[-1] = {"rare": 1.0}
+    index = SparseIndex(rows, list(range(n_rows)))
+    small = SparseIndex(rows[-3:], [0, 1, 2])
+    assert index.rows.dtype == np.int32
+    assert small.rows.dtype == np.uint16
+    scores = index.scores({"rare": 1.0})
+    assert int(np.argmax(scores)) == n_rows - 1
+    assert scores[n_rows - 1] == pytest.approx(1.0)
+    assert index.has("rare", n_rows - 1)
+    assert not index.has("rare", (n_rows - 1) % 2**16)
+    query = {"word3": 1.0, "common": 0.5}
+    np.testing.assert_allclose(index.scores(query), _cosines(rows, list(range(n_rows)), query, 1.0), atol=1e-6)
