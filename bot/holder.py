@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from bot import metrics
 from bot.card_snapshot import load_cards
 from bot.cards import Card, KnowledgeBase, KnowledgeError, Problem
 from bot.cards.loader import CardMemo
@@ -195,6 +194,8 @@ class EngineHolder:
             try:
                 engine, problems = self._build(self.engine)
             except KnowledgeError as exc:
+                from bot import metrics  # here: prometheus_client (14 MB) serves a running bot, not `faqbot ask`
+
                 metrics.observe_reload_failure()
                 _log(f"reload refused: {len(exc.problems)} problem(s) in {self.knowledge_dir}", exc.problems)
                 return Reload(exc.problems, refused=True)

@@ -217,6 +217,30 @@ def test_commands_that_answer_nothing_load_no_engine(command: list[str]) -> None
     assert result.stdout.splitlines()[-1] == "no engine", result.stderr  # the container's health check runs often
 
 
+def test_ask_answers_without_the_serving_bots_modules(tmp_path: Path) -> None:
+    """`ask` answers without the metrics or a chat platform's client: each costs start-up time and memory."""
+    serving = ["prometheus_client", "bot.metrics", "discord", "slack_bolt", "aiohttp"]
+    script = (
+        "import sys\nfrom bot.cli import main\nmain(['ask', 'server rules'])\n"
+        f"print([name for name in {serving!r} if name in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={
+            "KNOWLEDGE_DIR": str(FIXTURE_KNOWLEDGE),
+            "INDEX_CACHE_DIR": str(tmp_path),
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(Path(__file__).parent.parent),
+        },
+        timeout=60,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert "rules" in result.stdout, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]", result.stderr
+
+
 def test_a_report_with_no_store_yet_logs_no_migration(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "report", "stats"],
