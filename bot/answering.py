@@ -9,7 +9,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from bot import metrics, policy, replies
+from bot import policy, replies
 from bot.cards import Card
 from bot.decline_hint import DeclineHint
 from bot.engine import Engine, Outcome
@@ -139,6 +139,8 @@ class Answerer:
     @staticmethod
     def sent(asked: Asked) -> None:
         """Count the question once its reply is out: that latency is what the asker waits for."""
+        from bot import metrics  # here: prometheus_client (14 MB) serves a running bot, not `faqbot ask`
+
         metrics.observe_answer(asked.platform, asked.outcome, time.perf_counter() - asked.started)
 
     def card(self, card_id: str, user_id: int | str) -> Reply | Refusal:
