@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import statistics
 import sys
@@ -25,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from bench.child import ROOT
+from tests.e2e.bot_process import discord_env
 from tests.e2e.fake_discord import payloads
-from tests.e2e.fake_discord.harness import FIXTURE_KNOWLEDGE, TOKEN
+from tests.e2e.fake_discord.harness import TOKEN
 from tests.e2e.fake_discord.server import FakeDiscord
 
 INTERACTIONS = 1_000
@@ -53,20 +52,9 @@ class Load:
 
 
 def _env(fake: FakeDiscord, data_dir: Path, processes: int, shard: int) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DISCORD_", "DATABASE_", "SHARD_"))}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        DISCORD_TOKEN=TOKEN,
-        DISCORD_API_BASE=fake.api_base,
-        DISCORD_GATEWAY_URL=fake.gateway_url,
-        DISCORD_GUILD_IDS=",".join(map(str, GUILDS)),
-        KNOWLEDGE_DIR=str(FIXTURE_KNOWLEDGE),
-        DATA_DIR=str(data_dir),
-        LOG_LEVEL="WARNING",  # no line a question: the bench measures the bot, not its log
-    )
-    if processes > 1:
-        env.update(SHARD_COUNT=str(processes), SHARD_IDS=str(shard))
-    return env
+    # No line a question: the bench measures the bot, not its log.
+    sharding = {"SHARD_COUNT": str(processes), "SHARD_IDS": str(shard)} if processes > 1 else {}
+    return discord_env(fake, data_dir, GUILDS, LOG_LEVEL="WARNING", **sharding)
 
 
 async def _ask(fake: FakeDiscord, count: int) -> dict[int, float]:

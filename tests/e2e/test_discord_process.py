@@ -11,7 +11,7 @@ import pytest
 
 from bot.settings import load_settings
 from bot.store import open_store
-from tests.e2e.bot_process import bot_process, terminate
+from tests.e2e.bot_process import bot_process, discord_env, terminate
 from tests.e2e.fake_discord import payloads
 from tests.e2e.fake_discord.harness import CALLBACK, FIXTURE_KNOWLEDGE, TOKEN
 from tests.e2e.fake_discord.server import FakeDiscord
@@ -25,17 +25,7 @@ START_SECONDS = 30.0
 async def test_sigterm_exits_cleanly_and_the_token_never_reaches_the_logs(tmp_path: Path) -> None:
     fake = FakeDiscord(TOKEN)
     await fake.start()
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DISCORD_", "DATABASE_", "SLACK_"))}
-    env.update(
-        PYTHONPATH=str(REPO),
-        DISCORD_TOKEN=TOKEN,
-        DISCORD_API_BASE=fake.api_base,
-        DISCORD_GATEWAY_URL=fake.gateway_url,
-        DISCORD_GUILD_IDS=str(payloads.GUILD_ID),
-        KNOWLEDGE_DIR=str(FIXTURE_KNOWLEDGE),
-        DATA_DIR=str(tmp_path),
-        LOG_LEVEL="DEBUG",
-    )
+    env = discord_env(fake, tmp_path, [payloads.GUILD_ID], LOG_LEVEL="DEBUG")
     try:
         async with bot_process("run", cwd=tmp_path, env=env) as process:
             async with asyncio.timeout(START_SECONDS):

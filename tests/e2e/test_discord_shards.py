@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from bot import replies
 from bot.settings import load_settings
 from bot.store import open_store
-from tests.e2e.bot_process import bot_process, terminate
+from tests.e2e.bot_process import bot_process, discord_env, terminate
 from tests.e2e.fake_discord import payloads
 from tests.e2e.fake_discord.harness import CALLBACK, FIXTURE_KNOWLEDGE, TOKEN, components_of, running_bot
 from tests.e2e.fake_discord.server import FakeDiscord, Request
@@ -34,19 +33,7 @@ BUTTON = 2
 
 
 def process_env(fake: FakeDiscord, data_dir: Path, shard: int, **more: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DISCORD_", "DATABASE_", "SHARD_"))}
-    env.update(
-        PYTHONPATH=str(REPO),
-        DISCORD_TOKEN=TOKEN,
-        DISCORD_API_BASE=fake.api_base,
-        DISCORD_GATEWAY_URL=fake.gateway_url,
-        DISCORD_GUILD_IDS=",".join(map(str, GUILD_ON_SHARD.values())),
-        KNOWLEDGE_DIR=str(FIXTURE_KNOWLEDGE),
-        DATA_DIR=str(data_dir),
-        SHARD_COUNT="2",
-        SHARD_IDS=str(shard),
-    )
-    return {**env, **more}
+    return discord_env(fake, data_dir, GUILD_ON_SHARD.values(), SHARD_COUNT="2", SHARD_IDS=str(shard), **more)
 
 
 def ask_roles() -> dict[str, object]:
