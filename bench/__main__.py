@@ -2,7 +2,8 @@
 100,000 cards, the event loop's lag while the engine answers and reloads, then memory under 100,000 new questions;
 `--smoke` for a quick run, `--quality-only` for CLINC150 alone, `--fewshot` for its few-utterance table alone,
 `--loop-lag` for the loop's lag alone, `--soak` for the memory soak alone, `--user-path N` for N card files on disk
-started from alone (10,000 in the full run), `--load` for interactions a second through the fake Discord alone."""
+started from alone (10,000 in the full run), `--load` for interactions a second through the fake Discord alone,
+`--store-writes` for the store's writes a second (SQLite and PostgreSQL) alone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import clinc, fewshot, load, loop_lag, userpath
+from bench import clinc, fewshot, load, loop_lag, store_writes, userpath
 from bench.coldstart import cold_start
 from bench.report import Results, SizeResult, markdown, plot, python_loop_seconds, quality_lines
 from bench.soak import QUESTIONS as SOAK_QUESTIONS
@@ -124,8 +125,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="interactions a second through the fake Discord, one process and two shards, only, printed (no files)",
     )
+    parser.add_argument(
+        "--store-writes",
+        action="store_true",
+        help="the store's questions and votes a second, SQLite and PostgreSQL, only, printed (no files)",
+    )
     args = parser.parse_args(argv)
     interactions = load.SMOKE_INTERACTIONS if args.smoke else load.INTERACTIONS
+    writes = (store_writes.SMOKE_QUESTIONS, store_writes.SMOKE_VOTES) if args.smoke else ()
+    if args.store_writes:
+        print("\n".join(store_writes.lines(store_writes.run(*writes))))
+        return 0
     if args.load:
         print("\n".join(load.lines(load.run(interactions))))
         return 0
@@ -161,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lags = _loop_lag(lag_sizes)
     user_path = _user_path(SMOKE_USER_PATH if args.smoke else userpath.SIZE, args.smoke)
     soak = _soak(soak_questions)
-    loads = load.lines(load.run(interactions))
+    loads = [*load.lines(load.run(interactions)), "", *store_writes.lines(store_writes.run(*writes))]
     speeds = (speed_before, python_loop_seconds(repeats))
     text = markdown(Results(quality, results, started, args.smoke, speeds, soak, few, lags, user_path, loads))
     print(text)

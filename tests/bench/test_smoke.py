@@ -1,6 +1,7 @@
 """The whole harness on a small run: every table is filled, nothing is skipped silently."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,7 @@ def test_smoke_run_writes_every_section(tmp_path: Path, clinc_file: Path, capsys
     assert "| 1 | 40 |" in load  # one process answered every interaction of the burst
     assert "| 2 | 40 |" in load  # and two shards did
     assert "failed" not in load
+    assert re.search(r"\| SQLite \| [\d,]+ ✓ \| [\d,]+ ✓ \|", load)  # the store's writes a second, measured
     soak = written.split("## Memory under new questions", 1)[1].split("\n## ", 1)[0]
     assert "✓ (< 250 MB) |" in soak  # the soak ran in its own process, under the target
 
