@@ -35,6 +35,7 @@ from bot.engine.cache import (
     Unpickler,
     entry_path,
     flush,
+    package_digest,
     pickled,
     read_entry,
     source_digest,
@@ -44,14 +45,6 @@ from bot.engine.cache import (
 NAME = "cards"
 FORMAT = 1  # bump when the layout of an entry changes
 ENTRY_BYTES_PER_FILE_BYTE = 16  # several times what a loaded card takes for each byte of its file
-LOADER_MODULES = (
-    "bot.cards.loader",
-    "bot.cards.model",
-    "bot.cards.plain",
-    "bot.cards.links",
-    "bot.cards.stamps",
-    "bot.visible",
-)
 
 
 class _CardsUnpickler(Unpickler):
@@ -161,4 +154,8 @@ def _environment(root: Path) -> bytes:
 
 @cache
 def _loader_code() -> str:
-    return source_digest(*(sys.modules[name] for name in LOADER_MODULES)) + version("pydantic") + version("pyyaml")
+    """Every file of the cards package, found rather than listed (as the engine's key finds its own), the text
+    cleaning it reads cards through, and the libraries that parse and validate them."""
+    cards_package = Path(sys.modules["bot.cards"].__file__ or "").parent
+    libraries = version("pydantic") + version("pyyaml")
+    return package_digest(cards_package) + source_digest(sys.modules["bot.visible"]) + libraries
