@@ -47,12 +47,13 @@ def analyse(vocabulary: Vocabulary, word: str) -> tuple[Part, ...] | None:
     if not is_content(word) or (says_nothing(word) and word not in vocabulary):
         return None
     parts = [part for part in vocabulary.correct(word)[0] if is_content(part)]
-    # A word no card uses lowers the match, less so when it is an everyday word than a rare one or a name.
+    # A word no card uses lowers the match, less so when it is an everyday word than a rare one or a name; so does
+    # one only learned phrasings use, though it matches them.
     return tuple(
         Part(
             part,
             stem(part),
-            1.0 if part in vocabulary else unknown_weight(part),
+            1.0 if vocabulary.holds(part) else unknown_weight(part),
             _grams(vocabulary, part),
         )
         for part in parts

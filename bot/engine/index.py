@@ -165,25 +165,36 @@ class SparseIndex:
         at = int(np.searchsorted(rows, row))
         return at < len(rows) and int(rows[at]) == row
 
-    def covered(self, query: Mapping[str, float], rows: np.ndarray, elsewhere: SparseIndex | None = None) -> np.ndarray:
+    def covered(
+        self,
+        query: Mapping[str, float],
+        rows: np.ndarray,
+        elsewhere: SparseIndex | None = None,
+        taught: Mapping[int, frozenset[str]] | None = None,
+    ) -> np.ndarray:
         """For each of `rows`, the share of the query's weight (squared, as in its norm) on features it has, 0–1; all
         of it when the query has none (a question of function words only names nothing a row could lack).
 
-        A feature this index lacks but `elsewhere` has weighs with that index's IDF there, not as the rarest word: a
-        word only a card's learned phrasings use is known, though no card holds it."""
-        total = 0.0
+        A feature this index lacks but a row's learned phrasings use (`taught`) is that row's, with the IDF it has
+        `elsewhere`: members taught the word to that card. To every other row it weighs as the rarest word, as any
+        word no card holds does: a learned phrasing of one card must not make another card hold more."""
+        total = np.zeros(len(rows), dtype=np.float64)
         covered = np.zeros(len(rows), dtype=np.float64)
         for feature, tf in query.items():
             index = self.features.get(feature)
             if index is not None:
-                idf = self.idf[index]
-            else:
-                idf = elsewhere.idf_of(feature) if elsewhere is not None else self.unknown_idf
-            weight = tf * idf
-            total += weight * weight
-            if index is not None:
-                covered[np.isin(rows, self.rows[self.indptr[index] : self.indptr[index + 1]])] += weight * weight
-        return covered / total if total else np.ones(len(rows), dtype=np.float64)
+                weight = (tf * self.idf[index]) ** 2
+                total += weight
+                covered[np.isin(rows, self.rows[self.indptr[index] : self.indptr[index + 1]])] += weight
+                continue
+            total += (tf * self.unknown_idf) ** 2
+            if taught:
+                has = np.array([feature in taught.get(int(row), ()) for row in rows], dtype=bool)
+                if has.any():
+                    known = (tf * (elsewhere.idf_of(feature) if elsewhere is not None else self.unknown_idf)) ** 2
+                    total[has] += known - (tf * self.unknown_idf) ** 2
+                    covered[has] += known
+        return np.divide(covered, total, out=np.ones(len(rows), dtype=np.float64), where=total > 0)
 
 
 def top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -160,6 +160,7 @@ _BUILT = (
     "_titles",
     "_small_talk",
     "_card_talk",
+    "_taught",
     "_linear",
     "trained_weight",
     "calibration",
@@ -283,7 +284,20 @@ class Engine:
         cleaned = [all_cleaned[start:end] for start, end in pairwise([0, *np.cumsum(n_texts).tolist()])]
         del texts, all_cleaned
         card_of_text = np.repeat(np.arange(len(self.cards)), n_texts)
-        self.vocabulary = Vocabulary.counted(words.names, words.tokens, card_of_text[words.rows()], synonyms)
+        learned_text = np.array(
+            [
+                flag
+                for card, said in zip(self.cards, sentences, strict=True)
+                for flag in [False] * len(card.questions)
+                + [True] * len(card.learned)
+                + [False] * (len(card.keywords) + len(said) + 1)
+            ],
+            dtype=bool,
+        )
+        token_rows = words.rows()
+        self.vocabulary = Vocabulary.counted(
+            words.names, words.tokens, card_of_text[token_rows], synonyms, learned_text[token_rows]
+        )
         # Every known word analysed in one go before the build makes its garbage: the analyses then lie together
         # in memory, rather than scattered among freed objects that could not be given back (analysed as the texts
         # come, the build's own record of them pinned memory that way: bench/README.md).
@@ -359,6 +373,13 @@ class Engine:
         self._card_words = SparseIndex.from_postings(card_words, batch.names, card_ids, UNKNOWN_WEIGHT)
         part_in_phrase = ~is_answer[batch.part_rows]
         phrase_parts = phrase_of_text[batch.part_rows[part_in_phrase]], batch.parts[part_in_phrase], batch.part_table
+        # The features each card's learned phrasings use: the words members taught it.
+        learned_rows = learned_text[batch.rows]
+        taught: dict[int, set[str]] = {}
+        learned_cards = card_of_text[batch.rows[learned_rows]].tolist()
+        for card_index, feature in zip(learned_cards, batch.features[learned_rows].tolist(), strict=True):
+            taught.setdefault(card_index, set()).add(batch.names[feature])
+        self._taught = {card_index: frozenset(names) for card_index, names in taught.items()}
         # Freed before the n-grams, the build's largest step: its peak is what the kernel has to hand over.
         del batch, card_words
         self._phrase_chars, self._card_chars = self._char_indexes(*phrase_parts, groups)
@@ -477,7 +498,7 @@ class Engine:
         kinds = asks(cleaned)
         # The content words alone: function words and pairs say how a question is asked, not what it names.
         content = {stem: query.words[stem] for stem in query.text.split()}
-        covered = self._card_words.covered(content, candidates, self._phrase_words)
+        covered = self._card_words.covered(content, candidates, self._phrase_words, self._taught)
         scored = []
         for card_index, coverage in zip(candidates, covered, strict=True):
             if lexical[card_index] <= 0:

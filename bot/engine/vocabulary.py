@@ -64,8 +64,12 @@ def _is_ing_form(word: str, counts: Mapping[str, int]) -> bool:
 class Vocabulary:
     """Known words (with how many cards use each) and chat synonyms; corrects a word onto a known one."""
 
-    def __init__(self, counts: Counter[str], synonyms: Mapping[str, str]) -> None:
+    def __init__(
+        self, counts: Counter[str], synonyms: Mapping[str, str], learned_only: frozenset[str] = frozenset()
+    ) -> None:
+        """`learned_only`: the known words that only members' learned phrasings use, typos among them."""
         self.counts = counts
+        self.learned_only = learned_only
         self.synonyms = {key: value for key, value in synonyms.items() if key and value}
         self._by_length: dict[int, list[str]] = {}
         self._undoubled: dict[str, str] = {}  # "lama" → "llama": doubled letters are the commonest slip
@@ -79,9 +83,9 @@ class Vocabulary:
         )
         self.correct = WordCache(self._correct)
 
-    def __reduce__(self) -> tuple[type[Vocabulary], tuple[Counter[str], dict[str, str]]]:
+    def __reduce__(self) -> tuple[type[Vocabulary], tuple[Counter[str], dict[str, str], frozenset[str]]]:
         """Pickled as its counts and synonyms: the lookup tables are rebuilt, the correction cache starts empty."""
-        return Vocabulary, (self.counts, self.synonyms)
+        return Vocabulary, (self.counts, self.synonyms, self.learned_only)
 
     @classmethod
     def build(cls, texts: Sequence[list[str]], synonyms: Mapping[str, str]) -> Vocabulary:
@@ -92,16 +96,31 @@ class Vocabulary:
 
     @classmethod
     def counted(
-        cls, names: list[str], tokens: np.ndarray, cards: np.ndarray, synonyms: Mapping[str, str]
+        cls,
+        names: list[str],
+        tokens: np.ndarray,
+        cards: np.ndarray,
+        synonyms: Mapping[str, str],
+        learned: np.ndarray | None = None,
     ) -> Vocabulary:
         """From the cards' words numbered (`tokens` into `names`), with the card of each (ascending): how many cards
-        use each word, counted in numpy rather than from a set of words a card."""
-        distinct = ascending(cards * max(len(names), 1) + tokens)
-        counts = np.bincount(distinct % max(len(names), 1), minlength=len(names))
-        return cls(Counter(dict(zip(names, counts.tolist(), strict=True))), synonyms)
+        use each word, counted in numpy rather than from a set of words a card. `learned` marks the tokens of
+        learned phrasings: a word only they use is known, but still read as a typo of a card's own word."""
+        size = max(len(names), 1)
+        distinct = ascending(cards * size + tokens)
+        counts = np.bincount(distinct % size, minlength=len(names))
+        learned_only: frozenset[str] = frozenset()
+        if learned is not None and learned.any():
+            own = np.bincount(tokens[~learned], minlength=len(names))
+            learned_only = frozenset(np.asarray(names, dtype=object)[(own == 0) & (counts > 0)].tolist())
+        return cls(Counter(dict(zip(names, counts.tolist(), strict=True))), synonyms, learned_only)
 
     def __contains__(self, word: str) -> bool:
         return word in self.counts
+
+    def holds(self, word: str) -> bool:
+        """Whether the cards' own words include it: a word only learned phrasings use is known, not held."""
+        return word in self.counts and word not in self.learned_only
 
     def expand_synonyms(self, cleaned: str) -> str:
         if self._synonym_pattern is None:
@@ -110,6 +129,8 @@ class Vocabulary:
 
     def _correct(self, word: str) -> tuple[tuple[str, ...], bool]:
         """The known words `word` stands for, and whether it had to be guessed (a typo fix)."""
+        if word in self.learned_only and self._typo(word) and (own := self._closest(word, own=True)):
+            return (own,), True  # a member's typo a learned phrasing keeps ("pytroch") is still the card's word
         if word in self.counts or word.isdigit():
             return (word,), False
         if word in CHAT_SPELLINGS and not self._has_a_form_of(word):
@@ -124,7 +145,7 @@ class Vocabulary:
             return glued, False
         if word.endswith("in") and not is_common(word) and _is_ing_form(word + "g", self.counts):
             return (word + "g",), False  # "makin" is "making", not a typo of "main"
-        if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or is_common(word):
+        if not self._typo(word):
             return (word,), False
         best = self._closest(word)
         return ((best,), True) if best else ((word,), False)
@@ -142,13 +163,19 @@ class Vocabulary:
         ]
         return max(splits, key=lambda split: min(map(len, split)), default=None)
 
-    def _closest(self, word: str) -> str | None:
+    @staticmethod
+    def _typo(word: str) -> bool:
+        """Whether the word may be a typo at all: long enough, letters only, not an everyday English word."""
+        return len(word) >= MIN_TYPO_LENGTH and word.isalpha() and not is_common(word)
+
+    def _closest(self, word: str, own: bool = False) -> str | None:
+        """The known word `word` is likeliest a typo of; `own`: a word the cards themselves use."""
         edits = max_edits(word)
         candidates = [
             known
             for length in range(len(word) - edits, len(word) + edits + 1)
             for known in self._by_length.get(length, ())
-            if len(known) >= MIN_TYPO_LENGTH
+            if len(known) >= MIN_TYPO_LENGTH and not (own and known in self.learned_only)
         ]
         hits = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=edits, limit=10)
         if not hits:

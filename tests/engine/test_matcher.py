@@ -367,3 +367,20 @@ def test_a_word_only_learned_phrasings_use_weighs_as_a_known_word(knowledge: Kno
     (best,) = engine.rank("hoodie overseas", 1)
     assert best.card == card
     assert not best.halved
+
+
+def test_a_word_one_card_learned_does_not_make_another_card_hold_it(knowledge: KnowledgeBase) -> None:
+    """Taught "is the hoodie refundable", the merch card knows "refundable"; the events card still lacks the word, so
+    its score is still halved for a question that names it."""
+    engine, _ = taught_merch(knowledge, "is the hoodie refundable if it arrives damaged")
+    (best,) = engine.rank("refundable events", 1)
+    assert best.card == knowledge.cards["events"]
+    assert best.halved
+
+
+def test_a_typo_in_a_learned_phrasing_does_not_stop_its_correction(knowledge: KnowledgeBase) -> None:
+    """The merch card taught a phrasing with "evnets" in it: the word is still read as the events card's "events"."""
+    engine, _ = taught_merch(knowledge, "do they sell hoodies at evnets or tournaments")
+    match = engine.answer("when are the evnets")
+    assert match.answered
+    assert match.card == knowledge.cards["events"]

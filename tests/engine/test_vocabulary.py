@@ -1,5 +1,6 @@
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from bot.engine.vocabulary import Vocabulary
@@ -82,3 +83,17 @@ def test_chat_spellings_read_as_their_words_unless_a_card_uses_them() -> None:
     assert Vocabulary.build([["post", "pics"]], {}).correct("pic") == (("pic",), False)  # the card's own spelling
     assert Vocabulary.build([["trading", "algo"]], {}).correct("algos")[0] == ("algo",)  # not "algorithms"
     assert Vocabulary.build([["lead"]], {"ppl": "pay per lead"}).expand_synonyms("ppl") == "pay per lead"
+
+
+def test_a_typo_only_a_learned_phrasing_uses_is_still_corrected() -> None:
+    """A member's typo taught to the bot ("pytroch") stays a typo of the cards' word, not a word of its own."""
+    names = ["pytorch", "foundation", "pytroch", "hand"]
+    tokens = np.array([0, 1, 2, 3, 1])
+    cards = np.array([0, 0, 1, 1, 1])
+    learned = np.array([False, False, True, True, False])
+    vocabulary = Vocabulary.counted(names, tokens, cards, {}, learned)
+    assert vocabulary.learned_only == frozenset({"pytroch", "hand"})
+    assert vocabulary.correct("pytroch") == (("pytorch",), True)
+    assert vocabulary.correct("hand") == (("hand",), False)  # an everyday word is meant as typed
+    assert "hand" in vocabulary
+    assert not vocabulary.holds("hand")
