@@ -152,9 +152,12 @@ class Engine:
         margin: float | None = None,
         trained_weight: float | None = None,
         cache_dir: Path | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
         """`threshold` and `margin` left None are chosen from the cards' own phrasings at build time
-        (`calibration.py`); the trained part, left None, is on where the cards have many phrasings each."""
+        (`calibration.py`), or taken from `calibration` when given: one already chosen on the same cards' own
+        phrasings, by an engine they were built into with other learned phrasings. The trained part, left None, is on
+        where the cards have many phrasings each."""
         self.knowledge = knowledge
         self.cards: list[Card] = list(knowledge.cards.values())
         self._card_index = {card.id: index for index, card in enumerate(self.cards)}
@@ -166,7 +169,7 @@ class Engine:
         auto = threshold is None or margin is None
 
         def calibrator(own: list[Card], weight: float) -> Calibration:
-            return calibrated(knowledge.sources, own, weight)
+            return calibration or calibrated(knowledge.sources, own, weight)
 
         # The index depends only on the cards and these settings: kept on disk, a restart skips the build.
         key = index_key(self.cards, trained_weight, auto)
