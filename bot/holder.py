@@ -72,7 +72,7 @@ class EngineHolder:
         self.cache_dir = cache_dir
         self.strict = strict
         self.learned = Learned()  # what members taught: applied to the cards at each build (`learn`)
-        self._decided: tuple[KnowledgeBase, float, float, float] | None = None  # the files' cards, as decided on
+        self._files: KnowledgeBase | None = None  # the serving engine's cards as their files have them, untaught
         self._parsed: CardMemo = ParseMemo()  # a reload parses only the card files changed since the last load
         self.engine, self.problems = self._build(None)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")  # its thread starts on first use
@@ -131,38 +131,23 @@ class EngineHolder:
             if errors:
                 _log(f"{len(errors)} problem(s) in {self.knowledge_dir}: the cards they name are left out", errors)
             taught = self.learned.applied(knowledge)
-            if (
-                serving is not None
-                and serving.knowledge == taught
-                and list(serving.knowledge.cards) == list(taught.cards)
-            ):
+            if serving is not None and _same(serving.knowledge, taught):
                 return serving, errors
-            if taught is knowledge:
-                return self._engine(knowledge), errors
-            threshold, margin, trained_weight = self._decision(knowledge)
-            engine = Engine(taught, threshold, margin, trained_weight, cache_dir=self.cache_dir)
+            # The decision is chosen on the files' own phrasings, which learned ones never move: when only what members
+            # taught changed, the serving engine's is kept rather than chosen again.
+            calibration = None
+            if serving is not None and self._files is not None and _same(self._files, knowledge):
+                calibration = serving.calibration
+            engine = Engine(
+                taught,
+                threshold=self.threshold,
+                margin=self.margin,
+                trained_weight=self.trained_weight,
+                cache_dir=self.cache_dir,
+                calibration=calibration,
+            )
+            self._files = knowledge
         return engine, errors
-
-    def _engine(self, knowledge: KnowledgeBase) -> Engine:
-        """The engine of the files' cards alone, its threshold, margin and trained part kept for `_decision`."""
-        engine = Engine(
-            knowledge,
-            threshold=self.threshold,
-            margin=self.margin,
-            trained_weight=self.trained_weight,
-            cache_dir=self.cache_dir,
-        )
-        self._decided = (knowledge, engine.threshold, engine.margin, engine.trained_weight)
-        return engine
-
-    def _decision(self, knowledge: KnowledgeBase) -> tuple[float, float, float]:
-        """The threshold, margin and trained part of the files' cards alone. Learned phrasings are matched at the
-        decision the cards' own were calibrated at: they never move it (nor cost a calibration each time one goes
-        live), so teaching one question cannot make the bot bolder on every other."""
-        if self._decided is None or self._decided[0] != knowledge:
-            self._engine(knowledge)
-        assert self._decided is not None
-        return self._decided[1:]
 
     async def learn(self, learned: Learned) -> bool:
         """Serve with what members taught: a voted-down card stops answering its question at once; a change to the
@@ -223,6 +208,11 @@ def _uncollected() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def _same(first: KnowledgeBase, second: KnowledgeBase) -> bool:
+    """The same cards in the same order: the calibration's folds depend on the order too."""
+    return first == second and list(first.cards) == list(second.cards)
 
 
 def _log(summary: str, problems: list[Problem]) -> None:

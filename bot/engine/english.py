@@ -29,7 +29,8 @@ class Counts(Protocol):
 
 class SortedCounts:
     """The list as its JSON text, searched in place: it is sorted by word, so a word is found by bisection over the
-    positions of the quotes. Building a dict of 160,000 words took 130 ms of every cold start; this takes 20.
+    positions of the quotes. A dict of every word would be built at every cold start, for the few words looked up
+    (bench/README.md).
     """
 
     def __init__(self, data: bytes) -> None:
@@ -58,7 +59,7 @@ class SortedCounts:
 
 @cache
 def frequencies() -> Counts:
-    # Found without importing spellchecker, which would cost another 20 ms.
+    # Found without importing spellchecker: only its word list is needed, and the import would lengthen a cold start.
     spec = find_spec("spellchecker")
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError("pyspellchecker is not installed")

@@ -30,7 +30,7 @@ def narrowest(largest: int) -> type[np.integer]:
 
 def ascending(values: np.ndarray) -> np.ndarray:
     """The distinct values, ascending: np.unique(values) from a sort. numpy 2.4's np.unique goes through a hash
-    table first, thirty times the time of a sort on the build's arrays (600,000 integers: 0.2 s against 6 ms)."""
+    table first, many times the time of a sort on the build's arrays (bench/README.md)."""
     values = np.sort(values, axis=None)
     new = np.ones(len(values), dtype=bool)
     np.not_equal(values[1:], values[:-1], out=new[1:])
@@ -147,7 +147,7 @@ class Postings:
         and weights are then read from the entries (a few hundred thousand word parts) rather than from an array as
         long as all their lists (millions of n-grams). An entry's features in order of its place need no place in
         the key: a list's repeats of a feature weigh the same, whatever their order. Nothing reads these postings
-        row by row, so where each first appeared is not kept: a tenth of their build at 10,000 cards.
+        row by row, so where each first appeared is not kept, which spares their build a share (bench/README.md).
         """
         lengths = lists.lengths[keys]
         entry_bits = max(len(keys) - 1, 0).bit_length()
@@ -189,7 +189,7 @@ class Postings:
         runs = np.cumsum(new)
         runs -= 1
         sums = np.bincount(runs, weights=self.weights)
-        # Taken by index: a third of the entries start a run, and so mixed a mask costs twice as much for each array.
+        # Taken by index: so many entries start a run that a mask this mixed costs more an array (bench/README.md).
         starts = np.flatnonzero(new)
         first = None if self.first is None else self.first[starts]
         return Postings(self.features[starts], groups[starts], sums, first, self.size)
@@ -222,8 +222,8 @@ def summed(
 def _run_sums(new: np.ndarray, entries: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Each run's weights added in order, as a dict adds them (0.0 + w is w): its first weight, then the few repeats.
 
-    Runs are found from the mask alone, with no array of where each starts (millions of int64 at 10,000 cards): the
-    k-th repeat, at p, is in run p - k - 1, since k of the p entries before it are repeats too.
+    Runs are found from the mask alone, with no array of where each starts (an int64 for each run, nearly as many
+    as the entries): the k-th repeat, at p, is in run p - k - 1, since k of the p entries before it are repeats too.
     """
     sums: np.ndarray = weights[entries[new]]
     repeats = np.flatnonzero(~new)

@@ -51,7 +51,7 @@ def explain(engine: Engine, question: str) -> Explanation:
     query = question_features(engine.vocabulary, asked)
     stems = list(dict.fromkeys(query.text.split()))
     kinds = asks(asked)
-    index = engine._card_words
+    index = engine.index.card_words
     weights = {stem: query.words[stem] * index.idf_of(stem) for stem in stems}
     total = sum(weight**2 for weight in weights.values())
     cards = []

@@ -19,7 +19,7 @@ class SparseIndex:
     repeats still counts as rare.
 
     The postings are built as flat arrays (one entry per feature of a row) and sorted by feature with numpy: a
-    Python list per feature would cost seconds and hundreds of megabytes at 100,000 cards.
+    Python list per feature costs an object an entry, seconds and far more memory on a large base (bench/README.md).
     """
 
     def __init__(self, rows: Sequence[Mapping[str, float]], groups: Sequence[int], unknown_weight: float = 1.0) -> None:
@@ -45,7 +45,7 @@ class SparseIndex:
         """An index from flat entries (row, feature number into `names`, term weight), row by row: the same scores
         as from dict rows, its features numbered in the order of `names` rather than of first appearance.
 
-        A build that numbers its features itself skips a dict per row: at 10,000 cards that is millions of entries.
+        A build that numbers its features itself skips a dict per row, and a dict entry for each of its entries.
         Entries must come in row order, each (row, feature) once; names no entry uses are left out of the index.
         """
         if len(rows) and np.any(np.diff(rows) < 0):
@@ -65,7 +65,7 @@ class SparseIndex:
 
         `by_group`, the postings already grouped (`postings.grouped(groups)`) where a build has them: each of their
         entries is one (feature, group), so the document frequencies are counted from them rather than found again
-        from every entry (the phrases' n-grams: 3.2 million at 10,000 cards).
+        from every entry (the phrases' n-grams: the most entries a build has).
         """
         index = cls.__new__(cls)
         index._fill(postings, names, groups, unknown_weight, by_group)
@@ -99,12 +99,12 @@ class SparseIndex:
 
         weights = postings.weights * idf[postings.features]
         # A row's squares added in the postings' order (by feature) rather than its own: no spreading back to row
-        # order, a twentieth of a build. Its norm may differ in the last bit of a float64; the float32 weights kept
-        # came out the same, bit for bit, on the shipped cards and on 10,000 synthetic ones.
+        # order. Its norm may differ in the last bit of a float64; the float32 weights kept came out the same, bit for
+        # bit, where that was checked (bench/README.md).
         norms = np.sqrt(np.bincount(postings.rows, weights=weights * weights, minlength=self.n_rows))
         norms[norms == 0] = 1.0
         weights /= norms[postings.rows]
-        # Kept in the narrowest type that holds them: a whole card's rows at 10,000 cards fit 16 bits, half the memory.
+        # Kept in the narrowest type that holds them: most bases' whole cards fit 16 bits, half the memory of int32.
         self.rows = postings.rows.astype(narrowest(self.n_rows - 1), copy=False)
         self.values = weights.astype(np.float32)
 
@@ -143,8 +143,8 @@ class SparseIndex:
                 known.append((index, weight))
         if not known or norm2 == 0:
             return np.zeros(self.n_rows, dtype=np.float32)
-        # One pass of np.add.at per feature, in float64 throughout: a third of the time of `result[rows] += ...`,
-        # which gathers, casts and scatters through temporary arrays.
+        # One pass of np.add.at per feature, in float64 throughout: faster than `result[rows] += ...`, which
+        # gathers, casts and scatters through temporary arrays (bench/README.md).
         result = np.zeros(self.n_rows, dtype=np.float64)
         norm = math.sqrt(norm2)
         for index, weight in known:
@@ -200,8 +200,8 @@ class SparseIndex:
 def top(scores: np.ndarray, k: int) -> np.ndarray:
     """The indices of the `k` highest scores, highest first, ties in index order.
 
-    The same as `np.argsort(-scores, kind="stable")[:k]` without sorting every score: at 100,000 cards the full
-    sort took 7 ms a question.
+    The same as `np.argsort(-scores, kind="stable")[:k]` without sorting every score, which on a large base costs
+    a question milliseconds (bench/README.md).
     """
     if k <= 0 or not len(scores):
         return np.zeros(0, dtype=np.intp)

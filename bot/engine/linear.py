@@ -27,7 +27,7 @@ LEARNING_RATE = 0.01
 BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-8  # Adam's usual moments
 L2 = 2.5e-6
 SEED = 0
-MAX_WEIGHTS = 20_000_000  # features times classes: 80 MB of weights, three times that while training
+MAX_WEIGHTS = 20_000_000  # features times classes, float32: Adam's two moments are as large again each in training
 UNKNOWN_WEIGHT = 1.5  # a feature training never saw weighs as the rarest known one, times this, in a query's norm
 
 

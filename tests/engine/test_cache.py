@@ -16,10 +16,10 @@ import pytest
 
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.cards.model import Card, CardSource
-from bot.engine import Engine, build_memory, cache
+from bot.engine import Engine, build_memory, cache, matcher
 from bot.engine.cache import cached, package_digest, source_digest
 from bot.engine.index import SparseIndex
-from bot.engine.matcher import cards_key
+from bot.engine.index_key import cards_key
 from bot.engine.vocabulary import Vocabulary
 from tests.conftest import FIXTURE_KNOWLEDGE
 
@@ -262,11 +262,11 @@ def test_engine_reads_its_build_back_until_a_card_changes(
     knowledge: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     builds = []
-    build = Engine._build
+    build = matcher.build_index
     # Only builds of the whole knowledge base count: calibrating builds engines on parts of it, inside the build.
     whole = len(knowledge.cards)
     monkeypatch.setattr(
-        Engine, "_build", lambda self, *args: builds.append(len(self.cards) == whole) or build(self, *args)
+        matcher, "build_index", lambda cards, *args: builds.append(len(cards) == whole) or build(cards, *args)
     )
     questions = ["how do i install pyhton", "any tournamnet soon??", "what's the weather like today"]
 
@@ -286,8 +286,8 @@ def test_engine_reads_its_build_back_until_a_card_changes(
 
 def test_a_moved_knowledge_folder_reads_its_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     builds = []
-    build = Engine._build
-    monkeypatch.setattr(Engine, "_build", lambda self, *args: builds.append(self) or build(self, *args))
+    build = matcher.build_index
+    monkeypatch.setattr(matcher, "build_index", lambda *args: builds.append(args) or build(*args))
     first, moved = tmp_path / "knowledge", tmp_path / "moved" / "knowledge"
     shutil.copytree(FIXTURE_KNOWLEDGE, first)
     fresh = Engine(load_knowledge_strict(first), cache_dir=tmp_path / "cache")

@@ -5,10 +5,10 @@ from hypothesis import strategies as st
 
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.engine import Engine
+from bot.engine.built import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT, answer_sentences
 from bot.engine.entries import Postings, Ragged, ascending, distinct, last_places, numbered, spans, summed
 from bot.engine.features import Features, Query, Words, _stem_texts, features, question_features
 from bot.engine.index import SparseIndex
-from bot.engine.matcher import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT, answer_sentences
 from bot.engine.text import clean
 from tests.conftest import SHIPPED_KNOWLEDGE
 
@@ -108,14 +108,14 @@ def test_the_build_indexes_what_each_phrase_and_answer_gives_alone(knowledge: Kn
     ]
     card_chars = [_added([p.chars for p in phrases]) for phrases in alone]
     expected = {
-        "_phrase_words": SparseIndex(phrase_words, groups, UNKNOWN_WEIGHT),
-        "_phrase_chars": SparseIndex(phrase_chars, groups, UNKNOWN_WEIGHT),
-        "_card_words": SparseIndex(card_words, cards, UNKNOWN_WEIGHT),
-        "_card_chars": SparseIndex(card_chars, cards, UNKNOWN_WEIGHT),
+        "phrase_words": SparseIndex(phrase_words, groups, UNKNOWN_WEIGHT),
+        "phrase_chars": SparseIndex(phrase_chars, groups, UNKNOWN_WEIGHT),
+        "card_words": SparseIndex(card_words, cards, UNKNOWN_WEIGHT),
+        "card_chars": SparseIndex(card_chars, cards, UNKNOWN_WEIGHT),
     }
     for name, index in expected.items():
-        assert _postings(getattr(engine, name)) == _postings(index), name
-    assert engine._phrase_text == [phrase.text for phrases in alone for phrase in phrases]
+        assert _postings(getattr(engine.index, name)) == _postings(index), name
+    assert engine.index.phrase_text == tuple(phrase.text for phrases in alone for phrase in phrases)
 
 
 @settings(max_examples=60, deadline=None)

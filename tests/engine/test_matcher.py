@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bot.cards import KnowledgeBase
 from bot.cards.model import Card, CardSource
-from bot.engine import Engine, Outcome, matcher
+from bot.engine import Engine, Outcome, built, matcher
 
 
 @pytest.mark.parametrize(
@@ -246,7 +246,7 @@ def test_the_trained_part_changes_scores_only_when_weighted(knowledge: Knowledge
 @pytest.mark.parametrize(
     ("limit", "value"),
     [
-        ("bot.engine.matcher.MAX_TRAINED_PHRASES", 3),  # too many phrases to train on in time
+        ("bot.engine.built.MAX_TRAINED_PHRASES", 3),  # too many phrases to train on in time
         ("bot.engine.linear.MAX_WEIGHTS", 1),  # its weights would not fit
     ],
 )
@@ -304,7 +304,7 @@ def test_a_question_in_the_answer_s_words_finds_a_card_written_with_few_phrasing
     )
     engine = Engine(replace(knowledge, cards={**knowledge.cards, "warnings": card}))
     assert engine.answer("how many warnings before a mute").card == card
-    assert matcher.answer_sentences(card.answer) == (
+    assert built.answer_sentences(card.answer) == (
         "Moderators give a warning first.",
         "A second warning within 30 days means a 24-hour mute.",
     )

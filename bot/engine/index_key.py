@@ -1,0 +1,51 @@
+"""What a cached index is keyed on: everything its build reads, so a change to any of it is another build rather
+than a stale index served. The code, data and libraries are found rather than listed, and so are the cards' fields:
+a module or a card field added later cannot be forgotten."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from bot.cards.model import Card
+from bot.engine import built
+from bot.engine.cache import package_digest, pickled
+
+
+@cache
+def _built_by() -> str:
+    """The code, data and libraries a build depends on: a change to any of them makes a cached build stale. Every
+    file of the engine package counts, found rather than listed: a module added to it cannot be forgotten."""
+    libraries = ",".join(map(version, ("numpy", "rapidfuzz", "snowballstemmer", "pystemmer", "pyspellchecker")))
+    return package_digest(Path(__file__).parent) + libraries
+
+
+# A card's fields as the cache key reads them, found rather than listed: a field added to cards cannot be forgotten.
+# Not a card's path: the build never reads it (the engine's cards, paths included, are the loaded ones, not the
+# cache's), so a knowledge folder moved or mounted elsewhere reads its cache.
+KEYED_FIELDS = tuple(f.name for f in fields(Card) if f.name != "path")
+
+
+def _keyed(value: object) -> object:
+    """A field as plain data: a mapping as its items, the source (a pydantic model) as its fields' items."""
+    if isinstance(value, Mapping):
+        return tuple(value.items())
+    if isinstance(value, BaseModel):
+        return tuple(vars(value).items())
+    return value
+
+
+def cards_key(cards: Sequence[Card]) -> bytes:
+    """Every field of every card the build reads, in the cards' order (a change to any is another build), at a seventh
+    of the cost of the cards' repr, which spends most of its time in pydantic's repr of each card's source."""
+    return pickled([tuple(_keyed(getattr(card, name)) for name in KEYED_FIELDS) for card in cards])
+
+
+def index_key(cards: Sequence[Card], trained_weight: float, calibrated: bool) -> tuple[str, str, bytes]:
+    """The key of the index of these cards, with a trained part of this weight, calibrated or not."""
+    return _built_by(), repr((trained_weight, built.MAX_TRAINED_PHRASES, calibrated)), cards_key(cards)
