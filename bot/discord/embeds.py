@@ -47,9 +47,9 @@ def decline_embed(reply: Reply) -> discord.Embed:
 
 
 def hint_text(hint: DeclineHint) -> str:
-    """The decline hint with {channel} a link to DECLINE_HINT_CHANNEL_ID and {role} DECLINE_HINT_ROLE_ID's mention
-    when they are set. It is shown in an embed, where no mention notifies anyone, and the admin's own words have
-    their mentions escaped besides (`@everyone` stays text whatever is sent)."""
+    """The decline hint with {channel} a link to DISCORD_DECLINE_HINT_CHANNEL_ID and {role}
+    DISCORD_DECLINE_HINT_ROLE_ID's mention when they are set. It is shown in an embed, where no mention notifies
+    anyone, and the admin's own words have their mentions escaped besides (`@everyone` stays text whatever is sent)."""
     channel = f"<#{hint.channel_id}>" if hint.channel_id else None
     role = f"<@&{hint.role_id}>" if hint.role_id else None
     return hint.render(discord.utils.escape_mentions, channel, role)
