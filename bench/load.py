@@ -53,7 +53,7 @@ class Load:
 
 def _env(fake: FakeDiscord, data_dir: Path, processes: int, shard: int) -> dict[str, str]:
     # No line a question: the bench measures the bot, not its log.
-    sharding = {"SHARD_COUNT": str(processes), "SHARD_IDS": str(shard)} if processes > 1 else {}
+    sharding = {"DISCORD_SHARD_COUNT": str(processes), "DISCORD_SHARD_IDS": str(shard)} if processes > 1 else {}
     return discord_env(fake, data_dir, GUILDS, LOG_LEVEL="WARNING", **sharding)
 
 
@@ -131,9 +131,9 @@ def lines(results: list[Load | str]) -> list[str]:
     out = [
         "## Load through the fake Discord",
         "",
-        "`python -m bot run` processes (one unsharded; two with `SHARD_COUNT=2`, `SHARD_IDS` 0 and 1) on the fixture "
-        "cards, SQLite each, against the tests' fake Discord; a burst of `/ask` interactions dispatched at once over "
-        "two servers, one a shard, each timed from its dispatch to the bot's reply. Target: "
+        "`python -m bot run` processes (one unsharded; two with `DISCORD_SHARD_COUNT=2`, `DISCORD_SHARD_IDS` 0 and 1) "
+        "on the fixture cards, SQLite each, against the tests' fake Discord; a burst of `/ask` interactions dispatched "
+        "at once over two servers, one a shard, each timed from its dispatch to the bot's reply. Target: "
         f"{TARGET_PER_SECOND:g} a second, ten times the peak assumed for a 100,000-member server (10% active a day, "
         "one question each, the busiest hour at four times the mean: 0.5 a second), every reply within 3 s. "
         "`python -m bench --load`.",

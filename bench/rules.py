@@ -17,7 +17,7 @@ OPERATING_RULE = "in-scope-1pt"  # most out-of-scope recall keeping in-scope acc
 NO_THRESHOLD = "none"
 OPERATING_TOLERANCE = 0.01
 MARGINS = np.arange(0.0, 20.5, 0.5)
-MAX_THRESHOLDS = 400
+THRESHOLDS_MAX = 400
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ class Choice:
 def _thresholds(scored: Scored) -> np.ndarray:
     """Candidate thresholds: just above each distinct best score (thinned to quantiles when there are many)."""
     values = np.unique(scored.first)
-    if len(values) > MAX_THRESHOLDS:
-        values = np.unique(np.quantile(scored.first, np.linspace(0, 1, MAX_THRESHOLDS)))
+    if len(values) > THRESHOLDS_MAX:
+        values = np.unique(np.quantile(scored.first, np.linspace(0, 1, THRESHOLDS_MAX)))
     return np.concatenate(([0.0], np.nextafter(values, np.inf)))
 
 

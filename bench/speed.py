@@ -18,7 +18,7 @@ import numpy as np
 
 from bench.child import ChildError, run_module
 
-AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
+AUTOCOMPLETE_CHOICES_MAX = 25  # Discord shows at most 25 choices
 WORKER_TIMEOUT = 3600.0
 WARM_UP = "how do i warm up the engine"
 
@@ -64,7 +64,7 @@ def measure(n_cards: int, n_queries: int) -> Speed:
 
     # One question and one prefix first: what an engine loads lazily counts in the cold start, not in latency.
     engine.answer(WARM_UP)
-    engine.autocomplete(WARM_UP[:4], AUTOCOMPLETE_LIMIT)
+    engine.autocomplete(WARM_UP[:4], AUTOCOMPLETE_CHOICES_MAX)
     ask = []
     for query in work.queries:
         start = time.perf_counter()
@@ -73,7 +73,7 @@ def measure(n_cards: int, n_queries: int) -> Speed:
     complete = []
     for prefix in work.prefixes:
         start = time.perf_counter()
-        engine.autocomplete(prefix, AUTOCOMPLETE_LIMIT)
+        engine.autocomplete(prefix, AUTOCOMPLETE_CHOICES_MAX)
         complete.append(time.perf_counter() - start)
     ask_ms, complete_ms = np.array(ask) * 1000, np.array(complete) * 1000
     return Speed(

@@ -26,7 +26,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from bot.cards import Problem, load_knowledge
-from bot.cards.loader import MAX_FILE_BYTES, CardMemo, card_entries
+from bot.cards.loader import FILE_MAX_BYTES, CardMemo, card_entries
 from bot.cards.model import Card, KnowledgeBase, Source
 from bot.cards.stamps import Stamp, racy, stamp
 from bot.engine.cache import (
@@ -137,7 +137,7 @@ def _content(path: Path) -> str | None:
         try:
             if not stat.S_ISREG(os.fstat(handle).st_mode):
                 return None
-            return hashlib.blake2b(file.read(MAX_FILE_BYTES + 1), digest_size=16).hexdigest()
+            return hashlib.blake2b(file.read(FILE_MAX_BYTES + 1), digest_size=16).hexdigest()
         except OSError:
             return None
 

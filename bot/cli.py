@@ -16,6 +16,7 @@ from bot.cards import KnowledgeError, load_knowledge
 from bot.cards.loader import shown_path
 from bot.exits import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from bot.log import setup_logging
+from bot.old_setting_names import warn_of_old_names
 from bot.settings import REPORT_DAYS, SLACK_TEAM_ID, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -379,6 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     secrets = [value.get_secret_value() for value in dict(settings).values() if isinstance(value, SecretStr)]
     setup_logging(settings.log_level, settings.log_format, secrets=secrets)
+    warn_of_old_names(Settings)
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler
     try:
         return handler(args, settings)

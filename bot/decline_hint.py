@@ -49,8 +49,8 @@ class DeclineHint:
         return cls(
             settings.decline_hint.strip(),
             settings.decline_hint_channel,
-            settings.decline_hint_channel_id,
-            settings.decline_hint_role_id,
+            settings.discord_decline_hint_channel_id,
+            settings.discord_decline_hint_role_id,
         )
 
     def render(self, escape: Callable[[str], str] = str, channel: str | None = None, role: str | None = None) -> str:

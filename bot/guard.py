@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from bot import replies
 
-MAX_TRACKED_USERS = 50_000
+TRACKED_USERS_MAX = 50_000
 
 
 class Refused(StrEnum):
@@ -67,6 +67,6 @@ class Cooldown:
             wait = (1.0 - tokens) * self.seconds
             return Refusal(Refused.COOLDOWN, replies.SLOW_DOWN.format(seconds=max(1.0, wait)))
         self._buckets[user] = (tokens - 1.0, now)
-        while len(self._buckets) > MAX_TRACKED_USERS:
+        while len(self._buckets) > TRACKED_USERS_MAX:
             self._buckets.popitem(last=False)
         return None

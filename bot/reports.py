@@ -27,10 +27,10 @@ from bot.store import QuestionRow, Scope, Store, VoteRow, days_ago
 from bot.store.records import PickRow
 
 SIMILAR = 75.0  # similarity (rapidfuzz ratio of the sorted content stems) at which two questions are one group
-MAX_GROUPS = 20
-MAX_LEADERS = 1000  # groups others can join: bounds the work on a long tail of questions asked once
-MAX_VARIANTS = 5
-MAX_REASONS = 3
+GROUPS_MAX = 20
+LEADERS_MAX = 1000  # groups others can join: bounds the work on a long tail of questions asked once
+VARIANTS_MAX = 5
+REASONS_MAX = 3
 TOP_CARDS = 10
 
 Kind = Literal["unanswered", "feedback", "stats"]
@@ -103,7 +103,7 @@ class Report:
 
 
 def group_unanswered(
-    rows: Iterable[QuestionRow], closest: Callable[[str], Suggestion | None], limit: int = MAX_GROUPS
+    rows: Iterable[QuestionRow], closest: Callable[[str], Suggestion | None], limit: int = GROUPS_MAX
 ) -> list[UnansweredGroup]:
     """Declined questions grouped by similarity, most asked first, each with the card that came closest."""
     wordings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -125,7 +125,7 @@ def group_unanswered(
         if found is not None:
             members[found[2]].append(key)
             continue
-        if len(leaders) < MAX_LEADERS:
+        if len(leaders) < LEADERS_MAX:
             leaders.append(key)
         members.append([key])
 
@@ -141,7 +141,7 @@ def group_unanswered(
         ranked = [text for text, _ in counts.most_common()]
         near = closest(ranked[0])  # worth a look, as a "did you mean" would be
         card = Closest(near.card.id, near.card.title, near.score) if near is not None else None
-        groups.append(UnansweredGroup(ranked[0], counts.total(), ranked[1 : 1 + MAX_VARIANTS], card, last_asked))
+        groups.append(UnansweredGroup(ranked[0], counts.total(), ranked[1 : 1 + VARIANTS_MAX], card, last_asked))
     return groups
 
 
@@ -155,7 +155,7 @@ def feedback_by_card(votes: Iterable[VoteRow], knowledge: KnowledgeBase) -> list
             helpful[vote.card] += 1
         else:
             unhelpful[vote.card] += 1
-            if vote.reason and len(reasons[vote.card]) < MAX_REASONS:
+            if vote.reason and len(reasons[vote.card]) < REASONS_MAX:
                 reasons[vote.card].append(vote.reason)
     cards = [
         CardFeedback(

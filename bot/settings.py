@@ -8,10 +8,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType, EnvSettingsSource
+
+from bot.old_setting_names import new_or_old, old_names_in_use, read_new_names_first
 
 PACKAGE_KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
 REPO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
@@ -92,20 +95,34 @@ class Settings(BaseSettings):
     # DECLINE_HINT: a line added to every decline; {channel} and {role} are filled in on each platform
     decline_hint: str | None = None
     decline_hint_channel: str = Field(default="#help", min_length=1)  # {channel} in words (Slack, console)
-    decline_hint_channel_id: int | None = None  # Discord: {channel} links to this channel
-    decline_hint_role_id: int | None = None  # Discord: {role} mentions this role (shown, never a ping)
+    # Discord: {channel} links to this channel, {role} mentions this role (shown, never a ping)
+    discord_decline_hint_channel_id: int | None = Field(
+        default=None, validation_alias=new_or_old("discord_decline_hint_channel_id")
+    )
+    discord_decline_hint_role_id: int | None = Field(
+        default=None, validation_alias=new_or_old("discord_decline_hint_role_id")
+    )
 
     # Discord
     discord_token: SecretStr | None = None
     discord_guild_ids: Annotated[list[int], NoDecode] = []
-    answer_channel_ids: Annotated[list[int], NoDecode] = []
+    discord_answer_channel_ids: Annotated[list[int], NoDecode] = Field(
+        default=[], validation_alias=new_or_old("discord_answer_channel_ids")
+    )
     discord_api_base: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg/"
-    allowed_guild_ids: Annotated[list[int], NoDecode] = []  # when set, the bot leaves every other server
-    # Scale-out: unset, one gateway connection; else discord.py's AutoShardedClient with SHARD_COUNT shards (`auto`:
-    # as many as Discord recommends), this process serving SHARD_IDS of them (default all)
-    shard_count: int | Literal["auto"] | None = None
-    shard_ids: Annotated[list[int], NoDecode] = []
+    # when set, the bot leaves every other server
+    discord_allowed_guild_ids: Annotated[list[int], NoDecode] = Field(
+        default=[], validation_alias=new_or_old("discord_allowed_guild_ids")
+    )
+    # Scale-out: unset, one gateway connection; else discord.py's AutoShardedClient with DISCORD_SHARD_COUNT shards
+    # (`auto`: as many as Discord recommends), this process serving DISCORD_SHARD_IDS of them (default all)
+    discord_shard_count: int | Literal["auto"] | None = Field(
+        default=None, validation_alias=new_or_old("discord_shard_count")
+    )
+    discord_shard_ids: Annotated[list[int], NoDecode] = Field(
+        default=[], validation_alias=new_or_old("discord_shard_ids")
+    )
 
     # Slack: Socket Mode with both tokens; the Events API over HTTP at /slack/events on HTTP_PORT with the bot
     # token and the signing secret but no app token
@@ -114,7 +131,10 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     slack_answer_channel_ids: Annotated[list[str], NoDecode] = []
-    allowed_workspace_ids: Annotated[list[str], NoDecode] = []  # when set, other workspaces' requests are ignored
+    # when set, other workspaces' requests are ignored
+    slack_allowed_workspace_ids: Annotated[list[str], NoDecode] = Field(
+        default=[], validation_alias=new_or_old("slack_allowed_workspace_ids")
+    )
     # Slack's /faq and "Save as FAQ card": workspace admins and owners, and these users or this user group's members
     slack_admin_user_ids: Annotated[list[str], NoDecode] = []
     slack_admin_group_id: str | None = None
@@ -131,6 +151,19 @@ class Settings(BaseSettings):
     # for it (and none 👎); this many 👎 stop the card answering it. true: proposals go live without an admin.
     learn_min_users: int = Field(default=2, ge=1)
     learn_auto_approve: bool = False
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """pydantic-settings' sources in its order, but a renamed setting's new name beats its old one anywhere."""
+        read_new_names_first([src for src in (env_settings, dotenv_settings) if isinstance(src, EnvSettingsSource)])
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
 
     @field_validator("match_threshold", "match_margin", "match_trained_weight", mode="before")
     @classmethod
@@ -154,12 +187,12 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("discord_guild_ids", "answer_channel_ids", "allowed_guild_ids", mode="before")
+    @field_validator("discord_guild_ids", "discord_answer_channel_ids", "discord_allowed_guild_ids", mode="before")
     @classmethod
     def _ids(cls, value: object) -> object:
         return _split_ids(value)
 
-    @field_validator("shard_count", mode="before")
+    @field_validator("discord_shard_count", mode="before")
     @classmethod
     def _shard_count(cls, value: object) -> object:
         """A whole number of shards, or `auto`; blank is unset."""
@@ -170,22 +203,24 @@ class Settings(BaseSettings):
             raise ValueError(f"expected a number of shards (1 or more) or auto, got {text!r}")
         return int(text)
 
-    @field_validator("shard_ids", mode="before")
+    @field_validator("discord_shard_ids", mode="before")
     @classmethod
     def _shard_id_list(cls, value: object) -> object:
         return _split_ids(value)
 
-    @field_validator("shard_ids")
+    @field_validator("discord_shard_ids")
     @classmethod
     def _shard_ids(cls, value: list[int], info: ValidationInfo) -> list[int]:
         """Each process of a sharded bot names its shards out of a known count, each once."""
         if not value:
             return value
-        count = info.data.get("shard_count")
+        count = info.data.get("discord_shard_count")
         if not isinstance(count, int):
-            raise ValueError("needs SHARD_COUNT set to a number: which shards a process serves depends on how many")
+            raise ValueError(
+                "needs DISCORD_SHARD_COUNT set to a number: which shards a process serves depends on how many"
+            )
         if wrong := [shard for shard in value if shard >= count]:
-            raise ValueError(f"shard ids run from 0 to SHARD_COUNT - 1 ({count - 1}), got {wrong[0]}")
+            raise ValueError(f"shard ids run from 0 to DISCORD_SHARD_COUNT - 1 ({count - 1}), got {wrong[0]}")
         if len(set(value)) != len(value):
             raise ValueError("names a shard twice")
         return value
@@ -282,7 +317,7 @@ class Settings(BaseSettings):
     def _slack_channels(cls, value: object) -> object:
         return _split_slack_ids(value, r"[CGD][A-Z0-9]{2,}", "Slack channel ids such as C0123ABCD")
 
-    @field_validator("allowed_workspace_ids", mode="before")
+    @field_validator("slack_allowed_workspace_ids", mode="before")
     @classmethod
     def _workspaces(cls, value: object) -> object:
         return _split_slack_ids(value, SLACK_TEAM_ID, "Slack workspace ids such as T0123ABCD")
@@ -310,8 +345,12 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
+        env_file = cast("DotenvType | None", overrides.get("_env_file", ENV_FILE_SENTINEL))
+        # A bad value set under a setting's old name is named as the admin wrote it.
+        set_as = {found.new: found.old for found in old_names_in_use(Settings, env_file) if not found.shadowed}
         lines = []
         for error in exc.errors():
             name = str(error["loc"][0]).upper() if error["loc"] else "settings"
-            lines.append(f"invalid setting {name}: {error['msg']}")
+            shown = f"{name} (set as {set_as[name]})" if name in set_as else name
+            lines.append(f"invalid setting {shown}: {error['msg']}")
         raise SettingsError("\n".join(lines)) from None

@@ -38,7 +38,7 @@ async def discord_decline(**settings: object) -> tuple[discord.Embed, dict[str, 
 
 async def test_discord_links_the_channel_and_shows_the_role_without_pinging_anyone() -> None:
     embed, kwargs = await discord_decline(
-        decline_hint=HINT, decline_hint_channel_id=str(CHANNEL_ID), decline_hint_role_id=str(ROLE_ID)
+        decline_hint=HINT, discord_decline_hint_channel_id=str(CHANNEL_ID), discord_decline_hint_role_id=str(ROLE_ID)
     )
     assert embed.title == replies.DECLINE
     last = embed.description.splitlines()[-1]

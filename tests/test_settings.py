@@ -18,16 +18,16 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def test_ids_are_comma_separated_not_json(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISCORD_GUILD_IDS", "123, 456")
-    monkeypatch.setenv("ANSWER_CHANNEL_IDS", "789")
-    monkeypatch.setenv("ALLOWED_GUILD_IDS", "123,1011")
-    monkeypatch.setenv("ALLOWED_WORKSPACE_IDS", "T0123ABCD, T0456EFGH")
+    monkeypatch.setenv("DISCORD_ANSWER_CHANNEL_IDS", "789")
+    monkeypatch.setenv("DISCORD_ALLOWED_GUILD_IDS", "123,1011")
+    monkeypatch.setenv("SLACK_ALLOWED_WORKSPACE_IDS", "T0123ABCD, T0456EFGH")
     monkeypatch.setenv("SLACK_ADMIN_USER_IDS", "U0123ABCD,W0456EFGH")
     monkeypatch.setenv("SLACK_ADMIN_GROUP_ID", " S0123ABCD ")
     settings = load_settings()
     assert settings.discord_guild_ids == [123, 456]
-    assert settings.answer_channel_ids == [789]
-    assert settings.allowed_guild_ids == [123, 1011]
-    assert settings.allowed_workspace_ids == ["T0123ABCD", "T0456EFGH"]
+    assert settings.discord_answer_channel_ids == [789]
+    assert settings.discord_allowed_guild_ids == [123, 1011]
+    assert settings.slack_allowed_workspace_ids == ["T0123ABCD", "T0456EFGH"]
     assert settings.slack_admin_user_ids == ["U0123ABCD", "W0456EFGH"]
     assert settings.slack_admin_group_id == "S0123ABCD"
 
@@ -36,9 +36,9 @@ def test_ids_are_comma_separated_not_json(monkeypatch: pytest.MonkeyPatch) -> No
     ("name", "value"),
     [
         ("DISCORD_GUILD_IDS", "[1,2]"),
-        ("ALLOWED_GUILD_IDS", "T0123ABCD"),
-        ("ALLOWED_WORKSPACE_IDS", "123"),
-        ("ALLOWED_WORKSPACE_IDS", "C0123ABCD"),
+        ("DISCORD_ALLOWED_GUILD_IDS", "T0123ABCD"),
+        ("SLACK_ALLOWED_WORKSPACE_IDS", "123"),
+        ("SLACK_ALLOWED_WORKSPACE_IDS", "C0123ABCD"),
         ("SLACK_ADMIN_USER_IDS", "T0123ABCD"),
         ("SLACK_ADMIN_GROUP_ID", "U0123ABCD"),
         ("DISCORD_API_BASE", "discord.com/api"),

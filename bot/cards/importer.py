@@ -16,7 +16,7 @@ import yaml
 
 from bot.cards.faq_formats import MARKDOWN_SUFFIXES, TABLE_SUFFIXES, Entry, parse
 from bot.cards.loader import (
-    MAX_FILE_BYTES,
+    FILE_MAX_BYTES,
     YAML_LOADER,
     Problem,
     UnreadableError,
@@ -29,7 +29,7 @@ from bot.cards.loader import (
 from bot.cards.model import CardSource
 from bot.cards.writer import Draft, card_names, place, problems_of, slug, write_checked
 
-IMPORT_MAX_BYTES = 16 * MAX_FILE_BYTES  # a FAQ holds many answers; a card file holds one
+IMPORT_MAX_BYTES = 16 * FILE_MAX_BYTES  # a FAQ holds many answers; a card file holds one
 SUFFIXES = TABLE_SUFFIXES | MARKDOWN_SUFFIXES
 
 

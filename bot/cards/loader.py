@@ -29,7 +29,7 @@ M = TypeVar("M", bound=BaseModel)
 MIN_QUESTION_WORDS = 2
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: ten times faster
 MIN_QUESTION_CHARS = 6
-MAX_FILE_BYTES = 1 << 20  # a card or sources.yaml larger than 1 MiB is not read: an answer has 4,096 characters at most
+FILE_MAX_BYTES = 1 << 20  # a card or sources.yaml larger than 1 MiB is not read: an answer has 4,096 characters at most
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<front>.*?)^---[ \t]*\r?\n?(?P<body>.*)\Z", re.DOTALL | re.MULTILINE)
 
 
@@ -74,7 +74,7 @@ def decode(data: bytes) -> str:
 
 
 def read_text(path: Path, root: Path, target: Path | None = None) -> str:
-    """The text of a regular file inside the knowledge folder (`root`, resolved), of MAX_FILE_BYTES at most, without
+    """The text of a regular file inside the knowledge folder (`root`, resolved), of FILE_MAX_BYTES at most, without
     a byte-order mark. `target` is the file's resolved path when the caller knows it already.
 
     Anything else is refused before it is read: a FIFO would block the reader (and the watcher) for good, a symbolic
@@ -90,9 +90,9 @@ def read_text(path: Path, root: Path, target: Path | None = None) -> str:
         with os.fdopen(handle, "rb") as file:
             if not stat.S_ISREG(os.fstat(handle).st_mode):
                 raise UnreadableError("not a regular file: not read")
-            data = file.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise UnreadableError(f"larger than {MAX_FILE_BYTES:,} bytes: not read")
+            data = file.read(FILE_MAX_BYTES + 1)
+        if len(data) > FILE_MAX_BYTES:
+            raise UnreadableError(f"larger than {FILE_MAX_BYTES:,} bytes: not read")
     except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
         raise UnreadableError(f"cannot read: {exc}") from exc
     return decode(data)

@@ -19,7 +19,7 @@ from bot.cards import KnowledgeError
 from bot.cards.typed import draft_of, questions_of
 from bot.cards.writer import Draft, write_card
 from bot.discord.admin import code_block, refusal, reload_embed
-from bot.discord.embeds import TITLE_MAX, clip
+from bot.discord.embeds import TITLE_MAX_CHARS, clip
 from bot.discord.errors import apologize
 from bot.discord.send import respond
 
@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 
 FOLDER = "added"  # under the knowledge folder's cards/
 FORM_TITLE = "New FAQ card"
-QUESTION_MAX, PHRASINGS_MAX, ANSWER_MAX = 200, 4000, 4000  # Discord allows 4,000 characters a field
+# Discord allows 4,000 characters a field
+QUESTION_FIELD_MAX_CHARS = 200
+PHRASINGS_FIELD_MAX_CHARS = 4000
+ANSWER_FIELD_MAX_CHARS = 4000
 
 
 class CardForm(discord.ui.Modal):
@@ -41,17 +44,20 @@ class CardForm(discord.ui.Modal):
         super().__init__(title=title)
         self.bot = bot
         self.question: discord.ui.TextInput[CardForm] = discord.ui.TextInput(
-            label="Question (the card's title)", default=question or None, max_length=QUESTION_MAX
+            label="Question (the card's title)", default=question or None, max_length=QUESTION_FIELD_MAX_CHARS
         )
         self.phrasings: discord.ui.TextInput[CardForm] = discord.ui.TextInput(
             label="Other ways people ask it (one a line)",
             style=discord.TextStyle.paragraph,
             default=phrasings or None,
             required=False,
-            max_length=PHRASINGS_MAX,
+            max_length=PHRASINGS_FIELD_MAX_CHARS,
         )
         self.answer: discord.ui.TextInput[CardForm] = discord.ui.TextInput(
-            label="Answer (Markdown)", style=discord.TextStyle.paragraph, default=answer or None, max_length=ANSWER_MAX
+            label="Answer (Markdown)",
+            style=discord.TextStyle.paragraph,
+            default=answer or None,
+            max_length=ANSWER_FIELD_MAX_CHARS,
         )
         for item in (self.question, self.phrasings, self.answer):
             self.add_item(item)
@@ -87,7 +93,7 @@ async def reload_and_report(interaction: discord.Interaction[Any], bot: FaqBot, 
     holder = bot.holder
     result = await holder.reload_off_loop()
     embed = reload_embed(result, len(holder.cards))
-    embed.title = clip(f"{done} {embed.title}", TITLE_MAX)
+    embed.title = clip(f"{done} {embed.title}", TITLE_MAX_CHARS)
     await respond(interaction, embed=embed, ephemeral=True)
 
 

@@ -20,7 +20,7 @@ from bot import reports
 from bot.admin_replies import CARD_PROBLEMS, NO_STORE, RELOAD_REFUSED, RELOADED, RELOADED_WITHOUT, STORE_DEGRADED
 from bot.admin_replies import REPORT_TITLES as TITLES
 from bot.clip import clip
-from bot.discord.embeds import DESCRIPTION_MAX, TITLE_MAX
+from bot.discord.embeds import DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS
 from bot.discord.errors import Refused
 from bot.discord.send import respond
 from bot.holder import Reload
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_DAYS = 365
+DAYS_MAX = 365
 FENCE = "```"
 NOT_IN_DMS = (
     "The /faq commands and Save as FAQ card are for a server's admins: run them in your server, not in a direct "
@@ -44,7 +44,7 @@ OK_COLOUR = discord.Colour.green()
 LEFT_OUT_COLOUR = discord.Colour.orange()
 REFUSED_COLOUR = discord.Colour.red()
 
-Days = app_commands.Range[int, 1, MAX_DAYS]
+Days = app_commands.Range[int, 1, DAYS_MAX]
 
 
 def refusal(interaction: discord.Interaction[Any]) -> str | None:
@@ -67,7 +67,7 @@ def admins_only(interaction: discord.Interaction[Any]) -> bool:
 
 def code_block(text: str) -> str:
     """Text in a code block (columns stay aligned), cut to fit an embed; members' text cannot close the block."""
-    safe = clip(text.replace(FENCE, "'''"), DESCRIPTION_MAX - 2 * len(FENCE) - 2)
+    safe = clip(text.replace(FENCE, "'''"), DESCRIPTION_MAX_CHARS - 2 * len(FENCE) - 2)
     return f"{FENCE}\n{safe}\n{FENCE}"
 
 
@@ -83,8 +83,8 @@ def reload_embed(result: Reload, cards: int) -> discord.Embed:
     listing = code_block("\n".join(str(problem) for problem in result.problems))
     if not result.refused:
         title = RELOADED_WITHOUT.format(cards=cards)
-        return discord.Embed(title=clip(title, TITLE_MAX), description=listing, colour=LEFT_OUT_COLOUR)
-    return discord.Embed(title=clip(RELOAD_REFUSED, TITLE_MAX), description=listing, colour=REFUSED_COLOUR)
+        return discord.Embed(title=clip(title, TITLE_MAX_CHARS), description=listing, colour=LEFT_OUT_COLOUR)
+    return discord.Embed(title=clip(RELOAD_REFUSED, TITLE_MAX_CHARS), description=listing, colour=REFUSED_COLOUR)
 
 
 @app_commands.guild_only()

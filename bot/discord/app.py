@@ -27,7 +27,7 @@ def intents_for(settings: Settings) -> discord.Intents:
     """The message content intent is privileged: asked for only when answer channels need it (else Discord closes
     the gateway with 4014 for a fresh application)."""
     intents = discord.Intents.default()
-    intents.message_content = bool(settings.answer_channel_ids)
+    intents.message_content = bool(settings.discord_answer_channel_ids)
     return intents
 
 
@@ -49,7 +49,7 @@ def _guarded(event: str, parser: Callable[[Any], None]) -> Callable[[Any], None]
 
 
 class ServedTree(app_commands.CommandTree["FaqBot"]):
-    """Every slash command and context menu is refused, unseen, in a server outside ALLOWED_GUILD_IDS: the bot
+    """Every slash command and context menu is refused, unseen, in a server outside DISCORD_ALLOWED_GUILD_IDS: the bot
     leaves such a server, and answers nothing there should leaving fail."""
 
     async def interaction_check(self, interaction: discord.Interaction[FaqBot], /) -> bool:
@@ -90,8 +90,9 @@ class FaqBot(commands.Bot):
         await super().start(token, reconnect=reconnect)
 
     def serves(self, guild_id: int | None) -> bool:
-        """Whether a question from this server (None: a direct message) is answered, as ALLOWED_GUILD_IDS says."""
-        allowed = self.settings.allowed_guild_ids
+        """Whether a question from this server (None: a direct message) is answered, as DISCORD_ALLOWED_GUILD_IDS
+        says."""
+        allowed = self.settings.discord_allowed_guild_ids
         return not allowed or guild_id is None or guild_id in allowed
 
     @property

@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cards.typed import clipped
-from bot.discord.add_card import ANSWER_MAX, QUESTION_MAX, AddCardForm
+from bot.discord.add_card import ANSWER_FIELD_MAX_CHARS, QUESTION_FIELD_MAX_CHARS, AddCardForm
 from bot.discord.admin import admins_only
 from bot.discord.errors import Refused
 
@@ -82,7 +82,7 @@ class Capture(commands.Cog):
     async def save_as_card(self, interaction: discord.Interaction[FaqBot], message: discord.Message) -> None:
         if message.author.bot or message.is_system():
             raise Refused(NOT_A_MEMBERS_REPLY)
-        answer = clipped(message.clean_content, ANSWER_MAX)
+        answer = clipped(message.clean_content, ANSWER_FIELD_MAX_CHARS)
         if not answer:
             raise Refused(NO_TEXT)
         question = await asked(self.bot, message, interaction.channel)
@@ -90,7 +90,7 @@ class Capture(commands.Cog):
             self.bot,
             folder=FOLDER,
             what=NAME,
-            question=clipped(question.clean_content, QUESTION_MAX) if question else "",
+            question=clipped(question.clean_content, QUESTION_FIELD_MAX_CHARS) if question else "",
             answer=answer,
             source=cited_as(message, interaction.channel),
         )

@@ -24,9 +24,9 @@ from bot.replies import Reply
 if TYPE_CHECKING:
     from bot.discord.app import FaqBot
 
-CUSTOM_ID_MAX = 100
-LABEL_MAX = 80
-OPTION_MAX = 100
+CUSTOM_ID_MAX_CHARS = 100
+LABEL_MAX_CHARS = 80
+OPTION_MAX_CHARS = 100
 SELECT_OPTIONS_MAX = 25
 RELATED_BUTTONS_MAX = 3  # more related cards than this go into a select menu
 CARD = r"[a-z0-9][a-z0-9_-]*"
@@ -36,10 +36,10 @@ QUESTION = r"[A-Za-z0-9_-]{1,40}"
 def _custom_id(*parts: str | None) -> str | None:
     """Join the parts, dropping a trailing question id when the whole would be too long for Discord."""
     custom_id = ":".join(part for part in parts if part)
-    if len(custom_id) <= CUSTOM_ID_MAX:
+    if len(custom_id) <= CUSTOM_ID_MAX_CHARS:
         return custom_id
     shorter = ":".join(part for part in parts[:-1] if part)
-    return shorter if len(shorter) <= CUSTOM_ID_MAX else None
+    return shorter if len(shorter) <= CUSTOM_ID_MAX_CHARS else None
 
 
 class VoteButton(
@@ -84,7 +84,7 @@ class CardButton(
 
     def __init__(self, custom_id: str, label: str = replies.RELATED) -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
-            style=discord.ButtonStyle.primary, label=clip(label, LABEL_MAX), custom_id=custom_id
+            style=discord.ButtonStyle.primary, label=clip(label, LABEL_MAX_CHARS), custom_id=custom_id
         )
         super().__init__(button)
 
@@ -116,7 +116,7 @@ class CardSelect(
 
     def __init__(self, custom_id: str, cards: list[Card] | None = None, placeholder: str | None = None) -> None:
         options = [
-            discord.SelectOption(label=clip(card.title, OPTION_MAX), value=card.id)
+            discord.SelectOption(label=clip(card.title, OPTION_MAX_CHARS), value=card.id)
             for card in (cards or [])[:SELECT_OPTIONS_MAX]
         ]
         select: discord.ui.Select[Any] = discord.ui.Select(
@@ -126,7 +126,7 @@ class CardSelect(
 
     @classmethod
     def build(cls, kind: str, cards: list[Card], question_id: str | None) -> CardSelect | None:
-        usable = [card for card in cards if len(card.id) <= OPTION_MAX]
+        usable = [card for card in cards if len(card.id) <= OPTION_MAX_CHARS]
         custom_id = _custom_id("faq", "cards", kind, question_id)
         if not usable or custom_id is None:
             return None

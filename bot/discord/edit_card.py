@@ -23,7 +23,14 @@ from bot.cards import Card, KnowledgeError
 from bot.cards.edits import edit_card, read_card_file, remove_card
 from bot.cards.loader import UnreadableError
 from bot.cards.typed import find_card
-from bot.discord.add_card import ANSWER_MAX, PHRASINGS_MAX, QUESTION_MAX, CardForm, refused, reload_and_report
+from bot.discord.add_card import (
+    ANSWER_FIELD_MAX_CHARS,
+    PHRASINGS_FIELD_MAX_CHARS,
+    QUESTION_FIELD_MAX_CHARS,
+    CardForm,
+    refused,
+    reload_and_report,
+)
 from bot.discord.admin import refusal
 from bot.discord.errors import Refused, apologize
 from bot.discord.send import respond
@@ -86,9 +93,9 @@ async def open_edit_form(interaction: discord.Interaction[FaqBot], value: str) -
         return
     phrasings = "\n".join(written.questions[1:])
     for field, text, limit in (
-        ("question", written.questions[0], QUESTION_MAX),
-        ("other phrasings", phrasings, PHRASINGS_MAX),
-        ("answer", written.answer, ANSWER_MAX),
+        ("question", written.questions[0], QUESTION_FIELD_MAX_CHARS),
+        ("other phrasings", phrasings, PHRASINGS_FIELD_MAX_CHARS),
+        ("answer", written.answer, ANSWER_FIELD_MAX_CHARS),
     ):
         if len(text) > limit:
             message = TOO_LONG.format(limit=limit, field=field, path=shown(bot, card.path))

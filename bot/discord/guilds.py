@@ -1,5 +1,6 @@
-"""The servers the bot serves: with ALLOWED_GUILD_IDS set, it leaves any other, when it joins one and at start-up
-for those it was added to meanwhile. Anyone can add a public bot to their server; this keeps it to the listed ones."""
+"""The servers the bot serves: with DISCORD_ALLOWED_GUILD_IDS set, it leaves any other, when it joins one and at
+start-up for those it was added to meanwhile. Anyone can add a public bot to their server; this keeps it to the listed
+ones."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 class AllowedGuilds(commands.Cog):
     def __init__(self, bot: FaqBot) -> None:
         self.bot = bot
-        self.allowed = frozenset(bot.settings.allowed_guild_ids)
+        self.allowed = frozenset(bot.settings.discord_allowed_guild_ids)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -36,12 +37,15 @@ class AllowedGuilds(commands.Cog):
             await guild.leave()
         except discord.HTTPException as error:
             log.error(
-                "could not leave server %s (%s), which is not in ALLOWED_GUILD_IDS: %s", guild.id, guild.name, error
+                "could not leave server %s (%s), which is not in DISCORD_ALLOWED_GUILD_IDS: %s",
+                guild.id,
+                guild.name,
+                error,
             )
             return
-        log.warning("left server %s (%s): it is not in ALLOWED_GUILD_IDS", guild.id, guild.name)
+        log.warning("left server %s (%s): it is not in DISCORD_ALLOWED_GUILD_IDS", guild.id, guild.name)
 
 
 async def setup(bot: FaqBot) -> None:
-    if bot.settings.allowed_guild_ids:
+    if bot.settings.discord_allowed_guild_ids:
         await bot.add_cog(AllowedGuilds(bot))

@@ -14,12 +14,12 @@ import discord
 from discord import app_commands
 
 from bot.discord.admin import NO_STORE, REPORT_COLOUR, STORE_DEGRADED, admins_only
-from bot.discord.components import LABEL_MAX
-from bot.discord.embeds import DESCRIPTION_MAX, clip
+from bot.discord.components import LABEL_MAX_CHARS
+from bot.discord.embeds import DESCRIPTION_MAX_CHARS, clip
 from bot.discord.errors import Refused, apologize
 from bot.discord.send import NO_PINGS, respond
 from bot.learn import review
-from bot.learn.review import EXPLAIN, NOTHING, QUESTION_MAX, TITLE
+from bot.learn.review import EXPLAIN, NOTHING, QUESTION_SHOWN_MAX_CHARS, TITLE
 from bot.learn.teacher import Teacher
 from bot.store import StoreUnavailableError
 from bot.store import learning as records
@@ -35,7 +35,7 @@ PAGE_SIZE = 4  # two buttons each, a row each: with the row of page buttons, Dis
 
 def _quoted(text: str) -> str:
     """A member's question shown as text: no Markdown, no code span to break out of, no mention (pings are off)."""
-    return discord.utils.escape_markdown(clip(text, QUESTION_MAX).replace("`", "'"))
+    return discord.utils.escape_markdown(clip(text, QUESTION_SHOWN_MAX_CHARS).replace("`", "'"))
 
 
 def render(proposals: list[Phrasing], tallies: dict[tuple[str, str], records.Tally], page: int) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def render(proposals: list[Phrasing], tallies: dict[tuple[str, str], records.Tal
     for number, phrasing, members in ((p.number, p.phrasing, p.members) for p in shown.proposals):
         lines.append(f"**{number}.** {_quoted(phrasing.question)} → `{phrasing.card}` ({members} members)")
         for action, style in (("approve", discord.ButtonStyle.success), ("reject", discord.ButtonStyle.danger)):
-            label = clip(f"{action.title()} {number}", LABEL_MAX)
+            label = clip(f"{action.title()} {number}", LABEL_MAX_CHARS)
             button: discord.ui.Button[Any] = discord.ui.Button(
                 style=style, label=label, custom_id=f"faq:learn:{action}:{phrasing.id}:{page}", row=number % PAGE_SIZE
             )
@@ -60,7 +60,9 @@ def render(proposals: list[Phrasing], tallies: dict[tuple[str, str], records.Tal
             view.add_item(nav)
     description = "\n".join(lines) + f"\n\n{EXPLAIN}" if lines else NOTHING
     embed = discord.Embed(
-        title=TITLE.format(count=len(proposals)), description=clip(description, DESCRIPTION_MAX), colour=REPORT_COLOUR
+        title=TITLE.format(count=len(proposals)),
+        description=clip(description, DESCRIPTION_MAX_CHARS),
+        colour=REPORT_COLOUR,
     )
     if pages > 1:
         embed.set_footer(text=f"page {page + 1} of {pages}")

@@ -27,7 +27,7 @@ def strip_mention(text: str, user_id: int) -> str:
 class Mentions(commands.Cog):
     def __init__(self, bot: FaqBot) -> None:
         self.bot = bot
-        self.answer_channels = frozenset(bot.settings.answer_channel_ids)
+        self.answer_channels = frozenset(bot.settings.discord_answer_channel_ids)
 
     def _via(self, message: discord.Message) -> Via | None:
         """How the message asks the bot, or None when it does not."""

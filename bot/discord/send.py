@@ -7,13 +7,13 @@ from typing import Any
 import discord
 
 NO_PINGS = discord.AllowedMentions.none()
-CONTENT_MAX = 2000
+CONTENT_MAX_CHARS = 2000
 
 
 def _message_kwargs(content: str | None, embed: discord.Embed | None, view: discord.ui.View | None) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
     if content is not None:
-        kwargs["content"] = content[:CONTENT_MAX]
+        kwargs["content"] = content[:CONTENT_MAX_CHARS]
     if embed is not None:
         kwargs["embed"] = embed
     if view is not None:  # discord.py treats a missing view and `None` differently

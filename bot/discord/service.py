@@ -55,7 +55,7 @@ async def connect(bot: FaqBot, token: str) -> int:
         log.error("Discord at %s answered %s at login: check DISCORD_API_BASE", base, error.status)
         return EXIT_FAIL
     except discord.PrivilegedIntentsRequired:
-        log.error("ANSWER_CHANNEL_IDS needs the Message Content intent: enable it in the Developer Portal")
+        log.error("DISCORD_ANSWER_CHANNEL_IDS needs the Message Content intent: enable it in the Developer Portal")
         return EXIT_FAIL
     log.info("Discord connection closed")
     return EXIT_OK

@@ -1,8 +1,9 @@
-"""SHARD_COUNT and SHARD_IDS: the bot over discord.py's AutoShardedClient, one gateway connection a shard.
+"""DISCORD_SHARD_COUNT and DISCORD_SHARD_IDS: the bot over discord.py's AutoShardedClient, one gateway connection a
+shard.
 
 Discord gives each shard its own servers (`(guild_id >> 22) % shard_count`, direct messages on shard 0), so several
-processes, each with its SHARD_IDS, share one bot's servers with no coordination of their own. Nothing else in the
-adapter changes: a sharded client is the same `FaqBot`.
+processes, each with its DISCORD_SHARD_IDS, share one bot's servers with no coordination of their own. Nothing else in
+the adapter changes: a sharded client is the same `FaqBot`.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ class ShardedFaqBot(FaqBot, commands.AutoShardedBot):
 
 
 def sharding(settings: Settings) -> dict[str, Any] | None:
-    """AutoShardedClient's options as SHARD_COUNT and SHARD_IDS say; None, one unsharded connection, when unset."""
-    if settings.shard_count is None:
+    """AutoShardedClient's options as DISCORD_SHARD_COUNT and DISCORD_SHARD_IDS say; None, one unsharded connection,
+    when unset."""
+    if settings.discord_shard_count is None:
         return None
-    count = None if settings.shard_count == "auto" else settings.shard_count  # None: discord.py asks /gateway/bot
-    return {"shard_count": count, "shard_ids": settings.shard_ids or None}
+    shard_count = settings.discord_shard_count
+    count = None if shard_count == "auto" else shard_count  # None: discord.py asks /gateway/bot
+    return {"shard_count": count, "shard_ids": settings.discord_shard_ids or None}
 
 
 def sharded_bot(settings: Settings, holder: EngineHolder, store: Store | None = None) -> ShardedFaqBot | None:
@@ -43,7 +46,7 @@ def sharded_bot(settings: Settings, holder: EngineHolder, store: Store | None = 
         return None
     log.info(
         "Discord: shards %s of %s in this process",
-        ", ".join(map(str, settings.shard_ids)) or "all",
+        ", ".join(map(str, settings.discord_shard_ids)) or "all",
         options["shard_count"] or "as many as Discord recommends",
     )
     return ShardedFaqBot(settings, holder, store, **options)

@@ -13,7 +13,7 @@ from bot.store.learning import Phrasing, State
 
 log = logging.getLogger(__name__)
 
-QUESTION_MAX = 300
+QUESTION_SHOWN_MAX_CHARS = 300
 TITLE = "Learned phrasings waiting for review ({count})"
 NOTHING = "Nothing to review: no phrasing is proposed. Members propose one by picking a card or voting 👍."
 EXPLAIN = "Approve to answer the question with the card from now on; `faqbot learn export` writes them into files."
@@ -65,5 +65,5 @@ async def decide(teacher: Teacher, phrasing_id: str, approve: bool, by: str) -> 
     if phrasing is None:
         return GONE
     return (APPROVED if approve else REJECTED).format(
-        question=clip(phrasing.question, QUESTION_MAX), card=phrasing.card
+        question=clip(phrasing.question, QUESTION_SHOWN_MAX_CHARS), card=phrasing.card
     )

@@ -35,14 +35,14 @@ from bot.holder import Reload
 from bot.settings import REPORT_DAYS
 from bot.slack import forms
 from bot.slack.authority import REFUSED, Authority
-from bot.slack.blocks import MAX_BLOCKS, MAX_FALLBACK_CHARS, MAX_SECTION_CHARS, Block, Message, split_mrkdwn
+from bot.slack.blocks import BLOCKS_MAX, FALLBACK_MAX_CHARS, SECTION_MAX_CHARS, Block, Message, split_mrkdwn
 from bot.slack.mrkdwn import escape, plain
 from bot.store import Scope, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/faq"
-MAX_DAYS = 365
+DAYS_MAX = 365
 FENCE = "```"
 REPORTS: tuple[reports.Kind, ...] = ("unanswered", "feedback", "stats")
 USAGE = (
@@ -58,7 +58,7 @@ USAGE = (
 )
 UNKNOWN = "There is no /faq {word}."
 FAILED = "Sorry, that did not work: the bot's log says why. Try again in a moment."
-BAD_DAYS = f"Give the days as a whole number from 1 to {MAX_DAYS}, as in `/faq unanswered 30`."
+BAD_DAYS = f"Give the days as a whole number from 1 to {DAYS_MAX}, as in `/faq unanswered 30`."
 EDIT_WHICH = "Name the card to edit: `/faq edit <card title or id>`."
 NO_SUCH_CARD = "No card has the title or id “{typed}”."
 DID_YOU_MEAN = " Did you mean: {titles}?"
@@ -94,13 +94,13 @@ def note(text: str) -> Message:
 
 
 def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:MAX_SECTION_CHARS]}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_MAX_CHARS]}}
 
 
 def code_sections(text: str) -> list[Block]:
     """Text in code blocks (columns stay aligned), split to fit sections; members' text cannot close a block."""
     inert = escape(text.replace(FENCE, "'''"))
-    return [_section(f"{FENCE}\n{piece}\n{FENCE}") for piece in split_mrkdwn(inert, MAX_SECTION_CHARS - 8)]
+    return [_section(f"{FENCE}\n{piece}\n{FENCE}") for piece in split_mrkdwn(inert, SECTION_MAX_CHARS - 8)]
 
 
 def titled(title: str, listing: str | None = None) -> Message:
@@ -108,8 +108,8 @@ def titled(title: str, listing: str | None = None) -> Message:
     blocks = [_section(f"*{escape(title)}*")]
     if listing:
         blocks += code_sections(listing)
-    text = clip(escape(f"{title}\n{listing}" if listing else title), MAX_FALLBACK_CHARS)
-    return Message(text, blocks[:MAX_BLOCKS])
+    text = clip(escape(f"{title}\n{listing}" if listing else title), FALLBACK_MAX_CHARS)
+    return Message(text, blocks[:BLOCKS_MAX])
 
 
 def reload_message(result: Reload, cards: int, done: str = "") -> Message:
@@ -126,7 +126,7 @@ def days_of(words: list[str]) -> int | None:
     """The days a report covers, as typed after it (none typed: the default); None when not a number in range."""
     if not words:
         return REPORT_DAYS
-    return int(words[0]) if words[0].isdigit() and 1 <= int(words[0]) <= MAX_DAYS else None
+    return int(words[0]) if words[0].isdigit() and 1 <= int(words[0]) <= DAYS_MAX else None
 
 
 def ephemeral(message: Message, replace: bool = False) -> dict[str, Any]:
@@ -227,7 +227,7 @@ class SlackAdmin:
             return
         too_long = forms.fits(written.questions, written.answer)
         if too_long:
-            limit = forms.QUESTION_MAX if too_long == "question" else forms.TEXT_MAX
+            limit = forms.QUESTION_FIELD_MAX_CHARS if too_long == "question" else forms.TEXT_FIELD_MAX_CHARS
             where = (
                 card.path.relative_to(holder.knowledge_dir)
                 if card.path.is_relative_to(holder.knowledge_dir)

@@ -52,15 +52,17 @@ def build_client(settings: Settings) -> AsyncWebClient:
 
 
 def only_from(workspaces: frozenset[str]) -> Callable[..., Awaitable[BoltResponse]]:
-    """A global middleware for ALLOWED_WORKSPACE_IDS: a request from any other workspace (event, command or action)
-    is acknowledged, so Slack does not send it again, and goes no further: not answered, not recorded."""
+    """A global middleware for SLACK_ALLOWED_WORKSPACE_IDS: a request from any other workspace (event, command or
+    action) is acknowledged, so Slack does not send it again, and goes no further: not answered, not recorded."""
 
     async def allowed_workspace(
         context: AsyncBoltContext, next_: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse:
         if context.team_id in workspaces:
             return await next_()
-        log.warning("ignored a request from Slack workspace %s: it is not in ALLOWED_WORKSPACE_IDS", context.team_id)
+        log.warning(
+            "ignored a request from Slack workspace %s: it is not in SLACK_ALLOWED_WORKSPACE_IDS", context.team_id
+        )
         return BoltResponse(status=200, body="")
 
     return allowed_workspace
@@ -92,8 +94,8 @@ def build_app(
         )
     finally:
         bolt_log.removeFilter(quiet)
-    if settings.allowed_workspace_ids:
-        app.middleware(only_from(frozenset(settings.allowed_workspace_ids)))
+    if settings.slack_allowed_workspace_ids:
+        app.middleware(only_from(frozenset(settings.slack_allowed_workspace_ids)))
     answerer = Answerer(holder, settings, "slack", store)
     ask.register(app, answerer)
     messages.register(app, answerer, frozenset(settings.slack_answer_channel_ids))

@@ -2,7 +2,7 @@
 settings name. Asked again on every command, click, form sent and shortcut, since any of them can come from
 someone who is no admin (a button on a message an admin was shown, a form kept open after a demotion).
 
-Slack's answers are kept for `TTL` seconds, at most `MAX_KEPT` of them, so a burst of clicks costs one lookup and
+Slack's answers are kept for `TTL` seconds, at most `KEPT_MAX` of them, so a burst of clicks costs one lookup and
 a demoted admin loses the right within a minute. A lookup that fails (Slack down, a scope missing) refuses.
 """
 
@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 log = logging.getLogger(__name__)
 
 TTL = 60.0  # seconds a lookup is trusted
-MAX_KEPT = 1024  # users whose standing is kept at once
+KEPT_MAX = 1024  # users whose standing is kept at once
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
 REFUSED = (
     "Sorry, the /faq commands and Save as FAQ card are for this workspace's admins and owners, and for the people "
@@ -63,7 +63,7 @@ class Authority:
         self.client = client
         self.user_ids = frozenset(user_ids)
         self.group_id = group_id
-        self._users = Expiring(TTL, MAX_KEPT, clock)  # "team:user" → may they
+        self._users = Expiring(TTL, KEPT_MAX, clock)  # "team:user" → may they
         self._group = Expiring(TTL, 1, clock)  # the group's members
 
     async def allows(self, team_id: str | None, user_id: str | None) -> bool:

@@ -19,16 +19,16 @@ from bot.replies import Reply
 from bot.slack.mrkdwn import escape, link, to_mrkdwn
 
 # Slack's limits (https://api.slack.com/reference/block-kit)
-MAX_BLOCKS = 50
-MAX_SECTION_CHARS = 3000
-MAX_HEADER_CHARS = 150
-MAX_BUTTON_CHARS = 75
-MAX_VALUE_CHARS = 2000
-MAX_FALLBACK_CHARS = 3000
+BLOCKS_MAX = 50
+SECTION_MAX_CHARS = 3000
+HEADER_MAX_CHARS = 150
+BUTTON_MAX_CHARS = 75
+VALUE_MAX_CHARS = 2000
+FALLBACK_MAX_CHARS = 3000
 # Ours: how much of a long card or question is shown before it is shortened
-MAX_ANSWER_SECTIONS = 10
-MAX_QUOTE_CHARS = 500
-MAX_PICKS = 5  # cards offered to pick from: a broad question's parts (up to five), or three "did you mean"
+ANSWER_SECTIONS_MAX = 10
+QUOTE_MAX_CHARS = 500
+PICKS_MAX = 5  # cards offered to pick from: a broad question's parts (up to five), or three "did you mean"
 
 VOTE_UP, VOTE_DOWN = "vote:up", "vote:down"
 PICK, RELATED = "pick", "related"  # a "did you mean" suggestion, a related card
@@ -49,7 +49,7 @@ class Message:
 
 
 def action_value(card_id: str, question_id: str | None) -> str:
-    return f"{card_id}:{question_id or ''}"[:MAX_VALUE_CHARS]
+    return f"{card_id}:{question_id or ''}"[:VALUE_MAX_CHARS]
 
 
 def parse_value(value: str) -> tuple[str, str | None]:
@@ -57,7 +57,7 @@ def parse_value(value: str) -> tuple[str, str | None]:
     return card_id, question_id or None
 
 
-def split_mrkdwn(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
+def split_mrkdwn(text: str, limit: int = SECTION_MAX_CHARS) -> list[str]:
     """Pieces of at most `limit` characters, cut between lines, else between words, never inside `<…>`."""
     chunks: list[str] = []
     current = ""
@@ -84,19 +84,19 @@ def split_mrkdwn(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
 
 
 def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION_CHARS)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_MAX_CHARS)}}
 
 
 def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, MAX_SECTION_CHARS)}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, SECTION_MAX_CHARS)}]}
 
 
 def _button(label: str, action_id: str, value: str) -> dict[str, Any]:
     return {
         "type": "button",
-        "text": {"type": "plain_text", "text": clip(label, MAX_BUTTON_CHARS), "emoji": True},
+        "text": {"type": "plain_text", "text": clip(label, BUTTON_MAX_CHARS), "emoji": True},
         "action_id": action_id,
-        "value": value[:MAX_VALUE_CHARS],
+        "value": value[:VALUE_MAX_CHARS],
     }
 
 
@@ -107,7 +107,7 @@ def _card_buttons(kind: str, cards: Iterable[Card], question_id: str | None) -> 
 
 def quote(question: str) -> str:
     """The asker's words as an inert mrkdwn quote."""
-    return "\n".join(f">{line}" for line in escape(clip(question.strip(), MAX_QUOTE_CHARS)).splitlines())
+    return "\n".join(f">{line}" for line in escape(clip(question.strip(), QUOTE_MAX_CHARS)).splitlines())
 
 
 def answer(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:
@@ -116,15 +116,15 @@ def answer(reply: Reply, question_id: str | None, asked: str | None = None) -> M
     if card is None or source is None:
         raise ValueError("only an answered reply renders as an answer")
     blocks: list[Block] = [_section(quote(asked))] if asked else []
-    blocks.append({"type": "header", "text": {"type": "plain_text", "text": clip(card.title, MAX_HEADER_CHARS)}})
+    blocks.append({"type": "header", "text": {"type": "plain_text", "text": clip(card.title, HEADER_MAX_CHARS)}})
     body = to_mrkdwn(card.answer)
     if reply.caveat:
         blocks.append(_section(f"_{escape(reply.caveat)}_"))
     sections = split_mrkdwn(body)
     source_text = link(source.url, source.label()) if source.url else escape(source.label())
-    if len(sections) > MAX_ANSWER_SECTIONS:
-        sections = sections[:MAX_ANSWER_SECTIONS]
-        sections[-1] = clip(sections[-1], MAX_SECTION_CHARS - len(source_text) - 4) + f"\n{source_text}"
+    if len(sections) > ANSWER_SECTIONS_MAX:
+        sections = sections[:ANSWER_SECTIONS_MAX]
+        sections[-1] = clip(sections[-1], SECTION_MAX_CHARS - len(source_text) - 4) + f"\n{source_text}"
     blocks += [_section(text) for text in sections]
     blocks.append(_context(f"{replies.SOURCE}: {source_text}"))
     value = action_value(card.id, question_id)
@@ -141,7 +141,7 @@ def answer(reply: Reply, question_id: str | None, asked: str | None = None) -> M
         blocks.append(_context(f"{replies.RELATED}:"))
         blocks.append(_card_buttons(RELATED, reply.related[:3], question_id))
     caveat = f"_{escape(reply.caveat)}_\n" if reply.caveat else ""
-    return Message(clip(f"*{escape(card.title)}*\n{caveat}{body}", MAX_FALLBACK_CHARS), blocks[:MAX_BLOCKS])
+    return Message(clip(f"*{escape(card.title)}*\n{caveat}{body}", FALLBACK_MAX_CHARS), blocks[:BLOCKS_MAX])
 
 
 def decline(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:
@@ -151,14 +151,14 @@ def decline(reply: Reply, question_id: str | None, asked: str | None = None) -> 
     text = reply.headline
     if reply.suggestions:
         blocks.append(_section(escape(reply.offer)))
-        blocks.append(_card_buttons(PICK, reply.suggestions[:MAX_PICKS], question_id))
-        text += " " + reply.offer + " " + "; ".join(card.title for card in reply.suggestions[:MAX_PICKS])
+        blocks.append(_card_buttons(PICK, reply.suggestions[:PICKS_MAX], question_id))
+        text += " " + reply.offer + " " + "; ".join(card.title for card in reply.suggestions[:PICKS_MAX])
     fallback = escape(text)
     if reply.hint is not None:
         hint = reply.hint.render(escape)  # the admin's words escaped: no <!channel> or <@U…> can form
         blocks.append(_context(hint))
         fallback += f"\n{hint}"
-    return Message(clip(fallback, MAX_FALLBACK_CHARS), blocks)
+    return Message(clip(fallback, FALLBACK_MAX_CHARS), blocks)
 
 
 def render(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:
@@ -175,7 +175,7 @@ def asked_message(asked: Asked, quoted: str | None = None) -> Message:
 
 def notice(text: str) -> Message:
     """A short line from `bot.replies` (a refusal, a thanks), escaped like everything else."""
-    return Message(clip(escape(text), MAX_FALLBACK_CHARS))
+    return Message(clip(escape(text), FALLBACK_MAX_CHARS))
 
 
 HELP_WORDS = frozenset({"", "help", "?"})  # Slack has no /help: `/ask help`, or "help" said to the bot, shows it
@@ -190,10 +190,10 @@ def help_message(knowledge: KnowledgeBase) -> Message:
         {"type": "header", "text": {"type": "plain_text", "text": replies.TOPICS}},
     ]
     groups = knowledge.by_tag()
-    room = MAX_BLOCKS - len(blocks) - 1
+    room = BLOCKS_MAX - len(blocks) - 1
     for tag, cards in list(groups.items())[:room]:
         lines = "\n".join(f"• {escape(card.title)}" for card in cards)
         blocks.append(_section(f"*{escape(tag)}*\n{lines}"))
     if len(groups) > room:
         blocks.append(_context("…"))
-    return Message(clip(f"{replies.HELP}: {escape(replies.HELP_COMMANDS_SLACK)}", MAX_FALLBACK_CHARS), blocks)
+    return Message(clip(f"{replies.HELP}: {escape(replies.HELP_COMMANDS_SLACK)}", FALLBACK_MAX_CHARS), blocks)

@@ -76,7 +76,7 @@ async def save_as_card(body: dict[str, Any], respond: AsyncRespond, client: Asyn
     if message.get("bot_id") or message.get("subtype") or not message.get("user"):
         await respond(**ephemeral(note(NOT_A_MEMBERS_REPLY)))
         return
-    answer = clipped(readable(str(message.get("text") or "")), forms.TEXT_MAX)
+    answer = clipped(readable(str(message.get("text") or "")), forms.TEXT_FIELD_MAX_CHARS)
     if not answer:
         await respond(**ephemeral(note(NO_TEXT)))
         return
@@ -84,7 +84,7 @@ async def save_as_card(body: dict[str, Any], respond: AsyncRespond, client: Asyn
         thread_start(client, str(channel.get("id")), message), cited_as(client, channel, message)
     )
     context = forms.Context(NAME, folder=FOLDER, response_url=body.get("response_url"))
-    title = clipped(" ".join(question.split()), forms.QUESTION_MAX)  # the question's field holds one line
+    title = clipped(" ".join(question.split()), forms.QUESTION_FIELD_MAX_CHARS)  # the question's field holds one line
     view = forms.add_view(context, title, answer, source)
     log.info("Save as FAQ card: form opened", extra={"fields": {**Who.of(body).fields(), "message": message.get("ts")}})
     await client.views_open(trigger_id=body["trigger_id"], view=view)

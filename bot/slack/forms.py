@@ -14,8 +14,8 @@ from bot.clip import clip
 
 ADD, EDIT = "faq_add", "faq_edit"  # the modals' callback ids
 ADD_TITLE, EDIT_TITLE = "New FAQ card", "Edit FAQ card"  # Slack allows 24 characters
-QUESTION_MAX, TEXT_MAX = 200, 3000  # Slack allows 3,000 characters in a text field
-ERROR_MAX = 1000  # characters of problems shown under one field
+QUESTION_FIELD_MAX_CHARS, TEXT_FIELD_MAX_CHARS = 200, 3000  # Slack allows 3,000 characters in a text field
+ERROR_MAX_CHARS = 1000  # characters of problems shown under one field
 VALUE = "value"  # the one action id of every field
 FOLDERS = frozenset({"added", "captured"})  # where under `cards/` a new card may go
 
@@ -97,11 +97,16 @@ def _modal(callback_id: str, title: str, context: Context, blocks: list[dict[str
 
 def _card_fields(question: str, phrasings: str, answer: str) -> list[dict[str, Any]]:
     return [
-        _field("question", "Question (the card's title)", question, QUESTION_MAX, multiline=False),
+        _field("question", "Question (the card's title)", question, QUESTION_FIELD_MAX_CHARS, multiline=False),
         _field(
-            "phrasings", "Other ways people ask it (one a line)", phrasings, TEXT_MAX, multiline=True, optional=True
+            "phrasings",
+            "Other ways people ask it (one a line)",
+            phrasings,
+            TEXT_FIELD_MAX_CHARS,
+            multiline=True,
+            optional=True,
         ),
-        _field("answer", "Answer (Markdown)", answer, TEXT_MAX, multiline=True),
+        _field("answer", "Answer (Markdown)", answer, TEXT_FIELD_MAX_CHARS, multiline=True),
     ]
 
 
@@ -129,11 +134,11 @@ def edit_view(context: Context, questions: tuple[str, ...], answer: str) -> dict
 
 def fits(questions: tuple[str, ...], answer: str) -> str | None:
     """The field of a card too long for Slack's form, or None when it fits."""
-    if len(questions[0]) > QUESTION_MAX:
+    if len(questions[0]) > QUESTION_FIELD_MAX_CHARS:
         return "question"
-    if len("\n".join(questions[1:])) > TEXT_MAX:
+    if len("\n".join(questions[1:])) > TEXT_FIELD_MAX_CHARS:
         return "other phrasings"
-    return "answer" if len(answer) > TEXT_MAX else None
+    return "answer" if len(answer) > TEXT_FIELD_MAX_CHARS else None
 
 
 def values(view: dict[str, Any]) -> dict[str, str]:
@@ -160,4 +165,4 @@ def errors(problems: list[Problem], fields: tuple[str, ...]) -> dict[str, str]:
     shown: dict[str, list[str]] = {}
     for problem in problems:
         shown.setdefault(field_of(problem, fields), []).append(problem.message)
-    return {field: clip("\n".join(lines), ERROR_MAX) for field, lines in shown.items()}
+    return {field: clip("\n".join(lines), ERROR_MAX_CHARS) for field, lines in shown.items()}

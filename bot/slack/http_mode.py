@@ -1,6 +1,6 @@
 """The Events API and interactivity over HTTP at `/slack/events`: nothing of a request is read before its signature.
 
-The signature is checked over the raw bytes (at most `MAX_BODY_BYTES`) before any parsing, here rather than by
+The signature is checked over the raw bytes (at most `BODY_MAX_BYTES`) before any parsing, here rather than by
 Bolt: Bolt parses the body first (bad JSON became a 400, a timestamp that is not a number a 500 with a traceback)
 and logs the whole body of every refused request, so its own check is off (`bot.slack.app`). A refused request
 gets 401 (413 when too large) and at most one short log line a second, never its body. A signed request seen
@@ -25,8 +25,8 @@ from slack_sdk.signature import SignatureVerifier
 log = logging.getLogger(__name__)
 
 PATH = "/slack/events"
-MAX_BODY_BYTES = 256 * 1024  # what the bot acts on (a question, a click on its message) comes in a few tens of kB
-SIGNATURE_MAX_AGE = 5 * 60  # seconds either side of now that Slack's timestamp may be (SignatureVerifier's rule)
+BODY_MAX_BYTES = 256 * 1024  # what the bot acts on (a question, a click on its message) comes in a few tens of kB
+SIGNATURE_MAX_AGE_SECONDS = 5 * 60  # either side of now, for Slack's timestamp (SignatureVerifier's rule)
 EVENT_RETRY_WINDOW = 60 * 60  # Slack retries a delivery three times, the last about five minutes after the first
 RECENT_MAX = 20_000  # ids kept at most, whatever the traffic
 REFUSAL_LOG_INTERVAL = 1.0  # seconds between two lines about refused requests
@@ -82,7 +82,7 @@ class Endpoint:
     def __init__(self, app: AsyncApp, signing_secret: str) -> None:
         self.app = app
         self.verifier = SignatureVerifier(signing_secret)
-        self.signatures = Recent(2 * SIGNATURE_MAX_AGE)  # an older signature is refused as stale anyway
+        self.signatures = Recent(2 * SIGNATURE_MAX_AGE_SECONDS)  # an older signature is refused as stale anyway
         self.events = Recent(EVENT_RETRY_WINDOW)
         self.refusals = RefusalLog()
 
@@ -125,13 +125,13 @@ class Endpoint:
 
 
 async def _read(request: web.Request) -> bytes | None:
-    """The body, or None past `MAX_BODY_BYTES`: a larger one is not read at all."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+    """The body, or None past `BODY_MAX_BYTES`: a larger one is not read at all."""
+    if request.content_length is not None and request.content_length > BODY_MAX_BYTES:
         return None
     body = bytearray()
     async for chunk in request.content.iter_any():
         body += chunk
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > BODY_MAX_BYTES:
             return None
     return bytes(body)
 

@@ -17,7 +17,7 @@ from bot.answering import Answerer
 from bot.clip import clip
 from bot.learn import review
 from bot.slack.admin import FAILED, SlackAdmin, Who, ephemeral, note
-from bot.slack.blocks import MAX_SECTION_CHARS, Block, Message
+from bot.slack.blocks import SECTION_MAX_CHARS, Block, Message
 from bot.slack.mrkdwn import escape
 from bot.store import StoreUnavailableError
 
@@ -41,7 +41,7 @@ def _button(label: str, action: str, value: str, style: str | None = None) -> di
 
 
 def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION_CHARS)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_MAX_CHARS)}}
 
 
 def render(shown: review.Page, said: str | None = None) -> Message:
@@ -52,7 +52,7 @@ def render(shown: review.Page, said: str | None = None) -> Message:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(escape(said), 2000)}]})
     for proposal in shown.proposals:
         phrasing = proposal.phrasing
-        quoted = escape(clip(phrasing.question, review.QUESTION_MAX).replace("`", "'"))
+        quoted = escape(clip(phrasing.question, review.QUESTION_SHOWN_MAX_CHARS).replace("`", "'"))
         blocks.append(
             _section(f"*{proposal.number}.* {quoted} → `{escape(phrasing.card)}` ({proposal.members} members)")
         )

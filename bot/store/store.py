@@ -25,7 +25,7 @@ from bot.store.salt import hash_user
 
 log = logging.getLogger(__name__)
 
-MAX_PENDING = 10_000  # queued writes beyond this are dropped (and logged) rather than growing without bound
+PENDING_MAX = 10_000  # queued writes beyond this are dropped (and logged) rather than growing without bound
 BATCH = 500
 RETRY_FIRST_SECONDS = 1.0
 RETRY_MAX_SECONDS = 60.0
@@ -117,7 +117,7 @@ class Store:
         db: Database | None,
         salt: bytes | None,
         retention_days: int = 90,
-        max_pending: int = MAX_PENDING,
+        max_pending: int = PENDING_MAX,
         opener: Opener | None = None,
     ) -> None:
         """Either an open database and its salt, or None and an `opener` for `start()` to call until it succeeds."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cards import KnowledgeBase, KnowledgeError, Problem, load_knowledge, load_knowledge_strict
-from bot.cards.loader import MAX_FILE_BYTES
+from bot.cards.loader import FILE_MAX_BYTES
 from bot.cli import main
 from tests.bidi import LRM, QUESTION, knowledge_with_controls
 
@@ -293,9 +293,9 @@ def test_a_fifo_among_the_cards_is_reported_not_read(tmp_path: Path) -> None:
 def test_a_card_file_over_the_size_cap_is_not_read(tmp_path: Path) -> None:
     root = make(tmp_path, {"good.md": GOOD, "other.md": OTHER})
     with (root / "cards" / "huge.md").open("wb") as file:
-        file.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk, but read whole it would be held in memory
+        file.truncate(FILE_MAX_BYTES + 1)  # sparse: no disk, but read whole it would be held in memory
     _, problems = load_in_time(root)
-    assert problems == [f"knowledge/cards/huge.md: larger than {MAX_FILE_BYTES:,} bytes: not read"]
+    assert problems == [f"knowledge/cards/huge.md: larger than {FILE_MAX_BYTES:,} bytes: not read"]
 
 
 def test_symbolic_links_are_followed_only_inside_the_knowledge_folder(tmp_path: Path) -> None:

@@ -160,7 +160,7 @@ def test_compose_scale_profile_runs_the_bot_as_two_shards_over_postgres(compose:
             key: bot[key] for key in ("build", "env_file", "volumes")
         }  # one salt of the user hashes, in the shared data volume
         settings = Settings(_env_file=None, **{key.lower(): value for key, value in shard["environment"].items()})
-        assert (settings.shard_count, settings.shard_ids) == (2, [shard_id])
+        assert (settings.discord_shard_count, settings.discord_shard_ids) == (2, [shard_id])
         assert shard["environment"].items() >= bot["environment"].items()
     assert len({port for shard in shards for port in shard["ports"]}) == 2
 

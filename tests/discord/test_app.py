@@ -39,7 +39,7 @@ def test_guarded_parser_logs_and_skips_a_bad_event(caplog: pytest.LogCaptureFixt
 
 def test_message_content_intent_only_with_answer_channels() -> None:
     assert not intents_for(load_settings()).message_content
-    assert intents_for(load_settings(answer_channel_ids="1,2")).message_content
+    assert intents_for(load_settings(discord_answer_channel_ids="1,2")).message_content
 
 
 class SentTo:

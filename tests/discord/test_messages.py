@@ -16,7 +16,7 @@ def test_strip_mention_removes_both_mention_forms() -> None:
 
 
 def test_which_messages_ask_the_bot() -> None:
-    bot = make_bot(answer_channel_ids=str(payloads.ANSWER_CHANNEL_ID))
+    bot = make_bot(discord_answer_channel_ids=str(payloads.ANSWER_CHANNEL_ID))
     cog = Mentions(bot)
     assert cog._via(make_message(bot, "hi", dm=True)) is Via.DM
     assert cog._via(make_message(bot, "hi", mention=True)) is Via.MENTION
@@ -50,7 +50,7 @@ async def test_a_failing_handler_apologizes(caplog: pytest.LogCaptureFixture) ->
 
 
 async def test_a_failure_in_an_answer_channel_is_logged_not_told(caplog: pytest.LogCaptureFixture) -> None:
-    bot = make_bot(answer_channel_ids=str(payloads.CHANNEL_ID))
+    bot = make_bot(discord_answer_channel_ids=str(payloads.CHANNEL_ID))
     message = make_message(bot, "how do I get a role?")
     with (
         patch.object(bot.answerer, "ask", side_effect=RuntimeError("boom")),

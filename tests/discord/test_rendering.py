@@ -8,7 +8,7 @@ from bot import replies
 from bot.cards import load_knowledge_strict
 from bot.cards.model import Card, CardSource
 from bot.discord import embeds
-from bot.discord.components import CUSTOM_ID_MAX, answer_view, suggestion_view
+from bot.discord.components import CUSTOM_ID_MAX_CHARS, answer_view, suggestion_view
 from bot.engine import Match, Outcome, Suggestion
 from bot.replies import Reply, card_reply
 from tests.bidi import QUESTION, controls_in, knowledge_with_controls
@@ -20,8 +20,8 @@ def test_a_long_card_is_cut_to_discord_limits() -> None:
     knowledge = bot.holder.engine.knowledge
     card = dataclasses.replace(bot.holder.engine.cards[0], questions=("q" * 300,), answer="a" * 5000)
     embed = embeds.answer_embed(card_reply(card, knowledge))
-    assert len(embed.title) <= embeds.TITLE_MAX
-    assert len(embed.description) <= embeds.DESCRIPTION_MAX
+    assert len(embed.title) <= embeds.TITLE_MAX_CHARS
+    assert len(embed.description) <= embeds.DESCRIPTION_MAX_CHARS
     assert len(embed) <= 6000
 
 
@@ -60,7 +60,7 @@ def test_custom_ids_fit_and_too_long_ids_drop_the_question_then_the_component() 
     reply = card_reply(bot.holder.engine.cards[0], knowledge)
     view = answer_view(reply, "q" * 40)
     assert view is not None
-    assert all(len(item.custom_id) <= CUSTOM_ID_MAX for item in view.children)
+    assert all(len(item.custom_id) <= CUSTOM_ID_MAX_CHARS for item in view.children)
     long_card = Card(id="c" * 120, questions=("Long?",), answer="x", source=CardSource(document="handbook"))
     assert answer_view(Reply(reply.outcome, reply.score, long_card, reply.source, (), ()), "q1") is None
 

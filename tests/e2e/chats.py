@@ -149,7 +149,7 @@ async def recorded(data_dir: Path) -> list[str]:
 
 @asynccontextmanager
 async def discord_chat(data_dir: Path, **overrides: Any) -> AsyncIterator[DiscordChat]:
-    settings = {"answer_channel_ids": str(discord_payloads.ANSWER_CHANNEL_ID), **SETTINGS, **overrides}
+    settings = {"discord_answer_channel_ids": str(discord_payloads.ANSWER_CHANNEL_ID), **SETTINGS, **overrides}
     store = await open_store(load_settings(_env_file=None, data_dir=data_dir))
     try:
         async with running_bot(store, **settings) as harness:

@@ -167,7 +167,7 @@ async def test_a_card_too_long_for_the_form_is_left_to_its_file(bot: Harness) ->
     holder.reload()
     callback = await bot.interact(2, faq("edit", "long"), permissions=ADMIN)
     assert callback.body["type"] == MESSAGE
-    message = edit_card.TOO_LONG.format(limit=add_card.ANSWER_MAX, field="answer", path="cards/long.md")
+    message = edit_card.TOO_LONG.format(limit=add_card.ANSWER_FIELD_MAX_CHARS, field="answer", path="cards/long.md")
     assert callback.body["data"]["content"] == message
 
 

@@ -63,7 +63,7 @@ async def test_messages_without_a_mention_and_from_bots_are_ignored() -> None:
 
 
 async def test_answer_channels_ask_for_the_message_content_intent() -> None:
-    async with running_bot(answer_channel_ids=str(payloads.ANSWER_CHANNEL_ID)) as bot:
+    async with running_bot(discord_answer_channel_ids=str(payloads.ANSWER_CHANNEL_ID)) as bot:
         assert bot.bot.intents.message_content
 
 

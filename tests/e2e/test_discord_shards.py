@@ -1,4 +1,5 @@
-"""SHARD_COUNT and SHARD_IDS: each process serves its shards, and Discord gives each shard its own servers."""
+"""DISCORD_SHARD_COUNT and DISCORD_SHARD_IDS: each process serves its shards, and Discord gives each shard its own
+servers."""
 
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ BUTTON = 2
 
 
 def process_env(fake: FakeDiscord, data_dir: Path, shard: int, **more: str) -> dict[str, str]:
-    return discord_env(fake, data_dir, GUILD_ON_SHARD.values(), SHARD_COUNT="2", SHARD_IDS=str(shard), **more)
+    return discord_env(
+        fake, data_dir, GUILD_ON_SHARD.values(), DISCORD_SHARD_COUNT="2", DISCORD_SHARD_IDS=str(shard), **more
+    )
 
 
 def ask_roles() -> dict[str, object]:
@@ -103,7 +106,7 @@ async def test_two_processes_each_answer_only_the_servers_of_their_shard(tmp_pat
 
 
 async def test_shard_count_auto_asks_discord_how_many() -> None:
-    async with running_bot(shard_count="auto") as bot:
+    async with running_bot(discord_shard_count="auto") as bot:
         await bot.fake.wait_for_request("GET", "/gateway/bot")
         assert bot.fake.identified_shards == [[0, 1]]  # the one shard the fake Discord recommends
         card = bot.bot.holder.engine.cards[0]

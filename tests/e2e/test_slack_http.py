@@ -20,7 +20,7 @@ import pytest
 
 from bot.holder import EngineHolder
 from bot.runner import serve
-from bot.slack.http_mode import MAX_BODY_BYTES
+from bot.slack.http_mode import BODY_MAX_BYTES
 from bot.slack.service import SlackService
 from tests.e2e.fake_slack import payloads
 from tests.e2e.fake_slack.harness import fake_slack, slack_settings
@@ -161,7 +161,7 @@ async def test_a_flood_of_bad_requests_logs_a_line_a_second_and_never_a_body(
 
 
 async def test_a_body_over_the_limit_is_refused_even_when_signed(tmp_path: Path) -> None:
-    big = "text=" + "x" * MAX_BODY_BYTES
+    big = "text=" + "x" * BODY_MAX_BYTES
     async with http_slack(tmp_path) as slack:
         status = await slack.post(big, signed(big))
         calls = list(slack.fake.calls)

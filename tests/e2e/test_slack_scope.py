@@ -1,5 +1,5 @@
 """Whose records a Slack question joins: its workspace's (by team id, beside the platform), a direct message none;
-and with ALLOWED_WORKSPACE_IDS, nothing at all from another workspace."""
+and with SLACK_ALLOWED_WORKSPACE_IDS, nothing at all from another workspace."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ async def test_events_commands_and_actions_from_a_workspace_not_allowed_are_ackn
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot.slack.app")
-    async with running_slack(tmp_path, allowed_workspace_ids=TEAM_ID) as slack:
+    async with running_slack(tmp_path, slack_allowed_workspace_ids=TEAM_ID) as slack:
         fake = slack.fake
         await fake.envelope("events_api", payloads.mention("How do I get a role?"))
         answer = await fake.wait_for("chat.postMessage")
@@ -108,5 +108,5 @@ async def test_events_commands_and_actions_from_a_workspace_not_allowed_are_ackn
     assert len(fake.of("chat.postMessage")) == 1
     assert questions == ["How do I get a role?", "How do I install Python?"]
     assert votes == []
-    ignored = f"ignored a request from Slack workspace {ELSEWHERE}: it is not in ALLOWED_WORKSPACE_IDS"
+    ignored = f"ignored a request from Slack workspace {ELSEWHERE}: it is not in SLACK_ALLOWED_WORKSPACE_IDS"
     assert [record.getMessage() for record in caplog.records if record.name == "bot.slack.app"] == [ignored] * 4

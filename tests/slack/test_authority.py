@@ -7,7 +7,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.authority import MAX_KEPT, TTL, Authority, Expiring
+from bot.slack.authority import KEPT_MAX, TTL, Authority, Expiring
 
 
 class Clock:
@@ -95,8 +95,8 @@ async def test_answers_are_kept_for_a_minute_and_failures_are_not_kept() -> None
 async def test_the_answers_kept_are_bounded() -> None:
     slack = Slack({})
     check = authority(slack, Clock())
-    for number in range(MAX_KEPT + 1):
+    for number in range(KEPT_MAX + 1):
         await check.allows("T1", f"U{number}")
-    await check.allows("T1", f"U{MAX_KEPT}")  # the newest is kept
+    await check.allows("T1", f"U{KEPT_MAX}")  # the newest is kept
     await check.allows("T1", "U0")  # the oldest was dropped: asked again
-    assert len(slack.calls) == MAX_KEPT + 2
+    assert len(slack.calls) == KEPT_MAX + 2

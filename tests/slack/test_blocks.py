@@ -15,16 +15,16 @@ def texts(message: blocks.Message) -> list[str]:
 def test_a_long_answer_is_split_within_slack_limits(knowledge: KnowledgeBase, answer: str) -> None:
     card = replace(knowledge.cards["roles"], answer=answer)
     message = blocks.answer(card_reply(card, knowledge), "q1")
-    assert len(message.blocks) <= blocks.MAX_BLOCKS
-    assert all(len(text) <= blocks.MAX_SECTION_CHARS for text in texts(message))
-    assert len(message.text) <= blocks.MAX_FALLBACK_CHARS
-    assert sum(len(text) for text in texts(message)) >= min(len(answer.strip()), blocks.MAX_SECTION_CHARS) * 0.9
+    assert len(message.blocks) <= blocks.BLOCKS_MAX
+    assert all(len(text) <= blocks.SECTION_MAX_CHARS for text in texts(message))
+    assert len(message.text) <= blocks.FALLBACK_MAX_CHARS
+    assert sum(len(text) for text in texts(message)) >= min(len(answer.strip()), blocks.SECTION_MAX_CHARS) * 0.9
 
 
 def test_a_huge_answer_is_shortened_with_a_link_to_its_source(knowledge: KnowledgeBase) -> None:
     card = replace(knowledge.cards["roles"], answer="word " * 20000)
     sections = texts(blocks.answer(card_reply(card, knowledge), "q1"))
-    assert len(sections) == blocks.MAX_ANSWER_SECTIONS
+    assert len(sections) == blocks.ANSWER_SECTIONS_MAX
     assert sections[-1].endswith("<https://example.org/handbook|Community Handbook, Roles>")
 
 
@@ -34,8 +34,8 @@ def test_buttons_keep_to_slack_limits(knowledge: KnowledgeBase) -> None:
     related = replace(card_reply(knowledge.cards["roles"], knowledge), related=(card,))
     message = blocks.answer(related, "q" * 3000)
     buttons = [element for block in message.blocks if block["type"] == "actions" for element in block["elements"]]
-    assert all(len(button["text"]["text"]) <= blocks.MAX_BUTTON_CHARS for button in buttons)
-    assert all(len(button["value"]) <= blocks.MAX_VALUE_CHARS for button in buttons)
+    assert all(len(button["text"]["text"]) <= blocks.BUTTON_MAX_CHARS for button in buttons)
+    assert all(len(button["value"]) <= blocks.VALUE_MAX_CHARS for button in buttons)
     assert buttons[-1]["text"]["text"].endswith("…")
 
 
@@ -48,4 +48,4 @@ def test_help_lists_every_topic(knowledge: KnowledgeBase) -> None:
     message = blocks.help_message(knowledge)
     shown = str(message.blocks)
     assert all(card.title in shown for card in knowledge.cards.values())
-    assert len(message.blocks) <= blocks.MAX_BLOCKS
+    assert len(message.blocks) <= blocks.BLOCKS_MAX

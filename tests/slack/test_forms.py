@@ -38,4 +38,4 @@ def test_problems_show_under_the_field_they_are_about() -> None:
     assert set(shown) == {"question", "source", "answer"}
     assert shown["answer"].splitlines() == [problems[2].message, problems[3].message]
     assert set(forms.errors(problems, ("question", "phrasings", "answer"))) == {"question", "answer"}  # an edit
-    assert len(forms.errors([Problem("x", 1, "e" * 5000)], ("answer",))["answer"]) == forms.ERROR_MAX
+    assert len(forms.errors([Problem("x", 1, "e" * 5000)], ("answer",))["answer"]) == forms.ERROR_MAX_CHARS

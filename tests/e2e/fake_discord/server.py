@@ -94,7 +94,7 @@ class FakeDiscord:
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id → synced commands
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel id, message id) → what GET reads
         self.shard_count = 1  # as the last IDENTIFY gave it
-        self.recommended_shards = recommended_shards  # what GET /gateway/bot answers (SHARD_COUNT=auto)
+        self.recommended_shards = recommended_shards  # what GET /gateway/bot answers (DISCORD_SHARD_COUNT=auto)
         self.sessions: dict[int, Session] = {0: Session(0)}
         self._ids = itertools.count(payloads.FIRST_ID)
         self._changed = asyncio.Condition()
@@ -220,7 +220,7 @@ class FakeDiscord:
         method = request.method
         if method == "GET" and path == "/users/@me":
             return _json(payloads.BOT_USER)
-        if method == "GET" and path == "/gateway/bot":  # SHARD_COUNT=auto asks how many shards to run
+        if method == "GET" and path == "/gateway/bot":  # DISCORD_SHARD_COUNT=auto asks how many shards to run
             limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
             return _json({"url": self.gateway_url, "shards": self.recommended_shards, "session_start_limit": limit})
         if method == "GET" and path == "/oauth2/applications/@me":
