@@ -22,21 +22,40 @@ from bot.settings import REPORT_DAYS, SLACK_TEAM_ID, Settings, SettingsError, lo
 if TYPE_CHECKING:
     from bot.answering import Answerer
     from bot.holder import EngineHolder
+    from bot.learn.learned import Learned
 
 # The engine (numpy, rapidfuzz, the index) is imported by the commands that answer, not by `check`, `health` or
 # `--help`: the container's health check runs every 30 seconds.
 
 
-def _holder(settings: Settings) -> EngineHolder:
+def _holder(settings: Settings, learned: Learned | None = None) -> EngineHolder:
     from bot.holder import EngineHolder
 
-    return EngineHolder.for_settings(settings)
+    return EngineHolder.for_settings(settings, learned)
+
+
+def _taught(settings: Settings) -> EngineHolder:
+    """The holder with what members taught the running bot, when there is a store: its live phrasings and
+    voted-down questions. A store that cannot be read costs one line, and the cards alone answer."""
+    if not _store_exists(settings, quiet=True):
+        return _holder(settings)
+    from bot.learn.stored import stored_learning
+    from bot.store import StoreUnavailableError
+
+    try:
+        learned = stored_learning(settings)
+    except StoreUnavailableError as exc:
+        print(
+            f"cannot read the learned phrasings from the store ({exc}): answering from the cards alone", file=sys.stderr
+        )
+        learned = None
+    return _holder(settings, learned)
 
 
 def _console(settings: Settings) -> Answerer:
     from bot.answering import Answerer
 
-    return Answerer.for_console(_holder(settings), settings)
+    return Answerer.for_console(_taught(settings), settings)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -89,7 +108,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
     from bot.engine.explain import explain, format_explanation
 
-    print(format_explanation(explain(_holder(settings).engine, " ".join(args.question))))
+    print(format_explanation(explain(_taught(settings).engine, " ".join(args.question))))
     return EXIT_OK
 
 
@@ -255,17 +274,18 @@ def cmd_learn(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAIL
 
 
-def _store_exists(settings: Settings) -> bool:
+def _store_exists(settings: Settings, quiet: bool = False) -> bool:
     """Whether there is a store to read. A SQLite file that does not exist yet holds nothing: the report is empty
-    without opening it, so that it writes nothing (no file, no salt) and migrates no schema."""
+    without opening it, so that it writes nothing (no file, no salt) and migrates no schema. Said on stderr unless
+    `quiet`."""
     from bot.store.database import is_postgres, sqlite_path
 
     url = settings.database_url.get_secret_value() if settings.database_url else None
     if url is not None and is_postgres(url):
         return True
     path = sqlite_path(url, settings.data_dir)
-    if path.exists():
-        return True
+    if path.exists() or quiet:
+        return path.exists()
     print(
         f"no store at {path} yet: nothing recorded (the bot records questions asked on Discord and Slack)",
         file=sys.stderr,

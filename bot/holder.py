@@ -64,6 +64,7 @@ class EngineHolder:
         trained_weight: float | None = None,
         cache_dir: Path | None = None,
         strict: bool = False,
+        learned: Learned | None = None,
     ) -> None:
         self.knowledge_dir = knowledge_dir
         self.threshold = threshold
@@ -71,7 +72,7 @@ class EngineHolder:
         self.trained_weight = trained_weight
         self.cache_dir = cache_dir
         self.strict = strict
-        self.learned = Learned()  # what members taught: applied to the cards at each build (`learn`)
+        self.learned = learned or Learned()  # what members taught: applied to the cards at each build (`learn`)
         self._files: KnowledgeBase | None = None  # the serving engine's cards as their files have them, untaught
         self._parsed: CardMemo = ParseMemo()  # a reload parses only the card files changed since the last load
         self.engine, self.problems = self._build(None)
@@ -82,8 +83,8 @@ class EngineHolder:
         self.on_reload: Callable[[Reload], None] | None = None
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> EngineHolder:
-        """The holder the bot serves from, as the settings say."""
+    def for_settings(cls, settings: Settings, learned: Learned | None = None) -> EngineHolder:
+        """The holder the bot serves from, as the settings say (with what members taught, when it is known)."""
         return cls(
             settings.knowledge_dir,
             settings.match_threshold,
@@ -91,6 +92,7 @@ class EngineHolder:
             settings.match_trained_weight,
             cache_dir=settings.index_cache_dir,
             strict=settings.strict_cards,
+            learned=learned,
         )
 
     @property

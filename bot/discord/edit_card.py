@@ -18,9 +18,20 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.admin_replies import EDITED, NOT_CHANGED, UNREADABLE
+from bot.admin_replies import (
+    CONFIRM_REMOVE,
+    EDITED,
+    NOT_CHANGED,
+    NOT_REMOVED,
+    NOT_YOURS,
+    NOTHING_TO_REMOVE,
+    REMOVAL_REFUSED,
+    REMOVED,
+    UNREADABLE,
+)
+from bot.card_removal import remove_logged
 from bot.cards import Card, KnowledgeError
-from bot.cards.edits import edit_card, read_card_file, remove_card
+from bot.cards.edits import edit_card, read_card_file
 from bot.cards.loader import UnreadableError
 from bot.cards.typed import find_card
 from bot.discord.add_card import (
@@ -45,14 +56,8 @@ CHOICE_MAX_CHARS = 100  # Discord's limit for a choice's name and value
 EDIT_TITLE = "Edit FAQ card"
 NO_SUCH_CARD = "No card has that title: pick one from the list that opens as you type."
 TOO_LONG = "This card is too long to edit in a form (Discord allows {limit:,} characters for its {field}): edit {path}."
-NOT_REMOVED = "Not removed: the card file could not be deleted ({reason})."
-REMOVAL_REFUSED = "Not removed: the cards left would have these problems. Fix them first:"
-REMOVED = "Removed {path}."
-CONFIRM = "Remove the card “{title}”?"
 CONFIRM_DETAIL = "Its file, {path}, is deleted and the cards reload. Dismiss this message to keep it."
 CONFIRM_LABEL = "Remove it"
-NOT_YOURS = "Only the admin who asked to remove this card can confirm it."
-GONE = "That card is not answering any more (removed or renamed since): nothing to remove."
 
 
 async def card_choices(bot: FaqBot, typed: str) -> list[app_commands.Choice[str]]:
@@ -156,7 +161,7 @@ async def ask_to_remove(interaction: discord.Interaction[FaqBot], value: str) ->
     card = chosen_card(bot, value)
     assert card.path is not None
     embed = discord.Embed(
-        title=CONFIRM.format(title=card.title)[:256],
+        title=CONFIRM_REMOVE.format(title=card.title)[:256],
         description=CONFIRM_DETAIL.format(path=shown(bot, card.path)),
         colour=discord.Colour.orange(),
     )
@@ -196,21 +201,17 @@ class RemoveButton(
         cards = bot.holder.knowledge.cards.values()
         card = next((card for card in cards if digest(card.id) == self.card_digest and card.path), None)
         if why or card is None or card.path is None:
-            await respond(interaction, content=why or GONE, ephemeral=True)
+            await respond(interaction, content=why or NOTHING_TO_REMOVE, ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        fields = who(interaction, card.id, card.path)
         try:
-            await asyncio.to_thread(remove_card, bot.holder.knowledge_dir, card.path)
+            await remove_logged(bot.holder.knowledge_dir, card.path, who(interaction, card.id, card.path))
         except KnowledgeError as exc:
-            log.info("/faq remove refused", extra={"fields": {**fields, "problems": len(exc.problems)}})
             await refused(interaction, exc, REMOVAL_REFUSED)
             return
         except OSError as exc:
-            log.warning("/faq remove could not delete the card: %s", exc, extra={"fields": fields})
             await respond(interaction, content=NOT_REMOVED.format(reason=exc.strerror or exc), ephemeral=True)
             return
-        log.info("card removed from /faq remove", extra={"fields": fields})
         await reload_and_report(interaction, bot, REMOVED.format(path=shown(bot, card.path)))
 
 

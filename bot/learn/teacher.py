@@ -25,6 +25,13 @@ FOLLOW_SECONDS = 30.0  # how often a process reads the live list: another proces
 RETRY_SECONDS = 1.0  # while the store is not open yet
 
 
+async def learned_in(store: Store, min_users: int) -> Learned:
+    """The store's live phrasings, and the questions voted down by `min_users` users on a card."""
+    live = await records.phrasings(store, State.LIVE)
+    blocked = await records.blocked(store, min_users)
+    return Learned.of(((phrasing.card, phrasing.question) for phrasing in live), blocked)
+
+
 class Teacher:
     def __init__(self, store: Store, holder: EngineHolder, min_users: int = 2, auto_approve: bool = False) -> None:
         self.store = store
@@ -74,9 +81,7 @@ class Teacher:
 
     async def learned(self) -> Learned:
         """The live phrasings and the blocked questions, as the store holds them now."""
-        live = await records.phrasings(self.store, State.LIVE)
-        blocked = await records.blocked(self.store, self.min_users)
-        return Learned.of(((phrasing.card, phrasing.question) for phrasing in live), blocked)
+        return await learned_in(self.store, self.min_users)
 
     async def refresh(self) -> bool:
         """Serve what the store holds now; whether anything changed."""

@@ -1,5 +1,5 @@
 """`/faq` on Slack: what went unanswered, feedback, statistics, reloading the cards, reviewing learned phrasings,
-and adding or editing a card in a form, for the workspace's admins (`authority.py`).
+adding or editing a card in a form and removing one, for the workspace's admins (`authority.py`).
 
 Every reply goes to the admin alone (ephemeral), since reports quote what members asked, and a report reads only
 the records of the workspace it is run in, as Discord's read only their server's.
@@ -27,6 +27,7 @@ from bot.admin_replies import (
     UNREADABLE,
 )
 from bot.answering import Answerer
+from bot.cards import Card
 from bot.cards.edits import read_card_file
 from bot.cards.loader import UnreadableError
 from bot.cards.typed import find_card
@@ -54,6 +55,7 @@ USAGE = (
     "• `/faq learn`: phrasings members taught the bot, to approve or reject\n"
     "• `/faq add`: write a new card in a form; it answers once the checks pass\n"
     "• `/faq edit <card title or id>`: change a card's question, phrasings and answer\n"
+    "• `/faq remove <card title or id>`: delete a card's file, once you confirm; the cards reload\n"
     "On a member's helpful reply, the message menu's *Save as FAQ card* opens the new-card form filled in from it."
 )
 UNKNOWN = "There is no /faq {word}."
@@ -134,7 +136,8 @@ def ephemeral(message: Message, replace: bool = False) -> dict[str, Any]:
 
 
 class SlackAdmin:
-    """The `/faq` command; the forms it opens are sent back to `bot.slack.cards`, `learn` to `bot.slack.learn`."""
+    """The `/faq` command; the forms it opens are sent back to `bot.slack.cards`, `learn` to `bot.slack.learn`,
+    `remove` to `bot.slack.remove`."""
 
     def __init__(self, answerer: Answerer, authority: Authority) -> None:
         self.answerer = answerer
@@ -171,6 +174,10 @@ class SlackAdmin:
             await client.views_open(trigger_id=command["trigger_id"], view=forms.add_view(context))
         elif word == "edit":
             await self.edit(" ".join(words[1:]), command, respond, client)
+        elif word == "remove":
+            from bot.slack.remove import ask_to_remove  # here: that module uses this one's replies
+
+            await ask_to_remove(self, " ".join(words[1:]), Who.of(command), respond)
         else:
             said = escape(UNKNOWN.format(word=word))
             usage = escape(USAGE)
@@ -204,22 +211,27 @@ class SlackAdmin:
         )
         await respond(**ephemeral(reload_message(result, len(holder.cards))))
 
-    async def edit(self, typed: str, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
-        """Open the form on the card's file as it is now; a card not found gets the closest titles."""
+    async def chosen(self, typed: str, which: str, respond: AsyncRespond) -> Card | None:
+        """The card named by its title or id, with a file to change; else None, and the admin is told how to name
+        one (`which`) or, for a name that fits no card, the closest cards' titles and ids."""
         if not typed.strip():
-            await respond(**ephemeral(note(EDIT_WHICH)))
+            await respond(**ephemeral(note(which)))
+            return None
+        card = find_card(self.answerer.holder.knowledge.cards, typed)
+        if card is not None:
+            return card
+        close = await self.answerer.autocomplete(typed, 3)
+        titles = ", ".join(f"“{card.title}” ({card.id})" for card in close)
+        said = NO_SUCH_CARD.format(typed=typed) + (DID_YOU_MEAN.format(titles=titles) if close else "")
+        await respond(**ephemeral(note(said)))
+        return None
+
+    async def edit(self, typed: str, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        """Open the form on the card's file as it is now."""
+        card = await self.chosen(typed, EDIT_WHICH, respond)
+        if card is None or card.path is None:
             return
         holder = self.answerer.holder
-        card = find_card(holder.knowledge.cards, typed)
-        if card is None or card.path is None:
-            close = await self.answerer.autocomplete(typed, 3)
-            titles = ", ".join(f"“{card.title}”" for card in close)
-            await respond(
-                **ephemeral(
-                    note(NO_SUCH_CARD.format(typed=typed) + (DID_YOU_MEAN.format(titles=titles) if close else ""))
-                )
-            )
-            return
         try:
             written = await asyncio.to_thread(read_card_file, holder.knowledge_dir, card.path)
         except (UnreadableError, ValueError) as exc:

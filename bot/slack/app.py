@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answering import Answerer
 from bot.holder import EngineHolder
 from bot.settings import Settings
-from bot.slack import admin, ask, buttons, capture, cards, learn, messages
+from bot.slack import admin, ask, buttons, capture, cards, learn, messages, remove
 from bot.slack.authority import Authority
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def build_app(
     buttons.register(app, answerer)
     authority = Authority(app.client, settings.slack_admin_user_ids, settings.slack_admin_group_id)
     slack_admin = admin.SlackAdmin(answerer, authority)
-    for module in (admin, cards, learn, capture):
+    for module in (admin, cards, learn, remove, capture):
         module.register(app, slack_admin)
 
     @app.error

@@ -10,6 +10,7 @@ import itertools
 import os
 import re
 import sqlite3
+import urllib.parse
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -88,6 +89,19 @@ class SqliteDatabase:
         try:
             for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={SQLITE_BUSY_MS}"):
                 await connection.execute(f"PRAGMA {pragma}")
+        except BaseException:
+            await connection.close()
+            raise
+        return cls(connection, path)
+
+    @classmethod
+    async def open_to_read(cls, path: Path) -> SqliteDatabase:
+        """The file as it is, read-only: nothing created, migrated or written (the command line reads the running
+        bot's database beside it)."""
+        uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"  # "?" or "#" in a folder's name stays part of the path
+        connection = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        try:
+            await connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
         except BaseException:
             await connection.close()
             raise
@@ -206,3 +220,11 @@ async def open_database(url: str | None, data_dir: Path) -> Database:
     if url is not None and is_postgres(url):
         return await PostgresDatabase.open(url)
     return await SqliteDatabase.open(sqlite_path(url, data_dir))
+
+
+async def open_to_read(url: str | None, data_dir: Path) -> Database:
+    """The database to read from as it is: unlike `open_database`, no SQLite file is created, and nothing is written
+    (the caller migrates nothing either)."""
+    if url is not None and is_postgres(url):
+        return await PostgresDatabase.open(url)
+    return await SqliteDatabase.open_to_read(sqlite_path(url, data_dir))

@@ -12,6 +12,7 @@ from typing import Any
 import discord
 import pytest
 
+from bot import admin_replies
 from bot.cards import load_knowledge_strict
 from bot.cli import main
 from bot.discord import add_card, admin, capture, edit_card
@@ -185,12 +186,12 @@ async def test_remove_asks_first_and_only_the_admin_who_asked_can_confirm(bot: H
     callback = await bot.interact(2, faq("remove", events.title), asker, permissions=ADMIN)
     assert callback.body["type"] == MESSAGE
     confirm = callback.body["data"]
-    assert confirm["embeds"][0]["title"] == edit_card.CONFIRM.format(title=events.title)
+    assert confirm["embeds"][0]["title"] == admin_replies.CONFIRM_REMOVE.format(title=events.title)
     button = components_of(confirm)[0]
     assert events.path.exists()
 
     other_admin = await click(bot, confirm, button["custom_id"], payloads.user(name="other mod"))
-    assert other_admin.body["data"]["content"] == edit_card.NOT_YOURS
+    assert other_admin.body["data"]["content"] == admin_replies.NOT_YOURS
     assert "events" in holder.engine.knowledge.cards
 
     done = await follow_up(bot, await click(bot, confirm, button["custom_id"], asker))
@@ -198,7 +199,7 @@ async def test_remove_asks_first_and_only_the_admin_who_asked_can_confirm(bot: H
     assert not events.path.exists()
     assert "events" not in holder.engine.knowledge.cards
     gone = await click(bot, confirm, button["custom_id"], asker)
-    assert gone.body["data"]["content"] == edit_card.GONE
+    assert gone.body["data"]["content"] == admin_replies.NOTHING_TO_REMOVE
 
 
 async def test_a_card_another_relates_to_is_not_removed(bot: Harness) -> None:
@@ -207,7 +208,7 @@ async def test_a_card_another_relates_to_is_not_removed(bot: Harness) -> None:
     embed = (await follow_up(bot, await click(bot, confirm, components_of(confirm)[0]["custom_id"], asker)))["embeds"][
         0
     ]
-    assert embed["title"] == edit_card.REMOVAL_REFUSED
+    assert embed["title"] == admin_replies.REMOVAL_REFUSED
     assert "related 'rules': no card has this id" in embed["description"]
     assert "rules" in bot.bot.holder.engine.knowledge.cards
 
