@@ -14,7 +14,8 @@
 # old for compose.yaml). PostgreSQL: the image compose.yaml names where present or pulled, else one built once from
 # Debian's packages on that local base (deploy/postgres/, kept as faqbot-postgres:bookworm).
 #
-# Environment: FAQBOT_BASE_IMAGE picks the base; IMAGE_TEST_REBUILD_BASE=1 makes the Debian base again;
+# Environment: FAQBOT_BASE_IMAGE picks the base; IMAGE_TEST_REBUILD_BASE=1 makes the Debian base (and the local
+# PostgreSQL image) again;
 # IMAGE_TEST_OPTIONAL=1 (CI) turns "no container engine can run here" into one line and exit 0 instead of a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."

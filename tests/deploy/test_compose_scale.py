@@ -1,6 +1,6 @@
 """compose.yaml's `scale` profile brought up for real with `docker compose`: PostgreSQL and the two shard processes,
 as a user runs them, against the tests' fake Discord. `make image-test` runs this on the image it built; skipped where
-FAQBOT_IMAGE is unset (as in `make test`) or where no Docker Compose v2.20+ can be had.
+FAQBOT_IMAGE is unset (as in `make test`) or where no Docker Compose v2.24+ can be had.
 
 Compose gets deploy/compose.yaml as shipped plus an override that this test writes: the built image, the fake
 Discord's addresses and a database URL for the shards, no env_file (a developer's deploy/.env, with real tokens, is
@@ -36,7 +36,8 @@ COMPOSE_FILE = REPO / "deploy" / "compose.yaml"
 POSTGRES_IMAGE = os.environ.get("FAQBOT_POSTGRES_IMAGE", "")
 SHARDS = tuple(GUILD_ON_SHARD)
 START_SECONDS = 240.0  # PostgreSQL made, then two engines built at once, on 2 busy cores
-COMPOSE_VERSION = (2, 20)  # compose.yaml's top-level `name` and `depends_on.required`
+# compose.yaml needs v2.20 (top-level `name`, `depends_on.required`); the override's `!reset` needs v2.24.
+COMPOSE_VERSION = (2, 24)
 # Settings of the caller's shell that Compose would read before the test's own env file.
 FOREIGN = ("POSTGRES_", "COMPOSE_")
 
@@ -53,7 +54,7 @@ def compose_missing() -> str | None:
     if result.returncode != 0 or version is None:
         return "no Docker Compose v2 (`docker compose version` fails): `make image-test` installs it as root on Debian"
     if (int(version[1]), int(version[2])) < COMPOSE_VERSION:
-        return f"Docker Compose {result.stdout.strip()} is older than v2.20, which compose.yaml needs"
+        return f"Docker Compose {result.stdout.strip()} is older than v2.24, which this test's override file needs"
     return None
 
 
