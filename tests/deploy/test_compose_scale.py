@@ -68,11 +68,12 @@ def bridge_gateway() -> str:
 
 def override(fake: FakeDiscord, password: str) -> str:
     """The override file's YAML: JSON values (JSON is YAML), and Compose's `!reset` for what must go."""
-    labels = json.dumps({LABEL.split("=")[0]: LABEL.split("=")[1]})
+    key, value = LABEL.split("=")
+    labels = {key: value}
     shard = {
         "image": IMAGE,
         "pull_policy": "never",
-        "labels": json.loads(labels),
+        "labels": labels,
         "environment": {
             "DISCORD_TOKEN": TOKEN,
             "DISCORD_API_BASE": fake.api_base,
@@ -82,16 +83,17 @@ def override(fake: FakeDiscord, password: str) -> str:
             "COOLDOWN_SECONDS": "0",
         },
     }
-    postgres = {"labels": json.loads(labels)}
+    postgres: dict[str, object] = {"labels": labels}
     if POSTGRES_IMAGE:
         postgres |= {"image": POSTGRES_IMAGE, "pull_policy": "never"}
     services = ["services:", "  bot:", "    env_file: !reset []"]
     for number in SHARDS:
         services += [f"  shard-{number}:", "    env_file: !reset []"]
-        services += [f"    {key}: {json.dumps(value)}" for key, value in shard.items()]
+        services += [f"    {setting}: {json.dumps(given)}" for setting, given in shard.items()]
     services.append(f"  postgres: {json.dumps(postgres)}")
-    volumes = ["volumes:", f"  faqbot-data: {{labels: {labels}}}", f"  postgres-data: {{labels: {labels}}}"]
-    networks = ["networks:", f"  default: {{labels: {labels}}}"]
+    labelled = json.dumps({"labels": labels})
+    volumes = ["volumes:", f"  faqbot-data: {labelled}", f"  postgres-data: {labelled}"]
+    networks = ["networks:", f"  default: {labelled}"]
     return "\n".join([*services, *volumes, *networks]) + "\n"
 
 
