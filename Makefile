@@ -26,11 +26,11 @@ install: $(VENV)/.synced  ## Create .venv with everything the bot and its tests 
 run: install  ## The Discord/Slack bot when tokens are set, else a console chat
 	$(PY) -m bot run --or-chat
 
-lint: install  ## Ruff lint and format check, mypy type check, hadolint on the Dockerfile
+lint: install  ## Ruff lint and format check, mypy type check, hadolint on the Dockerfiles
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/hadolint deploy/Dockerfile
+	$(VENV)/bin/hadolint deploy/Dockerfile deploy/postgres/Dockerfile
 
 fmt: install  ## Format and fix what ruff can
 	$(VENV)/bin/ruff format .

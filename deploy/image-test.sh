@@ -2,21 +2,29 @@
 # `make image-test`: build deploy/Dockerfile and test the image for real (tests/deploy/test_image.py and
 # tests/deploy/test_docker_build.py against it): `ask` and `check`, /healthz, /metrics and the image's own
 # HEALTHCHECK, the non-root user on a read-only root with no capability, a Slack HTTP-mode answer through the
-# tests' fake Slack, and a clean stop on SIGTERM.
+# tests' fake Slack, and a clean stop on SIGTERM. Then compose.yaml's scale profile, brought up with `docker compose`
+# (tests/deploy/test_compose_scale.py): PostgreSQL and two shard processes against the tests' fake Discord.
 #
 # What it needs, it gets where it can, as root on Debian: Debian's docker.io (Docker 20.10, whose CLI builds with
 # BuildKit) when no docker engine is installed, dockerd started for the run and stopped after it when none is
 # running. The base is the official Python image where it is present or a registry serves it; elsewhere a minimal
 # Debian bookworm with python3 and pip, made by mmdebstrap from Debian's packages and imported once as
 # faqbot-base:bookworm (trusting this host's CA bundle, so that installs inside the build work behind it).
+# Compose v2 where `docker compose` is missing: Debian 13's docker-compose package (Debian 12 has only 1.29, too
+# old for compose.yaml). PostgreSQL: the image compose.yaml names where present or pulled, else one built once from
+# Debian's packages on that local base (deploy/postgres/, kept as faqbot-postgres:bookworm).
 #
-# Environment: FAQBOT_BASE_IMAGE picks the base; IMAGE_TEST_REBUILD_BASE=1 makes the Debian base again;
+# Environment: FAQBOT_BASE_IMAGE picks the base; IMAGE_TEST_REBUILD_BASE=1 makes the Debian base (and the local
+# PostgreSQL image) again;
 # IMAGE_TEST_OPTIONAL=1 (CI) turns "no container engine can run here" into one line and exit 0 instead of a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TAG=faqbot:image-test
 LOCAL_BASE=faqbot-base:bookworm
+LOCAL_POSTGRES=faqbot-postgres:bookworm
+RECIPE_LABEL=faqbot.postgres-recipe
+POSTGRES_IMAGE=""
 LABEL=faqbot.image-test=1
 PY=.venv/bin/python
 started=$SECONDS
@@ -41,9 +49,10 @@ cleanup() {
     local code=$?
     set +e
     if [[ -n "$DOCKER" ]] && "$DOCKER" info >/dev/null 2>&1; then
-        # Whatever a test left behind, found by the label every container and volume of theirs carries.
+        # Whatever a test left behind, found by the label every container, volume and network of theirs carries.
         "$DOCKER" ps --all --quiet --filter "label=$LABEL" | xargs --no-run-if-empty timeout 60 "$DOCKER" rm --force >/dev/null
         "$DOCKER" volume ls --quiet --filter "label=$LABEL" | xargs --no-run-if-empty timeout 60 "$DOCKER" volume rm --force >/dev/null
+        "$DOCKER" network ls --quiet --filter "label=$LABEL" | xargs --no-run-if-empty timeout 60 "$DOCKER" network rm >/dev/null
         # Earlier builds of the test tag, now untagged.
         timeout 120 "$DOCKER" image prune --force --filter "label=$LABEL" >/dev/null
     fi
@@ -162,6 +171,66 @@ debian_base() {
     say "made $LOCAL_BASE in $(elapsed "$since")"
 }
 
+# `docker compose` (v2) for the scale profile's test; where it cannot be had, that test says so and is skipped.
+compose_plugin() {
+    if ! "$DOCKER" compose version >/dev/null 2>&1; then
+        as_root && command -v apt-get >/dev/null && command -v dpkg >/dev/null && trixie_compose \
+            || { say "no Docker Compose v2 (\`docker compose\`) and none could be installed: the scale profile is not tested"; return 1; }
+    fi
+    say "compose: $("$DOCKER" compose version 2>/dev/null)"
+}
+
+# Debian 13 (trixie) ships Compose v2 as the docker-compose package: the `docker compose` plugin, one program that
+# runs on Debian 12. apt downloads it from trixie's signed index, with state of its own in this run's folder (the
+# system's sources stay as they are) and the mirror this machine's apt uses for Debian, and checks it against the
+# index's SHA256; dpkg installs it (libc6 is its only dependency).
+trixie_compose() {
+    local apt_dir=$work/trixie mirror
+    say "installing Docker Compose v2 (docker-compose from Debian trixie; Debian 12's is 1.29) with dpkg"
+    timeout 600 apt-get update -qq </dev/null >"$work/apt.log" 2>&1 || { tail -5 "$work/apt.log" >&2; return 1; }
+    mirror=$(apt-get indextargets --format '$(REPO_URI)' 'Identifier: Packages' 'Label: Debian' | head -1)
+    [[ -n "$mirror" ]] || { say "no Debian mirror in this machine's apt sources" >&2; return 1; }
+    mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" >"$apt_dir/sources.list"
+    local options=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=- -o Acquire::Languages=none
+        -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache")
+    if ! (cd "$apt_dir" && timeout 600 apt-get "${options[@]}" update -qq && timeout 600 apt-get "${options[@]}" download docker-compose) \
+        </dev/null >"$work/compose.log" 2>&1 \
+        || ! timeout 300 dpkg --install "$apt_dir"/docker-compose_*.deb </dev/null >>"$work/compose.log" 2>&1 \
+        || ! "$DOCKER" compose version >/dev/null 2>&1; then
+        tail -5 "$work/compose.log" >&2
+        return 1
+    fi
+}
+
+# The PostgreSQL image of the scale profile: compose.yaml's own where present or pulled; else one from Debian's
+# packages on the local base, built once and kept, again only when its recipe (deploy/postgres/) changed.
+postgres_image() {
+    local official recipe
+    official=$(sed -n 's/^ *image: *\(postgres:.*\)$/\1/p' deploy/compose.yaml)
+    if "$DOCKER" image inspect "$official" >/dev/null 2>&1 || timeout 180 "$DOCKER" pull --quiet "$official" >/dev/null 2>&1; then
+        POSTGRES_IMAGE=$official
+    else
+        say "no registry serves $official here: PostgreSQL from Debian's packages ($LOCAL_POSTGRES)"
+        POSTGRES_IMAGE=$LOCAL_POSTGRES
+        recipe=$(cat deploy/postgres/* | sha256sum | cut -c1-16)
+        if [[ "${IMAGE_TEST_REBUILD_BASE:-}" == 1 ]] \
+            || [[ "$("$DOCKER" image inspect --format "{{index .Config.Labels \"$RECIPE_LABEL\"}}" "$LOCAL_POSTGRES" 2>/dev/null)" != "$recipe" ]]; then
+            "$DOCKER" image inspect "$LOCAL_BASE" >/dev/null 2>&1 || debian_base
+            local since=$SECONDS
+            say "building $LOCAL_POSTGRES from Debian's packages (deploy/postgres/)"
+            if ! DOCKER_BUILDKIT=1 timeout 1200 "$DOCKER" build --progress=plain --build-arg "BASE_IMAGE=$LOCAL_BASE" \
+                --label "$RECIPE_LABEL=$recipe" --tag "$LOCAL_POSTGRES" deploy/postgres >"$work/postgres.log" 2>&1 </dev/null; then
+                tail -20 "$work/postgres.log" >&2
+                say "the PostgreSQL image's build failed" >&2
+                exit 1
+            fi
+            say "built $LOCAL_POSTGRES in $(elapsed "$since")"
+        fi
+    fi
+    say "PostgreSQL image: $POSTGRES_IMAGE"
+}
+
 build() {
     local since=$SECONDS
     say "building $TAG from deploy/Dockerfile (BuildKit, base $BASE)"
@@ -177,8 +246,10 @@ build() {
 engine
 base_image
 build
-say "running the image's tests (tests/deploy/test_image.py, tests/deploy/test_docker_build.py)"
+compose_plugin && postgres_image
+say "running the image's tests (tests/deploy/test_image.py, tests/deploy/test_docker_build.py, tests/deploy/test_compose_scale.py)"
 since=$SECONDS
-FAQBOT_IMAGE=$TAG DOCKER=$DOCKER FAQBOT_BASE_IMAGE=$BASE timeout 1200 "$PY" -m pytest -v -s -p no:cacheprovider \
-    tests/deploy/test_image.py tests/deploy/test_docker_build.py </dev/null
+FAQBOT_IMAGE=$TAG DOCKER=$DOCKER FAQBOT_BASE_IMAGE=$BASE FAQBOT_POSTGRES_IMAGE=$POSTGRES_IMAGE timeout 1200 \
+    "$PY" -m pytest -v -s -p no:cacheprovider \
+    tests/deploy/test_image.py tests/deploy/test_docker_build.py tests/deploy/test_compose_scale.py </dev/null
 say "the image's tests passed in $(elapsed "$since")"

@@ -178,6 +178,23 @@ def test_compose_gives_postgres_only_its_own_settings(compose: dict) -> None:
     assert shown["POSTGRES_USER"] == shown["POSTGRES_DB"] == "postgres"  # the image's own defaults
 
 
+def test_the_local_postgresql_image_stands_in_as_compose_uses_postgres(compose: dict) -> None:
+    """deploy/postgres/ replaces compose.yaml's postgres image where no registry serves it (`make image-test`): the
+    data where the volume is mounted, the health check's program on the PATH, the three variables read."""
+    postgres = compose["services"]["postgres"]
+    pairs = instructions(DEPLOY / "postgres" / "Dockerfile")
+    env = image_env(pairs)
+    [data] = [entry.split(":")[1] for entry in postgres["volumes"]]
+    assert env["PGDATA"] == data
+    programs = env["PATH"].split(":")[0]  # a link to PostgreSQL's own bin folder, whatever its version
+    link = re.compile(rf'ln -s "[^"]+" {re.escape(programs)}(\s|$)')
+    assert any(keyword == "RUN" and link.search(rest) for keyword, rest in pairs), programs
+    assert postgres["healthcheck"]["test"][1].startswith("pg_isready ")
+    entrypoint = (DEPLOY / "postgres" / "entrypoint.sh").read_text(encoding="utf-8")
+    for name in postgres["environment"]:
+        assert "${" + name in entrypoint, f"deploy/postgres/entrypoint.sh does not read {name}"
+
+
 def test_compose_names_the_version_it_needs() -> None:
     """Top-level `name` and `depends_on.required` need Compose v2.20; the header and the README say so."""
     header = (DEPLOY / "compose.yaml").read_text(encoding="utf-8").split("\nname:")[0]

@@ -7,7 +7,6 @@ fixtures remove what they started even when a check fails. Each test prints what
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -15,18 +14,17 @@ import os
 import re
 import socket
 import subprocess
-import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
 
 import pytest
 
+from tests.deploy.background_loop import BackgroundLoop
 from tests.e2e.fake_slack import payloads
 from tests.e2e.fake_slack.harness import APP_TOKEN, BOT_TOKEN
 from tests.e2e.fake_slack.server import FakeSlack
@@ -48,8 +46,6 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(not IMAGE, reason="FAQBOT_IMAGE is unset: `make image-test` builds the image and runs these"),
 ]
-
-T = TypeVar("T")
 
 
 def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -96,13 +92,11 @@ def signed(body: str, secret: str = SECRET) -> dict[str, str]:
     }
 
 
-class FakeSlackThread:
+class FakeSlackThread(BackgroundLoop):
     """The tests' fake Slack on 127.0.0.1, served by an event loop of its own in a thread while the tests block."""
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="fake-slack", daemon=True)
-        self.thread.start()
+        super().__init__("fake-slack")
         self.fake: FakeSlack = self.call(self._start())
 
     async def _start(self) -> FakeSlack:
@@ -110,15 +104,11 @@ class FakeSlackThread:
         await fake.start()
         return fake
 
-    def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
     def close(self) -> None:
         try:
             self.call(self.fake.close(), timeout=10)
         finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(10)
+            self.stop()
 
 
 @dataclass

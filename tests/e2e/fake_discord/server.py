@@ -45,6 +45,7 @@ class Request:
     body: Any
     headers: dict[str, str]
     status: int
+    remote: str | None = None  # the address it came from: which process sent it, when several share the fake
     at: float = field(default_factory=time.perf_counter)
 
 
@@ -82,9 +83,14 @@ class Fault:
 
 class FakeDiscord:
     def __init__(
-        self, token: str, guild_ids: Sequence[int] = (payloads.GUILD_ID,), recommended_shards: int = 1
+        self,
+        token: str,
+        guild_ids: Sequence[int] = (payloads.GUILD_ID,),
+        recommended_shards: int = 1,
+        host: str = "127.0.0.1",
     ) -> None:
         self.token = token
+        self.host = host  # where it listens and what its URLs name: another address for bots in containers
         self.guild_ids = tuple(guild_ids)  # the servers the bot is in when it connects
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
@@ -109,7 +115,7 @@ class FakeDiscord:
         app.router.add_route("*", "/api/v10/{tail:.*}", self._api)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, self.host, 0)
         await site.start()
         self.port = self._runner.addresses[0][1]
 
@@ -122,11 +128,11 @@ class FakeDiscord:
 
     @property
     def api_base(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/v10"
+        return f"http://{self.host}:{self.port}/api/v10"
 
     @property
     def gateway_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/gateway"
+        return f"ws://{self.host}:{self.port}/gateway"
 
     def new_id(self) -> int:
         return next(self._ids)
@@ -200,7 +206,9 @@ class FakeDiscord:
         else:
             request[BODY] = body
             response = await handler(request)
-        self.requests.append(Request(request.method, path, body, dict(request.headers), response.status))
+        self.requests.append(
+            Request(request.method, path, body, dict(request.headers), response.status, request.remote)
+        )
         await self._notify()
         return response
 
