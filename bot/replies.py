@@ -139,9 +139,10 @@ def reply_for(match: Match, knowledge: KnowledgeBase, hint: DeclineHint | None =
         hint = hint if match.outcome not in (Outcome.EMPTY, Outcome.BROAD) else None
         suggestions = tuple(s.card for s in match.suggestions)
         return Reply(match.outcome, match.score, None, None, (), suggestions, hint, match)
-    return Reply(
-        match.outcome, match.score, card, SourceRef.of(card, knowledge), related_of(card, knowledge), (), None, match
-    )
+    # The runners-up nearly as close come first among the related cards: the member who meant one of them picks it.
+    close = [s.card for s in match.suggestions if s.card.id != card.id]
+    related = tuple({other.id: other for other in (*close, *related_of(card, knowledge))}.values())
+    return Reply(match.outcome, match.score, card, SourceRef.of(card, knowledge), related, (), None, match)
 
 
 def card_reply(card: Card, knowledge: KnowledgeBase) -> Reply:

@@ -119,7 +119,9 @@ def format_explanation(explanation: Explanation) -> str:
             f"overview {match.card.id} (score {match.score:.1f}), which covers {', '.join(match.card.covers)}"
         )
     elif match.answered and match.card is not None:
-        lines.append(f"decision: answered with {match.card.id} (score {match.score:.1f})")
+        close = ", ".join(suggestion.card.id for suggestion in match.suggestions)
+        also = f"; nearly as close, offered under it: {close}" if close else ""
+        lines.append(f"decision: answered with {match.card.id} (score {match.score:.1f}){also}")
     elif match.outcome is Outcome.BROAD:
         parts = ", ".join(suggestion.card.id for suggestion in match.suggestions)
         lines.append(

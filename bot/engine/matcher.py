@@ -28,6 +28,10 @@ from bot.engine.vocabulary import Vocabulary
 
 MAX_SUGGESTIONS = 3
 SUGGESTION_FLOOR = 15.0  # below this a card is no useful "did you mean" (chosen on the dev set), unless it relates
+# Under an answer, the runners-up that score nearly as well (this share of the answer's score or more) are offered
+# too: the member who meant one of them picks it, and the pick teaches the bot (`bot.learn`).
+CLOSE_SHARE = 0.8
+CLOSE_MAX = 2
 CLOSE_SPELLING = 0.25  # a card whose character n-grams are this close to the question's relates to it
 RERANK = 10  # candidates re-scored with rapidfuzz
 MAX_QUERY_CHARS = 1000  # longer text is read only this far: no question needs more, and the cost stays bounded
@@ -95,6 +99,7 @@ class Match:
     outcome: Outcome
     score: float
     card: Card | None
+    # Declined: the "did you mean" cards; a broad question's parts; answered: the runners-up nearly as close.
     suggestions: tuple[Suggestion, ...] = ()
     lacking: Lacking | None = None  # for a partial answer: what the card does not hold
     decided_on: str | None = None  # for a long message: the part of it the decision was made on
@@ -333,7 +338,9 @@ class Engine:
             if found:
                 best = max(found, key=lambda part: part.score)
                 decided_on = None if best is match else best.question
-                return Match(question, wanted, best.score, best.card, lacking=best.lacking, decided_on=decided_on)
+                return Match(
+                    question, wanted, best.score, best.card, best.suggestions, best.lacking, decided_on=decided_on
+                )
         return match
 
     def _widened(self, match: Match, ranked: list[Suggestion]) -> Match:
@@ -377,9 +384,11 @@ class Engine:
         if best.score >= self.threshold and best.score - runner_up >= self.margin:
             # Scoring well despite lacking words, it is the answer; lacking the kind of fact asked, it says so.
             lacking = self._lacking_of(best, question) if best.halved else None
+            floor = max(SUGGESTION_FLOOR, CLOSE_SHARE * best.score)
+            close = tuple(suggestion for suggestion in ranked[1:] if suggestion.score >= floor)[:CLOSE_MAX]
             if lacking and FACT_KINDS.intersection(lacking.kinds):
-                return Match(question, Outcome.PARTIAL, best.score, best.card, lacking=lacking)
-            return Match(question, Outcome.ANSWERED, best.score, best.card)
+                return Match(question, Outcome.PARTIAL, best.score, best.card, close, lacking=lacking)
+            return Match(question, Outcome.ANSWERED, best.score, best.card, close)
         # A card on the question's subject that lacks the detail asked ("what license is llama 2 under") would have
         # been answered but for that: it is given with a line that says what it does not hold.
         on_subject = sorted(ranked, key=lambda suggestion: -suggestion.full_score)

@@ -384,3 +384,16 @@ def test_a_typo_in_a_learned_phrasing_does_not_stop_its_correction(knowledge: Kn
     match = engine.answer("when are the evnets")
     assert match.answered
     assert match.card == knowledge.cards["events"]
+
+
+def test_an_answer_offers_the_runners_up_nearly_as_close(engine: Engine) -> None:
+    """ "python install venv" is answered with the virtualenv card; the install card scores nearly as well, so it is
+    offered under the answer. A card far behind is not."""
+    match = engine.answer("python install venv")
+    assert match.answered
+    ranked = engine.rank("python install venv", 3)
+    assert [suggestion.card.id for suggestion in match.suggestions] == [ranked[1].card.id]
+    assert ranked[1].score >= matcher.CLOSE_SHARE * match.score > ranked[2].score
+    far = engine.answer("rules about roles")
+    assert far.answered
+    assert far.suggestions == ()
