@@ -91,17 +91,21 @@ def _context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, SECTION_MAX_CHARS)}]}
 
 
-def _button(label: str, action_id: str, value: str) -> dict[str, Any]:
-    return {
+def button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    """A Block Kit button; `style` "primary" or "danger" colours it."""
+    made: dict[str, Any] = {
         "type": "button",
         "text": {"type": "plain_text", "text": clip(label, BUTTON_MAX_CHARS), "emoji": True},
         "action_id": action_id,
         "value": value[:VALUE_MAX_CHARS],
     }
+    if style:
+        made["style"] = style
+    return made
 
 
 def _card_buttons(kind: str, cards: Iterable[Card], question_id: str | None) -> Block:
-    buttons = [_button(card.title, f"{kind}:{i}", action_value(card.id, question_id)) for i, card in enumerate(cards)]
+    buttons = [button(card.title, f"{kind}:{i}", action_value(card.id, question_id)) for i, card in enumerate(cards)]
     return {"type": "actions", "elements": buttons}
 
 
@@ -132,8 +136,8 @@ def answer(reply: Reply, question_id: str | None, asked: str | None = None) -> M
         {
             "type": "actions",
             "elements": [
-                _button(f"👍 {replies.FEEDBACK_HELPFUL}", VOTE_UP, value),
-                _button(f"👎 {replies.FEEDBACK_UNHELPFUL}", VOTE_DOWN, value),
+                button(f"👍 {replies.FEEDBACK_HELPFUL}", VOTE_UP, value),
+                button(f"👎 {replies.FEEDBACK_UNHELPFUL}", VOTE_DOWN, value),
             ],
         }
     )

@@ -17,7 +17,7 @@ from bot.answering import Answerer
 from bot.clip import clip
 from bot.learn import review
 from bot.slack.admin import FAILED, SlackAdmin, Who, ephemeral, note
-from bot.slack.blocks import SECTION_MAX_CHARS, Block, Message
+from bot.slack.blocks import SECTION_MAX_CHARS, Block, Message, button
 from bot.slack.mrkdwn import escape
 from bot.store import StoreUnavailableError
 
@@ -29,15 +29,7 @@ PHRASING = re.compile(r"^([0-9a-f]{10}):(\d{1,6})$")  # a phrasing's id, and the
 
 
 def _button(label: str, action: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": label},
-        "action_id": f"faq_learn:{action}",
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
+    return button(label, f"faq_learn:{action}", value, style)
 
 
 def _section(text: str) -> Block:

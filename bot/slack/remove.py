@@ -26,7 +26,7 @@ from bot.card_removal import remove_logged
 from bot.cards import Card, KnowledgeError
 from bot.clip import clip
 from bot.slack.admin import FAILED, SlackAdmin, Who, ephemeral, note, reload_message, titled
-from bot.slack.blocks import SECTION_MAX_CHARS, Block, Message
+from bot.slack.blocks import SECTION_MAX_CHARS, Block, Message, button
 from bot.slack.cards import shown
 from bot.slack.mrkdwn import escape
 
@@ -40,15 +40,7 @@ KEPT = "Kept “{title}”: nothing was removed."
 
 
 def _button(label: str, action: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": label},
-        "action_id": f"faq_remove:{action}",
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
+    return button(label, f"faq_remove:{action}", value, style)
 
 
 def confirmation(card: Card, path: str, admin_user: str) -> Message:
