@@ -187,6 +187,21 @@ def test_ask_answers_from_the_shipped_cards_read_only() -> None:
     say(f"`faqbot ask` in a read-only container with no network answered {QUESTION!r} with card {reply['card']}")
 
 
+def test_the_image_carries_this_trees_code() -> None:
+    """Every module of the package as the tree has it, not as an earlier build left it in a build cache."""
+    package = Path(__file__).resolve().parents[2] / "bot"
+    script = (
+        "import hashlib, pathlib, bot; root = pathlib.Path(bot.__file__).parent; "
+        "print(hashlib.sha256(b''.join(p.relative_to(root).as_posix().encode() + p.read_bytes() "
+        "for p in sorted(root.rglob('*.py')) if 'knowledge' not in p.parts)).hexdigest())"
+    )
+    result = docker("run", "--rm", "--network", "none", *HARDENED, "--entrypoint", "python", IMAGE, "-c", script)
+    files = sorted(path for path in package.rglob("*.py") if "knowledge" not in path.parts)
+    here = hashlib.sha256(b"".join(p.relative_to(package).as_posix().encode() + p.read_bytes() for p in files))
+    assert result.stdout.strip() == here.hexdigest()
+    say(f"the image's {len(files)} modules are this tree's")
+
+
 def test_check_validates_the_shipped_cards_read_only() -> None:
     result = docker("run", "--rm", "--network", "none", *HARDENED, IMAGE, "check")
     summary = [line for line in result.stdout.splitlines() if line.endswith("warning(s)")]
