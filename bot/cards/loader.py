@@ -142,9 +142,12 @@ def _entries_under(folder: str) -> Iterator[os.DirEntry[str]]:
             yield entry
 
 
+WORD = re.compile(r"\w+")
+
+
 def question_key(text: str) -> str:
     """Case- and punctuation-blind form, to find the same question written on two cards."""
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    return " ".join(WORD.findall(text.casefold()))
 
 
 def _listed(sources: Mapping[str, object], most: int = 10) -> str:
