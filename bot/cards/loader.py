@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.cards import plain, simple_yaml
 from bot.cards.links import unlinkable
-from bot.cards.model import ANSWER_AIM_CHARS, ANSWER_MAX_CHARS, Card, CardFront, KnowledgeBase, Source
+from bot.cards.model import ANSWER_AIM_CHARS, ANSWER_MAX_CHARS, Card, CardFront, CardSource, KnowledgeBase, Source
 from bot.cards.stamps import ParseMemo
 from bot.garbage import collected_after
 from bot.visible import visible
@@ -353,8 +353,10 @@ def _body_problems(text: str, match: re.Match[str], shown: str) -> list[Problem]
 
 
 def _parse_card(
-    path: Path, root: Path, target: Path | None, pending: str | None = None
+    path: Path, root: Path, target: Path | None, pending: str | None, citations: dict[CardSource, CardSource]
 ) -> tuple[_Parsed | None, list[Problem]]:
+    """A card file's card and problems; `citations` gives the object already made for a citation another card of the
+    load has (10,000 cards citing one document held 10,000 copies of it, each made again when the snapshot is read)."""
     shown = shown_path(path)
     try:
         text = visible(pending if pending is not None else read_text(path, root, target))
@@ -398,7 +400,7 @@ def _parse_card(
         id=front.id or path.stem,
         questions=tuple(front.questions[index] for index in places),
         answer=answer,
-        source=front.source,
+        source=citations.setdefault(front.source, front.source),
         tags=tuple(front.tags),
         related=tuple(front.related),
         keywords=tuple(keywords),
@@ -458,9 +460,10 @@ def _load_knowledge(
         problems.append(Problem(shown_path(root / "cards"), 1, "no cards: add Markdown files under cards/"))
     resolve = _resolver(root / "cards") if entries else None
     parsed: list[_Parsed] = []
+    citations: dict[CardSource, CardSource] = {}
     for path, entry in sorted(entries.items(), key=lambda item: item[0]):
         target = resolve(entry) if resolve and entry else None
-        parse = partial(_parse_card, path, resolved, target, pending.get(path))
+        parse = partial(_parse_card, path, resolved, target, pending.get(path), citations)
         if memo is not None and entry is not None and path not in pending:
             result, card_problems = memo.parse(entry.path, entry, parse)
         else:

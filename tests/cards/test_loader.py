@@ -66,6 +66,15 @@ def test_valid_folder_loads(tmp_path: Path) -> None:
     assert card.related == ("other",)
 
 
+def test_cards_citing_the_same_place_share_one_citation(tmp_path: Path) -> None:
+    also = OTHER.replace("How do I delete my account?", "How do I close my account?").replace("remove", "shut")
+    knowledge = load_knowledge_strict(make(tmp_path, {"a/good.md": GOOD, "other.md": OTHER, "also.md": also}))
+    cards = knowledge.cards
+    assert cards["other"].source is cards["also"].source
+    assert cards["good"].source is not cards["other"].source  # another section
+    assert cards["good"].source.section == "Passwords" and cards["other"].source.section is None
+
+
 def test_a_link_to_anything_but_the_web_or_mail_is_an_error_on_its_line(tmp_path: Path) -> None:
     answer = (
         "Reset it.\n\nAsk [the admins](!subteam^S1) or [me](mailto:a@b.org).\n[All](!channel) [w](https://x.org)\n"
