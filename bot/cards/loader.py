@@ -73,9 +73,10 @@ def decode(data: bytes) -> str:
         raise UnreadableError(f"not UTF-8 text: byte 0x{byte} on this line; save the file as UTF-8", line) from exc
 
 
-def read_text(path: Path, root: Path, target: Path | None = None) -> str:
+def read_text(path: Path, root: Path, target: str | None = None) -> str:
     """The text of a regular file inside the knowledge folder (`root`, resolved), of MAX_FILE_BYTES at most, without
-    a byte-order mark. `target` is the file's resolved path when the caller knows it already.
+    a byte-order mark. `target` is the file's resolved path when the caller knows it already (a string: a load
+    makes no path object it does not keep).
 
     Anything else is refused before it is read: a FIFO would block the reader (and the watcher) for good, a symbolic
     link to /dev/zero never ends, one out of the folder reads what is not a card. A link that stays inside the
@@ -83,8 +84,8 @@ def read_text(path: Path, root: Path, target: Path | None = None) -> str:
     """
     try:
         if target is None:
-            target = path.resolve()
-        if not target.is_relative_to(root):
+            target = str(path.resolve())
+        if not _inside(target, str(root)):
             raise UnreadableError("a symbolic link out of the knowledge folder: not followed")
         handle = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
         try:
@@ -99,6 +100,11 @@ def read_text(path: Path, root: Path, target: Path | None = None) -> str:
     except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
         raise UnreadableError(f"cannot read: {exc}") from exc
     return decode(data)
+
+
+def _inside(target: str, folder: str) -> bool:
+    """Whether a resolved path is `folder` (resolved) or inside it, as `Path.is_relative_to` says of two such paths."""
+    return target == folder or target.startswith(os.path.join(folder, ""))
 
 
 def _read_capped(handle: int, size: int) -> bytes:
@@ -353,7 +359,7 @@ def _body_problems(text: str, match: re.Match[str], shown: str) -> list[Problem]
 
 
 def _parse_card(
-    path: Path, root: Path, target: Path | None, pending: str | None, citations: dict[CardSource, CardSource]
+    path: Path, root: Path, target: str | None, pending: str | None, citations: dict[CardSource, CardSource]
 ) -> tuple[_Parsed | None, list[Problem]]:
     """A card file's card and problems; `citations` gives the object already made for a citation another card of the
     load has (10,000 cards citing one document held 10,000 copies of it, each made again when the snapshot is read)."""
@@ -461,7 +467,7 @@ def _load_knowledge(
     resolve = _resolver(root / "cards") if entries else None
     parsed: list[_Parsed] = []
     citations: dict[CardSource, CardSource] = {}
-    for path, entry in sorted(entries.items(), key=lambda item: item[0]):
+    for path, entry in sorted(entries.items(), key=lambda item: item[0].parts):  # as paths compare, without a call each
         target = resolve(entry) if resolve and entry else None
         parse = partial(_parse_card, path, resolved, target, pending.get(path), citations)
         if memo is not None and entry is not None and path not in pending:
@@ -506,7 +512,7 @@ def _load_knowledge(
     return KnowledgeBase(sources=sources, cards=linked), sorted(problems)
 
 
-def _resolver(cards: Path) -> Callable[[os.DirEntry[str]], Path | None] | None:
+def _resolver(cards: Path) -> Callable[[os.DirEntry[str]], str | None] | None:
     """The resolved path of a card file that is no link, from the cards folder's, resolved once: the walk enters no
     linked folder, so only the folder itself can be one (10,000 files: a fifth of the load went to resolving each).
     A link gets None, to be resolved on its own."""
@@ -516,9 +522,9 @@ def _resolver(cards: Path) -> Callable[[os.DirEntry[str]], Path | None] | None:
         return None
     start = len(str(cards)) + 1
 
-    def resolve(entry: os.DirEntry[str]) -> Path | None:
+    def resolve(entry: os.DirEntry[str]) -> str | None:
         try:
-            return None if entry.is_symlink() else Path(resolved, entry.path[start:])
+            return None if entry.is_symlink() else os.path.join(resolved, entry.path[start:])
         except OSError:
             return None
 
