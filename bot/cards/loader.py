@@ -467,7 +467,7 @@ def _load_knowledge(
     resolve = _resolver(root / "cards") if entries else None
     parsed: list[_Parsed] = []
     citations: dict[CardSource, CardSource] = {}
-    for path, entry in sorted(entries.items(), key=lambda item: item[0].parts):  # as paths compare, without a call each
+    for path, entry in sorted(entries.items(), key=_path_order):
         target = resolve(entry) if resolve and entry else None
         parse = partial(_parse_card, path, resolved, target, pending.get(path), citations)
         if memo is not None and entry is not None and path not in pending:
@@ -510,6 +510,12 @@ def _load_knowledge(
     valid = {card_id: card for card_id, card in cards.items() if shown_of[card_id] not in broken}
     linked = {card_id: _linked_within(card, valid) for card_id, card in valid.items()}
     return KnowledgeBase(sources=sources, cards=linked), sorted(problems)
+
+
+def _path_order(item: tuple[Path, object]) -> list[str]:
+    """The order of paths under one folder, as `Path` compares them, with no call a comparison (nor the tuple of
+    parts each path would keep)."""
+    return str(item[0]).split(os.sep)
 
 
 def _resolver(cards: Path) -> Callable[[os.DirEntry[str]], str | None] | None:

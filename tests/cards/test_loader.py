@@ -137,6 +137,20 @@ def test_missing_field_points_at_its_line(tmp_path: Path) -> None:
     assert "knowledge/cards/good.md:2: missing field 'source': a card needs questions, source" in messages(root)
 
 
+def test_files_load_in_the_order_their_paths_compare(tmp_path: Path) -> None:
+    # As paths, a/ comes before a-b/ and a.md (as strings "a-b/" and "a.md" come before "a/"): the first keeps the id.
+    same = OTHER.replace("questions:", "id: same\nquestions:")
+    cards = {
+        "a-b/one.md": same.replace("delete", "close").replace("remove", "shut"),
+        "a/two.md": same,
+        "a.md": same.replace("delete", "lock").replace("remove", "freeze"),
+    }
+    assert messages(make(tmp_path, cards)) == [
+        "knowledge/cards/a-b/one.md:2: duplicate card id 'same' (also knowledge/cards/a/two.md)",
+        "knowledge/cards/a.md:2: duplicate card id 'same' (also knowledge/cards/a/two.md)",
+    ]
+
+
 def test_unknown_field_is_an_error(tmp_path: Path) -> None:
     root = make(tmp_path, {"good.md": GOOD.replace("tags:", "tagz:"), "other.md": OTHER})
     assert messages(root) == [
