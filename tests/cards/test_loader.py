@@ -72,7 +72,8 @@ def test_cards_citing_the_same_place_share_one_citation(tmp_path: Path) -> None:
     cards = knowledge.cards
     assert cards["other"].source is cards["also"].source
     assert cards["good"].source is not cards["other"].source  # another section
-    assert cards["good"].source.section == "Passwords" and cards["other"].source.section is None
+    assert cards["good"].source.section == "Passwords"
+    assert cards["other"].source.section is None
 
 
 def test_a_link_to_anything_but_the_web_or_mail_is_an_error_on_its_line(tmp_path: Path) -> None:
