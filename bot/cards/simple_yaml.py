@@ -18,9 +18,10 @@ import yaml
 
 Value = str | list[str] | dict[str, str]
 
-# Characters YAML reads as text everywhere: no tab, carriage return or other control character (an error, or
-# whitespace with rules of its own), no byte-order mark, and none of the line breaks U+0085, U+2028 and U+2029.
-_OUTSIDE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# Characters YAML does not read as text everywhere: a tab, a carriage return or another control character (an error,
+# or whitespace with rules of its own), a byte-order mark, a surrogate or non-character, the line breaks U+0085,
+# U+2028 and U+2029. Listed rather than the characters allowed: that class took 7 ms to compile at every start.
+_OUTSIDE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _STARTS = r"[^-?:,\[\]{}#&*!|>'\"%@`\s]"  # no indicator, no space of any kind
 # A plain scalar holds no ':', '#' or bracket, and ends with no space; in a flow list or mapping it also holds no ','
 # or '?' (on which libyaml and PyYAML's own scanner differ).
