@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cards import KnowledgeBase, KnowledgeError, Problem, load_knowledge, load_knowledge_strict
-from bot.cards.loader import MAX_FILE_BYTES
+from bot.cards.loader import MAX_FILE_BYTES, _read_capped
 from bot.cli import main
 from tests.bidi import LRM, QUESTION, knowledge_with_controls
 
@@ -320,6 +320,18 @@ def test_a_card_file_over_the_size_cap_is_not_read(tmp_path: Path) -> None:
         file.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk, but read whole it would be held in memory
     _, problems = load_in_time(root)
     assert problems == [f"knowledge/cards/huge.md: larger than {MAX_FILE_BYTES:,} bytes: not read"]
+
+
+@pytest.mark.parametrize("grown", [10, MAX_FILE_BYTES, MAX_FILE_BYTES + 5])
+def test_a_file_that_grew_after_its_stat_is_read_to_its_end_or_the_cap(tmp_path: Path, grown: int) -> None:
+    path = tmp_path / "card.md"
+    path.write_bytes(b"x" * grown)
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        data = _read_capped(handle, 3)  # as if stat'ed when it held 3 bytes
+    finally:
+        os.close(handle)
+    assert len(data) == min(grown, MAX_FILE_BYTES + 1)  # one byte over the cap is enough to refuse the file
 
 
 def test_symbolic_links_are_followed_only_inside_the_knowledge_folder(tmp_path: Path) -> None:
