@@ -2,12 +2,13 @@
 
 A card's front matter is nearly always a few `key: value` lines, block lists of `- item` lines, flow lists
 (`[a, b]`) and one small mapping (`source:`, as indented lines or as `{document: x, section: y}`). Read line by line
-with a few regular expressions, such a text loads several times faster than through libyaml and the constructor's
-Python objects. Anything outside that narrow shape gives None, and the caller loads the text with YAML as before: a
-comment after a value, a multi-line or escaped scalar, an anchor, a tag, a tab, a plain scalar with a colon, a '#'
-or a bracket, one YAML reads as a number, a date, a boolean or null, a key with no value. So the result, when there
-is one, is the one `yaml.load` with the safe loader gives (the tests compare the two on every shipped and example
-card and on tricky texts), and every error is still YAML's, reported on its line.
+with a few regular expressions, such a text loads in about half the time libyaml and the constructor's Python objects
+take (10,000 generated front matters: 0.17 s of CPU against 0.38 s). Anything outside that narrow shape gives None,
+and the caller loads the text with YAML as before: a comment after a value, a multi-line or escaped scalar, an
+anchor, a tag, a tab, a plain scalar with a colon, a '#' or a bracket, one YAML reads as a number, a date, a boolean
+or null, a key with no value. So the result, when there is one, is the one `yaml.load` with the safe loader gives
+(the tests compare the two on every shipped and example card and on tricky texts), and every error is still YAML's,
+reported on its line.
 """
 
 from __future__ import annotations
