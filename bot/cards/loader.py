@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.cards import plain
+from bot.cards import plain, simple_yaml
 from bot.cards.links import unlinkable
-from bot.cards.model import ANSWER_AIM_CHARS, ANSWER_MAX_CHARS, Card, CardFront, KnowledgeBase, Source
+from bot.cards.model import ANSWER_AIM_CHARS, ANSWER_MAX_CHARS, Card, CardFront, CardSource, KnowledgeBase, Source
 from bot.cards.stamps import ParseMemo
 from bot.garbage import collected_after
 from bot.visible import visible
@@ -73,9 +73,10 @@ def decode(data: bytes) -> str:
         raise UnreadableError(f"not UTF-8 text: byte 0x{byte} on this line; save the file as UTF-8", line) from exc
 
 
-def read_text(path: Path, root: Path, target: Path | None = None) -> str:
+def read_text(path: Path, root: Path, target: str | None = None) -> str:
     """The text of a regular file inside the knowledge folder (`root`, resolved), of FILE_MAX_BYTES at most, without
-    a byte-order mark. `target` is the file's resolved path when the caller knows it already.
+    a byte-order mark. `target` is the file's resolved path when the caller knows it already (a string: a load
+    makes no path object it does not keep).
 
     Anything else is refused before it is read: a FIFO would block the reader (and the watcher) for good, a symbolic
     link to /dev/zero never ends, one out of the folder reads what is not a card. A link that stays inside the
@@ -83,19 +84,40 @@ def read_text(path: Path, root: Path, target: Path | None = None) -> str:
     """
     try:
         if target is None:
-            target = path.resolve()
-        if not target.is_relative_to(root):
+            target = str(path.resolve())
+        if not _inside(target, str(root)):
             raise UnreadableError("a symbolic link out of the knowledge folder: not followed")
         handle = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
-        with os.fdopen(handle, "rb") as file:
-            if not stat.S_ISREG(os.fstat(handle).st_mode):
+        try:
+            status = os.fstat(handle)
+            if not stat.S_ISREG(status.st_mode):
                 raise UnreadableError("not a regular file: not read")
-            data = file.read(FILE_MAX_BYTES + 1)
+            data = _read_capped(handle, status.st_size)
+        finally:
+            os.close(handle)
         if len(data) > FILE_MAX_BYTES:
             raise UnreadableError(f"larger than {FILE_MAX_BYTES:,} bytes: not read")
     except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
         raise UnreadableError(f"cannot read: {exc}") from exc
     return decode(data)
+
+
+def _inside(target: str, folder: str) -> bool:
+    """Whether a resolved path is `folder` (resolved) or inside it, as `Path.is_relative_to` says of two such paths."""
+    return target == folder or target.startswith(os.path.join(folder, ""))
+
+
+def _read_capped(handle: int, size: int) -> bytes:
+    """At most FILE_MAX_BYTES + 1 bytes of a file that had `size` bytes when stat'ed, asked for as that many and
+    one more (a file that grew is read on to the cap): a read asked for the whole cap at once makes a buffer of
+    that size for every small card."""
+    chunks = []
+    read, wanted = 0, min(size, FILE_MAX_BYTES) + 1
+    while read <= FILE_MAX_BYTES and (chunk := os.read(handle, wanted)):
+        chunks.append(chunk)
+        read += len(chunk)
+        wanted = min(1 << 16, FILE_MAX_BYTES + 1 - read)
+    return b"".join(chunks)
 
 
 def card_entries(root: Path) -> Iterator[os.DirEntry[str]]:
@@ -126,9 +148,12 @@ def _entries_under(folder: str) -> Iterator[os.DirEntry[str]]:
             yield entry
 
 
+WORD = re.compile(r"\w+")
+
+
 def question_key(text: str) -> str:
     """Case- and punctuation-blind form, to find the same question written on two cards."""
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    return " ".join(WORD.findall(text.casefold()))
 
 
 def _listed(sources: Mapping[str, object], most: int = 10) -> str:
@@ -185,6 +210,9 @@ class Lines:
 
 
 def _parse_yaml(text: str, path: str, offset: int) -> tuple[Any, Lines | None, list[Problem]]:
+    simple = simple_yaml.load(text)  # most front matters, read faster than YAML reads them, to the same result
+    if simple is not None:
+        return simple, Lines(text, offset), []
     try:
         return yaml.load(text, Loader=YAML_LOADER), Lines(text, offset), []  # a safe loader, C or Python
     except yaml.YAMLError as exc:
@@ -331,8 +359,10 @@ def _body_problems(text: str, match: re.Match[str], shown: str) -> list[Problem]
 
 
 def _parse_card(
-    path: Path, root: Path, target: Path | None, pending: str | None = None
+    path: Path, root: Path, target: str | None, pending: str | None, citations: dict[CardSource, CardSource]
 ) -> tuple[_Parsed | None, list[Problem]]:
+    """A card file's card and problems; `citations` gives the object already made for a citation another card of the
+    load has (10,000 cards citing one document held 10,000 copies of it, each made again when the snapshot is read)."""
     shown = shown_path(path)
     try:
         text = visible(pending if pending is not None else read_text(path, root, target))
@@ -376,7 +406,7 @@ def _parse_card(
         id=front.id or path.stem,
         questions=tuple(front.questions[index] for index in places),
         answer=answer,
-        source=front.source,
+        source=citations.setdefault(front.source, front.source),
         tags=tuple(front.tags),
         related=tuple(front.related),
         keywords=tuple(keywords),
@@ -436,9 +466,10 @@ def _load_knowledge(
         problems.append(Problem(shown_path(root / "cards"), 1, "no cards: add Markdown files under cards/"))
     resolve = _resolver(root / "cards") if entries else None
     parsed: list[_Parsed] = []
-    for path, entry in sorted(entries.items(), key=lambda item: item[0]):
+    citations: dict[CardSource, CardSource] = {}
+    for path, entry in sorted(entries.items(), key=_path_order):
         target = resolve(entry) if resolve and entry else None
-        parse = partial(_parse_card, path, resolved, target, pending.get(path))
+        parse = partial(_parse_card, path, resolved, target, pending.get(path), citations)
         if memo is not None and entry is not None and path not in pending:
             result, card_problems = memo.parse(entry.path, entry, parse)
         else:
@@ -481,7 +512,13 @@ def _load_knowledge(
     return KnowledgeBase(sources=sources, cards=linked), sorted(problems)
 
 
-def _resolver(cards: Path) -> Callable[[os.DirEntry[str]], Path | None] | None:
+def _path_order(item: tuple[Path, object]) -> list[str]:
+    """The order of paths under one folder, as `Path` compares them, with no call a comparison (nor the tuple of
+    parts each path would keep)."""
+    return str(item[0]).split(os.sep)
+
+
+def _resolver(cards: Path) -> Callable[[os.DirEntry[str]], str | None] | None:
     """The resolved path of a card file that is no link, from the cards folder's, resolved once: the walk enters no
     linked folder, so only the folder itself can be one (10,000 files: a fifth of the load went to resolving each).
     A link gets None, to be resolved on its own."""
@@ -491,9 +528,9 @@ def _resolver(cards: Path) -> Callable[[os.DirEntry[str]], Path | None] | None:
         return None
     start = len(str(cards)) + 1
 
-    def resolve(entry: os.DirEntry[str]) -> Path | None:
+    def resolve(entry: os.DirEntry[str]) -> str | None:
         try:
-            return None if entry.is_symlink() else Path(resolved, entry.path[start:])
+            return None if entry.is_symlink() else os.path.join(resolved, entry.path[start:])
         except OSError:
             return None
 

@@ -70,14 +70,15 @@ class CardFront(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", title="a card")
 
+    # Empty defaults from factories: pydantic deep-copies a default list for every card that leaves it out.
     questions: list[str] = Field(min_length=1)
-    tags: list[str] = []
+    tags: list[str] = Field(default_factory=list)
     source: CardSource
-    related: list[str] = []
-    keywords: list[str] = []
-    synonyms: dict[str, str] = {}
+    related: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    synonyms: dict[str, str] = Field(default_factory=dict)
     # An overview card: the ids of the cards that each answer one part of what it sums up ("the main criticisms").
-    covers: list[str] = []
+    covers: list[str] = Field(default_factory=list)
     id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")  # last: rarely needed, the file names it
 
     @field_validator("questions", "tags", "keywords", mode="after")

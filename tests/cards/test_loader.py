@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cards import KnowledgeBase, KnowledgeError, Problem, load_knowledge, load_knowledge_strict
-from bot.cards.loader import FILE_MAX_BYTES
+from bot.cards.loader import FILE_MAX_BYTES, _read_capped
 from bot.cli import main
 from tests.bidi import LRM, QUESTION, knowledge_with_controls
 
@@ -64,6 +64,16 @@ def test_valid_folder_loads(tmp_path: Path) -> None:
     assert card.source.section == "Passwords"
     assert knowledge.source_of(card).title == "A Document"
     assert card.related == ("other",)
+
+
+def test_cards_citing_the_same_place_share_one_citation(tmp_path: Path) -> None:
+    also = OTHER.replace("How do I delete my account?", "How do I close my account?").replace("remove", "shut")
+    knowledge = load_knowledge_strict(make(tmp_path, {"a/good.md": GOOD, "other.md": OTHER, "also.md": also}))
+    cards = knowledge.cards
+    assert cards["other"].source is cards["also"].source
+    assert cards["good"].source is not cards["other"].source  # another section
+    assert cards["good"].source.section == "Passwords"
+    assert cards["other"].source.section is None
 
 
 def test_a_link_to_anything_but_the_web_or_mail_is_an_error_on_its_line(tmp_path: Path) -> None:
@@ -126,6 +136,20 @@ def test_missing_field_points_at_its_line(tmp_path: Path) -> None:
         tmp_path, {"good.md": GOOD.replace("source:\n  document: doc\n  section: Passwords\n", ""), "other.md": OTHER}
     )
     assert "knowledge/cards/good.md:2: missing field 'source': a card needs questions, source" in messages(root)
+
+
+def test_files_load_in_the_order_their_paths_compare(tmp_path: Path) -> None:
+    # As paths, a/ comes before a-b/ and a.md (as strings "a-b/" and "a.md" come before "a/"): the first keeps the id.
+    same = OTHER.replace("questions:", "id: same\nquestions:")
+    cards = {
+        "a-b/one.md": same.replace("delete", "close").replace("remove", "shut"),
+        "a/two.md": same,
+        "a.md": same.replace("delete", "lock").replace("remove", "freeze"),
+    }
+    assert messages(make(tmp_path, cards)) == [
+        "knowledge/cards/a-b/one.md:2: duplicate card id 'same' (also knowledge/cards/a/two.md)",
+        "knowledge/cards/a.md:2: duplicate card id 'same' (also knowledge/cards/a/two.md)",
+    ]
 
 
 def test_unknown_field_is_an_error(tmp_path: Path) -> None:
@@ -296,6 +320,18 @@ def test_a_card_file_over_the_size_cap_is_not_read(tmp_path: Path) -> None:
         file.truncate(FILE_MAX_BYTES + 1)  # sparse: no disk, but read whole it would be held in memory
     _, problems = load_in_time(root)
     assert problems == [f"knowledge/cards/huge.md: larger than {FILE_MAX_BYTES:,} bytes: not read"]
+
+
+@pytest.mark.parametrize("grown", [10, FILE_MAX_BYTES, FILE_MAX_BYTES + 5])
+def test_a_file_that_grew_after_its_stat_is_read_to_its_end_or_the_cap(tmp_path: Path, grown: int) -> None:
+    path = tmp_path / "card.md"
+    path.write_bytes(b"x" * grown)
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        data = _read_capped(handle, 3)  # as if stat'ed when it held 3 bytes
+    finally:
+        os.close(handle)
+    assert len(data) == min(grown, FILE_MAX_BYTES + 1)  # one byte over the cap is enough to refuse the file
 
 
 def test_symbolic_links_are_followed_only_inside_the_knowledge_folder(tmp_path: Path) -> None:

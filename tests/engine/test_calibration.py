@@ -3,11 +3,14 @@ from dataclasses import replace
 import pytest
 
 from bot.cards import KnowledgeBase
+from bot.cards.model import Card, CardSource
 from bot.engine import Engine
 from bot.engine.calibration import (
+    MAX_CALIBRATION_CARDS,
     MIN_CARDS,
     N_FOLDS,
     OFF_TOPIC_ONLY_DECLINED,
+    SAMPLED_FOLDS,
     THRESHOLDS,
     choose,
     folds,
@@ -45,6 +48,29 @@ def test_each_card_is_left_out_once_and_never_loses_its_title(knowledge: Knowled
             assert question != card.title
             assert question not in kept[card_id].questions
             assert kept[card_id].title == card.title
+
+
+def test_a_large_base_is_calibrated_on_fewer_folds_of_a_sample() -> None:
+    source = CardSource(document="docs")
+    cards = [
+        Card(
+            f"card-{index}",
+            (f"how do i fix thing {index}", f"broken thing {index}", f"help with thing {index}"),
+            "Fix it.",
+            source,
+        )
+        for index in range(MAX_CALIBRATION_CARDS + 50)
+    ]
+    made = folds(cards)
+    assert len(made) == SAMPLED_FOLDS < N_FOLDS
+    sample = {card.id for fold in made for card in fold.cards}
+    assert len(sample) == MAX_CALIBRATION_CARDS  # the cards a fold keeps, and those it leaves out, are of the sample
+    assert all(len(fold.cards) < MAX_CALIBRATION_CARDS for fold in made)
+    left_out = [{f"card-{phrase.split()[-1]}" for phrase in fold.absent} for fold in made]
+    for fold, absent in zip(made, left_out, strict=True):
+        assert absent <= sample
+        assert not absent & {card.id for card in fold.cards}
+    assert all(not one & other for one in left_out for other in left_out if one is not other)  # each left out once
 
 
 def test_the_engine_chooses_its_decision_from_the_cards_and_says_why(knowledge: KnowledgeBase) -> None:
