@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+from bot.build_process import BuildJob, build_in_child
 from bot.card_snapshot import load_cards
 from bot.cards import Card, KnowledgeBase, KnowledgeError, Problem
 from bot.cards.loader import CardMemo
@@ -65,6 +66,7 @@ class EngineHolder:
         cache_dir: Path | None = None,
         strict: bool = False,
         learned: Learned | None = None,
+        child_builds: bool = False,
     ) -> None:
         self.knowledge_dir = knowledge_dir
         self.threshold = threshold
@@ -73,6 +75,8 @@ class EngineHolder:
         self.cache_dir = cache_dir
         self.strict = strict
         self.learned = learned or Learned()  # what members taught: applied to the cards at each build (`learn`)
+        # A reload builds in a child process that fills the caches, then reads them here (`build_process.py`)
+        self.child_builds = child_builds
         self._files: KnowledgeBase | None = None  # the serving engine's cards as their files have them, untaught
         self._parsed: CardMemo = ParseMemo()  # a reload parses only the card files changed since the last load
         self.engine, self.problems = self._build(None)
@@ -93,6 +97,7 @@ class EngineHolder:
             cache_dir=settings.index_cache_dir,
             strict=settings.strict_cards,
             learned=learned,
+            child_builds=True,
         )
 
     @property
@@ -178,6 +183,8 @@ class EngineHolder:
 
     def _reload(self) -> Reload:
         with self._reloading:
+            if self.child_builds and self.cache_dir is not None:
+                self._build_in_child(self.cache_dir)
             try:
                 engine, problems = self._build(self.engine)
             except KnowledgeError as exc:
@@ -189,6 +196,21 @@ class EngineHolder:
             self.engine, self.problems = engine, problems
         log.info("reloaded %d cards from %s (%d problem(s))", len(engine.cards), self.knowledge_dir, len(problems))
         return Reload(problems)
+
+    def _build_in_child(self, cache_dir: Path) -> None:
+        """The cards loaded and their index built in a child process, into the caches `_build` then reads."""
+        job = BuildJob(
+            self.knowledge_dir,
+            cache_dir,
+            self.threshold,
+            self.margin,
+            self.trained_weight,
+            self.strict,
+            self.learned,
+        )
+        failure = build_in_child(job)
+        if failure is not None:
+            log.warning("the build process failed (%s): building in the serving process", failure)
 
 
 @contextlib.contextmanager
