@@ -19,6 +19,7 @@ import logging
 import multiprocessing
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext, SpawnContext
 from pathlib import Path
 
 from bot.cards import KnowledgeError
@@ -71,7 +72,7 @@ def build_in_child(job: BuildJob) -> str | None:
         process.close()
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> ForkServerContext | SpawnContext:
     """A fork server where the platform has one, else a fresh interpreter per build."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
