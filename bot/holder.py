@@ -31,6 +31,7 @@ from bot.cards.loader import CardMemo
 from bot.cards.stamps import ParseMemo
 from bot.engine import SUGGESTION_FLOOR, Engine, Suggestion
 from bot.learn.learned import Learned
+from bot.release import release
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -193,7 +194,10 @@ class EngineHolder:
                 metrics.observe_reload_failure()
                 _log(f"reload refused: {len(exc.problems)} problem(s) in {self.knowledge_dir}", exc.problems)
                 return Reload(exc.problems, refused=True)
+            dropped: list[object] = [self.engine]
             self.engine, self.problems = engine, problems
+        if dropped[0] is not engine:  # freed a piece at a time: freed whole, it would hold the GIL (`release.py`)
+            threading.Thread(target=release, args=(dropped,), name="engine-release", daemon=True).start()
         log.info("reloaded %d cards from %s (%d problem(s))", len(engine.cards), self.knowledge_dir, len(problems))
         return Reload(problems)
 
