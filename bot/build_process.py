@@ -15,8 +15,10 @@ lag of a build in the thread, never a wrong or missing engine.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
@@ -27,6 +29,7 @@ from bot.learn.learned import Learned
 
 log = logging.getLogger(__name__)
 
+NICENESS = 10  # the child's lower CPU priority: on a machine of few cores the serving process's loop comes first
 PRELOADED = ["bot.holder"]  # imported once by the fork server, so each child starts without importing the engine
 
 
@@ -88,6 +91,8 @@ def _child(job: BuildJob, sender: Connection) -> None:
     from bot.holder import EngineHolder  # here: the holder runs this module
 
     logging.disable(logging.CRITICAL)
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
     failure = None
     try:
         EngineHolder(
