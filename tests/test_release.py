@@ -8,6 +8,7 @@ import shutil
 import threading
 import weakref
 from pathlib import Path
+from typing import ClassVar
 
 from bot.holder import EngineHolder
 from bot.release import release
@@ -17,7 +18,7 @@ from tests.conftest import FIXTURE_KNOWLEDGE
 class Recording(dict[str, object]):
     """A dict that notes the keys taken out of it."""
 
-    taken: list[str] = []
+    taken: ClassVar[list[str]] = []
 
     def popitem(self) -> tuple[str, object]:
         key, value = super().popitem()
