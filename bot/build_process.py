@@ -16,6 +16,7 @@ lag of a build in the thread, never a wrong or missing engine.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -24,7 +25,9 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from pathlib import Path
 
-from bot.cards import KnowledgeError
+from bot.cards import KnowledgeBase, KnowledgeError
+from bot.engine.calibration import Calibration
+from bot.engine.index_key import cards_key
 from bot.learn.learned import Learned
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,17 @@ class BuildJob:
     trained_weight: float | None
     strict: bool
     learned: Learned
+    # The serving engine's threshold and margin, and `files_key` of the cards they were chosen on: the child keeps
+    # them when it loads the same files (only what members taught changed), as the holder would, rather than choosing
+    # them again.
+    calibrated: tuple[str, Calibration] | None = None
+
+
+def files_key(knowledge: KnowledgeBase) -> str:
+    """A digest of what a calibration is chosen from: the cards' fields in their order, and the sources."""
+    digest = hashlib.blake2b(cards_key(list(knowledge.cards.values())), digest_size=16)
+    digest.update(repr(sorted(knowledge.sources.items())).encode())
+    return digest.hexdigest()
 
 
 def build_in_child(job: BuildJob) -> str | None:
@@ -103,6 +117,7 @@ def _child(job: BuildJob, sender: Connection) -> None:
             cache_dir=job.cache_dir,
             strict=job.strict,
             learned=job.learned,
+            calibrated=job.calibrated,
         )
     except KnowledgeError:
         pass  # refused: the serving process finds the same problems in its own load, and refuses and logs them

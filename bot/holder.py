@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from bot.build_process import BuildJob, build_in_child
+from bot.build_process import BuildJob, build_in_child, files_key
 from bot.card_snapshot import load_cards
 from bot.cards import Card, KnowledgeBase, KnowledgeError, Problem
 from bot.cards.loader import CardMemo
 from bot.cards.stamps import ParseMemo
 from bot.engine import SUGGESTION_FLOOR, Engine, Suggestion
+from bot.engine.calibration import Calibration
 from bot.learn.learned import Learned
 from bot.release import release
 
@@ -68,6 +69,7 @@ class EngineHolder:
         strict: bool = False,
         learned: Learned | None = None,
         child_builds: bool = False,
+        calibrated: tuple[str, Calibration] | None = None,
     ) -> None:
         self.knowledge_dir = knowledge_dir
         self.threshold = threshold
@@ -79,6 +81,7 @@ class EngineHolder:
         # A reload builds in a child process that fills the caches, then reads them here (`build_process.py`)
         self.child_builds = child_builds
         self._files: KnowledgeBase | None = None  # the serving engine's cards as their files have them, untaught
+        self._calibrated = calibrated  # a decision handed over with `files_key` of the files it was chosen on
         self._parsed: CardMemo = ParseMemo()  # a reload parses only the card files changed since the last load
         self.engine, self.problems = self._build(None)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")  # its thread starts on first use
@@ -146,6 +149,8 @@ class EngineHolder:
             calibration = None
             if serving is not None and self._files is not None and _same(self._files, knowledge):
                 calibration = serving.calibration
+            elif self._calibrated is not None and self._calibrated[0] == files_key(knowledge):
+                calibration = self._calibrated[1]
             engine = Engine(
                 taught,
                 threshold=self.threshold,
@@ -211,6 +216,7 @@ class EngineHolder:
             self.trained_weight,
             self.strict,
             self.learned,
+            _calibrated(self.engine, self._files),
         )
         failure = build_in_child(job)
         if failure is not None:
@@ -236,6 +242,13 @@ def _uncollected() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def _calibrated(engine: Engine, files: KnowledgeBase | None) -> tuple[str, Calibration] | None:
+    """The engine's chosen decision, with the key of the files it was chosen on, for a build elsewhere to keep."""
+    if engine.calibration is None or files is None:
+        return None
+    return files_key(files), engine.calibration
 
 
 def _same(first: KnowledgeBase, second: KnowledgeBase) -> bool:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.build_process import BuildJob, build_in_child
+from bot.build_process import BuildJob, build_in_child, files_key
+from bot.cards import load_knowledge
+from bot.engine.calibration import Calibration
 from bot.holder import EngineHolder
 from bot.learn.learned import Learned
 from tests.conftest import FIXTURE_KNOWLEDGE
@@ -35,6 +37,10 @@ def child_holder(knowledge_dir: Path, strict: bool = False) -> EngineHolder:
     )
 
 
+def no_build(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the serving process built the index itself")
+
+
 def answers(holder: EngineHolder) -> list[tuple[str | None, float]]:
     engine = holder.engine
     return [(match.card.id if match.card else None, match.score) for match in map(engine.answer, QUESTIONS)]
@@ -45,9 +51,6 @@ def test_a_reload_reads_what_the_child_built_and_answers_as_a_build_here(
 ) -> None:
     holder = child_holder(knowledge_dir)
     (knowledge_dir / "cards" / "meetups.md").write_text(NEW_CARD, encoding="utf-8")
-
-    def no_build(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the serving process built the index itself")
 
     with monkeypatch.context() as patched:
         patched.setattr("bot.engine.matcher.build_index", no_build)  # the child's own modules are not patched
@@ -108,3 +111,42 @@ def test_a_child_that_fails_is_reported_and_joined(knowledge_dir: Path) -> None:
     assert failure is not None
     assert failure.startswith("TypeError")
     assert not multiprocessing.active_children()
+
+
+FAKE = Calibration(
+    41.0,
+    7.0,
+    held_out=1,
+    held_out_right=1.0,
+    near_misses=1,
+    near_misses_declined=1.0,
+    off_topic=1,
+    off_topic_declined=1.0,
+)
+
+
+def test_a_decision_handed_over_is_kept_only_for_the_files_it_was_chosen_on(knowledge_dir: Path) -> None:
+    files, _ = load_knowledge(knowledge_dir)
+
+    handed = EngineHolder(knowledge_dir, calibrated=(files_key(files), FAKE))
+    (knowledge_dir / "cards" / "meetups.md").write_text(NEW_CARD, encoding="utf-8")
+    other_files = EngineHolder(knowledge_dir, calibrated=(files_key(files), FAKE))
+
+    assert (handed.engine.threshold, handed.engine.margin) == (41.0, 7.0)
+    assert other_files.engine.calibration != FAKE
+
+
+def test_a_child_keeps_the_decision_when_only_what_members_taught_changed(
+    knowledge_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files, _ = load_knowledge(knowledge_dir)
+    cache_dir = knowledge_dir.parent / "cache"
+    holder = EngineHolder(knowledge_dir, cache_dir=cache_dir, child_builds=True, calibrated=(files_key(files), FAKE))
+    holder.learned = Learned.of([("roles", "where are the role buttons")])
+
+    with monkeypatch.context() as patched:
+        patched.setattr("bot.engine.matcher.build_index", no_build)  # what the child stored is read back here
+        holder.reload()
+
+    assert holder.engine.knowledge.cards["roles"].learned == ("where are the role buttons",)
+    assert holder.engine.calibration == FAKE
