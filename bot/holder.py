@@ -3,7 +3,9 @@
 Matching is CPU work of up to tens of milliseconds (100,000 cards) and a build takes seconds: on the event loop
 either would hold up every other event, Discord's gateway heartbeats included. Questions go to one worker thread,
 reloads to threads of their own, so the loop only waits for the GIL (a switch interval, 5 ms) and for the few C
-calls that keep it (`python -m bench --loop-lag` measures the loop's lag).
+calls that keep it; a build makes hundreds of those, so with `child_builds` a reload's build runs in a child process
+and the thread reads its result back from the caches (`build_process.py`; `python -m bench --loop-lag` measures
+the loop's lag).
 
 One thread for questions, not a pool: most of a question's work is Python that holds the GIL, so a second thread
 would answer no faster on it, would make the loop wait for the GIL behind two threads instead of one, and would let
