@@ -218,7 +218,7 @@ class EngineHolder:
             self.trained_weight,
             self.strict,
             self.learned,
-            _calibrated(self.engine, self._files),
+            _calibrated(self.engine, self._files, self.learned),
         )
         failure = build_in_child(job)
         if failure is not None:
@@ -246,9 +246,14 @@ def _uncollected() -> Iterator[None]:
             gc.enable()
 
 
-def _calibrated(engine: Engine, files: KnowledgeBase | None) -> tuple[str, Calibration] | None:
-    """The engine's chosen decision, with the key of the files it was chosen on, for a build elsewhere to keep."""
-    if engine.calibration is None or files is None:
+def _calibrated(engine: Engine, files: KnowledgeBase | None, learned: Learned) -> tuple[str, Calibration] | None:
+    """The engine's chosen decision, with the key of the files it was chosen on, for a build elsewhere to keep.
+
+    Only where members taught phrasings, now or in the serving engine: without them, a build on the same files
+    reads the serving engine's index back from the cache, and the key's Python work (a sixth of a second at 10,000
+    cards) would only compete with the event loop for the GIL."""
+    taught = bool(learned.phrasings) or engine.knowledge is not files
+    if engine.calibration is None or files is None or not taught:
         return None
     return files_key(files), engine.calibration
 

@@ -9,6 +9,7 @@ flight holds) is left whole to whoever drops it last, so nothing anyone can see 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sys
 import time
@@ -18,6 +19,10 @@ log = logging.getLogger(__name__)
 
 WAIT = 5.0  # seconds to wait for the questions in flight on the old engine to let it go
 POLL = 0.01
+# Objects taken apart between two pauses: a thread always ready to run makes the loop wait for the GIL behind it too
+# (a switch interval each), and freeing an old engine is in no hurry.
+SLICE = 1_000
+PAUSE = 0.001
 OWN_REFERENCES = 2  # ours (a name, or a list's slot) and getrefcount's argument
 OURS = "bot."  # only the project's own objects are taken apart, besides the built-in containers
 
@@ -30,11 +35,15 @@ def release(dropped: list[object]) -> None:
     while sys.getrefcount(pending[0]) > OWN_REFERENCES and time.monotonic() < deadline:
         time.sleep(POLL)  # a question in flight still holds it
     try:
-        while pending:
+        for count in itertools.count(1):
+            if not pending:
+                break
             item = pending.pop()
             if sys.getrefcount(item) <= OWN_REFERENCES:  # else used elsewhere too: freed by whoever drops it last
                 pending.extend(_taken_apart(item))
             del item
+            if count % SLICE == 0:
+                time.sleep(PAUSE)
     except Exception:  # what is left is freed whole, as it would have been
         log.debug("an old engine was not taken apart", exc_info=True)
 
@@ -44,9 +53,13 @@ def _taken_apart(item: object) -> Iterator[object]:
     if isinstance(item, dict):
         while item:
             yield from _holding(item.popitem()[1])
+            if len(item) % SLICE == 0:
+                time.sleep(PAUSE)
     elif isinstance(item, list | set):
         while item:
             yield from _holding(item.pop())
+            if len(item) % SLICE == 0:
+                time.sleep(PAUSE)
     elif isinstance(item, tuple | frozenset):
         yield list(item)  # the tuple then frees only itself, and the list is taken apart
     elif type(item).__module__.startswith(OURS):
