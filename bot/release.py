@@ -3,8 +3,9 @@
 When the last reference to an engine goes, Python frees its whole graph (cards, dicts of features, tuples of
 phrases) in one C call that keeps the GIL: 19 ms at 10,000 cards, about ten times that at 100,000, on whichever
 thread dropped it. `release` takes the graph apart in Python instead, which lets other threads run every switch
-interval. It only takes apart what nothing else refers to: an object still used elsewhere (a card an answer in
-flight holds) is left whole to whoever drops it last, so nothing anyone can see changes.
+interval, and pauses now and then so as not to be one more thread always waiting for the GIL. It only takes apart
+what nothing else refers to: an object still used elsewhere (a card an answer in flight holds) is left whole to
+whoever drops it last, so nothing anyone can see changes.
 """
 
 from __future__ import annotations
