@@ -3,7 +3,9 @@
 Matching is CPU work of up to tens of milliseconds (100,000 cards) and a build takes seconds: on the event loop
 either would hold up every other event, Discord's gateway heartbeats included. Questions go to one worker thread,
 reloads to threads of their own, so the loop only waits for the GIL (a switch interval, 5 ms) and for the few C
-calls that keep it (`python -m bench --loop-lag` measures the loop's lag).
+calls that keep it; a build makes hundreds of those, so with `child_builds` a reload's build runs in a child process
+and the thread reads its result back from the caches (`build_process.py`; `python -m bench --loop-lag` measures
+the loop's lag).
 
 One thread for questions, not a pool: most of a question's work is Python that holds the GIL, so a second thread
 would answer no faster on it, would make the loop wait for the GIL behind two threads instead of one, and would let
@@ -24,12 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+from bot.build_process import BuildJob, build_in_child, files_key
 from bot.card_snapshot import load_cards
 from bot.cards import Card, KnowledgeBase, KnowledgeError, Problem
 from bot.cards.loader import CardMemo
 from bot.cards.stamps import ParseMemo
 from bot.engine import SUGGESTION_FLOOR, Engine, Suggestion
+from bot.engine.calibration import Calibration
 from bot.learn.learned import Learned
+from bot.release import release
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -65,6 +70,8 @@ class EngineHolder:
         cache_dir: Path | None = None,
         strict: bool = False,
         learned: Learned | None = None,
+        child_builds: bool = False,
+        calibrated: tuple[str, Calibration] | None = None,
     ) -> None:
         self.knowledge_dir = knowledge_dir
         self.threshold = threshold
@@ -73,7 +80,10 @@ class EngineHolder:
         self.cache_dir = cache_dir
         self.strict = strict
         self.learned = learned or Learned()  # what members taught: applied to the cards at each build (`learn`)
+        # A reload builds in a child process that fills the caches, then reads them here (`build_process.py`)
+        self.child_builds = child_builds
         self._files: KnowledgeBase | None = None  # the serving engine's cards as their files have them, untaught
+        self._calibrated = calibrated  # a decision handed over with `files_key` of the files it was chosen on
         self._parsed: CardMemo = ParseMemo()  # a reload parses only the card files changed since the last load
         self.engine, self.problems = self._build(None)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")  # its thread starts on first use
@@ -93,6 +103,7 @@ class EngineHolder:
             cache_dir=settings.index_cache_dir,
             strict=settings.strict_cards,
             learned=learned,
+            child_builds=True,
         )
 
     @property
@@ -140,6 +151,8 @@ class EngineHolder:
             calibration = None
             if serving is not None and self._files is not None and _same(self._files, knowledge):
                 calibration = serving.calibration
+            elif self._calibrated is not None and self._calibrated[0] == files_key(knowledge):
+                calibration = self._calibrated[1]
             engine = Engine(
                 taught,
                 threshold=self.threshold,
@@ -178,6 +191,8 @@ class EngineHolder:
 
     def _reload(self) -> Reload:
         with self._reloading:
+            if self.child_builds and self.cache_dir is not None:
+                self._build_in_child(self.cache_dir)
             try:
                 engine, problems = self._build(self.engine)
             except KnowledgeError as exc:
@@ -186,9 +201,28 @@ class EngineHolder:
                 metrics.observe_reload_failure()
                 _log(f"reload refused: {len(exc.problems)} problem(s) in {self.knowledge_dir}", exc.problems)
                 return Reload(exc.problems, refused=True)
+            dropped: list[object] = [self.engine]
             self.engine, self.problems = engine, problems
+        if dropped[0] is not engine:  # freed a piece at a time: freed whole, it would hold the GIL (`release.py`)
+            threading.Thread(target=release, args=(dropped,), name="engine-release", daemon=True).start()
         log.info("reloaded %d cards from %s (%d problem(s))", len(engine.cards), self.knowledge_dir, len(problems))
         return Reload(problems)
+
+    def _build_in_child(self, cache_dir: Path) -> None:
+        """The cards loaded and their index built in a child process, into the caches `_build` then reads."""
+        job = BuildJob(
+            self.knowledge_dir,
+            cache_dir,
+            self.threshold,
+            self.margin,
+            self.trained_weight,
+            self.strict,
+            self.learned,
+            _calibrated(self.engine, self._files, self.learned),
+        )
+        failure = build_in_child(job)
+        if failure is not None:
+            log.warning("the build process failed (%s): building in the serving process", failure)
 
 
 @contextlib.contextmanager
@@ -210,6 +244,18 @@ def _uncollected() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def _calibrated(engine: Engine, files: KnowledgeBase | None, learned: Learned) -> tuple[str, Calibration] | None:
+    """The engine's chosen decision, with the key of the files it was chosen on, for a build elsewhere to keep.
+
+    Only where members taught phrasings, now or in the serving engine: without them, a build on the same files
+    reads the serving engine's index back from the cache, and the key's Python work (a sixth of a second at 10,000
+    cards) would only compete with the event loop for the GIL."""
+    taught = bool(learned.phrasings) or engine.knowledge is not files
+    if engine.calibration is None or files is None or not taught:
+        return None
+    return files_key(files), engine.calibration
 
 
 def _same(first: KnowledgeBase, second: KnowledgeBase) -> bool:

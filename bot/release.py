@@ -1,0 +1,90 @@
+"""An old engine freed a piece at a time, so freeing it does not take the event loop away.
+
+When the last reference to an engine goes, Python frees its whole graph (cards, dicts of features, tuples of
+phrases) in one C call that keeps the GIL: 19 ms at 10,000 cards, about ten times that at 100,000, on whichever
+thread dropped it. `release` takes the graph apart in Python instead, which lets other threads run every switch
+interval, and pauses now and then so as not to be one more thread always waiting for the GIL. It only takes apart
+what nothing else refers to: an object still used elsewhere (a card an answer in flight holds) is left whole to
+whoever drops it last, so nothing anyone can see changes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import sys
+import time
+from collections.abc import Iterator
+
+log = logging.getLogger(__name__)
+
+WAIT = 5.0  # seconds to wait for the questions in flight on the old engine to let it go
+POLL = 0.01
+# Objects taken apart between two pauses: a thread always ready to run makes the loop wait for the GIL behind it too
+# (a switch interval each), and freeing an old engine is in no hurry.
+SLICE = 1_000
+PAUSE = 0.001
+OWN_REFERENCES = 2  # ours (a name, or a list's slot) and getrefcount's argument
+OURS = "bot."  # only the project's own objects are taken apart, besides the built-in containers
+
+
+def release(dropped: list[object]) -> None:
+    """Free the one object in `dropped` (the caller keeps no other reference) a piece at a time. Blocking: run it on
+    a thread of its own, once the object was replaced."""
+    pending = [dropped.pop()]
+    deadline = time.monotonic() + WAIT
+    while sys.getrefcount(pending[0]) > OWN_REFERENCES and time.monotonic() < deadline:
+        time.sleep(POLL)  # a question in flight still holds it
+    try:
+        for count in itertools.count(1):
+            if not pending:
+                break
+            item = pending.pop()
+            if sys.getrefcount(item) <= OWN_REFERENCES:  # else used elsewhere too: freed by whoever drops it last
+                pending.extend(_taken_apart(item))
+            del item
+            if count % SLICE == 0:
+                time.sleep(PAUSE)
+    except Exception:  # what is left is freed whole, as it would have been
+        log.debug("an old engine was not taken apart", exc_info=True)
+
+
+def _taken_apart(item: object) -> Iterator[object]:
+    """The parts of `item` that hold others, each taken out of it: `item` is left a shell that frees nothing else."""
+    if isinstance(item, dict):
+        while item:
+            yield from _holding(item.popitem()[1])
+            if len(item) % SLICE == 0:
+                time.sleep(PAUSE)
+    elif isinstance(item, list | set):
+        while item:
+            yield from _holding(item.pop())
+            if len(item) % SLICE == 0:
+                time.sleep(PAUSE)
+    elif isinstance(item, tuple | frozenset):
+        yield list(item)  # the tuple then frees only itself, and the list is taken apart
+    elif type(item).__module__.startswith(OURS):
+        if hasattr(item, "__dict__"):
+            attributes = vars(item)
+            yield from [value for value in attributes.values() if _holds_others(value)]
+            attributes.clear()
+        for name in _slots(type(item)):
+            if hasattr(item, name):
+                yield from _holding(getattr(item, name))
+                object.__setattr__(item, name, None)
+
+
+def _holding(value: object) -> Iterator[object]:
+    if _holds_others(value):
+        yield value
+
+
+def _holds_others(value: object) -> bool:
+    return isinstance(value, dict | list | set | tuple | frozenset) or type(value).__module__.startswith(OURS)
+
+
+def _slots(kind: type) -> Iterator[str]:
+    for klass in kind.__mro__:
+        slots = vars(klass).get("__slots__", ())
+        names = (slots,) if isinstance(slots, str) else slots
+        yield from (name for name in names if not name.startswith("__"))

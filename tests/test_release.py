@@ -1,0 +1,70 @@
+"""An old engine taken apart a piece at a time: what nothing else holds is emptied and freed, what is still held
+elsewhere is left whole."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import threading
+import weakref
+from pathlib import Path
+from typing import ClassVar
+
+from bot.holder import EngineHolder
+from bot.release import release
+from tests.conftest import FIXTURE_KNOWLEDGE
+
+
+class Recording(dict[str, object]):
+    """A dict that notes the keys taken out of it."""
+
+    taken: ClassVar[list[str]] = []
+
+    def popitem(self) -> tuple[str, object]:
+        key, value = super().popitem()
+        Recording.taken.append(key)
+        return key, value
+
+
+def test_what_nothing_else_holds_is_taken_apart_and_what_is_held_is_left_whole() -> None:
+    Recording.taken = []
+    held = Recording(kept=1)
+    release([{"parts": [Recording(first=1, second=(2, Recording(third=3))), held]}])
+
+    assert sorted(Recording.taken) == ["first", "second", "third"]
+    assert held == {"kept": 1}
+
+
+def test_an_object_in_use_is_taken_apart_once_it_is_let_go() -> None:
+    Recording.taken = []
+    graph = Recording(inner=Recording(deep=1))
+    in_use = [graph]
+    let_go = threading.Timer(0.05, in_use.clear)  # a question in flight, done shortly
+    let_go.start()
+    dropped: list[object] = [graph]
+    del graph
+
+    release(dropped)
+
+    let_go.join()
+    assert sorted(Recording.taken) == ["deep", "inner"]
+
+
+def test_a_reload_frees_the_old_engine_and_leaves_what_answers_hold(tmp_path: Path) -> None:
+    knowledge_dir = Path(shutil.copytree(FIXTURE_KNOWLEDGE, tmp_path / "knowledge"))
+    holder = EngineHolder(knowledge_dir, 55.0, 6.0)
+    old = weakref.ref(holder.engine)
+    answer = holder.engine.answer("How do I get a role?")  # an answer given before the reload keeps its card
+    questions = tuple(answer.card.questions)
+    roles = knowledge_dir / "cards" / "server" / "roles.md"
+    roles.write_text(roles.read_text(encoding="utf-8") + "Changed.\n", encoding="utf-8")
+
+    holder.reload()
+    for thread in threading.enumerate():
+        if thread.name == "engine-release":
+            thread.join()
+    gc.collect()
+
+    assert old() is None
+    assert answer.card.questions == questions
+    assert holder.engine.answer("How do I get a role?").answered
