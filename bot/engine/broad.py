@@ -36,7 +36,7 @@ NEXT = re.compile(r"\bwhats? (?:is |comes |happens )?next\b|\bwhat lies ahead\b"
 # A card is one of the parts when it scores at least this share of the best card's score: about as well.
 CLOSE = 0.85
 MIN_PARTS = 3  # several: fewer cards close in score are one answer and a runner-up
-MAX_PARTS = 5  # a short list
+PARTS_MAX = 5  # a short list
 
 
 def broad_cue(cleaned: str) -> str | None:
@@ -64,7 +64,7 @@ def parts(ranked: Sequence[Suggestion]) -> list[Suggestion]:
         return []
     best = ranked[0]
     close = [s for s in ranked[1:] if s.related and s.score >= CLOSE * best.score]
-    return [best, *close][:MAX_PARTS]
+    return [best, *close][:PARTS_MAX]
 
 
 def overview_of(close: Sequence[Suggestion]) -> Suggestion | None:

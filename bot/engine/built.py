@@ -34,7 +34,7 @@ SMALL_TALK_CHARS = 40  # a question longer than this is no small talk ("thanks b
 TRAINED_WEIGHT = 0.85  # its share when on by default
 TRAINED_MIN_PHRASINGS = 20  # questions a card, on average, for it to be on by default
 # Training time grows with the phrases: past this many, a build would take minutes, so the part is left out.
-MAX_TRAINED_PHRASES = 20_000
+TRAINED_PHRASES_MAX = 20_000
 
 # Chooses the threshold and margin on cards (their own phrasings alone) for a trained part of that weight.
 Calibrator = Callable[[list[Card], float], Calibration]
@@ -249,7 +249,7 @@ def _trained_part(
     if trained_weight <= 0 or len(cards) < 2:
         return None, 0.0, 0.0
     n_learned = sum(len(card.learned) for card in cards)
-    if n_phrases - n_learned > MAX_TRAINED_PHRASES:
+    if n_phrases - n_learned > TRAINED_PHRASES_MAX:
         return None, 0.0, 0.0
     asked = [
         (index, phrase, taught)
@@ -261,7 +261,7 @@ def _trained_part(
     own = [row for row, (_, _, taught) in zip(rows, asked, strict=True) if not taught] if n_learned else rows
     if not LinearModel.fits(own, len(cards)):
         return None, 0.0, 0.0
-    if n_phrases > MAX_TRAINED_PHRASES or (n_learned and not LinearModel.fits(rows, len(cards))):
+    if n_phrases > TRAINED_PHRASES_MAX or (n_learned and not LinearModel.fits(rows, len(cards))):
         return None, 0.0, trained_weight
     model = LinearModel.train(rows, [index for index, _, _ in asked], len(cards))
     return model, trained_weight, trained_weight

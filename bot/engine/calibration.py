@@ -29,12 +29,12 @@ MIN_HELD_OUT = 8  # fewer held-out phrasings than this say too little: generic m
 OFF_TOPIC_ONLY_DECLINED = 0.98
 N_FOLDS = 5  # each fold leaves a fifth of the cards out whole
 # A larger base is calibrated on a seeded sample of its cards, and each fold asks a sample of its questions.
-MAX_CALIBRATION_CARDS = 400
+CALIBRATION_CARDS_MAX = 400
 # Of a sample, three of the five folds are built and asked: the calibration was a fifth of a start from 10,000 card
 # files. On synthetic bases of 1,000 to 10,000 cards three folds moved the threshold 1.5 points at most, about what
 # another seed moves it with five (up to 2). A smaller base keeps all five, and its values.
 SAMPLED_FOLDS = 3
-MAX_ASKED = 50  # held-out phrasings, and as many phrasings of left-out cards, a fold
+ASKED_MAX = 50  # held-out phrasings, and as many phrasings of left-out cards, a fold
 # Never under the score a "did you mean" needs: a card not worth offering is not worth answering with.
 # Nor over 50: above it, held-out phrasings that nearly repeat the kept ones ("how to X" beside "how do I X") make
 # every threshold look as good, and the cautious pick would decline what a person sees answered.
@@ -104,8 +104,8 @@ def folds(cards: Sequence[Card], seed: int = 0) -> list[Fold]:
     (never its title; a card with one question gives none); of a large base's sample, the first `SAMPLED_FOLDS`."""
     rng = np.random.default_rng(seed)
     n_folds = N_FOLDS
-    if len(cards) > MAX_CALIBRATION_CARDS:
-        chosen = rng.choice(len(cards), MAX_CALIBRATION_CARDS, replace=False)
+    if len(cards) > CALIBRATION_CARDS_MAX:
+        chosen = rng.choice(len(cards), CALIBRATION_CARDS_MAX, replace=False)
         cards = [cards[int(i)] for i in sorted(chosen)]
         n_folds = SAMPLED_FOLDS
     if len(cards) < MIN_CARDS:
@@ -133,9 +133,9 @@ def folds(cards: Sequence[Card], seed: int = 0) -> list[Fold]:
 
 
 def _sample(rng: np.random.Generator, items: list[T]) -> list[T]:
-    if len(items) <= MAX_ASKED:
+    if len(items) <= ASKED_MAX:
         return items
-    return [items[int(i)] for i in sorted(rng.choice(len(items), MAX_ASKED, replace=False))]
+    return [items[int(i)] for i in sorted(rng.choice(len(items), ASKED_MAX, replace=False))]
 
 
 def _answered(scored: Sequence[tuple[float, float]]) -> np.ndarray:

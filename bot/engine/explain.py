@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.cards.model import Card
 from bot.engine.asks import asks
 from bot.engine.features import analyse, question_features
-from bot.engine.matcher import MAX_QUERY_CHARS, UNANSWERED_FACTOR, Engine, Match, Outcome
+from bot.engine.matcher import QUERY_MAX_CHARS, UNANSWERED_FACTOR, Engine, Match, Outcome
 from bot.engine.text import clean, is_content
 
 TOP = 3
@@ -44,7 +44,7 @@ class Explanation:
 
 
 def explain(engine: Engine, question: str) -> Explanation:
-    cleaned = clean(question[:MAX_QUERY_CHARS])
+    cleaned = clean(question[:QUERY_MAX_CHARS])
     asked = engine.question_text(question)
     expanded = engine.vocabulary.expand_synonyms(asked)
     words = [Word(word, _reading(engine, word)) for word in dict.fromkeys(expanded.split())]

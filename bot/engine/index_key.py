@@ -48,4 +48,4 @@ def cards_key(cards: Sequence[Card]) -> bytes:
 
 def index_key(cards: Sequence[Card], trained_weight: float, calibrated: bool) -> tuple[str, str, bytes]:
     """The key of the index of these cards, with a trained part of this weight, calibrated or not."""
-    return _built_by(), repr((trained_weight, built.MAX_TRAINED_PHRASES, calibrated)), cards_key(cards)
+    return _built_by(), repr((trained_weight, built.TRAINED_PHRASES_MAX, calibrated)), cards_key(cards)

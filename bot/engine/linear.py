@@ -27,7 +27,7 @@ LEARNING_RATE = 0.01
 BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-8  # Adam's usual moments
 L2 = 2.5e-6
 SEED = 0
-MAX_WEIGHTS = 20_000_000  # features times classes, float32: Adam's two moments are as large again each in training
+WEIGHTS_MAX = 20_000_000  # features times classes, float32: Adam's two moments are as large again each in training
 UNKNOWN_WEIGHT = 1.5  # a feature training never saw weighs as the rarest known one, times this, in a query's norm
 
 
@@ -59,10 +59,10 @@ class LinearModel:
 
     @staticmethod
     def fits(rows: Sequence[Blocks], n_classes: int) -> bool:
-        """Whether a model of these rows stays within MAX_WEIGHTS (the weights grow with features times classes)."""
+        """Whether a model of these rows stays within WEIGHTS_MAX (the weights grow with features times classes)."""
         n_blocks = max((len(row) for row in rows), default=0)
         n_features = sum(len({feature for row in rows for feature in row[b]}) for b in range(n_blocks))
-        return n_features * n_classes <= MAX_WEIGHTS
+        return n_features * n_classes <= WEIGHTS_MAX
 
     @classmethod
     def train(

@@ -22,11 +22,11 @@ from bot.engine.calibration import Calibration, Ranks, calibrate
 from bot.engine.features import analyse, question_features
 from bot.engine.index import top
 from bot.engine.index_key import index_key
-from bot.engine.linear import MAX_WEIGHTS, LinearModel
+from bot.engine.linear import WEIGHTS_MAX, LinearModel
 from bot.engine.text import clean, is_content, is_question, is_small_talk, question_text
 from bot.engine.vocabulary import Vocabulary
 
-MAX_SUGGESTIONS = 3
+SUGGESTIONS_MAX = 3
 SUGGESTION_FLOOR = 15.0  # below this a card is no useful "did you mean" (chosen on the dev set), unless it relates
 # Under an answer, the runners-up that score nearly as well (this share of the answer's score or more) are offered
 # too: the member who meant one of them picks it, and the pick teaches the bot (`bot.learn`).
@@ -34,10 +34,10 @@ CLOSE_SHARE = 0.8
 CLOSE_MAX = 2
 CLOSE_SPELLING = 0.25  # a card whose character n-grams are this close to the question's relates to it
 RERANK = 10  # candidates re-scored with rapidfuzz
-MAX_QUERY_CHARS = 1000  # longer text is read only this far: no question needs more, and the cost stays bounded
+QUERY_MAX_CHARS = 1000  # longer text is read only this far: no question needs more, and the cost stays bounded
 LONG_MESSAGE_WORDS = 12  # a message this long, not answered whole, is tried clause by clause
 MIN_CLAUSE_WORDS = 3
-MAX_CLAUSES = 6  # the last ones (a question comes after its context): each costs a question's time
+CLAUSES_MAX = 6  # the last ones (a question comes after its context): each costs a question's time
 FOCUS_AMONG = 3  # a long message's question, matched with its context, picks one of the message's closest cards
 CLAUSE_BREAK = re.compile(r"(?:[.?!;,]+\s+|\s+)(?:but|like|so)\s+|[.?!;,]+\s+|\s*\n\s*", re.IGNORECASE)
 # How the parts of the score add up (each part is 0–1): the best matching question of a card, the card as a
@@ -116,7 +116,7 @@ def clauses(question: str) -> list[str]:
     if len(question.split()) < LONG_MESSAGE_WORDS:
         return []
     kept = dict.fromkeys(part.strip() for part in CLAUSE_BREAK.split(question) if len(part.split()) >= MIN_CLAUSE_WORDS)
-    return list(kept)[-MAX_CLAUSES:]
+    return list(kept)[-CLAUSES_MAX:]
 
 
 # The margin where a knowledge base has too few phrasings to calibrate on, and the threshold where it has no card
@@ -179,7 +179,7 @@ class Engine:
         # The index depends only on the cards and these settings: kept on disk, a restart skips the build.
         key = index_key(self.cards, trained_weight, auto)
         # The trained part's weights grow with the cards times their features, not with the cards' text alone.
-        extra = MAX_WEIGHTS * np.dtype(np.float32).itemsize if trained_weight > 0 else 0
+        extra = WEIGHTS_MAX * np.dtype(np.float32).itemsize if trained_weight > 0 else 0
         build = partial(build_index, self.cards, trained_weight, calibrator if auto else None)
         self.index: Index = cached(cache_dir, "engine", key, build, extra)
         chosen = self.index.calibration
@@ -220,7 +220,7 @@ class Engine:
 
     def question_text(self, question: str) -> str:
         """The question as matched; the chat noise a card's own small talk uses stays ("good morning")."""
-        return question_text(question[:MAX_QUERY_CHARS], self.index.card_talk)
+        return question_text(question[:QUERY_MAX_CHARS], self.index.card_talk)
 
     def unanswered(self, card_index: int, kinds: frozenset[str], coverage: float) -> str | None:
         """Why the card does not answer what is asked, if it does not: its score is then halved."""
@@ -278,7 +278,7 @@ class Engine:
         trained = index.trained_weight
         blended = lexical
         if index.linear is not None:
-            blended = (1 - trained) * lexical + trained * self._trained(index.linear, question[:MAX_QUERY_CHARS])
+            blended = (1 - trained) * lexical + trained * self._trained(index.linear, question[:QUERY_MAX_CHARS])
         candidates = top(blended, max(limit, RERANK))
         kinds = asks(cleaned)
         # The content words alone: function words and pairs say how a question is asked, not what it names.
@@ -302,7 +302,7 @@ class Engine:
         return scored[:limit]
 
     def answer(self, question: str) -> Match:
-        exact = self.index.exact.get(clean(question[:MAX_QUERY_CHARS]))
+        exact = self.index.exact.get(clean(question[:QUERY_MAX_CHARS]))
         if exact is not None:
             return Match(question, Outcome.ANSWERED, 100.0, self.cards[exact])
         ranked = self.rank(question)
@@ -318,7 +318,7 @@ class Engine:
             clause
             for clause in (
                 self._decide(text, self.rank(text))
-                for text in clauses(question[:MAX_QUERY_CHARS])
+                for text in clauses(question[:QUERY_MAX_CHARS])
                 if is_question(clean(text))
             )
             if clause.answered and clause.card is closest
@@ -327,7 +327,7 @@ class Engine:
         # how many they're getting"): its asking clause with the words of the rest that some card uses, the chatter
         # around them (words no card knows) left out.
         # It may pick another card than the message's closest, but one of the few the message itself ranks first.
-        focused = self._focused(question[:MAX_QUERY_CHARS])
+        focused = self._focused(question[:QUERY_MAX_CHARS])
         if focused is not None:
             narrowed = self._decide(focused, self.rank(focused))
             if any(narrowed.card is suggestion.card for suggestion in ranked[:FOCUS_AMONG]):
@@ -380,7 +380,7 @@ class Engine:
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         # No dead end: any card that shares a word or a close spelling with the question is offered, however low it
         # scores; an empty "did you mean" only where nothing relates.
-        suggestions = tuple(s for s in ranked if s.related or s.score >= SUGGESTION_FLOOR)[:MAX_SUGGESTIONS]
+        suggestions = tuple(s for s in ranked if s.related or s.score >= SUGGESTION_FLOOR)[:SUGGESTIONS_MAX]
         if best.score >= self.threshold and best.score - runner_up >= self.margin:
             # Scoring well despite lacking words, it is the answer; lacking the kind of fact asked, it says so.
             lacking = self._lacking_of(best, question) if best.halved else None

@@ -14,18 +14,18 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 WORD_CACHE_SIZE = 4096  # words kept by each cache: the words of the last few hundred questions
-MAX_CACHED_CHARS = 32  # a longer word is worked out each time it comes: no real word needs it, made-up ones do
+CACHED_MAX_CHARS = 32  # a longer word is worked out each time it comes: no real word needs it, made-up ones do
 
 
 class WordCache(Generic[P, T]):
-    """`function(word, ...)` remembered for the last WORD_CACHE_SIZE words of at most MAX_CACHED_CHARS."""
+    """`function(word, ...)` remembered for the last WORD_CACHE_SIZE words of at most CACHED_MAX_CHARS."""
 
     def __init__(self, function: Callable[Concatenate[str, P], T]) -> None:
         self._function = function
         self._cached = lru_cache(maxsize=WORD_CACHE_SIZE)(function)
 
     def __call__(self, word: str, *args: P.args, **kwargs: P.kwargs) -> T:
-        if len(word) > MAX_CACHED_CHARS:
+        if len(word) > CACHED_MAX_CHARS:
             return self._function(word, *args, **kwargs)
         # typeshed declares lru_cache's arguments Hashable, which a ParamSpec's keyword arguments cannot be declared.
         return self._cached(word, *args, **kwargs)  # type: ignore[arg-type]

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 from bot.cards.model import KnowledgeBase
 from bot.engine import Engine, Match, Outcome, Suggestion
-from bot.engine.matcher import MAX_QUERY_CHARS, MAX_SUGGESTIONS, SUGGESTION_FLOOR
+from bot.engine.matcher import QUERY_MAX_CHARS, SUGGESTION_FLOOR, SUGGESTIONS_MAX
 from bot.engine.text import clean
 
 
 def question_key(question: str) -> str:
     """A question as the engine compares it with a card's phrasings: two questions with one key are one question."""
-    return clean(question[:MAX_QUERY_CHARS])
+    return clean(question[:QUERY_MAX_CHARS])
 
 
 @dataclass(frozen=True)
@@ -70,5 +70,5 @@ def answer(engine: Engine, learned: Learned, question: str) -> Match:
         for suggestion in engine.rank(question)
         if suggestion.card.id != match.card.id and (suggestion.related or suggestion.score >= SUGGESTION_FLOOR)
     ]
-    suggestions = (Suggestion(match.card, match.score), *others)[:MAX_SUGGESTIONS]
+    suggestions = (Suggestion(match.card, match.score), *others)[:SUGGESTIONS_MAX]
     return Match(question, Outcome.LOW_SCORE, match.score, None, suggestions)

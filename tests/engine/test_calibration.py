@@ -6,7 +6,7 @@ from bot.cards import KnowledgeBase
 from bot.cards.model import Card, CardSource
 from bot.engine import Engine
 from bot.engine.calibration import (
-    MAX_CALIBRATION_CARDS,
+    CALIBRATION_CARDS_MAX,
     MIN_CARDS,
     N_FOLDS,
     OFF_TOPIC_ONLY_DECLINED,
@@ -59,13 +59,13 @@ def test_a_large_base_is_calibrated_on_fewer_folds_of_a_sample() -> None:
             "Fix it.",
             source,
         )
-        for index in range(MAX_CALIBRATION_CARDS + 50)
+        for index in range(CALIBRATION_CARDS_MAX + 50)
     ]
     made = folds(cards)
     assert len(made) == SAMPLED_FOLDS < N_FOLDS
     sample = {card.id for fold in made for card in fold.cards}
-    assert len(sample) == MAX_CALIBRATION_CARDS  # the cards a fold keeps, and those it leaves out, are of the sample
-    assert all(len(fold.cards) < MAX_CALIBRATION_CARDS for fold in made)
+    assert len(sample) == CALIBRATION_CARDS_MAX  # the cards a fold keeps, and those it leaves out, are of the sample
+    assert all(len(fold.cards) < CALIBRATION_CARDS_MAX for fold in made)
     left_out = [{f"card-{phrase.split()[-1]}" for phrase in fold.absent} for fold in made]
     for fold, absent in zip(made, left_out, strict=True):
         assert absent <= sample

@@ -158,7 +158,7 @@ def test_weights_are_one_row_per_feature(model: LinearModel) -> None:
 def test_fits_counts_features_times_classes(monkeypatch: pytest.MonkeyPatch) -> None:
     rows, _ = training()
     n_features = len({word for row in rows for word in row[0]}) + len({gram for row in rows for gram in row[1]})
-    monkeypatch.setattr(linear, "MAX_WEIGHTS", n_features * len(CARDS))
+    monkeypatch.setattr(linear, "WEIGHTS_MAX", n_features * len(CARDS))
     assert LinearModel.fits(rows, len(CARDS))
     assert not LinearModel.fits(rows, len(CARDS) + 1)
 

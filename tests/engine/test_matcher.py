@@ -131,7 +131,7 @@ def test_only_long_messages_are_split_into_clauses() -> None:
 def test_a_long_message_is_tried_in_at_most_a_few_distinct_clauses() -> None:
     message = " ".join(f"clause number {n} here," for n in range(40))
     kept = matcher.clauses(message)
-    assert len(kept) == matcher.MAX_CLAUSES
+    assert len(kept) == matcher.CLAUSES_MAX
     assert kept[-1] == "clause number 39 here,"
     assert matcher.clauses("i went home but " * 80) == ["i went home"]
 
@@ -246,8 +246,8 @@ def test_the_trained_part_changes_scores_only_when_weighted(knowledge: Knowledge
 @pytest.mark.parametrize(
     ("limit", "value"),
     [
-        ("bot.engine.built.MAX_TRAINED_PHRASES", 3),  # too many phrases to train on in time
-        ("bot.engine.linear.MAX_WEIGHTS", 1),  # its weights would not fit
+        ("bot.engine.built.TRAINED_PHRASES_MAX", 3),  # too many phrases to train on in time
+        ("bot.engine.linear.WEIGHTS_MAX", 1),  # its weights would not fit
     ],
 )
 def test_the_trained_part_is_left_out_past_its_size_limits(

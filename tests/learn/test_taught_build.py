@@ -64,7 +64,7 @@ def test_learned_phrasings_past_the_trained_limit_keep_the_calibration_of_the_tr
 ) -> None:
     """The files' cards alone train the part; with the learned phrasings there are too many phrases to: the taught
     index leaves it out, and its decision is still the one chosen with the part on."""
-    monkeypatch.setattr(built, "MAX_TRAINED_PHRASES", len(Engine(knowledge, 40.0, 3.0).index.phrase_text))
+    monkeypatch.setattr(built, "TRAINED_PHRASES_MAX", len(Engine(knowledge, 40.0, 3.0).index.phrase_text))
     files = Engine(knowledge, trained_weight=0.5)
     engine = Engine(taught(knowledge), trained_weight=0.5)
     assert (files.trained_weight, engine.trained_weight) == (0.5, 0.0)
