@@ -33,6 +33,9 @@ from bot.learn.learned import Learned
 log = logging.getLogger(__name__)
 
 NICENESS = 10  # the child's lower CPU priority: on a machine of few cores the serving process's loop comes first
+# A build that reports nothing in this long is taken for hung: killed, and the serving process builds in its thread. A
+# build of 100,000 cards takes one to two minutes on two busy cores.
+TIMEOUT = 900.0
 PRELOADED = ["bot.holder"]  # imported once by the fork server, so each child starts without importing the engine
 
 
@@ -60,8 +63,9 @@ def files_key(knowledge: KnowledgeBase) -> str:
     return digest.hexdigest()
 
 
-def build_in_child(job: BuildJob) -> str | None:
-    """Run `job` in a child process and wait for it; None when it built (or refused the cards), else what failed."""
+def build_in_child(job: BuildJob, timeout: float = TIMEOUT) -> str | None:
+    """Run `job` in a child process and wait for it, `timeout` seconds at most; None when it built (or refused the
+    cards), else what failed."""
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(job, sender), name="faqbot-build", daemon=True)
@@ -73,6 +77,8 @@ def build_in_child(job: BuildJob) -> str | None:
         return f"no build process could be started ({exc})"
     sender.close()  # the child holds the only writing end: its exit, however it comes, ends the wait below
     try:
+        if not receiver.poll(timeout):
+            return f"the build process reported nothing in {timeout:g} s: stopped"  # and killed below
         try:
             failure: str | None = receiver.recv()
         except EOFError:  # it died before it could say

@@ -113,6 +113,17 @@ def test_a_child_that_fails_is_reported_and_joined(knowledge_dir: Path) -> None:
     assert not multiprocessing.active_children()
 
 
+def test_a_child_that_reports_nothing_in_time_is_stopped(knowledge_dir: Path) -> None:
+    """A hung build would hold every later reload: past the timeout the child is killed and the wait ends."""
+    job = BuildJob(knowledge_dir, knowledge_dir.parent / "cache", 55.0, 6.0, None, False, Learned())
+
+    failure = build_in_child(job, timeout=0.0)
+
+    assert failure is not None
+    assert "reported nothing" in failure
+    assert not multiprocessing.active_children()
+
+
 FAKE = Calibration(
     41.0,
     7.0,
