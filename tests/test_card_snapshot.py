@@ -2,12 +2,13 @@
 
 import logging
 import os
+import random
 from pathlib import Path
 
 import pytest
 
 from bot import card_snapshot
-from bot.card_snapshot import load_cards
+from bot.card_snapshot import load_cards, sorted_in_slices
 from bot.cards import KnowledgeBase, Problem, load_knowledge, stamps
 from bot.cards.loader import CardMemo
 from bot.engine.cache import flush
@@ -197,3 +198,11 @@ def test_a_reload_with_nothing_changed_reads_no_card_and_keeps_the_engine(
     holder.reload()
     assert holder.engine is serving
     assert len(unparsed) == 1
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 1000, 2345])
+def test_paths_sorted_in_slices_come_in_the_order_of_one_sort(count: int) -> None:
+    rng = random.Random(count)
+    parts = ["a", "a-b", "a.md", "b", "é"]
+    paths = ["/".join(rng.choice(parts) for _ in range(rng.randint(1, 4))) for _ in range(count)]
+    assert list(sorted_in_slices(paths, str, size=100)) == sorted(paths)
