@@ -28,6 +28,9 @@ UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, ti
 ANSWER_SENTENCE_FACTOR = 0.85
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
 MIN_SENTENCE_WORDS = 3
+# The kinds of a card's texts, in the order a build lists them.
+OWN, LEARNED, KEYWORD, SENTENCE, ANSWER = range(5)
+TEXT_KINDS = np.array([OWN, LEARNED, KEYWORD, SENTENCE, ANSWER], dtype=np.int8)
 SMALL_TALK_CHARS = 40  # a question longer than this is no small talk ("thanks bot", "good morning everyone")
 # The optional trained part: a softmax regression over every word (stemmed), word pairs and character 2–5-grams,
 # learned from the phrases. It pays where cards have many alternates; on a few a card it is unsure.
@@ -106,16 +109,16 @@ def build_index(cards: Sequence[Card], trained_weight: float, calibrator: Calibr
     cleaned = [all_cleaned[start:end] for start, end in pairwise([0, *np.cumsum(n_texts).tolist()])]
     del texts, all_cleaned
     card_of_text = np.repeat(np.arange(len(cards)), n_texts)
-    learned_text = np.array(
+    # What each text is, in the order `texts` gives them: the card's own questions, its learned phrasings, keywords,
+    # the answer's sentences, the answer.
+    kind = np.concatenate(
         [
-            flag
+            np.repeat(TEXT_KINDS, [len(card.questions), len(card.learned), len(card.keywords), len(said), 1])
             for card, said in zip(cards, sentences, strict=True)
-            for flag in [False] * len(card.questions)
-            + [True] * len(card.learned)
-            + [False] * (len(card.keywords) + len(said) + 1)
-        ],
-        dtype=bool,
+        ]
+        or [np.zeros(0, dtype=np.int8)]
     )
+    learned_text = kind == LEARNED
     token_rows = words.rows()
     vocabulary = Vocabulary.counted(
         words.names, words.tokens, card_of_text[token_rows], synonyms, learned_text[token_rows]
@@ -151,22 +154,10 @@ def build_index(cards: Sequence[Card], trained_weight: float, calibrator: Calibr
     )
     # Card by card, its phrases and then its answer: each card's texts together, in the order its whole
     # document adds them. The answer's words count toward its card, its n-grams do not.
-    is_answer = np.zeros(len(card_of_text), dtype=bool)
-    is_answer[np.cumsum(n_texts) - 1] = True
+    is_answer = kind == ANSWER
     # An answer's sentences are phrases to match, not more of the card: its answer counts toward it once. Nor are
     # learned phrasings: what the card holds is what its author wrote.
-    not_the_cards = np.array(
-        [
-            flag
-            for card, said in zip(cards, sentences, strict=True)
-            for flag in [False] * len(card.questions)
-            + [True] * len(card.learned)
-            + [False] * len(card.keywords)
-            + [True] * len(said)
-            + [False]
-        ],
-        dtype=bool,
-    )
+    not_the_cards = learned_text | (kind == SENTENCE)
     phrase_of_text = np.cumsum(~is_answer) - 1
     batch = features(vocabulary, words, analyses)
     del cleaned, words, analyses

@@ -187,13 +187,14 @@ class SparseIndex:
                 total += weight
                 covered[np.isin(rows, self.rows[self.indptr[index] : self.indptr[index + 1]])] += weight
                 continue
-            total += (tf * self.unknown_idf) ** 2
-            if taught:
-                has = np.array([feature in taught.get(int(row), ()) for row in rows], dtype=bool)
-                if has.any():
-                    known = (tf * (elsewhere.idf_of(feature) if elsewhere is not None else self.unknown_idf)) ** 2
-                    total[has] += known - (tf * self.unknown_idf) ** 2
-                    covered[has] += known
+            unknown = (tf * self.unknown_idf) ** 2
+            has = np.array([feature in taught.get(int(row), ()) for row in rows], dtype=bool) if taught else None
+            if has is None or not has.any():
+                total += unknown
+                continue
+            known = (tf * (elsewhere.idf_of(feature) if elsewhere is not None else self.unknown_idf)) ** 2
+            total += np.where(has, known, unknown)
+            covered += np.where(has, known, 0.0)
         return np.divide(covered, total, out=np.ones(len(rows), dtype=np.float64), where=total > 0)
 
 
