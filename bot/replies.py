@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.cards.model import Card, KnowledgeBase
 from bot.decline_hint import DeclineHint
 from bot.engine import Match, Outcome
+from bot.engine.text import question_text
 
 if TYPE_CHECKING:
     from bot.guard import Refused
@@ -106,11 +108,12 @@ class Reply:
         lacking = self.match.lacking if self.match is not None else None
         if self.outcome is not Outcome.PARTIAL or lacking is None or not (lacking.kinds or lacking.words):
             return None
-        subject = " ".join(lacking.subject) or (self.card.title if self.card else "")
+        asked = question_text(self.match.question).split() if self.match is not None else []
+        subject = _as_typed(self.match, _subject(asked, lacking.subject)) or (self.card.title if self.card else "")
         if lacking.kinds:
             kinds = " or ".join(KIND_WORDS.get(kind, kind) for kind in lacking.kinds)
             return PARTIAL_KIND.format(kind=kinds, subject=subject)
-        *others, last = lacking.words
+        *others, last = [_as_typed(self.match, _named(asked, word, lacking.subject)) for word in lacking.words]
         words = f"{', '.join(others)} or {last}" if others else last
         return PARTIAL_WORDS.format(words=words, subject=subject)
 
@@ -192,3 +195,42 @@ def refusal_as_json(question: str, reason: Refused) -> dict[str, Any]:
 
 def example_question(knowledge: KnowledgeBase) -> str:
     return next(iter(knowledge.cards.values())).title if knowledge.cards else "What can you answer?"
+
+
+def _subject(asked: list[str], held: tuple[str, ...]) -> str:
+    """What a partial answer is about, said as the question said it: its longest run of words the card holds ("gpu
+    clusters" of "who is building the gpu clusters for meta"), not every held word in a row; the first if several.
+    A run's verb forms at its ends are left out: "llama 2", not "llama 2 trained"."""
+    best: list[str] = []
+    run: list[str] = []
+    for word in [*asked, ""]:
+        if word in held:
+            run.append(word)
+            continue
+        while len(run) > 1 and _verb_form(run[-1]):
+            run.pop()
+        while len(run) > 1 and _verb_form(run[0]):
+            run.pop(0)
+        if len(run) > len(best):
+            best = run
+        run = []
+    return " ".join(best) or " ".join(held)
+
+
+def _verb_form(word: str) -> bool:
+    return len(word) > 4 and word.endswith(("ed", "ing"))
+
+
+def _named(asked: list[str], word: str, held: tuple[str, ...]) -> str:
+    """A word the cards lack, with the held word before it when it is a number: "llama 4", not "4"."""
+    if word.isdigit() and word in asked and (at := asked.index(word)) and asked[at - 1] in held:
+        return f"{asked[at - 1]} {word}"
+    return word
+
+
+def _as_typed(match: Match | None, words: str) -> str:
+    """The words with the asker's own capitals where the question has them as typed ("Llama 2", not "llama 2")."""
+    if match is None or not words:
+        return words
+    found = re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, words.split())) + r"(?!\w)", match.question, re.I)
+    return found.group(0) if found and found.group(0).lower() == words else words

@@ -7,7 +7,8 @@ import pytest
 from bot import policy, replies
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.discord import embeds
-from bot.engine import Engine, Outcome
+from bot.engine import Engine, Match, Outcome
+from bot.engine.matcher import Lacking
 from bot.policy import Result, Via
 from bot.slack import blocks
 from bot.store.records import QuestionRow
@@ -76,3 +77,31 @@ def test_reports_count_a_partial_answer_as_answered() -> None:
         "id", 0.0, "discord", "1", "2", "hash", "when was pytorch created", "what-is-pytorch", 20.0, "partial"
     )
     assert row.answered
+
+
+@pytest.mark.parametrize(
+    ("question", "lacking", "caveat"),
+    [
+        (
+            "who is building all those giant GPU clusters for meta",
+            Lacking(("person",), (), ("building", "gpu", "clusters", "meta")),
+            "The cards don't say who. Here is what they say about GPU clusters:",
+        ),
+        (
+            "when is Llama 4 coming out",
+            Lacking((), ("4",), ("llama", "coming")),
+            "The cards say nothing about Llama 4. Here is what they say about Llama:",
+        ),
+        (
+            "which datasets was llama 2 trained on",
+            Lacking((), ("datasets",), ("llama", "2", "trained")),
+            "The cards say nothing about datasets. Here is what they say about llama 2:",
+        ),
+    ],
+)
+def test_the_caveat_names_the_subject_as_the_question_typed_it(
+    knowledge: KnowledgeBase, question: str, lacking: Lacking, caveat: str
+) -> None:
+    card = next(iter(knowledge.cards.values()))
+    match = Match(question, Outcome.PARTIAL, 20.0, card, lacking=lacking)
+    assert replies.reply_for(match, knowledge).caveat == caveat
