@@ -12,7 +12,7 @@ from bot.cards.model import Card
 from bot.engine.asks import asks
 from bot.engine.features import analyse, question_features
 from bot.engine.matcher import QUERY_MAX_CHARS, UNANSWERED_FACTOR, Engine, Match, Outcome
-from bot.engine.text import clean, is_content
+from bot.engine.text import clean, is_content, stem
 
 TOP = 3
 
@@ -80,7 +80,8 @@ def _reading(engine: Engine, word: str) -> str:
     stems = [part for part in unknown if engine.knows_stem(part.stem)]
     if unknown and len(stems) == len(unknown):
         weights = ", ".join(f"{part.stem} {part.weight:.2f}" for part in stems)
-        return f"no card uses this form, but one has its stem: matched as {weights} of a card's own word"
+        kin = "its stem" if all(part.stem == stem(part.word) for part in stems) else "a word of its stem (-er)"
+        return f"no card uses this form, but one has {kin}: matched as {weights} of a card's own word"
     if unknown:
         weights = ", ".join(f"{part.word} {part.weight:.2f}" for part in unknown)
         return f"no card uses it: weighs as the rarest word known, times {weights}, and pulls the score down"

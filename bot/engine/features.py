@@ -50,14 +50,21 @@ def analyse(vocabulary: Vocabulary, word: str) -> tuple[Part, ...] | None:
     # A word no card uses lowers the match, less so when it is an everyday word than a rare one or a name; so does
     # one only learned phrasings use, though it matches them.
     return tuple(
-        Part(
-            part,
-            stem(part),
-            1.0 if vocabulary.holds(part) else unknown_weight(part),
-            _grams(vocabulary, part),
-        )
+        Part(part, stem(part), 1.0, _grams(vocabulary, part))
+        if vocabulary.holds(part)
+        else Part(part, _stem_of_unheld(vocabulary, part), unknown_weight(part), _grams(vocabulary, part))
         for part in parts
     )
+
+
+def _stem_of_unheld(vocabulary: Vocabulary, word: str) -> str:
+    """A word no card uses, as the stem it matches: its own, or the agent noun of its verb where only that is a
+    card's ("cheating" a card's "cheater", "boosting" its "booster"): Snowball keeps the two apart."""
+    own = stem(word)
+    for agent in (own + "er", own + "ers"):
+        if vocabulary.holds(agent) and own not in vocabulary.stems:  # the stems only looked at when it may be one
+            return stem(agent)
+    return own
 
 
 def _grams(vocabulary: Vocabulary, word: str) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from itertools import chain
 
 import numpy as np
@@ -117,6 +118,11 @@ class Vocabulary:
 
     def __contains__(self, word: str) -> bool:
         return word in self.counts
+
+    @cached_property
+    def stems(self) -> frozenset[str]:
+        """The stems of the cards' own words (not those only learned phrasings use)."""
+        return frozenset(stem(word) for word in self.counts if word not in self.learned_only)
 
     def holds(self, word: str) -> bool:
         """Whether the cards' own words include it: a word only learned phrasings use is known, not held."""

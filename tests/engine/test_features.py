@@ -4,12 +4,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cards import KnowledgeBase, load_knowledge_strict
+from bot.cards.model import Card, CardSource
 from bot.engine import Engine
 from bot.engine.built import ANSWER_TERM_WEIGHT, UNKNOWN_WEIGHT, answer_sentences
 from bot.engine.entries import Postings, Ragged, ascending, distinct, last_places, numbered, spans, summed
-from bot.engine.features import Features, Query, Words, _stem_texts, features, question_features
+from bot.engine.features import Features, Query, Words, _stem_texts, analyse, features, question_features
 from bot.engine.index import SparseIndex
-from bot.engine.text import clean
+from bot.engine.text import clean, stem
 from tests.conftest import SHIPPED_KNOWLEDGE
 
 # Besides plain words: a word two card words glued together stand for ("pythonroles"), one that loses a function
@@ -287,3 +288,18 @@ def test_stem_texts_leave_out_words_without_stems_and_keep_empty_texts() -> None
     texts = _stem_texts(stem_text, ["the", "cats", "llama2"], tokens, np.array([0, 2, 1, 0, 2, 0]))
     assert texts == ["", "cat", "", "", "llama 2 cat", ""]
     assert _stem_texts({}, [], np.zeros(0, dtype=np.int64), np.array([0, 0])) == ["", ""]
+
+
+def test_a_verb_matches_the_agent_noun_a_card_has_and_only_then() -> None:
+    """Snowball keeps "cheating" and "cheater" apart; a member asks with one, the card has the other."""
+    source = CardSource(document="handbook", section="Reports")
+    cards = [
+        Card(id="cheaters", questions=("How do I report a cheater?",), answer="Use /report.", source=source),
+        Card(id="bugs", questions=("How do I report a bug?",), answer="Open an issue.", source=source),
+    ]
+    vocabulary = Engine(KnowledgeBase({}, {card.id: card for card in cards}), threshold=15.0).vocabulary
+    assert [part.stem for part in analyse(vocabulary, "cheating") or ()] == [stem("cheater")]
+    assert [part.stem for part in analyse(vocabulary, "hacking") or ()] == [stem("hacking")]
+    both = Card(id="cheats", questions=("Are cheats allowed?",), answer="No.", source=source)
+    with_cheats = Engine(KnowledgeBase({}, {card.id: card for card in [*cards, both]}), threshold=15.0).vocabulary
+    assert [part.stem for part in analyse(with_cheats, "cheating") or ()] == [stem("cheats")]
