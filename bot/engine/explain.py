@@ -108,6 +108,11 @@ def format_explanation(explanation: Explanation) -> str:
     match = explanation.match
     if match.decided_on:
         lines.append(f"the whole message was not answered; decided on this part of it: {match.decided_on!r}")
+    if match.asked:
+        lines.append(
+            f"the whole message decided with what it names read from its clause that asks: {match.asked!r} (the "
+            "words around it count only for a card that has them, at half weight)"
+        )
     if match.outcome is Outcome.PARTIAL and match.card is not None and match.lacking is not None:
         lacking = ", ".join(match.lacking.kinds or match.lacking.words)
         lines.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -23,6 +23,7 @@ from bot.engine.features import analyse, question_features
 from bot.engine.index import top
 from bot.engine.index_key import index_key
 from bot.engine.linear import WEIGHTS_MAX, LinearModel
+from bot.engine.long_message import asking_clause, told_coverage
 from bot.engine.text import clean, is_content, is_question, is_small_talk, question_text
 from bot.engine.vocabulary import Vocabulary
 
@@ -103,6 +104,7 @@ class Match:
     suggestions: tuple[Suggestion, ...] = ()
     lacking: Lacking | None = None  # for a partial answer: what the card does not hold
     decided_on: str | None = None  # for a long message: the part of it the decision was made on
+    asked: str | None = None  # for a long message decided whole with its story: the clause that asks
     broad: str | None = None  # for a broad question given an overview or a list: the words that made it broad
 
     @property
@@ -257,8 +259,9 @@ class Engine:
         shares /= shares.sum()
         return shares
 
-    def rank(self, question: str, limit: int = RERANK) -> list[Suggestion]:
-        """The closest cards, best first, with their 0–100 scores; no decision taken."""
+    def rank(self, question: str, limit: int = RERANK, asked: str | None = None) -> list[Suggestion]:
+        """The closest cards, best first, with their 0–100 scores; no decision taken. With `asked`, a long
+        message's clause that asks, what the message names is read from that clause (`long_message.py`)."""
         index = self.index
         cleaned = self.question_text(question)
         if is_small_talk(cleaned, index.small_talk):
@@ -283,7 +286,12 @@ class Engine:
         kinds = asks(cleaned)
         # The content words alone: function words and pairs say how a question is asked, not what it names.
         content = {stem: query.words[stem] for stem in query.text.split()}
-        covered = index.card_words.covered(content, candidates, index.phrase_words, index.taught)
+        if asked is None:
+            covered = index.card_words.covered(content, candidates, index.phrase_words, index.taught)
+        else:
+            clause = question_features(index.vocabulary, self.question_text(asked))
+            named = {stem: clause.words[stem] for stem in clause.text.split()}
+            covered = told_coverage(index.card_words, content, named, candidates, index.phrase_words, index.taught)
         scored = []
         for card_index, coverage in zip(candidates, covered, strict=True):
             if lexical[card_index] <= 0:
@@ -314,13 +322,10 @@ class Engine:
         # a card's phrase may be an everyday one), and one that answers with the message's own closest card
         # confirms it: a clause sharpens the message's best guess, it never strays from it.
         closest = ranked[0].card
+        parts = clauses(question[:QUERY_MAX_CHARS])
         confirmed = [
             clause
-            for clause in (
-                self._decide(text, self.rank(text))
-                for text in clauses(question[:QUERY_MAX_CHARS])
-                if is_question(clean(text))
-            )
+            for clause in (self._decide(text, self.rank(text)) for text in parts if is_question(clean(text)))
             if clause.answered and clause.card is closest
         ]
         # Or the question leans on what came before it ("... huge number of Nvidia chips involved, does anyone remember
@@ -332,14 +337,27 @@ class Engine:
             narrowed = self._decide(focused, self.rank(focused))
             if any(narrowed.card is suggestion.card for suggestion in ranked[:FOCUS_AMONG]):
                 confirmed.append(narrowed)
+        # Failing both, the whole message once more, what it names read from its asking clause, the story around it
+        # held against no card ("... my last day is next friday ... how do i give my equipment back?").
+        if not any(part.outcome is Outcome.ANSWERED for part in (match, *confirmed)):
+            told = self._told(question, parts)
+            if told is not None:
+                confirmed.append(told)
         # A full answer from any of them first; a partial one (which says what the card lacks) only when none is.
         for wanted in (Outcome.ANSWERED, Outcome.PARTIAL):
             found = [part for part in (match, *confirmed) if part.outcome is wanted]
             if found:
                 best = max(found, key=lambda part: part.score)
-                decided_on = None if best is match else best.question
+                decided_on = None if best.question == question else best.question
                 return Match(
-                    question, wanted, best.score, best.card, best.suggestions, best.lacking, decided_on=decided_on
+                    question,
+                    wanted,
+                    best.score,
+                    best.card,
+                    best.suggestions,
+                    best.lacking,
+                    decided_on=decided_on,
+                    asked=best.asked,
                 )
         return match
 
@@ -371,6 +389,15 @@ class Engine:
             if is_content(word) and word in self.vocabulary.counts
         ]
         return " ".join([parts[chosen], *dict.fromkeys(context)])
+
+    def _told(self, question: str, parts: list[str]) -> Match | None:
+        """A long message decided whole with its asking clause as what it names, when that answers it."""
+        asked = asking_clause(parts)
+        # Its length as matched: chat noise around a short question never makes it a long message.
+        if asked is None or len(self.question_text(question).split()) < LONG_MESSAGE_WORDS:
+            return None
+        told = self._decide(question, self.rank(question, asked=asked))
+        return replace(told, asked=asked) if told.answered else None
 
     def _decide(self, question: str, ranked: list[Suggestion]) -> Match:
         """Answer with the best of `ranked` when it scores high enough and leads by enough; else decline."""
