@@ -35,10 +35,11 @@ CALIBRATION_CARDS_MAX = 400
 # another seed moves it with five (up to 2). A smaller base keeps all five, and its values.
 SAMPLED_FOLDS = 3
 ASKED_MAX = 50  # held-out phrasings, and as many phrasings of left-out cards, a fold
-# Never under the score a "did you mean" needs: a card not worth offering is not worth answering with.
-# Nor over 50: above it, held-out phrasings that nearly repeat the kept ones ("how to X" beside "how do I X") make
-# every threshold look as good, and the cautious pick would decline what a person sees answered.
-THRESHOLDS = np.arange(15.0, 50.5, 0.5)
+# Never under the score a "did you mean" needs (`FLOOR`, on the lexical scale): a card not worth offering is not
+# worth answering with. Nor over 50: above it, held-out phrasings that nearly repeat the kept ones ("how to X" beside
+# "how do I X") make every threshold look as good, and the cautious pick would decline what a person sees answered.
+FLOOR = 15.0
+THRESHOLDS = np.arange(0.0, 50.5, 0.5)
 MARGINS = np.array([0.0, 0.5, 1.0, 2.0, 3.0, 5.0])
 # How much each set's share of right decisions counts: held-out phrasings, near misses, generic off-topic messages.
 WEIGHTS = (1.0, 0.25, 0.5)
@@ -80,6 +81,14 @@ class Calibration:
             f"{self.near_misses_declined:.0%} of {self.near_misses} phrasings of left-out cards declined, "
             f"{self.off_topic_declined:.0%} of {self.off_topic} generic off-topic messages declined"
         )
+
+
+def floor(trained_weight: float) -> float:
+    """The lowest threshold tried. The floor is a lexical score; with the trained part on, the lexical score is only
+    `1 - trained_weight` of a card's, and the rest a softmax share spread over every card, so the same card scores
+    far lower: on CLINC150 with ten phrasings a card and the trained part at 0.85, the calibration's measure peaks at
+    a threshold of 9, under the lexical floor."""
+    return FLOOR * (1.0 - trained_weight)
 
 
 @cache
@@ -149,8 +158,10 @@ def choose(
     held_out: Sequence[tuple[float, float, bool]],
     near_misses: Sequence[tuple[float, float]],
     off_topic: Sequence[tuple[float, float]],
+    lowest: float = FLOOR,
 ) -> tuple[float, float, float, float, float]:
-    """The threshold and margin that get the most of the three sets right, give or take `TOLERANCE`.
+    """The threshold (`lowest` at least) and margin that get the most of the three sets right, give or take
+    `TOLERANCE`.
 
     `held_out` holds (best score, lead over the runner-up, best card is right) a phrasing, the others (best score,
     lead) a question. Returns the threshold, the margin, and the share of each set decided right.
@@ -161,6 +172,7 @@ def choose(
     for questions in (near_misses, off_topic):
         shares.append(1.0 - _answered(questions).mean(axis=2) if questions else np.ones_like(answered_right))
     objective = sum(weight * share for weight, share in zip(WEIGHTS, shares, strict=True))
+    objective[np.less(THRESHOLDS, lowest)] = -np.inf  # never chosen
     # Where the evidence hardly tells settings apart, the most cautious one: a decline still offers the card, a wrong
     # answer misleads. Within that, the smallest margin for the threshold.
     near_best = np.argwhere(objective >= objective.max() - TOLERANCE)
@@ -169,10 +181,13 @@ def choose(
 
 
 def calibrate(
-    cards: Sequence[Card], ranker: Callable[[list[Card]], Ranks], fallback: tuple[float, float]
+    cards: Sequence[Card],
+    ranker: Callable[[list[Card]], Ranks],
+    fallback: tuple[float, float],
+    trained_weight: float = 0.0,
 ) -> Calibration:
-    """`ranker(cards)` builds an engine on those cards and returns a function giving a question's best card, its
-    score and its lead over the next card."""
+    """`ranker(cards)` builds an engine on those cards (with a trained part of `trained_weight`) and returns a function
+    giving a question's best card, its score and its lead over the next card."""
     held_out: list[tuple[float, float, bool]] = []
     near_misses: list[tuple[float, float]] = []
     off_topic: list[tuple[float, float]] = []
@@ -185,15 +200,21 @@ def calibrate(
         if not off_topic:
             off_topic = [rank(message)[1:] for message in off_topic_messages()]
     if len(held_out) < MIN_HELD_OUT:
-        return _off_topic_only(cards, ranker, fallback, len(held_out))
-    threshold, margin, right, near_declined, off_declined = choose(held_out, near_misses, off_topic)
+        return _off_topic_only(cards, ranker, fallback, len(held_out), floor(trained_weight))
+    threshold, margin, right, near_declined, off_declined = choose(
+        held_out, near_misses, off_topic, floor(trained_weight)
+    )
     return Calibration(
         threshold, margin, len(held_out), right, len(near_misses), near_declined, len(off_topic), off_declined
     )
 
 
 def _off_topic_only(
-    cards: Sequence[Card], ranker: Callable[[list[Card]], Ranks], fallback: tuple[float, float], held_out: int
+    cards: Sequence[Card],
+    ranker: Callable[[list[Card]], Ranks],
+    fallback: tuple[float, float],
+    held_out: int,
+    lowest: float,
 ) -> Calibration:
     """A base too small to hold phrasings out of: the lowest threshold that declines nearly every generic message
     asked of the whole base, the fixed margin. The fixed threshold suits a large base, and declines most of what a
@@ -204,7 +225,7 @@ def _off_topic_only(
     rank = ranker(list(cards))
     scores = np.array([rank(message)[1] for message in off_topic_messages()], dtype=np.float64)
     declined = (scores[None, :] < THRESHOLDS[:, None]).mean(axis=1)
-    enough = np.flatnonzero(declined >= OFF_TOPIC_ONLY_DECLINED)
+    enough = np.flatnonzero((declined >= OFF_TOPIC_ONLY_DECLINED) & np.greater_equal(THRESHOLDS, lowest))
     chosen = int(enough[0]) if len(enough) else len(THRESHOLDS) - 1
     return Calibration(
         float(THRESHOLDS[chosen]), margin, held_out, 0.0, 0, 0.0, len(scores), float(declined[chosen]), fallback=True

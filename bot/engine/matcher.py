@@ -145,7 +145,7 @@ def calibrated(sources: Mapping[str, Source], cards: list[Card], trained_weight:
 
         return rank
 
-    return calibrate(cards, ranker, (FALLBACK_THRESHOLD, FALLBACK_MARGIN))
+    return calibrate(cards, ranker, (FALLBACK_THRESHOLD, FALLBACK_MARGIN), trained_weight)
 
 
 class Engine:

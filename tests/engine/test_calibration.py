@@ -7,11 +7,13 @@ from bot.cards.model import Card, CardSource
 from bot.engine import Engine
 from bot.engine.calibration import (
     CALIBRATION_CARDS_MAX,
+    FLOOR,
     MIN_CARDS,
     N_FOLDS,
     OFF_TOPIC_ONLY_DECLINED,
     SAMPLED_FOLDS,
-    THRESHOLDS,
+    Ranks,
+    calibrate,
     choose,
     folds,
     off_topic_messages,
@@ -32,7 +34,40 @@ def test_the_threshold_falls_between_what_should_be_answered_and_what_should_not
 
 def test_a_threshold_is_never_under_what_a_suggestion_needs() -> None:
     threshold, *_ = choose([(20.0, 5.0, True)] * 20, [], [(19.0, 5.0)] * 10)
-    assert threshold >= THRESHOLDS[0] >= 15.0
+    assert threshold >= FLOOR >= 15.0
+
+
+def _ranks_scaled_by(every: list[Card], kept: list[Card], trained_weight: float) -> Ranks:
+    """An engine on `kept` whose right card scores 60 on the lexical scale, and anything else (a phrasing of a card
+    left out, a generic message) 30, both shrunk as the trained part's spread shares shrink a blended score."""
+    card_of = {question: card.id for card in every for question in card.questions}
+    present = {card.id for card in kept}
+    lexical = 1.0 - trained_weight
+
+    def rank(question: str) -> tuple[str | None, float, float]:
+        if card_of.get(question) in present:
+            return card_of[question], 60.0 * lexical, 60.0 * lexical
+        return kept[0].id, 30.0 * lexical, 30.0 * lexical
+
+    return rank
+
+
+@pytest.mark.parametrize("trained_weight", [0.0, 0.85])
+def test_the_floor_follows_the_lexical_share_of_a_score(trained_weight: float) -> None:
+    source = CardSource(document="docs")
+    cards = [
+        Card(f"card-{i}", tuple(f"question {i} phrased way {j}" for j in range(6)), "Yes.", source) for i in range(10)
+    ]
+    chosen = calibrate(
+        cards,
+        lambda kept: _ranks_scaled_by(cards, kept, trained_weight),
+        (FALLBACK_THRESHOLD, FALLBACK_MARGIN),
+        trained_weight,
+    )
+    # Between a generic message's score and a held-out phrasing's, on whatever scale the blend gives them: with the
+    # trained part at 0.85 both sit under the lexical floor, which would decline every phrasing.
+    assert 30.0 * (1 - trained_weight) < chosen.threshold <= 60.0 * (1 - trained_weight)
+    assert chosen.held_out_right == chosen.near_misses_declined == chosen.off_topic_declined == 1.0
 
 
 def test_each_card_is_left_out_once_and_never_loses_its_title(knowledge: KnowledgeBase) -> None:
