@@ -24,6 +24,7 @@ from bot.engine.index import top
 from bot.engine.index_key import index_key
 from bot.engine.linear import WEIGHTS_MAX, LinearModel
 from bot.engine.offers import SUGGESTION_FLOOR, did_you_mean, runners_up
+from bot.engine.taught import gate, learned_phrases
 from bot.engine.text import clean, is_content, is_question, is_small_talk, question_text
 from bot.engine.vocabulary import Vocabulary
 
@@ -180,6 +181,7 @@ class Engine:
         chosen = self.index.calibration
         self.threshold = threshold if threshold is not None else chosen.threshold if chosen else FALLBACK_THRESHOLD
         self.margin = margin if margin is not None else chosen.margin if chosen else FALLBACK_MARGIN
+        self._learned = learned_phrases(self.cards, self.index.phrase_start)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -263,6 +265,7 @@ class Engine:
             return []
         phrase_words = index.phrase_words.scores(query.words)
         phrase_chars = index.phrase_chars.scores(query.chars)
+        gate(phrase_words, phrase_chars, self._learned)
         starts = index.phrase_start[:-1]
         best_words = np.maximum.reduceat(phrase_words * index.phrase_factor, starts)
         best_chars = np.maximum.reduceat(phrase_chars * index.phrase_factor, starts)
