@@ -316,7 +316,7 @@ def test_a_decline_offers_every_card_that_shares_a_word_and_none_that_does_not(k
     assert not related.answered
     assert related.suggestions
     assert related.suggestions[0].card.id == "events"
-    assert related.suggestions[0].score < matcher.SUGGESTION_FLOOR  # offered though it scores low
+    assert related.suggestions[0].score < offers.SUGGESTION_FLOOR  # offered though it scores low
     assert engine.answer("what's the weather in paris tomorrow").suggestions == ()
 
 

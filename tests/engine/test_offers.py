@@ -1,7 +1,7 @@
 """What a reply offers beside its decision: more cards where the ranking is not clear, a few at most."""
 
 from bot.cards.model import Card, CardSource
-from bot.engine import Suggestion, offers
+from bot.engine import Engine, Suggestion, offers
 
 
 def card(card_id: str) -> Card:
@@ -44,3 +44,18 @@ def test_a_clause_s_runners_up_come_first_then_the_message_s_once_each() -> None
     message = ranked(10.0, 9.0, 8.0)  # the whole message's ranking: c0 is the answer, decided on a clause
     clause = (Suggestion(card("other"), 20.0), message[1])
     assert ids(offers.runners_up(message[0].card, message, clause)) == ["other", "c1"]
+
+
+def test_a_long_message_answered_from_a_clause_offers_the_message_s_closest_cards(engine: Engine) -> None:
+    """The clause "where do i pick my roles" answers it; the events card, close to the whole message (its
+    tournament), is offered under the answer though the clause alone leaves it far behind."""
+    message = (
+        "so i spent all weekend reading the wiki and watching videos about the tournament. where do i pick my roles"
+    )
+    strict = Engine(engine.knowledge, threshold=engine.rank(message)[0].score + 10.0, margin=engine.margin)
+    match = strict.answer(message)
+    assert match.decided_on == "where do i pick my roles"
+    assert match.card is not None
+    assert match.card.id == "roles"
+    assert "events" not in ids(offers.runners_up(match.card, strict.rank(match.decided_on)))
+    assert ids(match.suggestions) == ["events"]
