@@ -42,9 +42,15 @@ class _Unseen(Enum):
     UNSEEN = auto()
 
 
+def filler(vocabulary: Vocabulary, word: str) -> bool:
+    """Chat shorthand or a lone letter that no card's own words use: it says nothing of what is asked."""
+    return says_nothing(word) and not vocabulary.holds(word)
+
+
 def analyse(vocabulary: Vocabulary, word: str) -> tuple[Part, ...] | None:
-    """A content word's known parts; None for a function word, or for filler no card uses."""
-    if not is_content(word) or (says_nothing(word) and word not in vocabulary):
+    """A content word's known parts; None for a function word, or for filler no card uses (a learned phrasing's
+    "eli5" keeps it filler: taught "eli5 pytorch pls", "eli5 open source ai" is still about open source AI)."""
+    if not is_content(word) or filler(vocabulary, word):
         return None
     parts = [part for part in vocabulary.correct(word)[0] if is_content(part)]
     # A word no card uses lowers the match, less so when it is an everyday word than a rare one or a name; so does
@@ -118,7 +124,7 @@ def question_features(vocabulary: Vocabulary, cleaned: str) -> Query:
         if parts is not None:
             content.extend(parts)
             sequence.extend(part.stem for part in parts)
-        elif word in vocabulary:  # "how" vs "why" tells questions apart; a filler no card uses says nothing
+        elif word in vocabulary and not filler(vocabulary, word):  # "how" vs "why" tells questions apart
             function.append(word)
             sequence.append(word)
     stem_weight: dict[str, float] = {}  # a stem weighs as the last distinct word (in order of first use) with it
@@ -274,7 +280,7 @@ def _word_table(vocabulary: Vocabulary, words: list[str], analyses: Analyses) ->
             word_elements.append([element_number.setdefault(part.stem, len(element_number)) for part in analysis])
             if analysis:
                 stem_text[word] = " ".join(part.stem for part in analysis)
-        elif word in vocabulary:  # "how" vs "why" tells questions apart; a filler no card uses says nothing
+        elif word in vocabulary and not filler(vocabulary, word):  # "how" vs "why" tells questions apart
             element = element_number.setdefault(word, len(element_number))
             function_element[index] = element
             word_parts.append([])

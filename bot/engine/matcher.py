@@ -24,15 +24,11 @@ from bot.engine.index import top
 from bot.engine.index_key import index_key
 from bot.engine.linear import WEIGHTS_MAX, LinearModel
 from bot.engine.long_message import asking_clause, told_coverage
+from bot.engine.offers import SUGGESTION_FLOOR, did_you_mean, runners_up
+from bot.engine.taught import gate, learned_phrases
 from bot.engine.text import clean, is_content, is_question, is_small_talk, question_text
 from bot.engine.vocabulary import Vocabulary
 
-SUGGESTIONS_MAX = 3
-SUGGESTION_FLOOR = 15.0  # below this a card is no useful "did you mean" (chosen on the dev set), unless it relates
-# Under an answer, the runners-up that score nearly as well (this share of the answer's score or more) are offered
-# too: the member who meant one of them picks it, and the pick teaches the bot (`bot.learn`).
-CLOSE_SHARE = 0.8
-CLOSE_MAX = 2
 CLOSE_SPELLING = 0.25  # a card whose character n-grams are this close to the question's relates to it
 RERANK = 10  # candidates re-scored with rapidfuzz
 QUERY_MAX_CHARS = 1000  # longer text is read only this far: no question needs more, and the cost stays bounded
@@ -187,6 +183,7 @@ class Engine:
         chosen = self.index.calibration
         self.threshold = threshold if threshold is not None else chosen.threshold if chosen else FALLBACK_THRESHOLD
         self.margin = margin if margin is not None else chosen.margin if chosen else FALLBACK_MARGIN
+        self._learned = learned_phrases(self.cards, self.index.phrase_start)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -271,6 +268,7 @@ class Engine:
             return []
         phrase_words = index.phrase_words.scores(query.words)
         phrase_chars = index.phrase_chars.scores(query.chars)
+        gate(phrase_words, phrase_chars, self._learned)
         starts = index.phrase_start[:-1]
         best_words = np.maximum.reduceat(phrase_words * index.phrase_factor, starts)
         best_chars = np.maximum.reduceat(phrase_chars * index.phrase_factor, starts)
@@ -349,12 +347,15 @@ class Engine:
             if found:
                 best = max(found, key=lambda part: part.score)
                 decided_on = None if best.question == question else best.question
+                # The message's own closest cards are offered too: its clause may have missed what it asks.
+                assert best.card is not None  # answered
+                offered = runners_up(best.card, ranked, best.suggestions)
                 return Match(
                     question,
                     wanted,
                     best.score,
                     best.card,
-                    best.suggestions,
+                    offered,
                     best.lacking,
                     decided_on=decided_on,
                     asked=best.asked,
@@ -407,12 +408,11 @@ class Engine:
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         # No dead end: any card that shares a word or a close spelling with the question is offered, however low it
         # scores; an empty "did you mean" only where nothing relates.
-        suggestions = tuple(s for s in ranked if s.related or s.score >= SUGGESTION_FLOOR)[:SUGGESTIONS_MAX]
+        suggestions = did_you_mean(ranked)
         if best.score >= self.threshold and best.score - runner_up >= self.margin:
             # Scoring well despite lacking words, it is the answer; lacking the kind of fact asked, it says so.
             lacking = self._lacking_of(best, question) if best.halved else None
-            floor = max(SUGGESTION_FLOOR, CLOSE_SHARE * best.score)
-            close = tuple(suggestion for suggestion in ranked[1:] if suggestion.score >= floor)[:CLOSE_MAX]
+            close = runners_up(best.card, ranked)
             if lacking and FACT_KINDS.intersection(lacking.kinds):
                 return Match(question, Outcome.PARTIAL, best.score, best.card, close, lacking=lacking)
             return Match(question, Outcome.ANSWERED, best.score, best.card, close)
@@ -433,7 +433,7 @@ class Engine:
             and not any(word in self.vocabulary for word in lacking.words)
         )
         if on_topic and top.full_score - next_best >= self.margin:
-            return Match(question, Outcome.PARTIAL, top.score, top.card, lacking=lacking)
+            return Match(question, Outcome.PARTIAL, top.score, top.card, runners_up(top.card, ranked), lacking=lacking)
         if best.score < self.threshold:
             return Match(question, Outcome.LOW_SCORE, best.score, None, suggestions)
         return Match(question, Outcome.AMBIGUOUS, best.score, None, suggestions)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from bot.cards.model import KnowledgeBase
 from bot.engine import Engine, Match, Outcome, Suggestion
-from bot.engine.matcher import QUERY_MAX_CHARS, SUGGESTION_FLOOR, SUGGESTIONS_MAX
+from bot.engine.matcher import QUERY_MAX_CHARS
+from bot.engine.offers import SUGGESTION_FLOOR, SUGGESTIONS_MAX
 from bot.engine.text import clean
 
 

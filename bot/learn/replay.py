@@ -52,7 +52,7 @@ class Replay:
 
 def chose(match: Match, card_id: str, engine: Engine) -> bool:
     """Whether a member who wanted this card gets it from the reply: answered with it (a 👍), offered it as "did you
-    mean", or shown it under the answer given (a related card, or a runner-up nearly as close)."""
+    mean", or shown it under the answer given (a related card, or a runner-up: `bot/engine/offers.py`)."""
     if match.card is not None and (
         match.card.id == card_id or card_id in engine.knowledge.cards[match.card.id].related
     ):

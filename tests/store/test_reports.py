@@ -12,7 +12,7 @@ import yaml
 
 from bot import reports
 from bot.cli import main
-from bot.engine.matcher import SUGGESTION_FLOOR
+from bot.engine.offers import SUGGESTION_FLOOR
 from bot.holder import EngineHolder
 from bot.settings import load_settings
 from bot.store import Platform, QuestionEvent, Scope, Store, open_store
