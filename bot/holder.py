@@ -169,7 +169,7 @@ class EngineHolder:
                 calibration=calibration,
             )
             self._files = knowledge
-            self._base = Base(engine.index, tuple(engine.cards))
+            self._base = Base.of(engine.index, engine.cards)
         return engine, errors
 
     def _kept_or_updated(

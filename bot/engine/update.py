@@ -59,9 +59,11 @@ class Base:
 
     index: Index
     cards: tuple[Card, ...]
+    places: dict[str, int]  # each card's place among them, by id
 
-    def position(self) -> dict[str, int]:
-        return {card.id: place for place, card in enumerate(self.cards)}
+    @classmethod
+    def of(cls, index: Index, cards: Sequence[Card]) -> Base:
+        return cls(index, tuple(cards), {card.id: place for place, card in enumerate(cards)})
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class _Changes:
 
 
 def _changes(base: Base, cards: Sequence[Card]) -> _Changes:
-    position = base.position()
+    position = base.places
     to_new = np.full(len(base.cards), -1, dtype=np.int64)
     added = []
     for place, card in enumerate(cards):

@@ -45,7 +45,7 @@ def _questions(cards: Sequence[Card]) -> list[str]:
 
 def _changed(engine: Engine, cards: list[Card]) -> Engine:
     """An engine on `cards`, updated from `engine`'s full build."""
-    index = updated(Base(engine.index, tuple(engine.cards)), cards, most=max(CHANGED_MIN, changed_max(len(cards))))
+    index = updated(Base.of(engine.index, engine.cards), cards, most=max(CHANGED_MIN, changed_max(len(cards))))
     assert index is not None, "the change should be laid over the build"
     assert isinstance(index.phrase_words, LayeredIndex)
     return Engine.on_index(_knowledge(engine, cards), index, engine.threshold, engine.margin)
@@ -149,12 +149,12 @@ def test_a_phrase_no_card_has_any_more_is_no_exact_match(synthetic: Engine) -> N
 def test_too_many_changes_are_left_to_a_full_build(synthetic: Engine) -> None:
     most = changed_max(len(synthetic.cards))
     cards = [_edited(card) if place <= most else card for place, card in enumerate(synthetic.cards)]
-    assert updated(Base(synthetic.index, tuple(synthetic.cards)), cards) is None
-    assert updated(Base(synthetic.index, tuple(synthetic.cards)), cards[:1] + list(synthetic.cards[1:])) is not None
+    assert updated(Base.of(synthetic.index, synthetic.cards), cards) is None
+    assert updated(Base.of(synthetic.index, synthetic.cards), cards[:1] + list(synthetic.cards[1:])) is not None
 
 
 def test_what_reaches_every_card_is_left_to_a_full_build(shipped: Engine) -> None:
-    base = Base(shipped.index, tuple(shipped.cards))
+    base = Base.of(shipped.index, shipped.cards)
     cards = list(shipped.cards)
     plain = next(place for place, card in enumerate(cards) if not card.synonyms)
     for changed in (
