@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.child import ChildError, run_module
+from bench.reload import LIVE_TARGET, Change, OneCard
+from bench.reload import measure_in_subprocess as reload_in_subprocess
 
 SIZE = 10_000  # the size `make bench` measures; 100,000 only when asked
 QUERIES = 1_000
@@ -57,6 +59,7 @@ class UserPath:
     queries: int
     empty: Start | str  # a measurement, or why it failed
     present: Start | str
+    reload: OneCard | str = "not measured"  # one card file changed, added, removed while serving (`bench/reload.py`)
 
 
 def write_cards(n_cards: int, root: Path) -> list[str]:
@@ -160,7 +163,8 @@ def run(n_cards: int, n_queries: int = QUERIES) -> UserPath:
                 starts.append(Start(**run_module("bench.userpath", args, timeout=TIMEOUT, cwd=Path(workdir))))
             except ChildError as exc:
                 starts.append(str(exc))
-    return UserPath(n_cards, n_queries, *starts)
+        reload = reload_in_subprocess(knowledge, cache)
+    return UserPath(n_cards, n_queries, *starts, reload)
 
 
 def _cell(value: float, target: float | None, unit: str, digits: int) -> str:
@@ -197,6 +201,38 @@ def lines(result: UserPath) -> list[str]:
             f"{start.load:.2f} | {start.engine:.2f} ({start.calibration:.2f}) | {start.first_answer * 1000:.1f} | "
             f"{_cell(start.peak_mb, target('peak_mb'), ' MB', 0)} | {start.ask_p50_ms:.2f} | "
             f"{_cell(start.ask_p99_ms, target('ask_p99_ms'), ' ms', 2)} |"
+        )
+    return [*out, "", *_reload_lines(result)]
+
+
+def _reload_lines(result: UserPath) -> list[str]:
+    """One card file changed, added and removed while a process serves the others."""
+    reload = result.reload
+    if isinstance(reload, str):
+        return [f"One card reloaded: failed: {reload}", ""]
+    target = LIVE_TARGET if result.cards == SIZE else None
+    out = [
+        f"One card file changed, added, then removed while a third process serves the {reload.cards:,} cards "
+        "(`bench/reload.py`: started as the bot is, index cache present, in a running asyncio loop; "
+        f"{reload.start_mb:.0f} MB resident after the start): seconds from the file's write to the new card answering "
+        "(the removed one no longer answering) through `reload_off_loop`; whether the change was laid over the "
+        "serving build (else a full build); the process's peak resident memory over it and the loop's lag "
+        "meanwhile. The first reload after a start from the caches parses every card file once.",
+        "",
+        "| reload | write to answer | laid over the build | resident before / peak MB | loop lag p99 / max ms |",
+        "|---|---|---|---|---|",
+    ]
+    rows: list[tuple[str, Change]] = [
+        ("first after the start", reload.first),
+        ("a card changed", reload.changed),
+        ("a card added", reload.added),
+        ("a card removed", reload.removed),
+    ]
+    for name, change in rows:
+        live = _cell(change.seconds, None if change is reload.first else target, " s", 2)
+        out.append(
+            f"| {name} | {live} | {'yes' if change.updated else 'no'} | {change.rss_before_mb:.0f} / "
+            f"{change.peak_mb:.0f} | {change.lag.p99_ms:.1f} / {change.lag.max_ms:.1f} |"
         )
     return [*out, ""]
 

@@ -32,7 +32,9 @@ from bot.cards import Card, KnowledgeBase, KnowledgeError, Problem
 from bot.cards.loader import CardMemo
 from bot.cards.stamps import ParseMemo
 from bot.engine import SUGGESTION_FLOOR, Engine, Suggestion
+from bot.engine.built import auto_trained_weight
 from bot.engine.calibration import Calibration
+from bot.engine.update import Base, updated
 from bot.learn.learned import Learned
 from bot.release import release
 
@@ -85,7 +87,8 @@ class EngineHolder:
         self._files: KnowledgeBase | None = None  # the serving engine's cards as their files have them, untaught
         self._calibrated = calibrated  # a decision handed over with `files_key` of the files it was chosen on
         self._parsed: CardMemo = ParseMemo()  # a reload parses only the card files changed since the last load
-        self.engine, self.problems = self._build(None)
+        self._base: Base | None = None  # the last full build, which a reload of a few changed cards updates
+        self.engine, self.problems = self._build(None, self._loaded())
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")  # its thread starts on first use
         self._reloading = threading.Lock()
         # Told of every reload this process starts (from the thread that ran it), refused or not: the other processes
@@ -132,10 +135,9 @@ class EngineHolder:
         """`reload()` in a thread of its own, awaited: questions keep being answered by the old engine meanwhile."""
         return await asyncio.to_thread(self.reload, announce)
 
-    def _build(self, serving: Engine | None) -> tuple[Engine, list[Problem]]:
-        """The cards loaded and their engine built; the serving engine kept when the cards are the same, in the same
-        order (a build from them would be the same engine, read back from the index cache at the cost of a pause of
-        the event loop: `/faq reload` with nothing changed, or a file saved unchanged)."""
+    def _loaded(self) -> tuple[KnowledgeBase, KnowledgeBase, list[Problem]]:
+        """The cards as their files have them, the same with what members taught, and the errors that left cards out;
+        KnowledgeError when the cards are refused (`strict`, or no card loads)."""
         with _uncollected():
             knowledge, problems = load_cards(self.knowledge_dir, self.cache_dir, self._parsed)
             errors = [problem for problem in problems if not problem.warning]
@@ -143,9 +145,14 @@ class EngineHolder:
                 raise KnowledgeError(errors)
             if errors:
                 _log(f"{len(errors)} problem(s) in {self.knowledge_dir}: the cards they name are left out", errors)
-            taught = self.learned.applied(knowledge)
-            if serving is not None and _same(serving.knowledge, taught):
-                return serving, errors
+            return knowledge, self.learned.applied(knowledge), errors
+
+    def _build(
+        self, serving: Engine | None, loaded: tuple[KnowledgeBase, KnowledgeBase, list[Problem]]
+    ) -> tuple[Engine, list[Problem]]:
+        """The loaded cards' engine built (or read back from the index cache)."""
+        knowledge, taught, errors = loaded
+        with _uncollected():
             # The decision is chosen on the files' own phrasings, which learned ones never move: when only what members
             # taught changed, the serving engine's is kept rather than chosen again.
             calibration = None
@@ -162,7 +169,29 @@ class EngineHolder:
                 calibration=calibration,
             )
             self._files = knowledge
+            self._base = Base.of(engine.index, engine.cards)
         return engine, errors
+
+    def _kept_or_updated(
+        self, serving: Engine, loaded: tuple[KnowledgeBase, KnowledgeBase, list[Problem]]
+    ) -> Engine | None:
+        """The serving engine when the cards are the same, in the same order (a build from them would be the same
+        engine, read back from the index cache at the cost of a pause of the event loop: `/faq reload` with nothing
+        changed, or a file saved unchanged); an engine on the last full build with the few cards changed since laid
+        over it (`engine/update.py`); None when the cards need a full build."""
+        knowledge, taught, _ = loaded
+        if _same(serving.knowledge, taught):
+            return serving
+        if self._base is None:
+            return None
+        with _uncollected():
+            cards = list(taught.cards.values())
+            weight = self.trained_weight if self.trained_weight is not None else auto_trained_weight(cards)
+            index = updated(self._base, cards, weight)
+            if index is None:
+                return None
+            self._files = knowledge
+            return Engine.on_index(taught, index, self.threshold, self.margin)
 
     async def learn(self, learned: Learned) -> bool:
         """Serve with what members taught: a voted-down card stops answering its question at once; a change to the
@@ -191,20 +220,27 @@ class EngineHolder:
 
     def _reload(self) -> Reload:
         with self._reloading:
-            if self.child_builds and self.cache_dir is not None:
-                self._build_in_child(self.cache_dir)
             try:
-                engine, problems = self._build(self.engine)
+                loaded = self._loaded()
             except KnowledgeError as exc:
                 from bot import metrics  # here: prometheus_client (14 MB) serves a running bot, not `faqbot ask`
 
                 metrics.observe_reload_failure()
                 _log(f"reload refused: {len(exc.problems)} problem(s) in {self.knowledge_dir}", exc.problems)
                 return Reload(exc.problems, refused=True)
+            engine = self._kept_or_updated(self.engine, loaded)
+            problems = loaded[2]
             dropped: list[object] = [self.engine]
+            if engine is None:
+                if self.child_builds and self.cache_dir is not None:
+                    self._build_in_child(self.cache_dir)
+                if self._base is not None:  # the full build updates were laid over, shared with the old engine
+                    dropped.append(self._base)
+                engine, problems = self._build(self.engine, loaded)
             self.engine, self.problems = engine, problems
-        if dropped[0] is not engine:  # freed a piece at a time: freed whole, it would hold the GIL (`release.py`)
-            threading.Thread(target=release, args=(dropped,), name="engine-release", daemon=True).start()
+        if dropped[0] is not engine:
+            while dropped:  # each freed a piece at a time: freed whole, it would hold the GIL (`release.py`)
+                threading.Thread(target=release, args=([dropped.pop()],), name="engine-release", daemon=True).start()
         log.info("reloaded %d cards from %s (%d problem(s))", len(engine.cards), self.knowledge_dir, len(problems))
         return Reload(problems)
 

@@ -96,40 +96,80 @@ def _sublinear(counts: Counter[str], factor: float = 1.0) -> dict[str, float]:
     return {feature: (1.0 + math.log(count)) * factor for feature, count in counts.items()}
 
 
-def build_index(cards: Sequence[Card], trained_weight: float, calibrator: Calibrator | None) -> Index:
-    """The vocabulary, indexes and trained part of the cards; with a `calibrator`, the threshold and margin too,
-    chosen on the cards' own phrasings with the trained part these would have."""
-    synonyms = {clean(k): clean(v) for card in cards for k, v in card.synonyms.items()}
-    # Each text cleaned once and split once: the vocabulary, the features and the exact matches start from it.
-    sentences = [answer_sentences(card.answer) for card in cards]
-    texts = [(*card.asked, *card.keywords, *said, card.answer) for card, said in zip(cards, sentences, strict=True)]
-    n_texts = np.array([len(card_texts) for card_texts in texts], dtype=np.int64)
-    all_cleaned = clean_many([text for card_texts in texts for text in card_texts])
-    words = Words.of(all_cleaned)
-    cleaned = [all_cleaned[start:end] for start, end in pairwise([0, *np.cumsum(n_texts).tolist()])]
-    del texts, all_cleaned
-    card_of_text = np.repeat(np.arange(len(cards)), n_texts)
-    # What each text is, in the order `texts` gives them: the card's own questions, its learned phrasings, keywords,
-    # the answer's sentences, the answer.
-    kind = np.concatenate(
-        [
-            np.repeat(TEXT_KINDS, [len(card.questions), len(card.learned), len(card.keywords), len(said), 1])
-            for card, said in zip(cards, sentences, strict=True)
-        ]
-        or [np.zeros(0, dtype=np.int8)]
-    )
-    learned_text = kind == LEARNED
-    token_rows = words.rows()
-    vocabulary = Vocabulary.counted(
-        words.names, words.tokens, card_of_text[token_rows], synonyms, learned_text[token_rows]
-    )
+# Makes a SparseIndex from a build's postings (name, postings, feature names, the group of each row, the postings
+# grouped when a build has them): a full build counts the frequencies from them, an update (`update.py`) from the base.
+Indexer = Callable[[str, Postings, Sequence[str], Sequence[int], Postings | None], SparseIndex]
+
+
+@dataclass(frozen=True)
+class Read:
+    """Cards' texts cleaned and split into numbered words, card by card (its phrases, then its answer)."""
+
+    cleaned: list[tuple[str, ...]]  # each card's texts as cleaned: questions, learned, keywords, sentences, answer
+    words: Words
+    kind: np.ndarray  # what each text is (OWN, LEARNED, KEYWORD, SENTENCE, ANSWER)
+    card_of_text: np.ndarray
+
+    @classmethod
+    def of(cls, cards: Sequence[Card]) -> Read:
+        # Each text cleaned once and split once: the vocabulary, the features and the exact matches start from it.
+        sentences = [answer_sentences(card.answer) for card in cards]
+        texts = [(*card.asked, *card.keywords, *said, card.answer) for card, said in zip(cards, sentences, strict=True)]
+        n_texts = np.array([len(card_texts) for card_texts in texts], dtype=np.int64)
+        all_cleaned = clean_many([text for card_texts in texts for text in card_texts])
+        words = Words.of(all_cleaned)
+        cleaned = [tuple(all_cleaned[start:end]) for start, end in pairwise([0, *np.cumsum(n_texts).tolist()])]
+        kind = np.concatenate(
+            [
+                np.repeat(TEXT_KINDS, [len(card.questions), len(card.learned), len(card.keywords), len(said), 1])
+                for card, said in zip(cards, sentences, strict=True)
+            ]
+            or [np.zeros(0, dtype=np.int8)]
+        )
+        return cls(cleaned, words, kind, np.repeat(np.arange(len(cards)), n_texts))
+
+    def vocabulary(self, synonyms: Mapping[str, str]) -> Vocabulary:
+        """The words of these texts, with how many cards use each."""
+        token_rows = self.words.rows()
+        learned = (self.kind == LEARNED)[token_rows]
+        return Vocabulary.counted(self.words.names, self.words.tokens, self.card_of_text[token_rows], synonyms, learned)
+
+
+def synonyms_of(cards: Sequence[Card]) -> dict[str, str]:
+    return {clean(k): clean(v) for card in cards for k, v in card.synonyms.items()}
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What a build makes of some cards with a vocabulary, before the parts only the whole base decides."""
+
+    vocabulary: Vocabulary
+    exact: dict[str, int]
+    titles: list[tuple[str, int]]
+    groups: list[int]  # the card of each phrase
+    factors: list[float]
+    phrase_text: tuple[str, ...]
+    phrase_words: SparseIndex
+    phrase_chars: SparseIndex
+    card_words: SparseIndex
+    card_chars: SparseIndex
+    card_talk: frozenset[str]
+    taught: dict[int, frozenset[str]]
+
+
+def indexed(cards: Sequence[Card], vocabulary_of: Callable[[Read], Vocabulary], indexer: Indexer) -> Indexed:
+    """The cards' phrases and whole cards as indexes (made by `indexer`) with the vocabulary `vocabulary_of` their
+    texts give, their exact phrases, titles, small talk and taught words."""
+    read = Read.of(cards)
+    vocabulary = vocabulary_of(read)
+    cleaned, words, kind, card_of_text = read.cleaned, read.words, read.kind, read.card_of_text
+    del read
     # Every known word analysed in one go before the build makes its garbage: the analyses then lie together
     # in memory, rather than scattered among freed objects that could not be given back (analysed as the texts
     # come, the build's own record of them pinned memory that way: bench/README.md).
-    analyses: Analyses = {word: analyse(vocabulary, word) for word in vocabulary.counts}
-
+    analyses: Analyses = {word: analyse(vocabulary, word) for word in words.names}
     # A card's title is its first question, already cleaned.
-    titles = tuple(sorted((texts[0], index) for index, texts in enumerate(cleaned)))
+    titles = [(texts[0], index) for index, texts in enumerate(cleaned)]
     exact: dict[str, int] = {}
     groups: list[int] = []  # the card of each phrase (every question and keyword), card by card
     factors: list[float] = []  # what each phrase's score counts for: an answer's sentence counts less
@@ -143,8 +183,6 @@ def build_index(cards: Sequence[Card], trained_weight: float, calibrator: Calibr
     # Small talk ("thanks bot!") is left unmatched, but for the words of a card that is there for it: one of its
     # own questions is small talk, as an intent set's greeting ("good morning") or a server's "Welcome!" is. Only
     # short ones can be: the check stays cheap.
-    # Chat noise is small talk too, but for the words some card uses (a server's "noob" channel).
-    noise = NOISE_WORDS.difference(vocabulary.counts)
     card_talk = frozenset(
         word
         for card, texts in zip(cards, cleaned, strict=True)
@@ -155,6 +193,7 @@ def build_index(cards: Sequence[Card], trained_weight: float, calibrator: Calibr
     # Card by card, its phrases and then its answer: each card's texts together, in the order its whole
     # document adds them. The answer's words count toward its card, its n-grams do not.
     is_answer = kind == ANSWER
+    learned_text = kind == LEARNED
     # An answer's sentences are phrases to match, not more of the card: its answer counts toward it once. Nor are
     # learned phrasings: what the card holds is what its author wrote.
     not_the_cards = learned_text | (kind == SENTENCE)
@@ -163,22 +202,20 @@ def build_index(cards: Sequence[Card], trained_weight: float, calibrator: Calibr
     del cleaned, words, analyses
     phrase_text = tuple(compress(batch.texts, ~is_answer))
     word_in_phrase = ~is_answer[batch.rows]
-    phrase_words = SparseIndex.from_entries(
-        phrase_of_text[batch.rows[word_in_phrase]],
-        batch.features[word_in_phrase],
-        batch.weights[word_in_phrase],
-        batch.names,
-        groups,
-        UNKNOWN_WEIGHT,
-    )
+    phrase_rows = phrase_of_text[batch.rows[word_in_phrase]]
+    if len(phrase_rows) and np.any(np.diff(phrase_rows) < 0):
+        raise ValueError("entries must come in row order")
+    phrase_postings = Postings.summed(phrase_rows, batch.features[word_in_phrase], batch.weights[word_in_phrase])
+    phrase_words = indexer("phrase_words", phrase_postings, batch.names, groups, None)
+    del phrase_postings
     # The card's words as one document: all its questions and keywords, then its answer's at a lower weight.
     in_card = ~not_the_cards[batch.rows]
-    card_words = Postings.summed(
+    card_postings = Postings.summed(
         card_of_text[batch.rows[in_card]],
         batch.features[in_card],
         np.where(word_in_phrase, batch.weights, batch.weights * ANSWER_TERM_WEIGHT)[in_card],
     )
-    card_words_index = SparseIndex.from_postings(card_words, batch.names, range(len(cards)), UNKNOWN_WEIGHT)
+    card_words = indexer("card_words", card_postings, batch.names, range(len(cards)), None)
     part_in_phrase = ~is_answer[batch.part_rows]
     phrase_parts = phrase_of_text[batch.part_rows[part_in_phrase]], batch.parts[part_in_phrase], batch.part_table
     # The features each card's learned phrasings use: the words members taught it.
@@ -188,23 +225,58 @@ def build_index(cards: Sequence[Card], trained_weight: float, calibrator: Calibr
     for card_index, feature in zip(learned_cards, batch.features[learned_rows].tolist(), strict=True):
         taught.setdefault(card_index, set()).add(batch.names[feature])
     # Freed before the n-grams, the build's largest step: its peak is what the kernel has to hand over.
-    del batch, card_words
-    phrase_chars, card_chars = _char_indexes(*phrase_parts, groups, len(cards))
-    linear, trained, own_trained = _trained_part(vocabulary, cards, len(groups), trained_weight)
-    return Index(
+    del batch, card_postings
+    phrase_chars, card_chars = _char_indexes(*phrase_parts, groups, len(cards), indexer)
+    return Indexed(
         vocabulary=vocabulary,
         exact=exact,
         titles=titles,
-        phrase_start=np.searchsorted(np.array(groups), np.arange(len(cards) + 1)),
+        groups=groups,
+        factors=factors,
         phrase_text=phrase_text,
-        phrase_factor=np.array(factors, dtype=np.float64),
         phrase_words=phrase_words,
         phrase_chars=phrase_chars,
-        card_words=card_words_index,
+        card_words=card_words,
         card_chars=card_chars,
-        small_talk=(SMALL_TALK | noise) - card_talk,
         card_talk=card_talk,
         taught={card_index: frozenset(names) for card_index, names in taught.items()},
+    )
+
+
+def _counted(
+    name: str, postings: Postings, names: Sequence[str], groups: Sequence[int], by_group: Postings | None
+) -> SparseIndex:
+    """A full build's index: the frequencies counted from the postings themselves."""
+    return SparseIndex.from_postings(postings, names, groups, UNKNOWN_WEIGHT, by_group=by_group)
+
+
+def small_talk_of(vocabulary: Vocabulary, card_talk: frozenset[str]) -> frozenset[str]:
+    """Words that make a message small talk: chat noise is too, but for the words some card uses (a server's "noob"
+    channel), and for the small talk a card's own question is."""
+    return (SMALL_TALK | NOISE_WORDS.difference(vocabulary.counts)) - card_talk
+
+
+def build_index(cards: Sequence[Card], trained_weight: float, calibrator: Calibrator | None) -> Index:
+    """The vocabulary, indexes and trained part of the cards; with a `calibrator`, the threshold and margin too,
+    chosen on the cards' own phrasings with the trained part these would have."""
+    synonyms = synonyms_of(cards)
+    made = indexed(cards, lambda read: read.vocabulary(synonyms), _counted)
+    vocabulary = made.vocabulary
+    linear, trained, own_trained = _trained_part(vocabulary, cards, len(made.groups), trained_weight)
+    return Index(
+        vocabulary=vocabulary,
+        exact=made.exact,
+        titles=tuple(sorted(made.titles)),
+        phrase_start=np.searchsorted(np.array(made.groups), np.arange(len(cards) + 1)),
+        phrase_text=made.phrase_text,
+        phrase_factor=np.array(made.factors, dtype=np.float64),
+        phrase_words=made.phrase_words,
+        phrase_chars=made.phrase_chars,
+        card_words=made.card_words,
+        card_chars=made.card_chars,
+        small_talk=small_talk_of(vocabulary, made.card_talk),
+        card_talk=made.card_talk,
+        taught=made.taught,
         linear=linear,
         trained_weight=trained,
         calibration=calibrator(own_phrasings(cards), own_trained) if calibrator is not None else None,
@@ -212,7 +284,12 @@ def build_index(cards: Sequence[Card], trained_weight: float, calibrator: Calibr
 
 
 def _char_indexes(
-    phrase_of_part: np.ndarray, parts: np.ndarray, part_table: list[Part], groups: list[int], n_cards: int
+    phrase_of_part: np.ndarray,
+    parts: np.ndarray,
+    part_table: list[Part],
+    groups: list[int],
+    n_cards: int,
+    indexer: Indexer,
 ) -> tuple[SparseIndex, SparseIndex]:
     """The phrases' and whole cards' n-gram indexes from numbered parts, summed with numpy rather than dicts."""
     # The table also holds the parts only answers have: their n-grams are numbered too, and left out of the
@@ -226,9 +303,9 @@ def _char_indexes(
     # A card's n-grams are its phrases' added up: the phrases' postings grouped by card, with no sort. Made first,
     # since the phrases' index counts its document frequencies (cards with an n-gram) from them.
     cards = phrases.grouped(np.asarray(groups, dtype=np.int64))
-    phrase_chars = SparseIndex.from_postings(phrases, gram_names, groups, UNKNOWN_WEIGHT, by_group=cards)
+    phrase_chars = indexer("phrase_chars", phrases, gram_names, groups, cards)
     del phrases
-    card_chars = SparseIndex.from_postings(cards, gram_names, range(n_cards), UNKNOWN_WEIGHT)
+    card_chars = indexer("card_chars", cards, gram_names, range(n_cards), None)
     return phrase_chars, card_chars
 
 

@@ -81,22 +81,48 @@ class SparseIndex:
     ) -> None:
         """Postings, IDF and normalised weights; features no entry has are left out, the others keep their order."""
         group_of_row = np.asarray(groups, dtype=np.int64).reshape(-1)
-        self.n_rows = len(group_of_row)
         n_groups = len(ascending(group_of_row)) or 1
-        self.unknown_idf = (math.log(1 + n_groups) + 1.0) * unknown_weight
         # Features ascend in the postings: where each starts is a binary search, not a pass over every entry.
+        bounds = np.searchsorted(postings.features, np.arange(len(names) + 1))
+        used = np.flatnonzero(bounds[1:] > bounds[:-1])
+        df = self.frequencies(postings, len(names), group_of_row, by_group, bounds)
+        idf = np.zeros(len(names), dtype=np.float64)
+        idf[used] = self._idf(df[used], n_groups)
+        self._weigh(postings, names, len(group_of_row), idf, n_groups, unknown_weight)
+
+    @classmethod
+    def weighted(
+        cls,
+        postings: Postings,
+        names: Sequence[str],
+        n_rows: int,
+        idf: np.ndarray,
+        n_groups: int,
+        unknown_weight: float = 1.0,
+    ) -> SparseIndex:
+        """An index of rows weighted with IDF counted elsewhere (`idf[i]` for `names[i]`, over `n_groups` groups): a
+        few cards' rows added to an index of many (`layered.py`) weigh a feature as the whole base's frequency says."""
+        index = cls.__new__(cls)
+        index._weigh(postings, names, n_rows, idf, n_groups, unknown_weight)
+        return index
+
+    def _weigh(
+        self,
+        postings: Postings,
+        names: Sequence[str],
+        n_rows: int,
+        idf: np.ndarray,
+        n_groups: int,
+        unknown_weight: float,
+    ) -> None:
+        self.n_rows = n_rows
+        self.n_groups = n_groups
+        self.unknown_idf = (math.log(1 + n_groups) + 1.0) * unknown_weight
         bounds = np.searchsorted(postings.features, np.arange(len(names) + 1))
         used = np.flatnonzero(bounds[1:] > bounds[:-1])
         self.features = {names[i]: number for number, i in enumerate(used.tolist())}
         self.indptr = np.append(bounds[used], len(postings.features)).astype(narrowest(len(postings.features)))
-        if by_group is None:
-            df = self._df(postings, group_of_row, bounds)
-        else:
-            df = np.bincount(by_group.features, minlength=len(names))
-        self.idf = self._idf(df[used], n_groups)
-        idf = np.zeros(len(names), dtype=np.float64)
-        idf[used] = self.idf
-
+        self.idf = idf[used]
         weights = postings.weights * idf[postings.features]
         # A row's squares added in the postings' order (by feature) rather than its own: no spreading back to row
         # order. Its norm may differ in the last bit of a float64; the float32 weights kept came out the same, bit for
@@ -107,6 +133,23 @@ class SparseIndex:
         # Kept in the narrowest type that holds them: most bases' whole cards fit 16 bits, half the memory of int32.
         self.rows = postings.rows.astype(narrowest(self.n_rows - 1), copy=False)
         self.values = weights.astype(np.float32)
+
+    @classmethod
+    def frequencies(
+        cls,
+        postings: Postings,
+        n_features: int,
+        group_of_row: np.ndarray,
+        by_group: Postings | None = None,
+        bounds: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """How many groups (not rows) have each feature: from the postings grouped (`by_group`) where a build has
+        them, else from the postings and where each feature's start (`bounds`, found when not given)."""
+        if by_group is not None:
+            return np.bincount(by_group.features, minlength=n_features)
+        if bounds is None:
+            bounds = np.searchsorted(postings.features, np.arange(n_features + 1))
+        return cls._df(postings, group_of_row, bounds)
 
     @staticmethod
     def _df(postings: Postings, group_of_row: np.ndarray, bounds: np.ndarray) -> np.ndarray:
@@ -124,11 +167,22 @@ class SparseIndex:
         return np.bincount(pairs, minlength=len(bounds) - 1)
 
     @staticmethod
+    def idf_for(df: int, n_groups: int) -> float:
+        """The smoothed IDF of a feature `df` of `n_groups` groups have, as a build computes it."""
+        return math.log((1 + n_groups) / (1 + df)) + 1.0
+
+    def document_frequency(self, feature: str) -> int:
+        """How many groups have the feature, read back from its IDF (exact: the IDF is a float64 of a ratio of
+        integers), 0 for one the index does not hold."""
+        idf = self.known_idf(feature)
+        return 0 if idf is None else round((1 + self.n_groups) / math.exp(idf - 1.0)) - 1
+
+    @staticmethod
     def _idf(df: np.ndarray, n_groups: int) -> np.ndarray:
         """Smoothed IDF; math.log once per distinct frequency rather than np.log, which may differ in the last bit,
         and spread to the features in numpy (the n-gram indexes have a hundred thousand features)."""
         frequencies = ascending(df)
-        idf = [math.log((1 + n_groups) / (1 + d)) + 1.0 for d in frequencies.tolist()]
+        idf = [SparseIndex.idf_for(d, n_groups) for d in frequencies.tolist()]
         return np.array(idf, dtype=np.float64)[np.searchsorted(frequencies, df)]
 
     def scores(self, query: Mapping[str, float]) -> np.ndarray:
@@ -152,16 +206,28 @@ class SparseIndex:
             np.add.at(result, self.rows[start:end], self.values[start:end] * (weight / norm))
         return result.astype(np.float32)
 
-    def idf_of(self, feature: str) -> float:
+    def known_idf(self, feature: str) -> float | None:
+        """The feature's IDF, None when no row has it."""
         index = self.features.get(feature)
-        return float(self.idf[index]) if index is not None else self.unknown_idf
+        return None if index is None else float(self.idf[index])
+
+    def rows_having(self, feature: str) -> np.ndarray:
+        """The rows that have the feature, ascending."""
+        index = self.features.get(feature)
+        if index is None:
+            return np.zeros(0, dtype=self.rows.dtype)
+        return self.rows[self.indptr[index] : self.indptr[index + 1]]
+
+    def knows(self, feature: str) -> bool:
+        return feature in self.features
+
+    def idf_of(self, feature: str) -> float:
+        idf = self.known_idf(feature)
+        return idf if idf is not None else self.unknown_idf
 
     def has(self, feature: str, row: int) -> bool:
         """Whether the row has the feature: a binary search, since a feature's postings are in row order."""
-        index = self.features.get(feature)
-        if index is None:
-            return False
-        rows = self.rows[self.indptr[index] : self.indptr[index + 1]]
+        rows = self.rows_having(feature)
         at = int(np.searchsorted(rows, row))
         return at < len(rows) and int(rows[at]) == row
 
@@ -181,11 +247,11 @@ class SparseIndex:
         total = np.zeros(len(rows), dtype=np.float64)
         covered = np.zeros(len(rows), dtype=np.float64)
         for feature, tf in query.items():
-            index = self.features.get(feature)
-            if index is not None:
-                weight = (tf * self.idf[index]) ** 2
+            idf = self.known_idf(feature)
+            if idf is not None:
+                weight = (tf * idf) ** 2
                 total += weight
-                covered[np.isin(rows, self.rows[self.indptr[index] : self.indptr[index + 1]])] += weight
+                covered[np.isin(rows, self.rows_having(feature))] += weight
                 continue
             unknown = (tf * self.unknown_idf) ** 2
             has = np.array([feature in taught.get(int(row), ()) for row in rows], dtype=bool) if taught else None

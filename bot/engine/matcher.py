@@ -161,12 +161,7 @@ class Engine:
         (`calibration.py`), or taken from `calibration` when given: one already chosen on the same cards' own
         phrasings, by an engine they were built into with other learned phrasings. The trained part, left None, is on
         where the cards have many phrasings each."""
-        self.knowledge = knowledge
-        self.cards: list[Card] = list(knowledge.cards.values())
-        self._card_index = {card.id: index for index, card in enumerate(self.cards)}
-        # What each card's own questions ask for, found the first time the card is a candidate: a question needs
-        # it of ten cards at most, and a build of every card's would cost more than answering.
-        self._kinds: dict[int, frozenset[str]] = {}
+        self._hold(knowledge)
         if trained_weight is None:
             trained_weight = auto_trained_weight(self.cards)
         auto = threshold is None or margin is None
@@ -179,8 +174,29 @@ class Engine:
         # The trained part's weights grow with the cards times their features, not with the cards' text alone.
         extra = WEIGHTS_MAX * np.dtype(np.float32).itemsize if trained_weight > 0 else 0
         build = partial(build_index, self.cards, trained_weight, calibrator if auto else None)
-        self.index: Index = cached(cache_dir, "engine", key, build, extra)
-        chosen = self.index.calibration
+        self._serve(cached(cache_dir, "engine", key, build, extra), threshold, margin)
+
+    @classmethod
+    def on_index(
+        cls, knowledge: KnowledgeBase, index: Index, threshold: float | None = None, margin: float | None = None
+    ) -> Engine:
+        """An engine on an index made from these cards elsewhere (`update.py`: a few cards laid over a build)."""
+        engine = cls.__new__(cls)
+        engine._hold(knowledge)
+        engine._serve(index, threshold, margin)
+        return engine
+
+    def _hold(self, knowledge: KnowledgeBase) -> None:
+        self.knowledge = knowledge
+        self.cards: list[Card] = list(knowledge.cards.values())
+        self._card_index = {card.id: index for index, card in enumerate(self.cards)}
+        # What each card's own questions ask for, found the first time the card is a candidate: a question needs
+        # it of ten cards at most, and a build of every card's would cost more than answering.
+        self._kinds: dict[int, frozenset[str]] = {}
+
+    def _serve(self, index: Index, threshold: float | None, margin: float | None) -> None:
+        self.index = index
+        chosen = index.calibration
         self.threshold = threshold if threshold is not None else chosen.threshold if chosen else FALLBACK_THRESHOLD
         self.margin = margin if margin is not None else chosen.margin if chosen else FALLBACK_MARGIN
         self._learned = learned_phrases(self.cards, self.index.phrase_start)
@@ -215,7 +231,7 @@ class Engine:
 
     def knows_stem(self, word_stem: str) -> bool:
         """Whether some card's phrase has this stem: a form no card uses ("helped") still matches by it ("help")."""
-        return word_stem in self.index.phrase_words.features
+        return self.index.phrase_words.knows(word_stem)
 
     def question_text(self, question: str) -> str:
         """The question as matched; the chat noise a card's own small talk uses stays ("good morning")."""

@@ -1,5 +1,8 @@
+from dataclasses import replace
 from pathlib import Path
 
+from bench.loop_lag import Lag
+from bench.reload import Change, OneCard
 from bench.synthetic import ALTERNATES
 from bench.userpath import Start, UserPath, lines, write_cards
 from bot.cards import load_knowledge
@@ -21,3 +24,14 @@ def test_the_table_names_the_path_and_each_cache_state() -> None:
     assert "card files on disk → loader → engine" in text
     assert "| empty | 1.00 s ✓ (≤ 1.5 s) |" in text
     assert "| present | failed: exit 1: boom |" in text
+
+
+def test_the_one_card_reloads_are_a_table_of_their_own() -> None:
+    lag = Lag(0.3, 4.0, 12.0)
+    change = Change(0.31, True, 200.0, 210.0, lag)
+    reload = OneCard(10_000, 190.0, Change(2.5, True, 195.0, 260.0, lag), change, change, replace(change, seconds=0.7))
+    start = Start(1.0, 0.2, 0.3, 0.4, 0.1, 0.001, 120.0, 2.0, 6.0)
+    text = "\n".join(lines(UserPath(10_000, 1_000, start, start, reload)))
+    assert "| first after the start | 2.50 s | yes | 195 / 260 | 4.0 / 12.0 |" in text
+    assert "| a card changed | 0.31 s ✓ (≤ 0.5 s) | yes | 200 / 210 |" in text
+    assert "| a card removed | 0.70 s ✗ (≤ 0.5 s) |" in text

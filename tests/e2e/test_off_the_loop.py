@@ -1,6 +1,6 @@
 """The engine never runs on the event loop's thread: every way a question reaches the bot, on Discord and on Slack,
-matches on the engine's worker thread, and `/faq reload` builds on a thread of its own (`python -m bench --loop-lag`
-measures what that leaves of the loop's lag)."""
+matches on the engine's worker thread, and `/faq reload` loads and builds on a thread of its own (`python -m bench
+--loop-lag` measures what that leaves of the loop's lag)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ async def test_discord_questions_autocomplete_and_reload_run_off_the_loop(monkey
     async with running_bot() as bot:
         answers = threads_running(monkeypatch, Engine, "answer")
         completions = threads_running(monkeypatch, Engine, "autocomplete")
-        builds = threads_running(monkeypatch, EngineHolder, "_build")
+        # Each reload loads the cards (then builds, lays a few changed cards over the build, or keeps the engine).
+        reloads = threads_running(monkeypatch, EngineHolder, "_loaded")
         card = bot.bot.holder.engine.cards[0]
 
         assert (await bot.ask(card.title)).body["data"]["embeds"][0]["title"] == card.title  # /ask
@@ -54,9 +55,9 @@ async def test_discord_questions_autocomplete_and_reload_run_off_the_loop(monkey
         await bot.interact(4, discord_payloads.slash("ask", [typed]))
         await run_faq(bot, "reload")
 
-    assert (len(answers), len(completions), len(builds)) == (3, 1, 1)
-    assert loop_thread not in {*answers, *completions, *builds}
-    assert builds[0] not in answers  # a build does not hold up questions: the old engine answers meanwhile
+    assert (len(answers), len(completions), len(reloads)) == (3, 1, 1)
+    assert loop_thread not in {*answers, *completions, *reloads}
+    assert reloads[0] not in answers  # a reload does not hold up questions: the old engine answers meanwhile
 
 
 async def test_slack_mentions_and_ask_run_off_the_loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
