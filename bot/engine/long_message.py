@@ -44,7 +44,7 @@ def told_coverage(
     words count only for a row that has them, at `STORY_SHARE` of their weight."""
     scale = math.sqrt(STORY_SHARE)  # on the term weight, which coverage squares
     story = {feature: tf * scale for feature, tf in message.items() if feature not in asked}
-    named = [feature for feature in asked if feature in words.features]
+    named = [feature for feature in asked if words.knows(feature)]
     shares = np.ones(len(rows), dtype=np.float64)
     for at, row in enumerate(rows.tolist()):
         # A clause that names a word some card has asks about that: the story speaks only for a card that has it too.
