@@ -18,6 +18,7 @@ from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, Words, analyse, features
 from bot.engine.index import SparseIndex
 from bot.engine.linear import LinearModel
+from bot.engine.phrase_table import PhraseTable
 from bot.engine.text import NOISE_WORDS, SMALL_TALK, char_ngrams, clean, clean_many, is_small_talk, stem
 from bot.engine.vocabulary import Vocabulary
 
@@ -193,7 +194,7 @@ def build_index(cards: Sequence[Card], trained_weight: float, calibrator: Calibr
     linear, trained, own_trained = _trained_part(vocabulary, cards, len(groups), trained_weight)
     return Index(
         vocabulary=vocabulary,
-        exact=exact,
+        exact=PhraseTable(exact),  # read back from the cache with no object a phrase
         titles=titles,
         phrase_start=np.searchsorted(np.array(groups), np.arange(len(cards) + 1)),
         phrase_text=phrase_text,
