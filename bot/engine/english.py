@@ -36,8 +36,11 @@ class SortedCounts:
     def __init__(self, data: bytes) -> None:
         quotes = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord('"'))
         self._data = data
-        self._starts = quotes[0::2] + 1
-        self._ends = quotes[1::2]
+        # Positions in 32 bits, each array its own: a view of every quote's int64 position kept twice the memory
+        # (2.6 MB more, held from a question's first unknown word on).
+        position = np.uint32 if len(data) < 2**32 else np.int64
+        self._starts = (quotes[0::2] + 1).astype(position)
+        self._ends = quotes[1::2].astype(position)
 
     @classmethod
     def parse(cls, data: bytes) -> Counts:
