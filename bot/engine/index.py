@@ -211,5 +211,7 @@ def top(scores: np.ndarray, k: int) -> np.ndarray:
     kth = np.partition(scores, len(scores) - k)[len(scores) - k]  # the k-th highest
     above = np.flatnonzero(scores > kth)
     tied = np.flatnonzero(scores == kth)[: k - len(above)]
-    chosen = np.union1d(above, tied)  # sorted, so the stable sort below keeps ties in index order
+    # Sorted, so the stable sort below keeps ties in index order; the two hold distinct indices, so a sort of both is
+    # their union (np.union1d goes through np.unique, which imports numpy.ma at a first question: 10 ms, 1.5 MB).
+    chosen = np.sort(np.concatenate((above, tied)))
     return chosen[np.argsort(-scores[chosen], kind="stable")]
