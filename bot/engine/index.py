@@ -185,7 +185,7 @@ class SparseIndex:
             if index is not None:
                 weight = (tf * self.idf[index]) ** 2
                 total += weight
-                covered[np.isin(rows, self.rows[self.indptr[index] : self.indptr[index + 1]])] += weight
+                covered[_members(rows, self.rows[self.indptr[index] : self.indptr[index + 1]])] += weight
                 continue
             unknown = (tf * self.unknown_idf) ** 2
             has = np.array([feature in taught.get(int(row), ()) for row in rows], dtype=bool) if taught else None
@@ -196,6 +196,16 @@ class SparseIndex:
             total += np.where(has, known, unknown)
             covered += np.where(has, known, 0.0)
         return np.divide(covered, total, out=np.ones(len(rows), dtype=np.float64), where=total > 0)
+
+
+def _members(values: np.ndarray, ascending: np.ndarray) -> np.ndarray:
+    """Which of `values` are in `ascending` (a feature's rows, in order): np.isin by binary search, which sorts
+    nothing again and does not import numpy.ma (np.unique does, at a process's first question: 10 ms, 1.5 MB)."""
+    at = np.searchsorted(ascending, values)
+    found = np.zeros(len(values), dtype=bool)
+    inside = at < len(ascending)
+    found[inside] = ascending[at[inside]] == values[inside]
+    return found
 
 
 def top(scores: np.ndarray, k: int) -> np.ndarray:
