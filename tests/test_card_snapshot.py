@@ -229,6 +229,8 @@ def test_a_key_handed_over_serves_only_the_same_card_objects(root: Path, monkeyp
     made = index_key.cards_key(cards)
     index_key.known_key(cards, b"handed over")
     assert index_key.cards_key(cards) == b"handed over"
+    assert index_key.cards_key(cards) == made  # taken once: not held for the life of the process
+    index_key.known_key(cards, b"handed over")
     assert index_key.cards_key([replace(card) for card in cards]) == made  # equal cards, other objects
     assert index_key.cards_key(cards[::-1]) != made
     assert index_key.cards_key(cards[:-1]) not in (made, b"handed over")

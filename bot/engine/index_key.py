@@ -50,7 +50,8 @@ _known: tuple[tuple[Card, ...], bytes] | None = None
 def known_key(cards: Sequence[Card], key: bytes) -> None:
     """Hand over `cards_key(cards)` of these card objects, as the card snapshot stored it beside them: the engine
     built on them, unchanged (nothing learned), keys its index cache with it rather than reading every field again
-    (10,000 cards: 30 to 60 ms of a start). Only the last cards handed over are kept."""
+    (10,000 cards: 30 to 60 ms of a start). Only the last cards handed over are kept, until their key is taken: the
+    key is as large as the cards' text (4.8 MB at 10,000), not to be held for the life of the process."""
     global _known
     _known = (tuple(cards), key)
 
@@ -59,21 +60,23 @@ def cards_key(cards: Sequence[Card]) -> bytes:
     """Every field of every card the build reads, in the cards' order (a change to any is another build), at a seventh
     of the cost of the cards' repr, which spends most of its time in pydantic's repr of each card's source.
 
-    The key handed over with these same card objects, when it was (`known_key`). Else it is made: the fields read at
-    once, a plain one kept as it is, and a source or mapping many cards share (one citation object a place) made
-    plain once (10,000 cards: half the time of looking at each field in turn)."""
+    The key handed over with these same card objects, when it was (`known_key`), taken once. Else it is made: the
+    fields read at once, a plain one kept as it is, and a source or mapping many cards share (one citation object a
+    place) made plain once (10,000 cards: half the time of looking at each field in turn)."""
+    global _known
     known = _known
     if known is not None and len(known[0]) == len(cards) and all(map(is_, known[0], cards)):
+        _known = None
         return known[1]
     made: dict[int, tuple[object, object]] = {}  # id → (plain form, the object, kept alive so its id stays its own)
 
     def plain(value: object) -> object:
         if type(value) in PLAIN:
             return value
-        known = made.get(id(value))
-        if known is None:
-            known = made[id(value)] = (_keyed(value), value)
-        return known[0]
+        seen = made.get(id(value))
+        if seen is None:
+            seen = made[id(value)] = (_keyed(value), value)
+        return seen[0]
 
     return pickled([tuple(map(plain, _read_keyed(card))) for card in cards])
 
