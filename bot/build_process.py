@@ -18,17 +18,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import multiprocessing
 import os
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.context import ForkServerContext, SpawnContext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cards import KnowledgeBase, KnowledgeError
 from bot.engine.calibration import Calibration
 from bot.engine.index_key import cards_key
 from bot.learn.learned import Learned
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import ForkServerContext, SpawnContext
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,10 @@ def build_in_child(job: BuildJob, timeout: float = TIMEOUT) -> str | None:
 
 
 def _context() -> ForkServerContext | SpawnContext:
-    """A fork server where the platform has one, else a fresh interpreter per build."""
+    """A fork server where the platform has one, else a fresh interpreter per build. Imported here: a start with
+    the caches filled builds nothing."""
+    import multiprocessing
+
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOADED)

@@ -1,13 +1,14 @@
 """The loaded cards kept beside the index cache, keyed on the card files' listing and stat: a restart with no file
 changed reads and parses no card (10,000 files: the load was most of a start with the index cache present).
 
-An entry holds what `load_knowledge` returned (the cards, the sources and every problem, warnings included) under a
-key made of each file's path, size, mtime, ctime, inode and device (a link's own stat and target too), the folder as
-given and resolved, the working folder (problems name files from it) and the loader's source. Any difference is
-another key: the cards are then loaded as always, and that load stored. A file changed within the same tick of its
-clock after it was stamped keeps its stat; so the content of a file changed shortly before its entry was made
-(`stamps.racy`) is hashed as well, and read again and compared before the entry is used. Like the index cache, an
-entry is read only through a restricted unpickler, and any failure costs a load.
+An entry holds what `load_knowledge` returned (the cards, the sources and every problem, warnings included) and the
+engine's key of those cards (`index_key.cards_key`, handed over to the engine built on them) under a key made of each
+file's path, size, mtime, ctime, inode and device (a link's own stat and target too), the folder as given and
+resolved, the working folder (problems name files from it) and the loader's source. Any difference is another key:
+the cards are then loaded as always, and that load stored. A file changed within the same tick of its clock after it
+was stamped keeps its stat; so the content of a file changed shortly before its entry was made (`stamps.racy`) is
+hashed as well, and read again and compared before the entry is used. Like the index cache, an entry is read only
+through a restricted unpickler, and any failure costs a load.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ from bot.engine.cache import (
     source_digest,
     store_entry,
 )
+from bot.engine.index_key import cards_key, known_key
 
 NAME = "cards"
-FORMAT = 1  # bump when the layout of an entry changes
+FORMAT = 2  # bump when the layout of an entry changes
 ENTRY_BYTES_PER_FILE_BYTE = 16  # several times what a loaded card takes for each byte of its file
 
 T = TypeVar("T")
@@ -81,7 +83,10 @@ def load_cards(root: Path, cache_dir: Path | None, memo: CardMemo | None = None)
     now = time.time_ns()
     hashed = {stamped_file[0]: _content(root / stamped_file[0]) for stamped_file in stamps if racy(stamped_file, now)}
     knowledge, problems = load_knowledge(root, memo=memo)
-    store_entry(path, (FORMAT, dict(knowledge.sources), list(knowledge.cards.values()), problems, hashed), _pickled)
+    cards = list(knowledge.cards.values())
+    key = cards_key(cards)  # the engine's key of these cards, made once: the engine built next takes it over
+    known_key(cards, key)
+    store_entry(path, (FORMAT, dict(knowledge.sources), cards, problems, hashed, key), _pickled)
     return knowledge, problems
 
 
@@ -104,9 +109,9 @@ def _pickled(value: object) -> bytes:
 
 def _valid(stored: object, root: Path) -> tuple[KnowledgeBase, list[Problem]] | None:
     """The stored load when it has the entry's shape and its racy files still hold what was loaded."""
-    if not (isinstance(stored, tuple) and len(stored) == 5 and stored[0] == FORMAT):
+    if not (isinstance(stored, tuple) and len(stored) == 6 and stored[0] == FORMAT):
         return None
-    _, sources, cards, problems, hashed = stored
+    _, sources, cards, problems, hashed, key = stored
     shaped = (
         isinstance(sources, dict)
         and all(isinstance(source, Source) for source in sources.values())
@@ -115,9 +120,11 @@ def _valid(stored: object, root: Path) -> tuple[KnowledgeBase, list[Problem]] | 
         and isinstance(problems, list)
         and all(isinstance(problem, Problem) for problem in problems)
         and isinstance(hashed, dict)
+        and isinstance(key, bytes)
     )
     if not shaped or any(_content(root / name) != digest for name, digest in hashed.items()):
         return None
+    known_key(cards, key)
     return KnowledgeBase(sources, {card.id: card for card in cards}), problems
 
 
@@ -168,7 +175,9 @@ def _environment(root: Path) -> bytes:
 @cache
 def _loader_code() -> str:
     """Every file of the cards package, found rather than listed (as the engine's key finds its own), the text
-    cleaning it reads cards through, and the libraries that parse and validate them."""
+    cleaning it reads cards through, the code of the engine's key of the cards an entry keeps, and the libraries that
+    parse and validate them."""
     cards_package = Path(sys.modules["bot.cards"].__file__ or "").parent
     libraries = version("pydantic") + version("pyyaml")
-    return package_digest(cards_package) + source_digest(sys.modules["bot.visible"]) + libraries
+    code = source_digest(sys.modules["bot.visible"], sys.modules["bot.engine.index_key"])
+    return package_digest(cards_package) + code + libraries

@@ -14,7 +14,6 @@ a burst run many matches (and their memory) at once; one thread also answers in 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import gc
@@ -128,11 +127,15 @@ class EngineHolder:
     async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`function(*args)` on the engine's worker thread, awaited: the loop serves other events meanwhile. Pass a
         bound method of the engine the caller read once (`engine.answer`), so one question sees one engine."""
+        import asyncio  # here: asyncio (and ssl with it, 6 MB) serves a running bot, not a start to a first answer
+
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._worker, functools.partial(function, *args, **kwargs))
 
     async def reload_off_loop(self, announce: bool = True) -> Reload:
         """`reload()` in a thread of its own, awaited: questions keep being answered by the old engine meanwhile."""
+        import asyncio
+
         return await asyncio.to_thread(self.reload, announce)
 
     def _loaded(self) -> tuple[KnowledgeBase, KnowledgeBase, list[Problem]]:

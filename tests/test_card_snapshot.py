@@ -3,6 +3,7 @@
 import logging
 import os
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from bot import card_snapshot
 from bot.card_snapshot import load_cards, sorted_in_slices
 from bot.cards import KnowledgeBase, Problem, load_knowledge, stamps
 from bot.cards.loader import CardMemo
+from bot.engine import index_key
 from bot.engine.cache import flush
 from bot.holder import EngineHolder
 from tests.cards.small_base import small_base, write_card
@@ -206,3 +208,40 @@ def test_paths_sorted_in_slices_come_in_the_order_of_one_sort(count: int) -> Non
     parts = ["a", "a-b", "a.md", "b", "é"]
     paths = ["/".join(rng.choice(parts) for _ in range(rng.randint(1, 4))) for _ in range(count)]
     assert list(sorted_in_slices(paths, str, size=100)) == sorted(paths)
+
+
+def test_the_engine_key_read_back_is_the_key_the_cards_read_back_make(
+    root: Path, cache: Path, unparsed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_cards(root, cache)
+    flush()
+    knowledge, _ = load_cards(root, cache)
+    assert unparsed == [root]
+    cards = list(knowledge.cards.values())
+    handed_over = index_key.cards_key(cards)
+    monkeypatch.setattr(index_key, "_known", None)
+    assert handed_over == index_key.cards_key(cards)  # made again from every field
+
+
+def test_a_key_handed_over_serves_only_the_same_card_objects(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cards = list(load_knowledge(root)[0].cards.values())
+    monkeypatch.setattr(index_key, "_known", None)
+    made = index_key.cards_key(cards)
+    index_key.known_key(cards, b"handed over")
+    assert index_key.cards_key(cards) == b"handed over"
+    assert index_key.cards_key(cards) == made  # taken once: not held for the life of the process
+    index_key.known_key(cards, b"handed over")
+    assert index_key.cards_key([replace(card) for card in cards]) == made  # equal cards, other objects
+    assert index_key.cards_key(cards[::-1]) != made
+    assert index_key.cards_key(cards[:-1]) not in (made, b"handed over")
+
+
+def test_an_engine_started_on_cards_read_back_answers_as_one_built_from_the_files(root: Path, cache: Path) -> None:
+    EngineHolder(root, cache_dir=cache)
+    flush()
+    warm = EngineHolder(root, cache_dir=cache).engine
+    cold = EngineHolder(root).engine
+    questions = [question for card in cold.cards for question in card.questions] + ["how do i get a role", "hello"]
+    for question in questions:
+        first, second = cold.answer(question), warm.answer(question)
+        assert (second.outcome, second.score, second.card) == (first.outcome, first.score, first.card)

@@ -10,11 +10,10 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.cards import plain, simple_yaml
@@ -24,13 +23,31 @@ from bot.cards.stamps import ParseMemo
 from bot.garbage import collected_after
 from bot.visible import visible
 
+if TYPE_CHECKING:
+    import yaml
+
 M = TypeVar("M", bound=BaseModel)
 
 MIN_QUESTION_WORDS = 2
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: ten times faster
 MIN_QUESTION_CHARS = 6
 FILE_MAX_BYTES = 1 << 20  # a card or sources.yaml larger than 1 MiB is not read: an answer has 4,096 characters at most
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<front>.*?)^---[ \t]*\r?\n?(?P<body>.*)\Z", re.DOTALL | re.MULTILINE)
+
+
+@cache
+def yaml_loader() -> Any:
+    """The safe loader, libyaml's when the wheel has it (ten times faster). PyYAML is imported only when a text
+    needs it: a start that reads the loaded cards back from their snapshot parses none (25 ms of imports)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def __getattr__(name: str) -> Any:
+    """`YAML_LOADER`, for the modules that write and edit cards as this one reads them."""
+    if name == "YAML_LOADER":
+        return yaml_loader()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, order=True)
@@ -172,6 +189,8 @@ def too_short(key: str) -> bool:
 
 def _line_of(node: yaml.Node | None, loc: Iterable[Any], offset: int) -> int:
     """The 1-based file line of the YAML node at `loc` (as pydantic reports it), or of its nearest parent."""
+    import yaml
+
     line = (node.start_mark.line if node is not None else 0) + offset
     for key in loc:
         if isinstance(node, yaml.MappingNode):
@@ -202,7 +221,9 @@ class Lines:
 
     @cached_property
     def node(self) -> yaml.Node | None:
-        return yaml.compose(self.text, Loader=YAML_LOADER)
+        import yaml
+
+        return yaml.compose(self.text, Loader=yaml_loader())
 
     def of(self, loc: Iterable[Any]) -> int:
         """The line of the value at `loc` (as pydantic reports it), or of its nearest parent."""
@@ -213,8 +234,10 @@ def _parse_yaml(text: str, path: str, offset: int) -> tuple[Any, Lines | None, l
     simple = simple_yaml.load(text)  # most front matters, read faster than YAML reads them, to the same result
     if simple is not None:
         return simple, Lines(text, offset), []
+    import yaml
+
     try:
-        return yaml.load(text, Loader=YAML_LOADER), Lines(text, offset), []  # a safe loader, C or Python
+        return yaml.load(text, Loader=yaml_loader()), Lines(text, offset), []  # a safe loader, C or Python
     except yaml.YAMLError as exc:
         reason = getattr(exc, "problem", None) or str(exc)
         opened, found = getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)
@@ -287,6 +310,8 @@ def load_sources(
         return {}, {}, problems
     if not isinstance(data, list):
         return {}, {}, [Problem(shown, 1, "expected a list of sources")]
+    import yaml  # parsed.node composed it: imported already
+
     node = parsed.node
     sources: dict[str, Source] = {}
     lines: dict[str, int] = {}

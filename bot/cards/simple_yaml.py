@@ -14,8 +14,7 @@ reported on its line.
 from __future__ import annotations
 
 import re
-
-import yaml
+from functools import cache
 
 Value = str | list[str] | dict[str, str]
 
@@ -38,14 +37,22 @@ _LINE = re.compile(
 )
 _FLOW_ITEM = re.compile(rf" *(?:{_QUOTED}|(?P<plain>{_FLOW_PLAIN})) *(?P<end>[,\]])")
 _FLOW_PAIR = re.compile(rf" *(?P<key>{_FLOW_PLAIN}): +(?:{_QUOTED}|(?P<plain>{_FLOW_PLAIN})) *(?P<end>[,}}])")
-# The patterns by which YAML reads a plain scalar as something else than a string, by its first character.
-_RESOLVERS = getattr(yaml, "CSafeLoader", yaml.SafeLoader).yaml_implicit_resolvers
-_ANY_START = [regexp for tag, regexp in _RESOLVERS.get(None, []) if tag != "tag:yaml.org,2002:str"]
-_NOT_TEXT = {
-    start: [regexp for tag, regexp in resolvers if tag != "tag:yaml.org,2002:str"] + _ANY_START
-    for start, resolvers in _RESOLVERS.items()
-    if start is not None
-}
+
+
+@cache
+def _not_text() -> tuple[list[re.Pattern[str]], dict[str, list[re.Pattern[str]]]]:
+    """The patterns by which YAML reads a plain scalar as something else than a string: those for any first
+    character, and by first character. Found when a first card is read: PyYAML is imported then, not at start."""
+    import yaml
+
+    resolvers = getattr(yaml, "CSafeLoader", yaml.SafeLoader).yaml_implicit_resolvers
+    any_start = [regexp for tag, regexp in resolvers.get(None, []) if tag != "tag:yaml.org,2002:str"]
+    by_start = {
+        start: [regexp for tag, regexp in patterns if tag != "tag:yaml.org,2002:str"] + any_start
+        for start, patterns in resolvers.items()
+        if start is not None
+    }
+    return any_start, by_start
 
 
 class _UnsupportedError(Exception):
@@ -141,6 +148,7 @@ def _scalar(match: re.Match[str]) -> str:
 
 def _plain_text(plain: str) -> str:
     """A plain scalar that YAML resolves to a string (not a number, a date, a boolean, null…)."""
-    if any(regexp.match(plain) for regexp in _NOT_TEXT.get(plain[:1], _ANY_START)):
+    any_start, by_start = _not_text()
+    if any(regexp.match(plain) for regexp in by_start.get(plain[:1], any_start)):
         raise _UnsupportedError
     return plain

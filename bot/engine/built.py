@@ -18,6 +18,7 @@ from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, Words, analyse, features
 from bot.engine.index import SparseIndex
 from bot.engine.linear import LinearModel
+from bot.engine.phrase_table import PhraseTable
 from bot.engine.text import NOISE_WORDS, SMALL_TALK, char_ngrams, clean, clean_many, is_small_talk, stem
 from bot.engine.vocabulary import Vocabulary
 
@@ -144,7 +145,7 @@ class Indexed:
     """What a build makes of some cards with a vocabulary, before the parts only the whole base decides."""
 
     vocabulary: Vocabulary
-    exact: dict[str, int]
+    exact: Mapping[str, int]
     titles: list[tuple[str, int]]
     groups: list[int]  # the card of each phrase
     factors: list[float]
@@ -229,7 +230,7 @@ def indexed(cards: Sequence[Card], vocabulary_of: Callable[[Read], Vocabulary], 
     phrase_chars, card_chars = _char_indexes(*phrase_parts, groups, len(cards), indexer)
     return Indexed(
         vocabulary=vocabulary,
-        exact=exact,
+        exact=PhraseTable(exact),  # read back from the cache with no object a phrase
         titles=titles,
         groups=groups,
         factors=factors,

@@ -36,6 +36,7 @@ from bot.engine.built import (
 from bot.engine.entries import Postings
 from bot.engine.index import SparseIndex
 from bot.engine.layered import LayeredIndex
+from bot.engine.phrase_table import PhraseTable
 from bot.engine.vocabulary import Vocabulary
 
 CHANGED_MAX_SHARE = 0.01  # cards changed since the last full build, as a share of the cards, for an update
@@ -229,7 +230,7 @@ def _laid_over(
     titles += [(title, changes.added[card]) for title, card in after.titles]
     return Index(
         vocabulary=vocabulary,
-        exact=exact,
+        exact=PhraseTable(exact),
         titles=tuple(sorted(titles)),
         phrase_start=phrase_start,
         phrase_text=tuple(text.tolist()),

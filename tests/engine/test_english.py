@@ -2,8 +2,10 @@ import gzip
 import json
 from importlib import resources
 
+import numpy as np
 import pytest
 
+from bot.engine import english
 from bot.engine.english import SortedCounts, american, frequencies, is_common, unknown_weight
 
 
@@ -69,3 +71,11 @@ def test_british_spellings_are_taken_as_american(british: str, us: str) -> None:
 @pytest.mark.parametrize("word", ["four", "hour", "your", "tour", "promise", "silence", "science", "filled", "wise"])
 def test_words_that_only_look_british_stay_as_they_are(word: str) -> None:
     assert american(word) == word
+
+
+def test_quote_positions_are_found_across_slices_as_in_one_pass() -> None:
+    data = b'{"a": 1, "bb": 22, ' * 20_000 + b'"last": 3}'  # many slices of the search
+    found = english._positions(data, ord('"'))
+    assert found.dtype == np.uint32
+    np.testing.assert_array_equal(found, np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord('"')))
+    assert len(english._positions(b"", ord('"'))) == 0

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine.index import SparseIndex, top
+from bot.engine.index import SparseIndex, _members, top
 
 
 def _cosines(rows: list[dict[str, float]], groups: list[int], query: dict[str, float], unknown: float) -> np.ndarray:
@@ -162,3 +162,15 @@ def test_rows_past_sixteen_bits_keep_their_numbers_and_scores() -> None:
     assert not index.has("rare", (n_rows - 1) % 2**16)
     query = {"word3": 1.0, "common": 0.5}
     np.testing.assert_allclose(index.scores(query), _cosines(rows, list(range(n_rows)), query, 1.0), atol=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.integers(0, 70), max_size=12),
+    rows=st.sets(st.integers(0, 70), max_size=30),
+    wide=st.booleans(),
+)
+def test_members_of_a_features_rows_are_found_as_isin_finds_them(values: list[int], rows: set[int], wide: bool) -> None:
+    ascending = np.array(sorted(rows), dtype=np.int32 if wide else np.uint16)  # a feature's rows, as kept
+    asked = np.array(values, dtype=np.intp)
+    np.testing.assert_array_equal(_members(asked, ascending), np.isin(asked, ascending))
