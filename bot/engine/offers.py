@@ -16,11 +16,6 @@ if TYPE_CHECKING:
 
 SUGGESTIONS_MAX = 3  # a decline's "did you mean", however its cards score
 SUGGESTION_FLOOR = 15.0  # below this a card is no useful "did you mean" (chosen on the dev set), unless it relates
-# A decline whose closest cards score alike offers more of them: past the first three, those scoring at least this
-# share of the best, up to five in all. In a flat ranking the fourth card is about as likely the one meant as the
-# second ("what happens if someone posts porn": its card 5th at 8.3, the best 14.7).
-FLAT_SHARE = 0.5
-FLAT_MAX = 5
 # Under an answer, the runners-up scoring at least this share of the best score, up to CLOSE_MAX: where cards have
 # a few phrasings a wrong answer's right card scores about half of it (46% to 75% on the example bases' sets, which
 # chose this share: `eval --learn`), and shown there it is picked.
@@ -34,13 +29,9 @@ def worth_offering(suggestion: Suggestion) -> bool:
 
 
 def did_you_mean(ranked: Sequence[Suggestion]) -> tuple[Suggestion, ...]:
-    """A decline's suggestions: the first three worth offering, and up to two more that score close to the best."""
-    offered = [suggestion for suggestion in ranked if worth_offering(suggestion)]
-    if not offered:
-        return ()
-    floor = FLAT_SHARE * offered[0].score
-    flat = [suggestion for suggestion in offered[SUGGESTIONS_MAX:FLAT_MAX] if suggestion.score >= floor]
-    return (*offered[:SUGGESTIONS_MAX], *flat)
+    """A decline's suggestions: the first three worth offering. No more: a list past three is read as noise, and a
+    fourth card in a flat ranking is better reached by the member rephrasing."""
+    return tuple(suggestion for suggestion in ranked if worth_offering(suggestion))[:SUGGESTIONS_MAX]
 
 
 def runners_up(

@@ -28,7 +28,7 @@ FALLBACK_MAX_CHARS = 3000
 # Ours: how much of a long card or question is shown before it is shortened
 ANSWER_SECTIONS_MAX = 10
 QUOTE_MAX_CHARS = 500
-PICKS_MAX = 5  # cards offered to pick from: a broad question's parts, or "did you mean" (up to five each)
+PICKS_MAX = 5  # cards offered to pick from: a broad question's parts (up to five), or three "did you mean"
 
 VOTE_UP, VOTE_DOWN = "vote:up", "vote:down"
 PICK, RELATED = "pick", "related"  # a "did you mean" suggestion, a related card
