@@ -68,7 +68,7 @@ def _assert_as_built(engine: Engine, cards: list[Card]) -> None:
     assert ours_index.phrase_factor.tolist() == built_index.phrase_factor.tolist()
     assert ours_index.vocabulary.counts == built_index.vocabulary.counts
     assert ours_index.small_talk == built_index.small_talk
-    # A card on the edge of the suggestions (80% of the answer's score, the third "did you mean") may be offered by
+    # A card on the edge of the suggestions (45% of the answer's score, the third "did you mean") may be offered by
     # one and not the other, its score a tenth of a point apart.
     unlike = 0
     questions = _questions(cards)
