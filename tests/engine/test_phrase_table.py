@@ -2,6 +2,7 @@ import pickle
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.cards import KnowledgeBase
@@ -46,6 +47,23 @@ def test_an_empty_table_finds_nothing() -> None:
     assert len(table) == 0
     assert table.get("anything") is None
     assert table == {}
+
+
+def test_a_renumbered_table_is_the_dict_renumbered_the_same_way() -> None:
+    """Numbers moved (some left out), phrases added: new ones, one a left-out card had, and one a kept card has, which
+    keeps the smaller number, as `update._laid_over` needs."""
+    numbers = np.full(70_001, -1, dtype=np.int64)
+    numbers[[0, 1, 2, 3, 70_000]] = [10, 3, 0, 8, 2]  # card 4 and 5 left out
+    added = {"what is llama": 1, "lone \ud800 surrogate": 6, "plumless": 4, "buckeroo": 5, "brand new": 9}
+    expected = {phrase: int(numbers[number]) for phrase, number in PHRASES.items() if numbers[number] >= 0}
+    for phrase, number in added.items():
+        expected[phrase] = min(number, expected.get(phrase, number))
+    table = PhraseTable(PHRASES).renumbered(numbers, added)
+    assert table == expected
+    assert table["what is llama"] == 1
+    assert table["how do i reset my password"] == 10
+    assert PhraseTable({}).renumbered(numbers, {}) == {}
+    assert PhraseTable(PHRASES).renumbered(numbers, {"what is llama": 9})["what is llama"] == 3
 
 
 def test_a_pickled_table_reads_back_through_the_cache_unpickler(tmp_path: Path) -> None:
