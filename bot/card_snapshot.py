@@ -73,7 +73,10 @@ def load_cards(root: Path, cache_dir: Path | None, memo: CardMemo | None = None)
     loaded, with `memo` giving back the files unchanged since the last load with it)."""
     if cache_dir is None or not root.is_dir():
         return load_knowledge(root, memo=memo)
-    stamps = list(_stamps(root))
+    by_path = dict(_stamps(root))
+    stamps = list(by_path.values())
+    if memo is not None:
+        memo.give(by_path)
     path = entry_path(cache_dir, NAME, [_environment(root), pickled(stamps)])
     flush()  # an entry this process is still writing is read once it is whole
     size = sum(stamp[1][0] for stamp in stamps)  # of the files links lead to
@@ -128,12 +131,13 @@ def _valid(stored: object, root: Path) -> tuple[KnowledgeBase, list[Problem]] | 
     return KnowledgeBase(sources, {card.id: card for card in cards}), problems
 
 
-def _stamps(root: Path) -> Iterator[Stamp]:
-    """sources.yaml's stamp, then each card file's, by path (relative to `root`)."""
-    yield stamp("sources.yaml", str(root / "sources.yaml"), None)
+def _stamps(root: Path) -> Iterator[tuple[str, Stamp]]:
+    """sources.yaml's stamp, then each card file's, by path (relative to `root`), each with the file's path."""
+    sources = str(root / "sources.yaml")
+    yield sources, stamp("sources.yaml", sources, None)
     start = len(str(root)) + 1
     for entry in sorted_in_slices(list(card_entries(root)), lambda entry: entry.path):
-        yield stamp(entry.path[start:], entry.path, entry)
+        yield entry.path, stamp(entry.path[start:], entry.path, entry)
 
 
 def sorted_in_slices(items: list[T], key: Callable[[T], str], size: int = SORT_SLICE) -> Iterator[T]:
