@@ -442,6 +442,13 @@ def _parse_card(
     return _Parsed(card, shown, lines, [keys[index] for index in places], places), problems
 
 
+def _parse_file(
+    path: str, root: Path, target: str | None, pending: str | None, citations: dict[CardSource, CardSource]
+) -> tuple[_Parsed | None, list[Problem]]:
+    """`_parse_card` of a path given as a string: its path object made only for a file parsed."""
+    return _parse_card(Path(path), root, target, pending, citations)
+
+
 CardMemo = ParseMemo[tuple[_Parsed | None, list[Problem]]]  # a card file's parse, reused while it is unchanged
 
 
@@ -458,7 +465,7 @@ def load_knowledge(
     The garbage collector stays out of the load: it makes hundreds of thousands of objects and no cycle to speak of,
     and each automatic pass looked at all of them again (10,000 cards: a fifth of the load).
     """
-    with collected_after():
+    with collected_after(left_to_caller=True):
         if memo is None:
             return _load_knowledge(root, pending or {}, None)
         memo.start()
@@ -496,7 +503,7 @@ def _load_knowledge(
     citations: dict[CardSource, CardSource] = {}
     for path, entry in sorted(entries.items(), key=_path_order):
         target = resolve(entry) if resolve and entry else None
-        parse = partial(_parse_card, Path(path), resolved, target, texts.get(path), citations)
+        parse = partial(_parse_file, path, resolved, target, texts.get(path), citations)
         if memo is not None and entry is not None and path not in texts:
             result, card_problems = memo.parse(path, entry, parse)
         else:
