@@ -117,3 +117,13 @@ def test_a_holder_reloads_a_broken_card_as_it_would_start_on_it(root: Path, tmp_
     assert reloaded.problems == problems
     assert reloaded.refused == strict
     assert ("roles" in holder.engine.knowledge.cards) == strict  # refused: the old cards serve on
+
+
+def test_cards_load_in_the_order_of_their_paths_part_by_part(root: Path) -> None:
+    """`a/c.md` before `a-b.md`, as `Path` orders them, though "/" sorts after "-" in a string."""
+    for name in ("a-b.md", "a/c.md", "a.md", "a/a/z.md", "b.md"):
+        write_card(root, name, f"what is card {name}", "It is a card.")
+    knowledge, _ = load_knowledge(root)
+    paths = [card.path for card in knowledge.cards.values()]
+    assert paths == sorted(paths)
+    assert [path.name for path in paths if path is not None][:4] == ["z.md", "c.md", "a-b.md", "a.md"]
