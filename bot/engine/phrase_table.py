@@ -76,24 +76,40 @@ class PhraseTable(Mapping[str, int]):
                 keep[at] = True
         ends = self._ends.astype(np.int64)
         lengths = np.diff(ends, prepend=0)
-        keys = list(extra)
-        extra_lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-        extra_starts = len(self._text) + np.cumsum(extra_lengths) - extra_lengths
-        hashes = np.concatenate(
-            (self._hashes[keep], np.fromiter(map(zlib.crc32, keys), dtype=np.uint32, count=len(keys)))
-        )
-        starts = np.concatenate(((ends - lengths)[keep], extra_starts))
-        lengths = np.concatenate((lengths[keep], extra_lengths))
-        values = np.concatenate((renumbered[keep], np.fromiter(extra.values(), dtype=np.int64, count=len(keys))))
-        order = np.argsort(hashes, kind="stable")
-        starts, lengths = starts[order], lengths[order]
-        new_ends = np.cumsum(lengths)
-        # Each byte of the new text, gathered from where its phrase starts in the old text and the added phrases.
-        offsets = np.arange(int(new_ends[-1]) if len(new_ends) else 0) - np.repeat(new_ends - lengths, lengths)
-        source = np.frombuffer(self._text + b"".join(keys), dtype=np.uint8)
+        starts = ends - lengths
+        kept = np.flatnonzero(keep)
+        keys = sorted(extra, key=zlib.crc32)  # stable: as the hashes' order puts them
+        hashes = np.fromiter(map(zlib.crc32, keys), dtype=np.uint32, count=len(keys))
+        # Each added phrase goes after the kept ones of its hash or less, before the kept row at `before`.
+        places = np.searchsorted(self._hashes[kept], hashes, side="right")
+        before = np.append(kept, len(ends))[places].tolist()
         table = PhraseTable.__new__(PhraseTable)
-        table._set(hashes[order], source[np.repeat(starts, lengths) + offsets].tobytes(), new_ends, values[order])
+        table._set(
+            np.insert(self._hashes[kept], places, hashes),
+            self._spliced(starts, [int(row) for row in np.flatnonzero(~keep)], keys, before),
+            np.cumsum(np.insert(lengths[kept], places, np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))),
+            np.insert(renumbered[kept], places, np.fromiter((extra[key] for key in keys), np.int64, len(keys))),
+        )
         return table
+
+    def _spliced(self, starts: np.ndarray, removed: list[int], added: list[bytes], before: list[int]) -> bytes:
+        """The text without the phrases of the `removed` rows and with each `added` phrase put before the row given
+        in `before` (the rows' count: at the end). A few cuts of the whole text rather than a gather of its every
+        byte, which held the GIL 20 ms at 10,000 cards."""
+        length = len(self._text)
+        at = [int(starts[row]) if row < len(starts) else length for row in before]
+        ends = self._ends
+        events = sorted(
+            [(int(starts[row]), 1, int(ends[row]), b"") for row in removed]
+            + [(offset, 0, offset, phrase) for offset, phrase in zip(at, added, strict=True)],
+            key=lambda event: (event[0], event[1]),
+        )
+        pieces, done = [], 0
+        for offset, _, resume, phrase in events:
+            pieces += [self._text[done:offset], phrase]
+            done = resume
+        pieces.append(self._text[done:])
+        return b"".join(pieces)
 
     def __iter__(self) -> Iterator[str]:
         return (self._phrase(at).decode("utf-8", "surrogatepass") for at in range(len(self._hashes)))

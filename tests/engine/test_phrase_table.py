@@ -1,4 +1,5 @@
 import pickle
+import random
 import zlib
 from pathlib import Path
 
@@ -64,6 +65,23 @@ def test_a_renumbered_table_is_the_dict_renumbered_the_same_way() -> None:
     assert table["how do i reset my password"] == 10
     assert PhraseTable({}).renumbered(numbers, {}) == {}
     assert PhraseTable(PHRASES).renumbered(numbers, {"what is llama": 9})["what is llama"] == 3
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_renumbered_table_of_many_phrases_is_the_dict_renumbered(seed: int) -> None:
+    """Phrases moved, left out (some side by side, an empty one too) and added at random, as a reload's cards are."""
+    rng = random.Random(seed)
+    words = ["meetup", "role", "rules", "boost", "café", "🎉", "x", ""]
+    phrases = {" ".join(rng.choices(words, k=rng.randint(0, 4))) + str(n % 97): n // 3 for n in range(600)}
+    phrases[""] = 200
+    numbers = np.array([rng.choice([-1, rng.randint(0, 300)]) for _ in range(201)], dtype=np.int64)
+    added = {rng.choice([*phrases, f"new {n}"]): rng.randint(0, 300) for n in range(40)}
+    expected = {phrase: int(numbers[number]) for phrase, number in phrases.items() if numbers[number] >= 0}
+    for phrase, number in added.items():
+        expected[phrase] = min(number, expected.get(phrase, number))
+    table = PhraseTable(phrases).renumbered(numbers, added)
+    assert table == expected
+    assert all(table[phrase] == number for phrase, number in expected.items())
 
 
 def test_a_pickled_table_reads_back_through_the_cache_unpickler(tmp_path: Path) -> None:
