@@ -32,6 +32,7 @@ from bot.cards.loader import CardMemo
 from bot.cards.stamps import ParseMemo
 from bot.engine import SUGGESTION_FLOOR, Engine, Suggestion
 from bot.engine.built import auto_trained_weight
+from bot.engine.cache import in_background
 from bot.engine.calibration import Calibration
 from bot.engine.update import Base, updated
 from bot.learn.learned import Learned
@@ -224,8 +225,9 @@ class EngineHolder:
         return result
 
     def _reload(self) -> Reload:
-        # The card snapshot's entry of this load is stored once the new cards serve (or are refused), before the next
-        # reload; before a full build, which reads it back (in the child process too) and takes over its key.
+        # The card snapshot's entry of this load is stored once the new cards serve, on a thread that the next load
+        # waits for; here when they are refused, and before a full build, which reads it back (in the child process
+        # too) and takes over its key.
         later: list[Callable[[], None]] = []
         with self._reloading:
             try:
@@ -248,8 +250,8 @@ class EngineHolder:
                     dropped.append(self._base)
                 engine, problems = self._build(self.engine, loaded)
             self.engine, self.problems = engine, problems
-            with _uncollected():
-                _run(later)
+            if later:  # off this reload: the new cards serve now, and a load or build waits for it (`cache.flush`)
+                in_background(functools.partial(_run, later), "card-snapshot-writer")
         if dropped[0] is not engine:
             while dropped:  # each freed a piece at a time: freed whole, it would hold the GIL (`release.py`)
                 threading.Thread(target=release, args=([dropped.pop()],), name="engine-release", daemon=True).start()
