@@ -148,11 +148,12 @@ def in_background(task: Callable[[], None], name: str) -> None:
     with _writers_lock:
         try:
             thread.start()
-        except RuntimeError:
-            thread = None
+            started = True
+        except RuntimeError:  # no thread to be had (at the system's limit, or at interpreter shutdown)
+            started = False
         else:
             _writers.append(thread)
-    if thread is None:
+    if not started:
         task()
 
 
