@@ -32,6 +32,7 @@ from bot.cards.loader import CardMemo
 from bot.cards.stamps import ParseMemo
 from bot.engine import SUGGESTION_FLOOR, Engine, Suggestion
 from bot.engine.built import auto_trained_weight
+from bot.engine.cache import in_background
 from bot.engine.calibration import Calibration
 from bot.engine.update import Base, updated
 from bot.learn.learned import Learned
@@ -138,11 +139,13 @@ class EngineHolder:
 
         return await asyncio.to_thread(self.reload, announce)
 
-    def _loaded(self) -> tuple[KnowledgeBase, KnowledgeBase, list[Problem]]:
+    def _loaded(
+        self, later: list[Callable[[], None]] | None = None
+    ) -> tuple[KnowledgeBase, KnowledgeBase, list[Problem]]:
         """The cards as their files have them, the same with what members taught, and the errors that left cards out;
-        KnowledgeError when the cards are refused (`strict`, or no card loads)."""
+        KnowledgeError when the cards are refused (`strict`, or no card loads). `later`: as `load_cards` takes it."""
         with _uncollected():
-            knowledge, problems = load_cards(self.knowledge_dir, self.cache_dir, self._parsed)
+            knowledge, problems = load_cards(self.knowledge_dir, self.cache_dir, self._parsed, later)
             errors = [problem for problem in problems if not problem.warning]
             if errors and (self.strict or not knowledge.cards):
                 raise KnowledgeError(errors)
@@ -222,12 +225,17 @@ class EngineHolder:
         return result
 
     def _reload(self) -> Reload:
+        # The card snapshot's entry of this load is stored once the new cards serve, on a thread that the next load
+        # waits for; here when they are refused, and before a full build, which reads it back (in the child process
+        # too) and takes over its key.
+        later: list[Callable[[], None]] = []
         with self._reloading:
             try:
-                loaded = self._loaded()
+                loaded = self._loaded(later)
             except KnowledgeError as exc:
                 from bot import metrics  # here: prometheus_client (14 MB) serves a running bot, not `faqbot ask`
 
+                _run(later)
                 metrics.observe_reload_failure()
                 _log(f"reload refused: {len(exc.problems)} problem(s) in {self.knowledge_dir}", exc.problems)
                 return Reload(exc.problems, refused=True)
@@ -235,12 +243,15 @@ class EngineHolder:
             problems = loaded[2]
             dropped: list[object] = [self.engine]
             if engine is None:
+                _run(later)
                 if self.child_builds and self.cache_dir is not None:
                     self._build_in_child(self.cache_dir)
                 if self._base is not None:  # the full build updates were laid over, shared with the old engine
                     dropped.append(self._base)
                 engine, problems = self._build(self.engine, loaded)
             self.engine, self.problems = engine, problems
+            if later:  # off this reload: the new cards serve now, and a load or build waits for it (`cache.flush`)
+                in_background(functools.partial(_run, later), "card-snapshot-writer")
         if dropped[0] is not engine:
             while dropped:  # each freed a piece at a time: freed whole, it would hold the GIL (`release.py`)
                 threading.Thread(target=release, args=([dropped.pop()],), name="engine-release", daemon=True).start()
@@ -283,6 +294,12 @@ def _uncollected() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def _run(steps: list[Callable[[], None]]) -> None:
+    """Each step, once."""
+    while steps:
+        steps.pop(0)()
 
 
 def _calibrated(engine: Engine, files: KnowledgeBase | None, learned: Learned) -> tuple[str, Calibration] | None:

@@ -141,14 +141,33 @@ def store_entry(path: Path, value: object, pickler: Callable[[object], bytes] = 
         _writers.append(writer)
 
 
+def in_background(task: Callable[[], None], name: str) -> None:
+    """`task`, which makes and stores entries, on a thread of its own that `flush` waits for as for an entry being
+    written (here, when no thread can be had)."""
+    thread = threading.Thread(target=task, name=name)
+    with _writers_lock:
+        try:
+            thread.start()
+            started = True
+        except RuntimeError:  # no thread to be had (at the system's limit, or at interpreter shutdown)
+            started = False
+        else:
+            _writers.append(thread)
+    if not started:
+        task()
+
+
 def flush() -> None:
-    """Wait until the entries being written are in place: for a caller about to read the folder itself."""
-    with _writers_lock:
-        pending = list(_writers)
-    for writer in pending:
-        writer.join()
-    with _writers_lock:
-        _writers[:] = [writer for writer in _writers if writer.is_alive()]
+    """Wait until the entries being written are in place: for a caller about to read the folder itself. A task of
+    `in_background` may start a writer of its own: waited for too."""
+    while True:
+        with _writers_lock:
+            _writers[:] = [writer for writer in _writers if writer.is_alive()]
+            pending = [writer for writer in _writers if writer is not threading.current_thread()]
+        if not pending:
+            return
+        for writer in pending:
+            writer.join()
 
 
 def _digest(key: Iterable[bytes]) -> str:

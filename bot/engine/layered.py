@@ -98,7 +98,9 @@ class LayeredIndex(SparseIndex):
                 index = layer.features.get(feature)
                 if index is not None:
                     start, end = layer.indptr[index], layer.indptr[index + 1]
-                    np.add.at(result, layer.rows[start:end], layer.values[start:end] * (weight / norm))
+                    # A float64 scalar: float32 values times a Python float stay float32, and np.add.at into the
+                    # float64 result then casts element by element, ten times slower (an ask took 50-160 ms).
+                    np.add.at(result, layer.rows[start:end], layer.values[start:end] * np.float64(weight / norm))
         result = np.zeros(self.n_rows, dtype=np.float64)
         result[self._base_to[self._kept_from]] = layers[0][self._kept_from]
         result[self._patch_to] = layers[1]

@@ -221,16 +221,13 @@ def _laid_over(
     factor[patch_rows] = after.factors
     # The first card in order keeps a phrase two cards share, as in a build.
     places = to_new.tolist()
-    exact = {phrase: places[card] for phrase, card in index.exact.items() if places[card] >= 0}
-    for phrase, card in after.exact.items():
-        place = changes.added[card]
-        if exact.get(phrase, place) >= place:
-            exact[phrase] = place
+    table = index.exact if isinstance(index.exact, PhraseTable) else PhraseTable(index.exact)
+    exact = table.renumbered(to_new, {phrase: changes.added[card] for phrase, card in after.exact.items()})
     titles = [(title, places[card]) for title, card in index.titles if places[card] >= 0]
     titles += [(title, changes.added[card]) for title, card in after.titles]
     return Index(
         vocabulary=vocabulary,
-        exact=PhraseTable(exact),
+        exact=exact,
         titles=tuple(sorted(titles)),
         phrase_start=phrase_start,
         phrase_text=tuple(text.tolist()),

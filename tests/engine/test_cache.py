@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import fields, replace
@@ -421,3 +422,19 @@ def test_a_file_added_to_or_changed_in_the_engine_package_makes_a_build_stale(tm
     assert added != digest
     (package / "offtopic.txt").write_text("hello\ngood morning\n", encoding="utf-8")
     assert package_digest(package) != added
+
+
+def test_flush_waits_for_a_background_task_and_the_entry_it_stores(tmp_path: Path) -> None:
+    """A reload stores the card snapshot's entry on a thread of its own: the next load's flush finds it written."""
+    started = threading.Event()
+    path = tmp_path / "entry.pickle"
+
+    def task() -> None:
+        started.wait(5)
+        time.sleep(0.05)
+        cache.store_entry(path, np.arange(3))
+
+    cache.in_background(task, "test-writer")
+    started.set()
+    cache.flush()
+    assert np.array_equal(cache.read_entry(path, 1 << 20), np.arange(3))  # type: ignore[arg-type]

@@ -1,7 +1,9 @@
 import pickle
+import random
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.cards import KnowledgeBase
@@ -46,6 +48,40 @@ def test_an_empty_table_finds_nothing() -> None:
     assert len(table) == 0
     assert table.get("anything") is None
     assert table == {}
+
+
+def test_a_renumbered_table_is_the_dict_renumbered_the_same_way() -> None:
+    """Numbers moved (some left out), phrases added: new ones, one a left-out card had, and one a kept card has, which
+    keeps the smaller number, as `update._laid_over` needs."""
+    numbers = np.full(70_001, -1, dtype=np.int64)
+    numbers[[0, 1, 2, 3, 70_000]] = [10, 3, 0, 8, 2]  # card 4 and 5 left out
+    added = {"what is llama": 1, "lone \ud800 surrogate": 6, "plumless": 4, "buckeroo": 5, "brand new": 9}
+    expected = {phrase: int(numbers[number]) for phrase, number in PHRASES.items() if numbers[number] >= 0}
+    for phrase, number in added.items():
+        expected[phrase] = min(number, expected.get(phrase, number))
+    table = PhraseTable(PHRASES).renumbered(numbers, added)
+    assert table == expected
+    assert table["what is llama"] == 1
+    assert table["how do i reset my password"] == 10
+    assert PhraseTable({}).renumbered(numbers, {}) == {}
+    assert PhraseTable(PHRASES).renumbered(numbers, {"what is llama": 9})["what is llama"] == 3
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_renumbered_table_of_many_phrases_is_the_dict_renumbered(seed: int) -> None:
+    """Phrases moved, left out (some side by side, an empty one too) and added at random, as a reload's cards are."""
+    rng = random.Random(seed)
+    words = ["meetup", "role", "rules", "boost", "café", "🎉", "x", ""]
+    phrases = {" ".join(rng.choices(words, k=rng.randint(0, 4))) + str(n % 97): n // 3 for n in range(600)}
+    phrases[""] = 200
+    numbers = np.array([rng.choice([-1, rng.randint(0, 300)]) for _ in range(201)], dtype=np.int64)
+    added = {rng.choice([*phrases, f"new {n}"]): rng.randint(0, 300) for n in range(40)}
+    expected = {phrase: int(numbers[number]) for phrase, number in phrases.items() if numbers[number] >= 0}
+    for phrase, number in added.items():
+        expected[phrase] = min(number, expected.get(phrase, number))
+    table = PhraseTable(phrases).renumbered(numbers, added)
+    assert table == expected
+    assert all(table[phrase] == number for phrase, number in expected.items())
 
 
 def test_a_pickled_table_reads_back_through_the_cache_unpickler(tmp_path: Path) -> None:
