@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cards import loader, stamps
+from bot.cards import stamps
 from bot.cards.loader import CardMemo, load_knowledge
 from bot.cards.stamps import ParseMemo
 from bot.holder import EngineHolder
@@ -16,20 +16,6 @@ def root(tmp_path: Path) -> Path:
     knowledge = small_base(tmp_path)
     write_card(knowledge, "help.md", "where do i ask for help", "Ask in the help channel.")
     return knowledge
-
-
-@pytest.fixture
-def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the card files parsed, in order."""
-    names: list[str] = []
-    parse = loader._parse_card
-
-    def counted(path: Path, *args: object) -> object:
-        names.append(path.name)
-        return parse(path, *args)
-
-    monkeypatch.setattr(loader, "_parse_card", counted)
-    return names
 
 
 @pytest.fixture

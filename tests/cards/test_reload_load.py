@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.card_snapshot import load_cards
-from bot.cards import loader, stamps
+from bot.cards import stamps
 from bot.cards.loader import CardMemo, load_knowledge
 from bot.cards.stamps import ParseMemo
 from bot.holder import EngineHolder
@@ -22,20 +22,6 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write_card(knowledge, "help.md", "where do i ask for help", "Ask in the help channel.")
     write_card(knowledge, "linker.md", "what links to the help card", "See the help card.", "related: [help, rules]\n")
     return knowledge
-
-
-@pytest.fixture
-def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the card files parsed, in order."""
-    names: list[str] = []
-    parse = loader._parse_card
-
-    def counted(path: Path, *args: object) -> object:
-        names.append(path.name)
-        return parse(path, *args)
-
-    monkeypatch.setattr(loader, "_parse_card", counted)
-    return names
 
 
 def changed(root: Path) -> None:
