@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from bot.cards.loader import FRONT_MATTER, YAML_LOADER, KnowledgeError, Problem, read_text, shown_path
+from bot.cards.loader import FRONT_MATTER, KnowledgeError, Problem, read_text, shown_path, yaml_loader
 from bot.cards.writer import problems_of, scalar, write_checked
 
 CHANGED = "the file changed since the form was opened: open the form again to edit it as it is now"
@@ -83,7 +83,7 @@ def revised(text: str, questions: Sequence[str], answer: str, path: Path) -> str
         start, end = node.start_mark.index, items[-1].end_mark.index
         listed = ("\n" + " " * node.start_mark.column).join(f"- {scalar(question)}" for question in questions)
     new_front = match["front"][:start] + listed + match["front"][end:]
-    if yaml.load(new_front, Loader=YAML_LOADER) != {**front, "questions": list(questions)}:
+    if yaml.load(new_front, Loader=yaml_loader()) != {**front, "questions": list(questions)}:
         raise KnowledgeError([Problem(shown_path(path), 2, UNEDITABLE)])
     head = text[: match.start("front")] + new_front + text[match.end("front") : match.start("body")]
     if not head.endswith("\n"):  # the closing '---' ended the file
@@ -103,7 +103,7 @@ def _front_of(text: str) -> tuple[dict[str, Any], re.Match[str]]:
     if match is None:
         raise ValueError("it has no front matter")
     try:
-        front = yaml.load(match["front"], Loader=YAML_LOADER)  # as the loader reads it
+        front = yaml.load(match["front"], Loader=yaml_loader())  # as the loader reads it
     except yaml.YAMLError as exc:
         raise ValueError(f"its front matter is not YAML: {exc}") from exc
     if not isinstance(front, dict):
@@ -113,7 +113,7 @@ def _front_of(text: str) -> tuple[dict[str, Any], re.Match[str]]:
 
 def _questions_node(front: str) -> yaml.SequenceNode:
     """The YAML node of the front matter's `questions` value, with the positions of its text."""
-    root = yaml.compose(front, Loader=YAML_LOADER)  # positions counted in characters, by libyaml too
+    root = yaml.compose(front, Loader=yaml_loader())  # positions counted in characters, by libyaml too
     assert isinstance(root, yaml.MappingNode)
     node = next(value for key, value in root.value if key.value == "questions")
     assert isinstance(node, yaml.SequenceNode)  # the card passed the loader's checks: its questions are a list

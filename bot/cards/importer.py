@@ -17,7 +17,6 @@ import yaml
 from bot.cards.faq_formats import MARKDOWN_SUFFIXES, TABLE_SUFFIXES, Entry, parse
 from bot.cards.loader import (
     FILE_MAX_BYTES,
-    YAML_LOADER,
     Problem,
     UnreadableError,
     decode,
@@ -25,6 +24,7 @@ from bot.cards.loader import (
     question_key,
     shown_path,
     too_short,
+    yaml_loader,
 )
 from bot.cards.model import CardSource
 from bot.cards.writer import Draft, card_names, place, problems_of, slug, write_checked
@@ -179,7 +179,7 @@ def _with_source(path: Path, source_id: str, title: str, file_name: str, today: 
     except (OSError, UnicodeDecodeError):
         text = ""
     try:
-        empty = not yaml.load(text, Loader=YAML_LOADER)
+        empty = not yaml.load(text, Loader=yaml_loader())
     except yaml.YAMLError:
         empty = False  # a broken file is kept as it is: the check then reports it, and nothing is imported
     if empty and not any(line.lstrip().startswith("-") for line in text.splitlines()):

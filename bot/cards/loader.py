@@ -43,13 +43,6 @@ def yaml_loader() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def __getattr__(name: str) -> Any:
-    """`YAML_LOADER`, for the modules that write and edit cards as this one reads them."""
-    if name == "YAML_LOADER":
-        return yaml_loader()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 @dataclass(frozen=True, order=True)
 class Problem:
     path: str

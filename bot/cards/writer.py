@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.cards.loader import YAML_LOADER, KnowledgeError, Problem, card_entries, load_knowledge, shown_path
+from bot.cards.loader import KnowledgeError, Problem, card_entries, load_knowledge, shown_path, yaml_loader
 from bot.cards.model import CardSource
 
 SLUG_MAX_CHARS = 60
@@ -51,7 +51,7 @@ def scalar(text: str) -> str:
     """A YAML scalar for `text`: as it is when YAML reads it back as the same string (most questions), else
     double-quoted. A JSON string is a valid YAML double-quoted one; PyYAML's own emitter took 2 ms a card."""
     try:
-        plain = "\n" not in text and yaml.load(text, Loader=YAML_LOADER) == text
+        plain = "\n" not in text and yaml.load(text, Loader=yaml_loader()) == text
     except yaml.YAMLError:
         plain = False
     return text if plain else json.dumps(text, ensure_ascii=False)

@@ -49,7 +49,7 @@ class Index:
     """Everything a build makes from the cards, for the engine to query; card `i` is the engine's `cards[i]`."""
 
     vocabulary: Vocabulary
-    exact: Mapping[str, int]  # a phrase as cleaned, and the card it is answered with without scoring
+    exact: PhraseTable  # a phrase as cleaned, and the card it is answered with without scoring
     titles: tuple[tuple[str, int], ...]  # each card's title as cleaned, and the card, sorted: autocomplete's prefixes
     phrase_start: np.ndarray  # card i owns phrases phrase_start[i] up to phrase_start[i + 1]
     phrase_text: tuple[str, ...]  # each phrase as its stems, for the fuzzy comparison
@@ -145,7 +145,7 @@ class Indexed:
     """What a build makes of some cards with a vocabulary, before the parts only the whole base decides."""
 
     vocabulary: Vocabulary
-    exact: Mapping[str, int]
+    exact: PhraseTable
     titles: list[tuple[str, int]]
     groups: list[int]  # the card of each phrase
     factors: list[float]

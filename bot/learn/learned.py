@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from bot.cards.model import KnowledgeBase
 from bot.engine import Engine, Match, Outcome, Suggestion
 from bot.engine.matcher import QUERY_MAX_CHARS
-from bot.engine.offers import SUGGESTION_FLOOR, SUGGESTIONS_MAX
+from bot.engine.offers import SUGGESTIONS_MAX, worth_offering
 from bot.engine.text import clean
 
 
@@ -69,7 +69,7 @@ def answer(engine: Engine, learned: Learned, question: str) -> Match:
     others = [
         suggestion
         for suggestion in engine.rank(question)
-        if suggestion.card.id != match.card.id and (suggestion.related or suggestion.score >= SUGGESTION_FLOOR)
+        if suggestion.card.id != match.card.id and worth_offering(suggestion)
     ]
     suggestions = (Suggestion(match.card, match.score), *others)[:SUGGESTIONS_MAX]
     return Match(question, Outcome.LOW_SCORE, match.score, None, suggestions)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.cards import simple_yaml
-from bot.cards.loader import FRONT_MATTER, YAML_LOADER
+from bot.cards.loader import FRONT_MATTER, yaml_loader
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -47,7 +47,7 @@ def agrees(text: str) -> bool:
     if quick is None:
         return True
     try:
-        loaded = yaml.load(text, Loader=YAML_LOADER)
+        loaded = yaml.load(text, Loader=yaml_loader())
     except yaml.YAMLError:
         return False
     return same(quick, loaded)
