@@ -56,6 +56,7 @@ CHAT_FILLER = frozenset(
     """
     afaik iirc fwiw nvm jk ik ofc obv obvs rly abt bout atm bc cuz coz bcuz prob probs tl dr etc smth sth prolly
     eli5 dummies dummy beginner beginners newbie newbies noob noobs layman laymans nutshell
+    today tonight tomorrow yesterday currently lately recently anymore soon later
     """.split()
 )
 

@@ -59,6 +59,8 @@ def test_declines_chit_chat_and_other_topics(engine: Engine, question: str) -> N
         "bot which roles can i pick",
         "which roles can i pick bot?",
         "which roles can i pick w/ u",  # a lone letter no card uses
+        "which roles can i pick today",  # when it is asked, not what about
+        "which roles can i pick tonight",
     ],
 )
 def test_chat_filler_changes_no_score(engine: Engine, padded: str) -> None:
