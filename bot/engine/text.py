@@ -46,6 +46,7 @@ STOPWORDS = frozenset(
     q qs curious wat wut teh da r y yo dat dis wanna gotta
     isnt doesnt dont cant wont couldnt wouldnt shouldnt didnt arent wasnt werent hasnt havent hadnt ain aint
     whered wheres hows whys theyre youve weve theyve itll thatll youll kinda sorta
+    everyone everybody everything nobody noone nothing someones anyones everyones
     stuff literally basically honestly ngl tryna lowkey fr rn imo imho tbf smh omg anyway anyways heard
     """.split()
 )
