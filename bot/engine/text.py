@@ -47,6 +47,8 @@ STOPWORDS = frozenset(
     isnt doesnt dont cant wont couldnt wouldnt shouldnt didnt arent wasnt werent hasnt havent hadnt ain aint
     whered wheres hows whys theyre youve weve theyve itll thatll youll kinda sorta
     everyone everybody everything nobody noone nothing someones anyones everyones
+    whose whatever whenever wherever whoever whichever because although unless whereas onto toward
+    towards among amongst besides shall oh ah youd hed theyd
     stuff literally basically honestly ngl tryna lowkey fr rn imo imho tbf smh omg anyway anyways heard
     """.split()
 )
