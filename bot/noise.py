@@ -31,6 +31,7 @@ OPENERS = (
     "honestly",
     "random q but",
     "sorry if this was asked before but",
+    "sorry if dumb q but",
     "hello!!",
     "hey guys",
     "um",

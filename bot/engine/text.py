@@ -238,7 +238,9 @@ OPENERS = tuple(
     good morning|good afternoon|good evening|good night|morning all|morning everyone|evening all|gm|gn|hi all|hey all
     |hello all|hi everyone|hey everyone|hello everyone|hi guys|hey guys|hi folks|hey folks|hi there|hey there|hiya
     |howdy|heya|heyy|hii|hiii|sup|yo|hey|hi|hello|quick question|quick q|random question|random q|small question
-    |silly question|dumb question|stupid question|noob question|newbie question|question|sorry if this was asked
+    |silly question|dumb question|stupid question|noob question|newbie question|silly q|dumb q|stupid q|noob q
+    |sorry if dumb q|sorry if stupid q|sorry if dumb question|sorry if stupid question|sorry if this is dumb
+    |sorry if this is stupid|might be a dumb question|probably a dumb question|question|sorry if this was asked
     before|sorry if this has been asked before|sorry if this was already asked|sorry if this is a dumb question|sorry
     to bother|sorry|wait so|wait|ok so|okay so|so like|so|like|real quick|re the earlier thing|re earlier|re that
     |newbie here|new here|noob here|im new here|im new|asking for a friend|for a friend

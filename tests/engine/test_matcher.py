@@ -61,6 +61,7 @@ def test_declines_chit_chat_and_other_topics(engine: Engine, question: str) -> N
         "which roles can i pick w/ u",  # a lone letter no card uses
         "which roles can i pick today",  # when it is asked, not what about
         "which roles can i pick tonight",
+        "sorry if dumb q but which roles can i pick",  # a hedge said before the question
     ],
 )
 def test_chat_filler_changes_no_score(engine: Engine, padded: str) -> None:
