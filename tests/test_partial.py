@@ -54,6 +54,13 @@ def test_no_card_on_the_subject_is_still_a_decline(shipped: Engine) -> None:
     assert not shipped.answer("what's the capital of australia").answered
 
 
+def test_a_card_that_has_the_one_word_in_passing_is_not_on_the_subject(shipped: Engine) -> None:
+    """The Open Compute card speaks of data centers; "center an image" is no question about it."""
+    match = shipped.answer("how do i center an image")
+    assert match.outcome is Outcome.LOW_SCORE
+    assert "open-compute-project" in [suggestion.card.id for suggestion in match.suggestions]
+
+
 def test_a_full_answer_has_no_caveat(knowledge: KnowledgeBase) -> None:
     engine = Engine(knowledge)
     match = engine.answer("How do I install Python?")

@@ -26,7 +26,7 @@ from bot.engine.linear import WEIGHTS_MAX, LinearModel
 from bot.engine.long_message import asking_clause, told_coverage
 from bot.engine.offers import SUGGESTION_FLOOR, did_you_mean, runners_up
 from bot.engine.taught import gate, learned_phrases
-from bot.engine.text import clean, is_content, is_question, is_small_talk, question_text
+from bot.engine.text import clean, is_content, is_question, is_small_talk, question_text, stem
 from bot.engine.vocabulary import Vocabulary
 
 CLOSE_SPELLING = 0.25  # a card whose character n-grams are this close to the question's relates to it
@@ -106,6 +106,11 @@ class Match:
     @property
     def answered(self) -> bool:
         return self.outcome in (Outcome.ANSWERED, Outcome.PARTIAL)
+
+
+def titled(card: Card, word: str) -> bool:
+    """Whether the word (or a form of it) is in the card's title, its first question."""
+    return stem(word) in {stem(titled) for titled in clean(card.questions[0]).split()}
 
 
 def clauses(question: str) -> list[str]:
@@ -443,10 +448,13 @@ class Engine:
         # What a card lacks is worked out for this one card only, when it may be given: it reads every word's postings.
         worth = top.halved and top.score >= SUGGESTION_FLOOR and top.full_score >= self.threshold
         lacking = self._lacking_of(top, question) if worth else None
+        # A subject of one word must be what the card is about, a word of its title: a card holding "center" once
+        # ("data centers") is not on the subject of "how to center a div".
         on_topic = (
             lacking is not None
             and len(lacking.words) <= len(lacking.subject)
             and not any(word in self.vocabulary for word in lacking.words)
+            and (len(lacking.subject) > 1 or titled(top.card, lacking.subject[0]))
         )
         if on_topic and top.full_score - next_best >= self.margin:
             return Match(question, Outcome.PARTIAL, top.score, top.card, runners_up(top.card, ranked), lacking=lacking)
