@@ -171,6 +171,10 @@ class Answerer:
             return refusal
         return dataclasses.replace(reply, hint=self.hint)  # as the decline it continues
 
+    def page(self, question: str, number: int, without: str | None = None) -> Reply:
+        """`offers` for a question asked directly (the console's `more`, and its 👎), on this thread."""
+        return more_cards.page(self.holder.engine, self.holder.learned, question, number, without)
+
     async def offers(self, question_id: str | None, number: int, without: str | None = None) -> Reply | None:
         """A page of the cards worth offering for a recorded question (`bot/more_cards.py`), `without` that card; None
         when the question cannot be read back (no store, not recorded, forgotten, or the store unavailable)."""

@@ -13,7 +13,7 @@ from bot.engine import Engine
 from bot.settings import load_settings
 from bot.store import Store, open_store
 from tests.e2e.fake_discord.harness import components_of, running_bot
-from tests.e2e.paged import GAMING, paged_question
+from tests.paged import GAMING, paged_question
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ from bot import replies
 from bot.engine import Engine
 from tests.e2e.fake_slack import payloads
 from tests.e2e.fake_slack.harness import running_slack
-from tests.e2e.paged import GAMING, paged_question
 from tests.e2e.test_slack_buttons import buttons, eventually
+from tests.paged import GAMING, paged_question
 
 pytestmark = pytest.mark.e2e
 
