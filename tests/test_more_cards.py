@@ -7,15 +7,15 @@ import pytest
 from bot import more_cards, replies
 from bot.cards.model import Card, CardSource, KnowledgeBase
 from bot.engine import Engine
-from bot.learn.learned import Learned
+from bot.learn import learned as learning
+from bot.learn.learned import Learned, question_key
 
 TOPICS = ("bank", "raids", "ranks", "events", "recruiting", "chat rules", "officers", "alliances")
 QUESTION = "guild"  # a word every card shares, none answers: a decline with every card worth offering
 
 
-@pytest.fixture(scope="module")
-def strict() -> Engine:
-    """Eight cards about one guild, and a threshold no vague question reaches."""
+def guild() -> KnowledgeBase:
+    """Eight cards about one guild."""
     cards = {
         topic.replace(" ", "-"): Card(
             id=topic.replace(" ", "-"),
@@ -25,7 +25,13 @@ def strict() -> Engine:
         )
         for topic in TOPICS
     }
-    return Engine(KnowledgeBase({}, cards), threshold=90.0, margin=0.0)
+    return KnowledgeBase({}, cards)
+
+
+@pytest.fixture(scope="module")
+def strict() -> Engine:
+    """The guild's cards, and a threshold no vague question reaches."""
+    return Engine(guild(), threshold=90.0, margin=0.0)
 
 
 def ids(reply: replies.Reply) -> list[str]:
@@ -75,3 +81,17 @@ def test_after_a_thumbs_down_the_next_cards_leave_the_answer_out(strict: Engine)
     assert others.headline == replies.NOT_IT
     assert others.paging is not None
     assert not others.paging.more  # one list after a 👎: the member rephrases past it
+
+
+def test_a_card_voted_down_on_the_question_heads_its_decline_and_more_follows() -> None:
+    """A card `LEARN_MIN_USERS` members voted down on a question is offered first, not answered; the others follow."""
+    answering = Engine(guild(), threshold=0.0, margin=0.0)
+    answer = answering.answer(QUESTION).card
+    assert answer is not None
+    blocked = Learned(blocked=frozenset({(question_key(QUESTION), answer.id)}))
+    match = learning.answer(answering, blocked, QUESTION)
+    assert not match.answered
+    assert match.more
+    first = more_cards.page(answering, blocked, QUESTION, 0)
+    assert ids(first)[0] == answer.id
+    assert answer.id not in ids(more_cards.page(answering, blocked, QUESTION, 1))
