@@ -173,7 +173,7 @@ def decline(reply: Reply, question_id: str | None, asked: str | None = None) -> 
 def parse_more(value: str) -> tuple[int, str | None]:
     """A More… button's page and question id; page 0 and no question for a value that is not one."""
     page, _, question_id = value.partition(":")
-    return (int(page), question_id or None) if page.isdigit() else (0, None)
+    return (int(page), question_id or None) if re.fullmatch(r"[0-9]{1,2}", page) else (0, None)
 
 
 def voted(thanks: str, others: Reply | None, question_id: str | None) -> Message:

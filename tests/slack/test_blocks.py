@@ -60,4 +60,6 @@ def test_more_needs_a_recorded_question_and_a_bad_value_reads_as_none(knowledge:
     unrecorded = [block for block in blocks.decline(page, None).blocks if block["type"] == "actions"]
     assert all(element["action_id"] != blocks.MORE for element in unrecorded[-1]["elements"])
     assert blocks.parse_more("<script>:q1") == (0, None)
+    assert blocks.parse_more("²:q1") == (0, None)  # a digit to Python, no page number
+    assert blocks.parse_more("99999999999999999999:q1") == (0, None)
     assert blocks.parse_more("") == (0, None)
