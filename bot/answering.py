@@ -5,11 +5,12 @@ Adapters pass plain text in and render the `Reply` that comes out; they never sc
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
 
-from bot import policy, replies
+from bot import more_cards, policy, replies
 from bot.cards import Card
 from bot.decline_hint import DeclineHint
 from bot.engine import Engine, Outcome
@@ -21,6 +22,7 @@ from bot.policy import Result, Verdict, Via
 from bot.replies import Reply
 from bot.settings import Settings
 from bot.store import Platform, QuestionEvent, Store, StoreUnavailableError
+from bot.store.learning import question_asked
 from bot.visible import visible
 
 log = logging.getLogger(__name__)
@@ -157,6 +159,36 @@ class Answerer:
         refusal = refusal or Refusal(Refused.CARD_GONE, replies.CARD_GONE)
         log.info("click refused", extra={"fields": {"reason": refusal.reason, "card": card_id}})
         return refusal
+
+    async def more(self, question_id: str | None, number: int, user_id: int | str) -> Reply | Refusal:
+        """The `number`th page of cards for a declined question (More…), or why not. A click that shows cards spends
+        the clicker's cooldown as a question does."""
+        refusal = self.cooldown.hit(str(user_id))
+        reply = await self.offers(question_id, number) if refusal is None else None
+        if reply is None:
+            refusal = refusal or Refusal(Refused.CARD_GONE, replies.QUESTION_GONE)
+            log.info("click refused", extra={"fields": {"reason": refusal.reason, "question": question_id}})
+            return refusal
+        return dataclasses.replace(reply, hint=self.hint)  # as the decline it continues
+
+    def page(self, question: str, number: int, without: str | None = None) -> Reply:
+        """`offers` for a question asked directly (the console's `more`, and its 👎), on this thread."""
+        return more_cards.page(self.holder.engine, self.holder.learned, question, number, without)
+
+    async def offers(self, question_id: str | None, number: int, without: str | None = None) -> Reply | None:
+        """A page of the cards worth offering for a recorded question (`bot/more_cards.py`), `without` that card; None
+        when the question cannot be read back (no store, not recorded, forgotten, or the store unavailable)."""
+        if self.store is None or question_id is None:
+            return None
+        try:
+            question = await question_asked(self.store, question_id)
+        except StoreUnavailableError as error:
+            log.warning("question not read back: %s", error)
+            return None
+        if question is None:
+            return None
+        engine = self.holder.engine
+        return await self.holder.run(more_cards.page, engine, self.holder.learned, question, number, without)
 
     async def vote(self, question_id: str | None, user_id: int | str, card_id: str, helpful: bool) -> str:
         """Record a 👍/👎; what to tell the voter: thanks, already voted on this card, or not recorded (the store is

@@ -16,6 +16,7 @@ from bot.replies import Reply
 
 COMMANDS = "Type a question, 'topics' to list what I know, 'help' for how I answer, or 'quit' to leave."
 QUIT = frozenset({"quit", "exit", "q"})
+MORE = "more"  # the More… button, typed
 HELPFUL, UNHELPFUL = frozenset({"+", "+1", "👍"}), frozenset({"-", "-1", "👎"})
 EMOJI_VARIANTS = re.compile("[\ufe0f\U0001f3fb-\U0001f3ff]")  # 👍️ and 👍🏽 are 👍
 USER = "console"  # whoever sits at the keyboard, as the Answerer's click handling names a user
@@ -70,30 +71,43 @@ def respond(answerer: Answerer, question: str) -> str:
 @dataclass
 class Conversation:
     """What `chat` remembers between lines, so that a reply's buttons work as typed words: the numbered cards it
-    offered (related or "did you mean") and the answer a 👍/👎 rates. The console keeps no store: a vote is thanked
-    for, not recorded."""
+    offered (related or "did you mean"), the page `more` shows next, and the answer a 👍/👎 rates. The console keeps
+    no store: a vote is thanked for, not recorded; a 👎 brings up the cards that come next, as on Discord and Slack."""
 
     answerer: Answerer
     choices: tuple[Card, ...] = ()
     rated: Card | None = None  # the answer last shown: what a vote is about
     voted: set[str] = field(default_factory=set)  # the cards voted on, once each as on Discord and Slack
+    asked: str = ""  # the question last looked up: what `more` and a 👎's cards are found again from
+    more: int | None = None  # the page of cards `more` shows next, when there is one
 
     def reply(self, line: str) -> str:
         text = EMOJI_VARIANTS.sub("", line.strip())
         if self.rated is not None and (text in HELPFUL or text in UNHELPFUL):
-            already = self.rated.id in self.voted
-            self.voted.add(self.rated.id)
-            return replies.FEEDBACK_ALREADY if already else replies.FEEDBACK_NO_RECORDS
+            rated, already = self.rated, self.rated.id in self.voted
+            self.voted.add(rated.id)
+            thanks = replies.FEEDBACK_ALREADY if already else replies.FEEDBACK_NO_RECORDS
+            others = self.answerer.page(self.asked, 0, without=rated.id) if text in UNHELPFUL and self.asked else None
+            return f"{thanks}\n{self._show(others)}" if others is not None and others.suggestions else thanks
         if text.isdigit() and 1 <= int(text) <= len(self.choices):
             return self._show(self.answerer.card(self.choices[int(text) - 1].id, USER))
-        return self._show(self.answerer.reply(line))
+        if text.lower() == MORE and self.more is not None:
+            return self._show(self.answerer.page(self.asked, self.more))
+        reply = self.answerer.reply(line)
+        if not isinstance(reply, Refusal) and reply.match is not None:
+            self.asked = reply.match.question
+        return self._show(reply)
 
     def _show(self, reply: Reply | Refusal) -> str:
         if isinstance(reply, Refusal):
             return reply.message  # the choices and the answer to rate stay as they were
         self.choices = reply.related or reply.suggestions
         self.rated = reply.card
+        paging = reply.paging
+        self.more = paging.number + 1 if paging is not None and paging.more else None
         hints = ["type its number to see one"] if self.choices else []
+        if self.more is not None:
+            hints.append(f"'{MORE}' for more")
         if reply.card is not None:
             hints.append("+ or - to rate this answer")
         return render(reply) + (f"\n({'; '.join(hints)})" if hints else "")

@@ -19,6 +19,12 @@ DECLINE_AMBIGUOUS = "That could match more than one answer, and I'd rather not g
 # For a message with nothing to look up: a greeting, thanks, small talk to the bot, emoji alone.
 DECLINE_NO_QUESTION = "Happy to help! Ask me a question whenever you like."
 DID_YOU_MEAN = "Did you mean one of these?"
+# Asked for beyond a reply's three cards: the next ones of a decline (More…), the others after a 👎 on an answer.
+MORE = "More…"
+MORE_CARDS = "A few more that come close:"
+NOT_IT = "Sorry that wasn't it."
+NO_MORE_CARDS = "No other card comes close to that question. Try asking in other words."
+QUESTION_GONE = "That question is no longer on record; try asking again."
 # A broad question several cards each answer a part of, with no overview card: those cards to pick from.
 BROAD = "Several answers each cover a part of that."
 PICK_PART = "Which one would you like?"
@@ -86,6 +92,16 @@ class SourceRef:
 
 
 @dataclass(frozen=True)
+class Paging:
+    """Where a list of offered cards stands (`bot/more_cards.py`): its page (from 0), whether a More… button shows a
+    next one, and the card the list leaves out (an answer voted down)."""
+
+    number: int
+    more: bool
+    without: str | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     """A match, or a card picked by hand, turned into what a person should see."""
 
@@ -97,6 +113,7 @@ class Reply:
     suggestions: tuple[Card, ...]
     hint: DeclineHint | None = None  # a decline's line pointing at people who can answer (DECLINE_HINT)
     match: Match | None = None  # the engine's match of the question; none for a card picked by hand
+    paging: Paging | None = None  # for cards offered: which of them these are, and whether more follow
 
     @property
     def answered(self) -> bool:
@@ -119,8 +136,11 @@ class Reply:
 
     @property
     def offer(self) -> str:
-        """The line before the cards offered instead of an answer: the parts of a broad question, or "did you mean"."""
-        return PICK_PART if self.outcome is Outcome.BROAD else DID_YOU_MEAN
+        """The line before the cards offered instead of an answer: the parts of a broad question, "did you mean", or
+        the cards a member asked for beyond those."""
+        if self.outcome is Outcome.BROAD:
+            return PICK_PART
+        return MORE_CARDS if self.paging is not None and self.paging.number else DID_YOU_MEAN
 
     @property
     def headline(self) -> str:
@@ -131,6 +151,8 @@ class Reply:
             return DECLINE_AMBIGUOUS
         if self.outcome is Outcome.BROAD:
             return BROAD
+        if self.paging is not None and self.paging.without is not None:
+            return NOT_IT
         return DECLINE_NO_QUESTION if self.outcome is Outcome.EMPTY else DECLINE
 
 
@@ -141,7 +163,8 @@ def reply_for(match: Match, knowledge: KnowledgeBase, hint: DeclineHint | None =
     if card is None:
         hint = hint if match.outcome not in (Outcome.EMPTY, Outcome.BROAD) else None
         suggestions = tuple(s.card for s in match.suggestions)
-        return Reply(match.outcome, match.score, None, None, (), suggestions, hint, match)
+        paging = Paging(0, True) if match.more else None
+        return Reply(match.outcome, match.score, None, None, (), suggestions, hint, match, paging)
     # The runners-up nearly as close come first among the related cards: the member who meant one of them picks it.
     close = [s.card for s in match.suggestions if s.card.id != card.id]
     related = tuple({other.id: other for other in (*close, *related_of(card, knowledge))}.values())
@@ -151,6 +174,11 @@ def reply_for(match: Match, knowledge: KnowledgeBase, hint: DeclineHint | None =
 def card_reply(card: Card, knowledge: KnowledgeBase) -> Reply:
     """The reply for a card picked by hand (a "did you mean" or related button), not matched from text."""
     return Reply(Outcome.ANSWERED, PICKED_SCORE, card, SourceRef.of(card, knowledge), related_of(card, knowledge), ())
+
+
+def offered(cards: tuple[Card, ...], paging: Paging) -> Reply:
+    """Cards a member asked for beyond a reply's own (`bot/more_cards.py`), to pick from as "did you mean" cards."""
+    return Reply(Outcome.LOW_SCORE, 0.0, None, None, (), cards, paging=paging)
 
 
 def related_of(card: Card, knowledge: KnowledgeBase) -> tuple[Card, ...]:

@@ -194,3 +194,24 @@ def test_the_closest_card_is_named_only_when_close_enough_to_offer(holder: Engin
     assert closest is not None
     assert closest.card is card
     assert holder.closest("zzxq vvwk") is None
+
+
+async def test_more_cards_need_a_recorded_question_and_spend_the_cooldown(holder: EngineHolder, tmp_path: Path) -> None:
+    config = settings(data_dir=tmp_path, cooldown_seconds=60, cooldown_burst=2)
+    assert await answerer(holder).more(None, 1, 1) == Refusal(Refused.CARD_GONE, replies.QUESTION_GONE)  # no store
+    store = await open_store(config)
+    try:
+        asking = Answerer(holder, config, "console", store)
+        asked = await asking.ask("what is the meaning of python", ASKER)  # a decline: its cards found again
+        assert asked.question_id is not None
+        assert asked.reply is not None
+        more = await asking.more(asked.question_id, 0, 1)
+        assert isinstance(more, Reply)
+        assert more.suggestions == asked.reply.suggestions
+        assert more.hint == asking.hint
+        refused = await asking.more(asked.question_id, 0, 1)
+        assert isinstance(refused, Refusal)
+        assert refused.reason is Refused.COOLDOWN  # a question and a click: the burst of two is spent
+        assert await asking.more("no-such-question", 0, 2) == Refusal(Refused.CARD_GONE, replies.QUESTION_GONE)
+    finally:
+        await store.close()

@@ -6,6 +6,7 @@ from bot.console import Conversation, plain
 from bot.holder import EngineHolder
 from bot.settings import load_settings
 from tests.conftest import FIXTURE_KNOWLEDGE
+from tests.paged import GAMING, paged_question
 
 
 @pytest.mark.parametrize(
@@ -63,3 +64,34 @@ def test_a_vote_with_no_answer_to_rate_is_no_vote(answerer: Answerer) -> None:
     decline, vote = chat_lines(answerer, "what is the meaning of python", "+")
     assert "+ or - to rate" not in decline
     assert vote == replies.DECLINE_NO_QUESTION  # read as a message like any other
+
+
+def gaming_answerer(threshold: float) -> Answerer:
+    settings = load_settings(_env_file=None, knowledge_dir=GAMING, match_threshold=threshold, match_margin=0.0)
+    return Answerer.for_console(EngineHolder(GAMING, threshold, 0.0), settings)
+
+
+def test_more_typed_after_a_decline_shows_the_next_cards_to_pick_from() -> None:
+    answerer = gaming_answerer(60.0)
+    question = paged_question(answerer.holder.engine)
+    decline, more, picked = chat_lines(answerer, question, "more", "1")
+    assert decline.endswith("(type its number to see one; 'more' for more)")
+    assert replies.MORE_CARDS in more
+    first = answerer.page(question, 0).suggestions
+    following = answerer.page(question, 1).suggestions
+    assert f"  1. {following[0].title}" in more
+    assert following[0] not in first
+    assert picked.startswith(f"{following[0].title}\n\n")
+    title = answerer.holder.engine.cards[0].title
+    assert replies.MORE_CARDS not in chat_lines(answerer, title, "more")[1]  # after an answer, "more" is a question
+
+
+def test_a_thumbs_down_shows_the_cards_that_come_next_without_the_answer() -> None:
+    answerer = gaming_answerer(1.0)
+    question = paged_question(gaming_answerer(60.0).holder.engine)
+    answer, voted = chat_lines(answerer, question, "-")
+    rated = answerer.holder.engine.answer(question).card
+    assert rated is not None
+    assert answer.startswith(rated.title)
+    assert voted.startswith(f"{replies.FEEDBACK_NO_RECORDS}\n{replies.NOT_IT}\n{replies.DID_YOU_MEAN}")
+    assert f"  1. {rated.title}" not in voted

@@ -1,4 +1,4 @@
-"""Buttons and menus under a reply: 👍/👎 feedback, related answers and "did you mean" picks.
+"""Buttons and menus under a reply: 👍/👎 feedback, related answers, "did you mean" picks and More….
 
 Every component is a `DynamicItem`: what it does is encoded in its custom id, so a click on a reply sent
 before a restart still works, and no view has to be kept in memory for each message. A click that shows a card
@@ -15,7 +15,7 @@ import discord
 from bot import replies
 from bot.cards.model import Card
 from bot.clip import clip
-from bot.discord.embeds import answer_embed
+from bot.discord.embeds import answer_embed, decline_embed
 from bot.discord.errors import apologize
 from bot.discord.send import respond
 from bot.guard import Refusal
@@ -31,6 +31,7 @@ SELECT_OPTIONS_MAX = 25
 RELATED_BUTTONS_MAX = 3  # more related cards than this go into a select menu
 CARD = r"[a-z0-9][a-z0-9_-]*"
 QUESTION = r"[A-Za-z0-9_-]{1,40}"
+PAGE = r"[1-9]"  # a More… button's page: `more_cards.PAGES_MAX` pages at most
 
 
 def _custom_id(*parts: str | None) -> str | None:
@@ -69,10 +70,15 @@ class VoteButton(
         match = self.template.fullmatch(self.custom_id)
         assert match is not None  # the template matched before this item was built
         try:
-            message = await interaction.client.answerer.vote(
-                match["question"], interaction.user.id, match["card"], self.helpful
-            )
-            await respond(interaction, content=message, ephemeral=True)
+            answerer = interaction.client.answerer
+            message = await answerer.vote(match["question"], interaction.user.id, match["card"], self.helpful)
+            # Not this answer: the cards that come next, for the voter to pick the one they meant.
+            others = None if self.helpful else await answerer.offers(match["question"], 0, without=match["card"])
+            if others is None or not others.suggestions:
+                await respond(interaction, content=message, ephemeral=True)
+                return
+            view = suggestion_view(others, match["question"])
+            await respond(interaction, content=message, embed=decline_embed(others), view=view, ephemeral=True)
         except Exception as error:
             await apologize(interaction, error, "feedback")
 
@@ -154,6 +160,45 @@ class CardSelect(
             await apologize(interaction, error, "card menu")
 
 
+class MoreButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=rf"faq:more:(?P<page>{PAGE}):(?P<question>{QUESTION})"
+):
+    """More…: the next "did you mean" cards of a decline, to the one who clicked."""
+
+    def __init__(self, custom_id: str) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            style=discord.ButtonStyle.secondary, label=replies.MORE, custom_id=custom_id
+        )
+        super().__init__(button)
+
+    @classmethod
+    def build(cls, page: int, question_id: str | None) -> MoreButton | None:
+        """None without a recorded question: the cards are found again from its text."""
+        usable = question_id is not None and re.fullmatch(QUESTION, question_id) and re.fullmatch(PAGE, str(page))
+        return cls(f"faq:more:{page}:{question_id}") if usable else None
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> MoreButton:
+        return cls(match.string)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # the client: the FaqBot that added it
+        match = self.template.fullmatch(self.custom_id)
+        assert match is not None
+        try:
+            reply = await interaction.client.answerer.more(match["question"], int(match["page"]), interaction.user.id)
+            if isinstance(reply, Refusal):
+                await respond(interaction, content=reply.message, ephemeral=True)
+            elif not reply.suggestions:
+                await respond(interaction, content=replies.NO_MORE_CARDS, ephemeral=True)
+            else:
+                view = suggestion_view(reply, match["question"])
+                await respond(interaction, embed=decline_embed(reply), view=view, ephemeral=True)
+        except Exception as error:
+            await apologize(interaction, error, "more cards")
+
+
 async def show_card(interaction: discord.Interaction[FaqBot], card_id: str, question_id: str | None) -> None:
     """A related card, privately; its feedback buttons still refer to the question that led to it."""
     reply = interaction.client.answerer.card(card_id, interaction.user.id)
@@ -197,6 +242,7 @@ def answer_view(reply: Reply, question_id: str | None) -> discord.ui.View | None
 
 
 def suggestion_view(reply: Reply, question_id: str | None) -> discord.ui.View | None:
+    """The cards to pick from, then More… when the decline has more cards worth offering."""
     if not reply.suggestions:
         return None
     select = CardSelect.build("pick", list(reply.suggestions), question_id)
@@ -204,6 +250,9 @@ def suggestion_view(reply: Reply, question_id: str | None) -> discord.ui.View | 
         return None
     view = discord.ui.View(timeout=None)
     view.add_item(select)
+    paging = reply.paging
+    if paging is not None and paging.more and (more := MoreButton.build(paging.number + 1, question_id)):
+        view.add_item(more)
     return view
 
 
@@ -211,4 +260,4 @@ def view_for(reply: Reply, question_id: str | None) -> discord.ui.View | None:
     return answer_view(reply, question_id) if reply.answered else suggestion_view(reply, question_id)
 
 
-DYNAMIC_ITEMS = (VoteButton, CardButton, CardSelect)
+DYNAMIC_ITEMS = (VoteButton, CardButton, CardSelect, MoreButton)

@@ -24,7 +24,7 @@ from bot.engine.index import top
 from bot.engine.index_key import index_key
 from bot.engine.linear import WEIGHTS_MAX, LinearModel
 from bot.engine.long_message import asking_clause, told_coverage
-from bot.engine.offers import SUGGESTION_FLOOR, did_you_mean, runners_up
+from bot.engine.offers import SUGGESTION_FLOOR, SUGGESTIONS_MAX, did_you_mean, offerable, runners_up
 from bot.engine.taught import gate, learned_phrases
 from bot.engine.text import clean, is_content, is_question, is_small_talk, question_text, stem
 from bot.engine.vocabulary import Vocabulary
@@ -102,6 +102,7 @@ class Match:
     decided_on: str | None = None  # for a long message: the part of it the decision was made on
     asked: str | None = None  # for a long message decided whole with its story: the clause that asks
     broad: str | None = None  # for a broad question given an overview or a list: the words that made it broad
+    more: bool = False  # a decline: more cards are worth offering than its "did you mean" shows (More…)
 
     @property
     def answered(self) -> bool:
@@ -430,6 +431,7 @@ class Engine:
         # No dead end: any card that shares a word or a close spelling with the question is offered, however low it
         # scores; an empty "did you mean" only where nothing relates.
         suggestions = did_you_mean(ranked)
+        more = len(offerable(ranked)) > SUGGESTIONS_MAX
         if best.score >= self.threshold and best.score - runner_up >= self.margin:
             # Scoring well despite lacking words, it is the answer; lacking the kind of fact asked, it says so.
             lacking = self._lacking_of(best, question) if best.halved else None
@@ -459,8 +461,8 @@ class Engine:
         if on_topic and top.full_score - next_best >= self.margin:
             return Match(question, Outcome.PARTIAL, top.score, top.card, runners_up(top.card, ranked), lacking=lacking)
         if best.score < self.threshold:
-            return Match(question, Outcome.LOW_SCORE, best.score, None, suggestions)
-        return Match(question, Outcome.AMBIGUOUS, best.score, None, suggestions)
+            return Match(question, Outcome.LOW_SCORE, best.score, None, suggestions, more=more)
+        return Match(question, Outcome.AMBIGUOUS, best.score, None, suggestions, more=more)
 
     def autocomplete(self, prefix: str, limit: int = 25) -> list[Card]:
         """Cards for a half-typed question: titles starting with it first, then the closest matches."""

@@ -28,10 +28,15 @@ def worth_offering(suggestion: Suggestion) -> bool:
     return suggestion.related or suggestion.score >= SUGGESTION_FLOOR
 
 
+def offerable(ranked: Sequence[Suggestion]) -> tuple[Suggestion, ...]:
+    """Every card of `ranked` worth offering, in its order."""
+    return tuple(suggestion for suggestion in ranked if worth_offering(suggestion))
+
+
 def did_you_mean(ranked: Sequence[Suggestion]) -> tuple[Suggestion, ...]:
-    """A decline's suggestions: the first three worth offering. No more: a list past three is read as noise, and a
-    fourth card in a flat ranking is better reached by the member rephrasing."""
-    return tuple(suggestion for suggestion in ranked if worth_offering(suggestion))[:SUGGESTIONS_MAX]
+    """A decline's suggestions: the first three worth offering. No more at once: a list past three is read as noise;
+    the member who wants the next ones asks for them (More…, `bot/more_cards.py`)."""
+    return offerable(ranked)[:SUGGESTIONS_MAX]
 
 
 def runners_up(

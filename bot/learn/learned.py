@@ -71,5 +71,7 @@ def answer(engine: Engine, learned: Learned, question: str) -> Match:
         for suggestion in engine.rank(question)
         if suggestion.card.id != match.card.id and worth_offering(suggestion)
     ]
-    suggestions = (Suggestion(match.card, match.score), *others)[:SUGGESTIONS_MAX]
-    return Match(question, Outcome.LOW_SCORE, match.score, None, suggestions)
+    offered = (Suggestion(match.card, match.score), *others)
+    return Match(
+        question, Outcome.LOW_SCORE, match.score, None, offered[:SUGGESTIONS_MAX], more=len(offered) > SUGGESTIONS_MAX
+    )

@@ -2,9 +2,11 @@
 
 The set is asked twice by simulated members. In round one each member picks the right card when the bot offers it
 ("did you mean", or a related card under a wrong answer) and votes 👍 on a right answer, with LEARN_MIN_USERS=1 and
-auto-approval, through the same teacher, store and engine holder as the bot. Round two asks it again as other
-members. The other eval sets of the knowledge folder are then measured before and after learning: learned
-phrasings must not make the bot answer what it should decline.
+auto-approval, through the same teacher, store and engine holder as the bot. A member who does not see the card
+asks once for more, as the bot lets them: on a decline they press More… (the next three cards), on a wrong answer
+they vote 👎 (evidence against it) and look at the other cards the bot then offers; they pick the card from those.
+Round two asks it again as other members. The other eval sets of the knowledge folder are then measured before and
+after learning: learned phrasings must not make the bot answer what it should decline.
 
 Everything is learned into a store in memory: nothing learned from an eval set reaches a file or the bot's store.
 """
@@ -20,10 +22,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import more_cards
 from bot.engine import Engine, Match
 from bot.evaluation import EvalReport, EvalSet, run_eval
 from bot.holder import EngineHolder
 from bot.learn import learned as learning
+from bot.learn.learned import Learned
 from bot.learn.teacher import Teacher
 from bot.settings import Settings
 from bot.store import QuestionEvent, Store
@@ -60,6 +64,19 @@ def chose(match: Match, card_id: str, engine: Engine) -> bool:
     return any(suggestion.card.id == card_id for suggestion in match.suggestions)
 
 
+def asked_further(match: Match, card_id: str, engine: Engine, learned: Learned) -> tuple[bool, str | None]:
+    """What a member who wanted this card and did not see it does, once, as the bot lets them: on a wrong answer a 👎
+    and a look at the other cards the bot then offers; on a decline with more cards, More…. Whether the card was
+    among those shown, and the card voted down (None when none was)."""
+    if match.answered and match.card is not None and match.card.id != card_id:
+        shown = more_cards.page(engine, learned, match.question, 0, without=match.card.id)
+        return card_id in {card.id for card in shown.suggestions}, match.card.id
+    if not match.answered and match.more:
+        shown = more_cards.page(engine, learned, match.question, 1)
+        return card_id in {card.id for card in shown.suggestions}, None
+    return False, None
+
+
 class Members:
     """Asks as a new member each time, and teaches the bot when the reply leads to the card wanted. Called from a
     worker thread (`run_eval` is blocking); the store and the holder's reloads run on the event loop."""
@@ -74,16 +91,27 @@ class Members:
     def answer(self, question: str) -> Match:
         holder = self.teacher.holder
         engine = holder.engine
-        match = learning.answer(engine, holder.learned, question)
+        learned = holder.learned
+        match = learning.answer(engine, learned, question)
         card_id = self.wanted.get(question)
-        if card_id is not None and chose(match, card_id, engine):
+        if card_id is None:
+            return match
+        found, voted_down = (
+            (True, None) if chose(match, card_id, engine) else asked_further(match, card_id, engine, learned)
+        )
+        if found or voted_down is not None:
             member = f"{self.name}-{next(self.count)}"
-            asyncio.run_coroutine_threadsafe(self._teach(question, card_id, member), self.loop).result()
+            taught = self._teach(question, card_id if found else None, voted_down, member)
+            asyncio.run_coroutine_threadsafe(taught, self.loop).result()
         return match
 
-    async def _teach(self, question: str, card_id: str, member: str) -> None:
+    async def _teach(self, question: str, card_id: str | None, voted_down: str | None, member: str) -> None:
         event = QuestionEvent("console", member, question, None, 0.0, "replayed")
-        await self.teacher.evidence(self.teacher.store.record_question(event), member, card_id, True, "console")
+        question_id = self.teacher.store.record_question(event)
+        if voted_down is not None:
+            await self.teacher.evidence(question_id, member, voted_down, False, "console")
+        if card_id is not None:
+            await self.teacher.evidence(question_id, member, card_id, True, "console")
         await self.teacher.settled()  # live before the next question, as the bot makes it
 
 

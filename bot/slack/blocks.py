@@ -32,6 +32,7 @@ PICKS_MAX = 5  # cards offered to pick from: a broad question's parts (up to fiv
 
 VOTE_UP, VOTE_DOWN = "vote:up", "vote:down"
 PICK, RELATED = "pick", "related"  # a "did you mean" suggestion, a related card
+MORE = "more"  # More…: the next "did you mean" cards of a decline; its value is `page:question_id`
 CARD_ACTION = re.compile(rf"^({PICK}|{RELATED}):\d+$")
 _TOKENS = re.compile(r"<[^<>]*>|[^\s<]+|\s+|<")
 
@@ -155,7 +156,11 @@ def decline(reply: Reply, question_id: str | None, asked: str | None = None) -> 
     text = reply.headline
     if reply.suggestions:
         blocks.append(_section(escape(reply.offer)))
-        blocks.append(_card_buttons(PICK, reply.suggestions[:PICKS_MAX], question_id))
+        picks = _card_buttons(PICK, reply.suggestions[:PICKS_MAX], question_id)
+        paging = reply.paging
+        if paging is not None and paging.more and question_id:
+            picks["elements"].append(button(replies.MORE, MORE, f"{paging.number + 1}:{question_id}"))
+        blocks.append(picks)
         text += " " + reply.offer + " " + "; ".join(card.title for card in reply.suggestions[:PICKS_MAX])
     fallback = escape(text)
     if reply.hint is not None:
@@ -163,6 +168,22 @@ def decline(reply: Reply, question_id: str | None, asked: str | None = None) -> 
         blocks.append(_context(hint))
         fallback += f"\n{hint}"
     return Message(clip(fallback, FALLBACK_MAX_CHARS), blocks)
+
+
+def parse_more(value: str) -> tuple[int, str | None]:
+    """A More… button's page and question id; page 0 and no question for a value that is not one."""
+    page, _, question_id = value.partition(":")
+    return (int(page), question_id or None) if re.fullmatch(r"[0-9]{1,2}", page) else (0, None)
+
+
+def voted(thanks: str, others: Reply | None, question_id: str | None) -> Message:
+    """The answer to a vote: thanks, and after a 👎 the cards that come next, to pick the one meant."""
+    if others is None or not others.suggestions:
+        return notice(thanks)
+    offered = decline(others, question_id)
+    return Message(
+        clip(f"{escape(thanks)}\n{offered.text}", FALLBACK_MAX_CHARS), [_context(escape(thanks)), *offered.blocks]
+    )
 
 
 def render(reply: Reply, question_id: str | None, asked: str | None = None) -> Message:

@@ -1,4 +1,5 @@
-"""The buttons on answers: 👍/👎 votes (once per user and card) and cards picked from suggestions or related."""
+"""The buttons on answers: 👍/👎 votes (once per user and card), cards picked from suggestions or related, and More…
+for the next suggestions."""
 
 from __future__ import annotations
 
@@ -28,14 +29,36 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
         card_id, question_id = blocks.parse_value(str(action.get("value", "")))
         user_id = _clicker(body)
         thread_ts = (body.get("message") or {}).get("thread_ts")
+        helpful = action.get("action_id") == blocks.VOTE_UP
+        others = None
         try:
-            thanks = await answerer.vote(question_id, user_id, card_id, action.get("action_id") == blocks.VOTE_UP)
+            thanks = await answerer.vote(question_id, user_id, card_id, helpful)
+            # Not this answer: the cards that come next, for the voter to pick the one they meant.
+            others = None if helpful else await answerer.offers(question_id, 0, without=card_id)
         except Exception:
             log.exception("recording a vote failed")
             thanks = replies.ERROR
-        await respond(
-            response_type="ephemeral", replace_original=False, thread_ts=thread_ts, **blocks.notice(thanks).fields()
-        )
+        message = blocks.voted(thanks, others, question_id)
+        await respond(response_type="ephemeral", replace_original=False, thread_ts=thread_ts, **message.fields())
+
+    @app.action(blocks.MORE)
+    async def more(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        """The next cards of a decline, to the one who clicked: a click that shows cards spends their cooldown."""
+        await ack()
+        page, question_id = blocks.parse_more(str(action.get("value", "")))
+        thread_ts = (body.get("message") or {}).get("thread_ts")
+        try:
+            reply = await answerer.more(question_id, page, _clicker(body))
+            if isinstance(reply, Refusal):
+                message = blocks.notice(reply.message)
+            elif not reply.suggestions:
+                message = blocks.notice(replies.NO_MORE_CARDS)
+            else:
+                message = blocks.decline(reply, question_id)
+        except Exception:
+            log.exception("finding more cards failed")
+            message = blocks.notice(replies.ERROR)
+        await respond(response_type="ephemeral", replace_original=False, thread_ts=thread_ts, **message.fields())
 
     @app.action(blocks.CARD_ACTION)
     async def pick(

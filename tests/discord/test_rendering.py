@@ -92,3 +92,21 @@ def test_topic_pages_list_every_card_once() -> None:
     pages = embeds.topic_pages(knowledge)
     lines = [line for page in pages for field in page.fields for line in field.value.splitlines()]
     assert sorted(lines) == sorted(f"• {card.title}" for card in knowledge.cards.values())
+
+
+def test_more_follows_the_suggestions_only_for_a_recorded_question_with_more_cards() -> None:
+    bot = make_bot()
+    cards = bot.holder.engine.cards[:3]
+    match = Match("vague", Outcome.LOW_SCORE, 20.0, None, tuple(Suggestion(c, 40.0) for c in cards), more=True)
+    reply = replies.reply_for(match, bot.holder.engine.knowledge)
+    view = suggestion_view(reply, "abc")
+    assert view is not None
+    _, more = view.children
+    assert more.item.custom_id == "faq:more:1:abc"
+    assert more.item.label == replies.MORE
+    unrecorded = suggestion_view(reply, None)
+    assert unrecorded is not None
+    assert len(unrecorded.children) == 1  # the cards are found again from the recorded question: none, no More…
+    last = suggestion_view(dataclasses.replace(reply, paging=replies.Paging(2, False)), "abc")
+    assert last is not None
+    assert len(last.children) == 1

@@ -3,7 +3,7 @@ from dataclasses import replace
 import pytest
 
 from bot.cards.model import KnowledgeBase
-from bot.replies import card_reply
+from bot.replies import Paging, card_reply, offered
 from bot.slack import blocks
 
 
@@ -49,3 +49,17 @@ def test_help_lists_every_topic(knowledge: KnowledgeBase) -> None:
     shown = str(message.blocks)
     assert all(card.title in shown for card in knowledge.cards.values())
     assert len(message.blocks) <= blocks.BLOCKS_MAX
+
+
+def test_more_needs_a_recorded_question_and_a_bad_value_reads_as_none(knowledge: KnowledgeBase) -> None:
+    cards = tuple(knowledge.cards.values())[:3]
+    page = offered(cards, Paging(0, True))
+    more = [block for block in blocks.decline(page, "q1").blocks if block["type"] == "actions"]
+    assert more[-1]["elements"][-1]["value"] == "1:q1"
+    assert blocks.parse_more("1:q1") == (1, "q1")
+    unrecorded = [block for block in blocks.decline(page, None).blocks if block["type"] == "actions"]
+    assert all(element["action_id"] != blocks.MORE for element in unrecorded[-1]["elements"])
+    assert blocks.parse_more("<script>:q1") == (0, None)
+    assert blocks.parse_more("²:q1") == (0, None)  # a digit to Python, no page number
+    assert blocks.parse_more("99999999999999999999:q1") == (0, None)
+    assert blocks.parse_more("") == (0, None)

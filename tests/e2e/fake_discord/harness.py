@@ -102,7 +102,7 @@ async def running_bot(
         discord_token=TOKEN,
         discord_api_base=fake.api_base,
         discord_gateway_url=fake.gateway_url,
-        knowledge_dir=FIXTURE_KNOWLEDGE,
+        knowledge_dir=overrides.pop("knowledge_dir", FIXTURE_KNOWLEDGE),
         discord_guild_ids=str(payloads.GUILD_ID),
         **overrides,
     )
