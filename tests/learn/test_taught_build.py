@@ -20,6 +20,7 @@ TAUGHT = [
     ("python-install", "tell me more about it please"),
     ("roles", "where do i find it"),
     ("rules", "how does this work"),
+    ("virtualenv", "how do i do that"),
 ]
 
 
