@@ -10,7 +10,6 @@ whoever drops it last, so nothing anyone can see changes.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import sys
 import time
@@ -35,32 +34,40 @@ def release(dropped: list[object]) -> None:
     deadline = time.monotonic() + WAIT
     while sys.getrefcount(pending[0]) > OWN_REFERENCES and time.monotonic() < deadline:
         time.sleep(POLL)  # a question in flight still holds it
+    paced = _Paced()
     try:
-        for count in itertools.count(1):
-            if not pending:
-                break
+        while pending:
             item = pending.pop()
             if sys.getrefcount(item) <= OWN_REFERENCES:  # else used elsewhere too: freed by whoever drops it last
-                pending.extend(_taken_apart(item))
+                pending.extend(_taken_apart(item, paced))
             del item
-            if count % SLICE == 0:
-                time.sleep(PAUSE)
+            paced.step()
     except Exception:  # what is left is freed whole, as it would have been
         log.debug("an old engine was not taken apart", exc_info=True)
 
 
-def _taken_apart(item: object) -> Iterator[object]:
+class _Paced:
+    """Counts the objects a release handles and pauses after every SLICE of them, however they are nested."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def step(self) -> None:
+        self.count += 1
+        if self.count % SLICE == 0:
+            time.sleep(PAUSE)
+
+
+def _taken_apart(item: object, paced: _Paced) -> Iterator[object]:
     """The parts of `item` that hold others, each taken out of it: `item` is left a shell that frees nothing else."""
     if isinstance(item, dict):
         while item:
             yield from _holding(item.popitem()[1])
-            if len(item) % SLICE == 0:
-                time.sleep(PAUSE)
+            paced.step()
     elif isinstance(item, list | set):
         while item:
             yield from _holding(item.pop())
-            if len(item) % SLICE == 0:
-                time.sleep(PAUSE)
+            paced.step()
     elif isinstance(item, tuple | frozenset):
         yield list(item)  # the tuple then frees only itself, and the list is taken apart
     elif type(item).__module__.startswith(OURS):

@@ -10,6 +10,9 @@ import weakref
 from pathlib import Path
 from typing import ClassVar
 
+import pytest
+
+import bot.release
 from bot.holder import EngineHolder
 from bot.release import release
 from tests.conftest import FIXTURE_KNOWLEDGE
@@ -68,3 +71,19 @@ def test_a_reload_frees_the_old_engine_and_leaves_what_answers_hold(tmp_path: Pa
     assert old() is None
     assert answer.card.questions == questions
     assert holder.engine.answer("How do I get a role?").answered
+
+
+def test_it_pauses_after_every_slice_of_objects_not_after_every_small_container(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An old engine holds thousands of small tuples (its titles): a pause each made a release of one take 12 s, all
+    # the while waking to want the GIL again.
+    pauses: list[float] = []
+    monkeypatch.setattr(bot.release.time, "sleep", pauses.append)
+    dropped: list[object] = [[[(index, str(index))] for index in range(5_000)]]
+
+    release(dropped)
+
+    # Each of the 5,000: taken out of the outer list, itself, its tuple taken out, the tuple, the tuple's list and
+    # its two items: 35,000 steps, a pause after each thousand (a pause a small container made over 10,000).
+    assert len(pauses) == 7 * 5_000 // bot.release.SLICE
