@@ -15,6 +15,8 @@ import sys
 import time
 from collections.abc import Iterator
 
+from bot.in_flight import InFlight
+
 log = logging.getLogger(__name__)
 
 WAIT = 5.0  # seconds to wait for the questions in flight on the old engine to let it go
@@ -27,14 +29,16 @@ OWN_REFERENCES = 2  # ours (a name, or a list's slot) and getrefcount's argument
 OURS = "bot."  # only the project's own objects are taken apart, besides the built-in containers
 
 
-def release(dropped: list[object]) -> None:
-    """Free the one object in `dropped` (the caller keeps no other reference) a piece at a time. Blocking: run it on
-    a thread of its own, once the object was replaced."""
+def release(dropped: list[object], in_flight: InFlight | None = None) -> None:
+    """Free the one object in `dropped` (the caller keeps no other reference) a piece at a time, between the questions
+    `in_flight` counts. Blocking: run it on a thread of its own, once the object was replaced."""
     pending = [dropped.pop()]
     deadline = time.monotonic() + WAIT
     while sys.getrefcount(pending[0]) > OWN_REFERENCES and time.monotonic() < deadline:
         time.sleep(POLL)  # a question in flight still holds it
-    paced = _Paced()
+    if in_flight is not None:
+        in_flight.settled()
+    paced = _Paced(in_flight)
     try:
         while pending:
             item = pending.pop()
@@ -47,15 +51,19 @@ def release(dropped: list[object]) -> None:
 
 
 class _Paced:
-    """Counts the objects a release handles and pauses after every SLICE of them, however they are nested."""
+    """Counts the objects a release handles and pauses after every SLICE of them, however they are nested, also for
+    the questions in flight."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_flight: InFlight | None) -> None:
         self.count = 0
+        self.in_flight = in_flight
 
     def step(self) -> None:
         self.count += 1
         if self.count % SLICE == 0:
             time.sleep(PAUSE)
+            if self.in_flight is not None:
+                self.in_flight.quiet()
 
 
 def _taken_apart(item: object, paced: _Paced) -> Iterator[object]:

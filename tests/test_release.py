@@ -6,14 +6,17 @@ from __future__ import annotations
 import gc
 import shutil
 import threading
+import time
 import weakref
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
+import bot.in_flight
 import bot.release
 from bot.holder import EngineHolder
+from bot.in_flight import InFlight
 from bot.release import release
 from tests.conftest import FIXTURE_KNOWLEDGE
 
@@ -87,3 +90,17 @@ def test_it_pauses_after_every_slice_of_objects_not_after_every_small_container(
     # Each of the 5,000: taken out of the outer list, itself, its tuple taken out, the tuple, the tuple's list and
     # its two items: 35,000 steps, a pause after each thousand (a pause a small container made over 10,000).
     assert len(pauses) == 7 * 5_000 // bot.release.SLICE
+
+
+def test_it_begins_once_no_question_is_in_flight() -> None:
+    Recording.taken = []
+    in_flight = InFlight()
+    in_flight.begin()
+    dropped: list[object] = [Recording(outer=Recording(inner=1))]
+    thread = threading.Thread(target=release, args=(dropped, in_flight))
+    thread.start()
+    time.sleep(bot.in_flight.GRACE + 0.1)
+    assert Recording.taken == []  # a question is being answered: the release waits for it
+    in_flight.end()
+    thread.join(timeout=5)
+    assert sorted(Recording.taken) == ["inner", "outer"]
