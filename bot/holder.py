@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot.build_process import BuildJob, build_in_child, files_key
-from bot.card_snapshot import load_cards
+from bot.card_snapshot import Store, load_cards
 from bot.cards import Card, KnowledgeBase, KnowledgeError, Problem
 from bot.cards.loader import CardMemo
 from bot.cards.stamps import ParseMemo
@@ -147,9 +147,7 @@ class EngineHolder:
 
         return await asyncio.to_thread(self.reload, announce)
 
-    def _loaded(
-        self, later: list[Callable[[], None]] | None = None
-    ) -> tuple[KnowledgeBase, KnowledgeBase, list[Problem]]:
+    def _loaded(self, later: list[Store] | None = None) -> tuple[KnowledgeBase, KnowledgeBase, list[Problem]]:
         """The cards as their files have them, the same with what members taught, and the errors that left cards out;
         KnowledgeError when the cards are refused (`strict`, or no card loads). `later`: as `load_cards` takes it."""
         with _uncollected():
@@ -236,8 +234,7 @@ class EngineHolder:
         # The card snapshot's entry of this load is stored once the new cards serve and the questions let it, on a
         # thread whose work the next load takes over; here when they are refused, and before a full build, which
         # reads it back (in the child process too) and takes over its key.
-        later: list[Callable[[], None]] = []
-        deferred = Deferred(later, self.in_flight)
+        later: list[Store] = []
         with self._reloading:
             if self._deferred is not None:  # the last load's entry, stored before this load looks for its own
                 self._deferred.run()
@@ -246,7 +243,7 @@ class EngineHolder:
             except KnowledgeError as exc:
                 from bot import metrics  # here: prometheus_client (14 MB) serves a running bot, not `faqbot ask`
 
-                deferred.run()
+                _stored(later, keyed=False)
                 metrics.observe_reload_failure()
                 _log(f"reload refused: {len(exc.problems)} problem(s) in {self.knowledge_dir}", exc.problems)
                 return Reload(exc.problems, refused=True)
@@ -254,7 +251,7 @@ class EngineHolder:
             problems = loaded[2]
             dropped: list[object] = [self.engine]
             if engine is None:
-                deferred.run()
+                _stored(later, keyed=True)
                 if self.child_builds and self.cache_dir is not None:
                     self._build_in_child(self.cache_dir)
                 if self._base is not None:  # the full build updates were laid over, shared with the old engine
@@ -262,8 +259,8 @@ class EngineHolder:
                 engine, problems = self._build(self.engine, loaded)
             self.engine, self.problems = engine, problems
             if later:  # off this reload: the new cards serve now, and a load or build waits for it (`cache.flush`)
-                self._deferred = deferred
-                in_background(deferred.in_background, "card-snapshot-writer")
+                self._deferred = Deferred([functools.partial(step, False) for step in later], self.in_flight)
+                in_background(self._deferred.in_background, "card-snapshot-writer")
         if dropped[0] is not engine:
             while dropped:  # each freed a piece at a time: freed whole, it would hold the GIL (`release.py`)
                 args = ([dropped.pop()], self.in_flight)
@@ -307,6 +304,12 @@ def _uncollected() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def _stored(later: list[Store], keyed: bool) -> None:
+    """The entries of `later` stored here and now."""
+    while later:
+        later.pop(0)(keyed)
 
 
 def _calibrated(engine: Engine, files: KnowledgeBase | None, learned: Learned) -> tuple[str, Calibration] | None:
