@@ -232,12 +232,12 @@ class EngineHolder:
 
     def _reload(self) -> Reload:
         # The card snapshot's entry of this load is stored once the new cards serve and the questions let it, on a
-        # thread whose work the next load takes over; here when they are refused, and before a full build, which
-        # reads it back (in the child process too) and takes over its key.
+        # thread of its own; here when they are refused, and before a full build, which reads it back (in the child
+        # process too) and takes over its key.
         later: list[Store] = []
         with self._reloading:
-            if self._deferred is not None:  # the last load's entry, stored before this load looks for its own
-                self._deferred.run()
+            if self._deferred is not None:  # the last load's entry, not stored yet, is of files this load reads again
+                self._deferred.drop()
             try:
                 loaded = self._loaded(later)
             except KnowledgeError as exc:

@@ -53,8 +53,8 @@ class InFlight:
 
 
 class Deferred:
-    """Steps that wait for a quiet moment on a thread of their own, each run once: by that thread, or by a caller that
-    needs them done now (`run`), which takes over the steps the thread has not begun and waits for the one it has."""
+    """Steps that wait for a quiet moment on a thread of their own, each run once, unless a caller that makes them
+    stale first drops them (`drop`)."""
 
     def __init__(self, steps: list[Callable[[], None]], in_flight: InFlight) -> None:
         self._steps = steps
@@ -62,18 +62,18 @@ class Deferred:
         self._now = threading.Event()
         self._running = threading.Lock()
 
-    def run(self) -> None:
-        """Every step done before this returns."""
+    def drop(self) -> None:
+        """The steps the thread has not begun dropped, and the one it has waited for; the thread then ends."""
         self._now.set()
         self._in_flight.wake()
-        self._run()
+        with self._running:
+            self._steps.clear()
 
     def in_background(self) -> None:
         """For a thread of its own: the steps, once the questions let them."""
         self._in_flight.settled(self._now)
-        self._run()
-
-    def _run(self) -> None:
-        with self._running:
-            while self._steps:
+        while True:
+            with self._running:
+                if self._now.is_set() or not self._steps:
+                    return
                 self._steps.pop(0)()

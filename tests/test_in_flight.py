@@ -1,5 +1,5 @@
-"""What a reload leaves to do waits for the questions in flight, runs once, and is taken over by whoever needs it
-done first."""
+"""What a reload leaves to do waits for the questions in flight, runs once, and is dropped by the next reload when it
+has not begun."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_a_stream_of_questions_only_delays_it(monkeypatch: pytest.MonkeyPatch) -
     assert ran == [True]
 
 
-def test_run_takes_the_steps_over_at_once_and_each_runs_once() -> None:
+def test_dropped_steps_never_run_and_the_thread_ends_at_once() -> None:
     in_flight = InFlight()
     in_flight.begin()  # a question in flight holds the thread back
     ran: list[str] = []
@@ -52,14 +52,14 @@ def test_run_takes_the_steps_over_at_once_and_each_runs_once() -> None:
     thread = threading.Thread(target=deferred.in_background)
     thread.start()
     began = time.monotonic()
-    deferred.run()
+    deferred.drop()
     thread.join(timeout=5)
-    assert ran == ["first", "second"]
+    assert ran == []
     assert not thread.is_alive()
     assert time.monotonic() - began < bot.in_flight.QUIET_MAX  # woken, not waiting out its bound
 
 
-def test_run_waits_for_a_step_the_thread_has_begun() -> None:
+def test_drop_waits_for_a_step_the_thread_has_begun_and_drops_the_rest() -> None:
     began, release = threading.Event(), threading.Event()
     done: list[str] = []
 
@@ -68,14 +68,15 @@ def test_run_waits_for_a_step_the_thread_has_begun() -> None:
         release.wait(5)
         done.append("slow")
 
-    deferred = Deferred([slow], InFlight())
+    deferred = Deferred([slow, lambda: done.append("next")], InFlight())
     thread = threading.Thread(target=deferred.in_background)
     thread.start()
     assert began.wait(5)
     threading.Timer(0.1, release.set).start()
-    deferred.run()
+    deferred.drop()
     assert done == ["slow"]
     thread.join(timeout=5)
+    assert done == ["slow"]
 
 
 def test_the_holder_counts_the_questions_it_hands_the_engine(tmp_path: Path) -> None:
