@@ -58,9 +58,9 @@ class _Paced:
         self.count = 0
         self.in_flight = in_flight
 
-    def step(self) -> None:
-        self.count += 1
-        if self.count % SLICE == 0:
+    def step(self, objects: int = 1) -> None:
+        before, self.count = self.count, self.count + objects
+        if before // SLICE != self.count // SLICE:
             time.sleep(PAUSE)
             if self.in_flight is not None:
                 self.in_flight.quiet()
@@ -68,16 +68,21 @@ class _Paced:
 
 def _taken_apart(item: object, paced: _Paced) -> Iterator[object]:
     """The parts of `item` that hold others, each taken out of it: `item` is left a shell that frees nothing else."""
-    if isinstance(item, dict):
-        while item:
-            yield from _holding(item.popitem()[1])
-            paced.step()
-    elif isinstance(item, list | set):
-        while item:
-            yield from _holding(item.pop())
-            paced.step()
-    elif isinstance(item, tuple | frozenset):
-        yield list(item)  # the tuple then frees only itself, and the list is taken apart
+    if isinstance(item, list):
+        while item:  # a slice at a time: what holds nothing else in it (strings, numbers) is freed in one call
+            part = item[-SLICE:]
+            del item[-SLICE:]
+            if any(map(_holds_others_type, set(map(type, part)))):
+                yield from [value for value in part if _holds_others(value)]
+            paced.step(len(part))
+    elif isinstance(item, dict):
+        yield list(item.values())  # the values and keys then taken apart as lists, the dict left empty
+        yield list(item)
+        item.clear()
+    elif isinstance(item, set | tuple | frozenset):
+        yield list(item)  # the set or tuple then frees only itself, and the list is taken apart
+        if isinstance(item, set):
+            item.clear()
     elif type(item).__module__.startswith(OURS):
         if hasattr(item, "__dict__"):
             attributes = vars(item)
@@ -95,7 +100,15 @@ def _holding(value: object) -> Iterator[object]:
 
 
 def _holds_others(value: object) -> bool:
-    return isinstance(value, dict | list | set | tuple | frozenset) or type(value).__module__.startswith(OURS)
+    """Whether freeing `value` whole could free more than a few plain objects: a small tuple of strings and numbers (a
+    title and its card) frees only those, in no time."""
+    if isinstance(value, tuple | frozenset) and len(value) <= SLICE:
+        return any(map(_holds_others_type, set(map(type, value))))
+    return _holds_others_type(type(value))
+
+
+def _holds_others_type(kind: type) -> bool:
+    return issubclass(kind, dict | list | set | tuple | frozenset) or kind.__module__.startswith(OURS)
 
 
 def _slots(kind: type) -> Iterator[str]:
