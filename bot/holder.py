@@ -31,6 +31,7 @@ from bot.cards import Card, KnowledgeBase, KnowledgeError, Problem
 from bot.cards.loader import CardMemo
 from bot.cards.stamps import ParseMemo
 from bot.engine import SUGGESTION_FLOOR, Engine, Suggestion
+from bot.engine.build_memory import release_free_memory
 from bot.engine.built import auto_trained_weight
 from bot.engine.cache import in_background
 from bot.engine.calibration import Calibration
@@ -260,7 +261,7 @@ class EngineHolder:
             self.engine, self.problems = engine, problems
             if later:  # off this reload: the new cards serve now, and a load or build waits for it (`cache.flush`)
                 self._deferred = Deferred([functools.partial(step, False) for step in later], self.in_flight)
-                in_background(self._deferred.in_background, "card-snapshot-writer")
+                in_background(functools.partial(_in_background, self._deferred), "card-snapshot-writer")
         if dropped[0] is not engine:
             while dropped:  # each freed a piece at a time: freed whole, it would hold the GIL (`release.py`)
                 args = ([dropped.pop()], self.in_flight)
@@ -304,6 +305,12 @@ def _uncollected() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def _in_background(deferred: Deferred) -> None:
+    """The card snapshot's entry stored once the questions let it, and the memory its pickling took handed back."""
+    deferred.in_background()
+    release_free_memory()
 
 
 def _stored(later: list[Store], keyed: bool) -> None:

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 
+from bot.engine.build_memory import release_free_memory
 from bot.in_flight import InFlight
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,9 @@ def release(dropped: list[object], in_flight: InFlight | None = None) -> None:
             paced.step()
     except Exception:  # what is left is freed whole, as it would have been
         log.debug("an old engine was not taken apart", exc_info=True)
+    # Freed to the C library, which keeps it (a build left it keeping blocks of up to 32 MB): handed back, or the
+    # process stays 20-40 MB larger after each one-card reload at 10,000 cards
+    release_free_memory()
 
 
 class _Paced:

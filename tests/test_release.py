@@ -104,3 +104,13 @@ def test_it_begins_once_no_question_is_in_flight() -> None:
     in_flight.end()
     thread.join(timeout=5)
     assert sorted(Recording.taken) == ["inner", "outer"]
+
+
+def test_the_memory_freed_is_handed_back_once_the_release_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    Recording.taken = []
+    handed_back: list[list[str]] = []
+    monkeypatch.setattr(bot.release, "release_free_memory", lambda: handed_back.append(list(Recording.taken)))
+
+    release([Recording(outer=Recording(inner=1))])
+
+    assert handed_back == [["outer", "inner"]]  # once, after everything was taken apart
