@@ -1,12 +1,11 @@
 """The questions being answered, so that work a reload leaves behind runs between them rather than beside them.
 
 Python runs one thread at a time (the GIL). A reload leaves two jobs that can wait: freeing the old engine
-(`release.py`) and storing the card snapshot's entry (the engine's key of every card and its pickling, 0.1-0.15 s at
-10,000 cards). Run beside a question, each made it wait a switch interval at a time, and the event loop behind all
-three: the first question after a card was removed (no longer an exact phrase, so scored in full) took 60-230 ms
-instead of 10-15, and the loop waited up to 30 ms. So they wait for a quiet moment: a short grace after the swap
-(the questions that waited for the reload arrive within it), then no question in flight, each wait bounded so a
-steady stream of questions only delays them.
+(`release.py`) and storing the card snapshot's entry (its pickling, 50-100 ms at 10,000 cards). Run beside a question,
+each made it wait a switch interval at a time, and the event loop behind all three: the first question after a card
+was removed (no longer an exact phrase, so scored in full) took 60-235 ms instead of 8-12, and the loop waited up to
+39 ms. So they wait for a quiet moment: a short grace after the swap (the questions that waited for the reload arrive
+within it), then no question in flight, each wait bounded so a steady stream of questions only delays them.
 """
 
 from __future__ import annotations
