@@ -2,10 +2,11 @@
 changed reads and parses no card (10,000 files: the load was most of a start with the index cache present).
 
 An entry holds what `load_knowledge` returned (the cards, the sources and every problem, warnings included) and the
-engine's key of those cards (`index_key.cards_key`, handed over to the engine built on them) under a key made of each
-file's path, size, mtime, ctime, inode and device (a link's own stat and target too), the folder as given and
-resolved, the working folder (problems name files from it) and the loader's source. Any difference is another key:
-the cards are then loaded as always, and that load stored. A file changed within the same tick of its clock after it
+engine's key of those cards (`index_key.cards_key`, handed over to the engine built on them; None after a reload that
+built none, its cards having no index stored under it: made by the engine if one is) under a key made of each file's
+path, size, mtime, ctime, inode and device (a link's own stat and target too), the folder as given and resolved, the
+working folder (problems name files from it) and the loader's source. Any difference is another key: the cards are
+then loaded as always, and that load stored. A file changed within the same tick of its clock after it
 was stamped keeps its stat; so the content of a file changed shortly before its entry was made (`stamps.racy`) is
 hashed as well, and read again and compared before the entry is used. Like the index cache, an entry is read only
 through a restricted unpickler, and any failure costs a load.
@@ -50,6 +51,8 @@ FORMAT = 2  # bump when the layout of an entry changes
 ENTRY_BYTES_PER_FILE_BYTE = 16  # several times what a loaded card takes for each byte of its file
 
 T = TypeVar("T")
+# A load's entry stored (the argument: with the engine's key of its cards, for an engine built on them next)
+Store = Callable[[bool], None]
 SORT_SLICE = 10_000  # paths sorted in one call: a few milliseconds
 
 
@@ -69,13 +72,15 @@ class _CardsUnpickler(Unpickler):
 
 
 def load_cards(
-    root: Path, cache_dir: Path | None, memo: CardMemo | None = None, later: list[Callable[[], None]] | None = None
+    root: Path, cache_dir: Path | None, memo: CardMemo | None = None, later: list[Store] | None = None
 ) -> tuple[KnowledgeBase, list[Problem]]:
     """What `load_knowledge(root)` returns, read back from `cache_dir` when no file it read has changed since (else
     loaded, with `memo` giving back the files unchanged since the last load with it, and the load stored).
 
     With `later`, the load's entry is made and stored by the step put there, for the caller to run once the cards
-    serve: at 10,000 cards the engine's key of the cards and the entry's pickling were a fifth of a one-card reload."""
+    serve: at 10,000 cards the engine's key of the cards and the entry's pickling were a fifth of a one-card reload.
+    The key is made only when the caller builds an engine on the cards next: a reload laid over the serving build
+    stores no index under it, and a restart that finds one (the same cards built before) makes it then."""
     if cache_dir is None or not root.is_dir():
         return load_knowledge(root, memo=memo)
     by_path = dict(_stamps(root))
@@ -93,13 +98,15 @@ def load_cards(
     knowledge, problems = load_knowledge(root, memo=memo)
     cards = list(knowledge.cards.values())
 
-    def store() -> None:
-        key = cards_key(cards)  # the engine's key of these cards, made once: the engine built next takes it over
-        known_key(cards, key)
+    def store(keyed: bool) -> None:
+        key = None
+        if keyed:
+            key = cards_key(cards)  # the engine's key of these cards, made once: the engine built next takes it over
+            known_key(cards, key)
         store_entry(path, (FORMAT, dict(knowledge.sources), cards, problems, hashed, key), _pickled)
 
     if later is None:
-        store()
+        store(True)
     else:
         later.append(store)
     return knowledge, problems
@@ -135,11 +142,12 @@ def _valid(stored: object, root: Path) -> tuple[KnowledgeBase, list[Problem]] | 
         and isinstance(problems, list)
         and all(isinstance(problem, Problem) for problem in problems)
         and isinstance(hashed, dict)
-        and isinstance(key, bytes)
+        and isinstance(key, bytes | None)
     )
     if not shaped or any(_content(root / name) != digest for name, digest in hashed.items()):
         return None
-    known_key(cards, key)
+    if key is not None:
+        known_key(cards, key)
     return KnowledgeBase(sources, {card.id: card for card in cards}), problems
 
 

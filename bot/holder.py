@@ -26,15 +26,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot.build_process import BuildJob, build_in_child, files_key
-from bot.card_snapshot import load_cards
+from bot.card_snapshot import Store, load_cards
 from bot.cards import Card, KnowledgeBase, KnowledgeError, Problem
 from bot.cards.loader import CardMemo
 from bot.cards.stamps import ParseMemo
 from bot.engine import SUGGESTION_FLOOR, Engine, Suggestion
+from bot.engine.build_memory import release_free_memory
 from bot.engine.built import auto_trained_weight
 from bot.engine.cache import in_background
 from bot.engine.calibration import Calibration
 from bot.engine.update import Base, updated
+from bot.in_flight import Deferred, InFlight
 from bot.learn.learned import Learned
 from bot.release import release
 
@@ -88,6 +90,9 @@ class EngineHolder:
         self._calibrated = calibrated  # a decision handed over with `files_key` of the files it was chosen on
         self._parsed: CardMemo = ParseMemo()  # a reload parses only the card files changed since the last load
         self._base: Base | None = None  # the last full build, which a reload of a few changed cards updates
+        # The questions being answered: what a reload leaves to do waits for a quiet moment (`in_flight.py`)
+        self.in_flight = InFlight()
+        self._deferred: Deferred | None = None  # the last load's card snapshot entry, while it waits to be stored
         self.engine, self.problems = self._build(None, self._loaded())
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")  # its thread starts on first use
         self._reloading = threading.Lock()
@@ -131,7 +136,11 @@ class EngineHolder:
         import asyncio  # here: asyncio (and ssl with it, 6 MB) serves a running bot, not a start to a first answer
 
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._worker, functools.partial(function, *args, **kwargs))
+        self.in_flight.begin()
+        try:
+            return await loop.run_in_executor(self._worker, functools.partial(function, *args, **kwargs))
+        finally:
+            self.in_flight.end()
 
     async def reload_off_loop(self, announce: bool = True) -> Reload:
         """`reload()` in a thread of its own, awaited: questions keep being answered by the old engine meanwhile."""
@@ -139,9 +148,7 @@ class EngineHolder:
 
         return await asyncio.to_thread(self.reload, announce)
 
-    def _loaded(
-        self, later: list[Callable[[], None]] | None = None
-    ) -> tuple[KnowledgeBase, KnowledgeBase, list[Problem]]:
+    def _loaded(self, later: list[Store] | None = None) -> tuple[KnowledgeBase, KnowledgeBase, list[Problem]]:
         """The cards as their files have them, the same with what members taught, and the errors that left cards out;
         KnowledgeError when the cards are refused (`strict`, or no card loads). `later`: as `load_cards` takes it."""
         with _uncollected():
@@ -225,17 +232,19 @@ class EngineHolder:
         return result
 
     def _reload(self) -> Reload:
-        # The card snapshot's entry of this load is stored once the new cards serve, on a thread that the next load
-        # waits for; here when they are refused, and before a full build, which reads it back (in the child process
-        # too) and takes over its key.
-        later: list[Callable[[], None]] = []
+        # The card snapshot's entry of this load is stored once the new cards serve and the questions let it, on a
+        # thread of its own; here when they are refused, and before a full build, which reads it back (in the child
+        # process too) and takes over its key.
+        later: list[Store] = []
         with self._reloading:
+            if self._deferred is not None:  # the last load's entry, not stored yet, is of files this load reads again
+                self._deferred.drop()
             try:
                 loaded = self._loaded(later)
             except KnowledgeError as exc:
                 from bot import metrics  # here: prometheus_client (14 MB) serves a running bot, not `faqbot ask`
 
-                _run(later)
+                _stored(later, keyed=False)
                 metrics.observe_reload_failure()
                 _log(f"reload refused: {len(exc.problems)} problem(s) in {self.knowledge_dir}", exc.problems)
                 return Reload(exc.problems, refused=True)
@@ -243,7 +252,7 @@ class EngineHolder:
             problems = loaded[2]
             dropped: list[object] = [self.engine]
             if engine is None:
-                _run(later)
+                _stored(later, keyed=True)
                 if self.child_builds and self.cache_dir is not None:
                     self._build_in_child(self.cache_dir)
                 if self._base is not None:  # the full build updates were laid over, shared with the old engine
@@ -251,10 +260,12 @@ class EngineHolder:
                 engine, problems = self._build(self.engine, loaded)
             self.engine, self.problems = engine, problems
             if later:  # off this reload: the new cards serve now, and a load or build waits for it (`cache.flush`)
-                in_background(functools.partial(_run, later), "card-snapshot-writer")
+                self._deferred = Deferred([functools.partial(step, False) for step in later], self.in_flight)
+                in_background(functools.partial(_in_background, self._deferred), "card-snapshot-writer")
         if dropped[0] is not engine:
             while dropped:  # each freed a piece at a time: freed whole, it would hold the GIL (`release.py`)
-                threading.Thread(target=release, args=([dropped.pop()],), name="engine-release", daemon=True).start()
+                args = ([dropped.pop()], self.in_flight)
+                threading.Thread(target=release, args=args, name="engine-release", daemon=True).start()
         log.info("reloaded %d cards from %s (%d problem(s))", len(engine.cards), self.knowledge_dir, len(problems))
         return Reload(problems)
 
@@ -296,10 +307,16 @@ def _uncollected() -> Iterator[None]:
             gc.enable()
 
 
-def _run(steps: list[Callable[[], None]]) -> None:
-    """Each step, once."""
-    while steps:
-        steps.pop(0)()
+def _in_background(deferred: Deferred) -> None:
+    """The card snapshot's entry stored once the questions let it, and the memory its pickling took handed back."""
+    deferred.in_background()
+    release_free_memory()
+
+
+def _stored(later: list[Store], keyed: bool) -> None:
+    """The entries of `later` stored here and now."""
+    while later:
+        later.pop(0)(keyed)
 
 
 def _calibrated(engine: Engine, files: KnowledgeBase | None, learned: Learned) -> tuple[str, Calibration] | None:

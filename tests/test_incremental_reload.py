@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.engine import cache
 from bot.engine.index import SparseIndex
 from bot.engine.layered import LayeredIndex
 from bot.engine.update import SCORE_TOLERANCE
@@ -190,3 +192,28 @@ def test_the_next_update_is_laid_over_the_full_build_again(knowledge_dir: Path) 
     assert layered.base is first.base  # the full build's arrays, shared rather than copied
     assert holder.engine.knowledge.cards["roles"].answer == "Roles come from the onboarding questions now."
     assert_as_built(holder, knowledge_dir)
+
+
+def test_a_reload_that_builds_nothing_stores_its_cards_without_their_key_and_a_restart_still_reads_the_index(
+    knowledge_dir: Path,
+) -> None:
+    holder = serving(knowledge_dir)
+    roles = knowledge_dir / "cards" / "server" / "roles.md"
+    os.utime(roles, ns=(roles.stat().st_atime_ns, roles.stat().st_mtime_ns + 10**9))  # touched, not changed
+    engine = holder.engine
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr("bot.card_snapshot.cards_key", fail)  # the key of every card: none to be made
+        holder.reload()
+        cache.flush()  # the entry, stored once no question is in flight
+    assert holder.engine is engine
+
+    with no_build(), pytest.MonkeyPatch.context() as patched:
+        patched.setattr("bot.card_snapshot.load_knowledge", fail)  # the cards read back from the entry
+        restarted = serving(knowledge_dir)
+
+    assert restarted.engine.cards == engine.cards
+    assert restarted.engine.answer("How do I get a role?").card.id == "roles"
+
+
+def fail(*args: object, **kwargs: object) -> None:
+    raise AssertionError("not to be called")
