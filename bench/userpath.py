@@ -12,9 +12,7 @@ second more.
 
 from __future__ import annotations
 
-import compileall
 import json
-import site
 import sys
 import tempfile
 import time
@@ -182,6 +180,9 @@ def run(n_cards: int, n_queries: int = QUERIES) -> UserPath:
 def compiled() -> None:
     """The bot's and its libraries' bytecode written where it is missing or stale (a clone's virtual environment
     installed without it, and PYTHONDONTWRITEBYTECODE set, compiles them at every start)."""
+    import compileall  # here: not in the measured process
+    import site
+
     for folder in [ROOT / "bot", *map(Path, site.getsitepackages())]:
         compileall.compile_dir(folder, quiet=2, workers=0)
 
