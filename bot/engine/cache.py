@@ -13,6 +13,7 @@ a warning.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import logging
@@ -267,10 +268,9 @@ def _write(path: Path, entry: bytes | Apart) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         arrays = None
         if isinstance(entry, Apart):
-            apart, arrays = entry, mapped.arrays_path(path, entry.token)
-            _replace(arrays, lambda file: mapped.write(file, apart.token, apart.arrays))
-            entry = entry.blob
-        blob = entry
+            arrays = mapped.arrays_path(path, entry.token)
+            _replace(arrays, functools.partial(mapped.write, token=entry.token, arrays=entry.arrays))
+        blob = entry.blob if isinstance(entry, Apart) else entry
         _replace(path, lambda file: file.write(blob))
     except OSError as exc:
         log.warning("index cache not written to %s (%s): the next start builds the index again", path.parent, exc)
