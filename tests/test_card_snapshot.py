@@ -1,5 +1,6 @@
 """The loaded cards read back on a start with no card file changed, and loaded again on any change."""
 
+import io
 import logging
 import os
 import random
@@ -245,3 +246,11 @@ def test_an_engine_started_on_cards_read_back_answers_as_one_built_from_the_file
     for question in questions:
         first, second = cold.answer(question), warm.answer(question)
         assert (second.outcome, second.score, second.card) == (first.outcome, first.score, first.card)
+
+
+def test_card_paths_are_kept_as_each_folder_once_and_read_back_equal(tmp_path: Path) -> None:
+    folder = tmp_path / "knowledge" / "cards" / "a-long-folder-name-for-the-test"
+    paths = [folder / f"card-{number}.md" for number in range(50)] + [Path("/"), Path("relative/card.md")]
+    blob = card_snapshot._pickled(paths)
+    assert blob.count(b"a-long-folder-name-for-the-test") == 1
+    assert card_snapshot._CardsUnpickler(io.BytesIO(blob)).load() == paths

@@ -1,7 +1,8 @@
 """Keep a built index on disk, keyed by everything it was built from: a restart on unchanged cards skips the build.
 
 An entry is a pickle of engine objects and numpy arrays, named by a hash of the inputs, the source of the modules
-that build it and the library versions, so a change to any of them misses rather than reading a stale index. A
+that build it and the library versions, so a change to any of them misses rather than reading a stale index. Its
+large arrays lie beside it in a raw file of their own, mapped rather than read when the entry is (`mapped.py`). A
 cache file can only rebuild such objects (a restricted unpickler), not call arbitrary code, and is read only when it
 is a regular file no larger than its key allows: every object the unpickler may make costs memory and time in
 proportion to the bytes that describe it, so a planted file can neither hang the load nor fill the memory. Nothing
@@ -12,6 +13,7 @@ a warning.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import logging
@@ -23,12 +25,14 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import TypeVar
+from typing import IO, TypeVar
 
 import numpy as np
 
+from bot.engine import mapped
 from bot.engine.build_memory import release_free_memory, while_building
 
 log = logging.getLogger(__name__)
@@ -91,15 +95,34 @@ def pickled(value: object) -> bytes:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class Apart:
+    """An entry pickled with its large arrays left out, to be written to the arrays file of `token` (`mapped.py`)."""
+
+    blob: bytes
+    token: str
+    arrays: list[np.ndarray]
+
+
+def pickled_apart(value: object) -> bytes | Apart:
+    """`value` pickled as `pickled` does (no memo), its large arrays named rather than copied into the pickle (the
+    bytes alone when it has none)."""
+    buffer = io.BytesIO()
+    pickler = mapped.Pickler(buffer)
+    pickler.fast = True
+    pickler.dump(value)
+    return Apart(buffer.getvalue(), pickler.token, pickler.arrays) if pickler.arrays else buffer.getvalue()
+
+
 def cached(
     directory: Path | None, name: str, key: Iterable[str | bytes], build: Callable[[], T], extra_bytes: int = 0
 ) -> T:
     """The object `build()` makes, read from `directory` when an entry for `key` is there, else built and stored.
 
     A fresh build is returned as it was made, not read back from its bytes: the copy cost much time and saved little
-    memory (bench/README.md). `directory=None` turns the cache off. An entry is read
-    only up to ENTRY_BYTES_PER_KEY_BYTE for each byte of the key, plus `extra_bytes` for a part of the build whose
-    size the key does not tell (and MIN_ENTRY_BYTES).
+    memory (bench/README.md). An entry read back maps its large arrays (`mapped.py`). `directory=None` turns the
+    cache off. An entry (with its arrays file) is read only up to ENTRY_BYTES_PER_KEY_BYTE for each byte of the key,
+    plus `extra_bytes` for a part of the build whose size the key does not tell (and MIN_ENTRY_BYTES).
     """
     parts = [part.encode() if isinstance(part, str) else part for part in key]
     path = entry_path(directory, name, parts) if directory is not None else None
@@ -112,7 +135,7 @@ def cached(
     with while_building():
         value = build()
     if path is not None:
-        store_entry(path, value)
+        store_entry(path, value, pickled_apart)
     release_free_memory()
     return value
 
@@ -122,10 +145,10 @@ def entry_path(directory: Path, name: str, key: Iterable[bytes]) -> Path:
     return directory / f"{name}-{_digest(key)}{SUFFIX}"
 
 
-def store_entry(path: Path, value: object, pickler: Callable[[object], bytes] = pickled) -> None:
-    """Pickle the entry here (with `pickler`) and write it from a thread, so the engine answers while the kernel takes
-    the bytes, tens of megabytes for a large base. The thread is not a daemon: the interpreter waits for it before
-    exiting, so a short run (`bot ask`) still leaves its entry."""
+def store_entry(path: Path, value: object, pickler: Callable[[object], bytes | Apart] = pickled) -> None:
+    """Pickle the entry here (with `pickler`; its arrays apart from it with `pickled_apart`) and write it from a
+    thread, so the engine answers while the kernel takes the bytes, tens of megabytes for a large base. The thread is
+    not a daemon: the interpreter waits for it before exiting, so a short run (`bot ask`) still leaves its entry."""
     try:
         blob = pickler(value)
     except Exception as exc:  # an entry that cannot be stored only costs the next start a build
@@ -183,7 +206,7 @@ def read_entry(path: Path, limit: int, unpickler: type[Unpickler] | None = None)
     """The stored object, or MISS; `unpickler`: an `Unpickler` that allows more classes. Only a regular file (not a
     FIFO, which would block, nor a link, which this module never writes) of at most `limit` bytes is read, and it is
     unpickled as it is read: its bytes are never all in memory beside the objects they make, which lowers the peak
-    (bench/README.md)."""
+    (bench/README.md). The arrays file it names is mapped, within what is left of `limit`."""
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -198,7 +221,9 @@ def read_entry(path: Path, limit: int, unpickler: type[Unpickler] | None = None)
                 raise OSError("not a regular file")
             if info.st_size > limit:
                 raise _TooLargeError
-            value = (unpickler or Unpickler)(io.BufferedReader(_Limited(file, limit), READ_BUFFER)).load()
+            arrays = mapped.Mapped(path, limit - info.st_size, _TooLargeError)
+            reader = io.BufferedReader(_Limited(file, limit), READ_BUFFER)
+            value = (unpickler or Unpickler)(reader, arrays).load()
         except _TooLargeError:  # also when it grew while it was read
             log.warning("index cache %s is larger than its cards allow (%d bytes): building the index", path, limit)
             return MISS
@@ -236,38 +261,66 @@ class _Limited(io.RawIOBase):
         return count
 
 
-def _write(path: Path, blob: bytes) -> None:
-    """Write to a temporary file and rename it into place, so a reader never sees half an entry."""
+def _write(path: Path, entry: bytes | Apart) -> None:
+    """Write to a temporary file and rename it into place, so a reader never sees half an entry; an entry's arrays
+    file first, under a name of its own token, so the entry never names a file not yet whole, nor one a reader maps."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(blob)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        arrays = None
+        if isinstance(entry, Apart):
+            arrays = mapped.arrays_path(path, entry.token)
+            _replace(arrays, functools.partial(mapped.write, token=entry.token, arrays=entry.arrays))
+        blob = entry.blob if isinstance(entry, Apart) else entry
+        _replace(path, lambda file: file.write(blob))
     except OSError as exc:
         log.warning("index cache not written to %s (%s): the next start builds the index again", path.parent, exc)
         return
-    _prune(path)
+    _prune(path, arrays)
 
 
-def _prune(kept: Path) -> None:
-    """Delete all but the KEEP most recently used entries of the same name, and stale temporary files."""
+def _replace(path: Path, write: Callable[[io.BufferedWriter], object]) -> None:
+    """`path` written whole by `write` to a temporary file, then renamed into place."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            write(file)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _prune(kept: Path, arrays: Path | None = None) -> None:
+    """Delete all but the KEEP most recently used entries of the same name with their arrays files, the arrays files
+    of earlier writes of `kept` (whose own is `arrays`), and stale temporary files. A file an engine maps is only
+    unlinked: its pages stay until the engine is gone. An arrays file of no entry may be another process's write
+    under way: deleted once stale."""
     name = kept.name.rsplit("-", 1)[0]
     try:
         entries = sorted(kept.parent.glob(f"{name}-*{SUFFIX}"), key=lambda entry: entry.stat().st_mtime, reverse=True)
+        pruned = {entry.stem for entry in entries[KEEP:] if entry != kept}
         for entry in entries[KEEP:]:
             if entry != kept:
                 entry.unlink(missing_ok=True)
+        known = {entry.stem for entry in entries}
         stale = time.time() - STALE_TEMPORARY
+        for other in kept.parent.glob(f"{name}-*{mapped.SUFFIX}"):
+            owner = other.stem.rsplit("-", 1)[0]
+            if (
+                owner in pruned
+                or (owner == kept.stem and other != arrays)
+                or (owner not in known and _older(other, stale))
+            ):
+                other.unlink(missing_ok=True)
         for temporary in kept.parent.glob(f".{name}-*.tmp"):
-            if temporary.stat().st_mtime < stale:
+            if _older(temporary, stale):
                 temporary.unlink(missing_ok=True)
     except OSError as exc:
         log.debug("index cache not pruned: %s", exc)
+
+
+def _older(path: Path, than: float) -> bool:
+    return path.stat().st_mtime < than
 
 
 class Unpickler(pickle.Unpickler):
@@ -275,6 +328,16 @@ class Unpickler(pickle.Unpickler):
     file cannot run code, nor make more than its bytes describe."""
 
     ALSO: frozenset[tuple[str, str]] = frozenset()
+
+    def __init__(self, file: IO[bytes], arrays: mapped.Mapped | None = None) -> None:
+        super().__init__(file)
+        self._arrays = arrays
+
+    def persistent_load(self, pid: object) -> object:
+        """An array the entry keeps in its arrays file, mapped (`mapped.Mapped`)."""
+        if self._arrays is None:
+            raise pickle.UnpicklingError("this entry has no arrays file")
+        return self._arrays.load(pid)
 
     def find_class(self, module: str, name: str) -> object:
         found = getattr(sys.modules.get(module), name, None)

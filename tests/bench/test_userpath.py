@@ -1,6 +1,9 @@
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
+from bench.child import ROOT
 from bench.loop_lag import Lag
 from bench.reload import Change, OneCard
 from bench.synthetic import ALTERNATES
@@ -19,11 +22,19 @@ def test_the_written_cards_load_without_a_problem(tmp_path: Path) -> None:
 
 
 def test_the_table_names_the_path_and_each_cache_state() -> None:
-    start = Start(1.0, 0.2, 0.3, 0.4, 0.1, 0.001, 120.0, 2.0, 6.0)
+    start = Start(1.0, 0.2, 0.3, 0.4, 0.1, 0.001, 120.0, 2.0, 6.0, first_mb=95.0)
     text = "\n".join(lines(UserPath(10_000, 1_000, start, "exit 1: boom")))
     assert "card files on disk → loader → engine" in text
     assert "| empty | 1.00 s ✓ (≤ 1.5 s) |" in text
+    assert "| 6.00 ms ✓ (≤ 10 ms) | 95 |" in text  # the peak at the first answer, beside the one after the questions
     assert "| present | failed: exit 1: boom |" in text
+
+
+def test_the_measured_process_imports_only_what_the_bot_does_before_its_clock() -> None:
+    """The parent's reload bench (asyncio, the loop-lag ticker) is not imported into the start it measures."""
+    script = "import sys, bench.userpath; print(sorted({'asyncio', 'numpy', 'bench.reload'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]"
 
 
 def test_the_one_card_reloads_are_a_table_of_their_own() -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.cards.model import Card, CardSource
-from bot.engine import Engine, build_memory, cache, matcher
+from bot.engine import Engine, build_memory, cache, mapped, matcher
 from bot.engine.cache import cached, package_digest, source_digest
 from bot.engine.index import SparseIndex
 from bot.engine.index_key import cards_key
@@ -305,6 +305,7 @@ def test_a_moved_knowledge_folder_reads_its_cache(tmp_path: Path, monkeypatch: p
 def test_an_entry_that_grows_while_it_is_read_is_not_read_past_its_limit(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(mapped, "MAPPED_MIN_BYTES", 1 << 40)  # the array kept in the pickle, whose stream grows
     build = Big()
     cached(tmp_path, "index", ["cards"], build, extra_bytes=cache.MIN_ENTRY_BYTES)
     [entry] = _entries(tmp_path)
