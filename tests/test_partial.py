@@ -61,6 +61,18 @@ def test_a_card_that_has_the_one_word_in_passing_is_not_on_the_subject(shipped: 
     assert "open-compute-project" in [suggestion.card.id for suggestion in match.suggestions]
 
 
+def test_a_question_that_undoes_the_card_s_word_is_answered_partially(knowledge: KnowledgeBase) -> None:
+    """A card on installing Python holds the opposite of uninstalling it, however many words they share."""
+    engine = Engine(knowledge)
+    match = engine.answer("how do i uninstall python")
+    assert match.outcome is Outcome.PARTIAL
+    assert match.card is not None
+    assert match.card.id == "python-install"
+    caveat = replies.reply_for(match, engine.knowledge).caveat
+    assert caveat == "The cards say nothing about uninstall. Here is what they say about python:"
+    assert engine.answer("how do i install python").outcome is Outcome.ANSWERED
+
+
 def test_a_full_answer_has_no_caveat(knowledge: KnowledgeBase) -> None:
     engine = Engine(knowledge)
     match = engine.answer("How do I install Python?")

@@ -27,7 +27,7 @@ from bot.engine.long_message import asking_clause, told_coverage
 from bot.engine.offers import SUGGESTION_FLOOR, SUGGESTIONS_MAX, did_you_mean, offerable, runners_up
 from bot.engine.taught import gate, learned_phrases
 from bot.engine.text import clean, is_content, is_question, is_small_talk, question_text, stem
-from bot.engine.vocabulary import Vocabulary
+from bot.engine.vocabulary import Vocabulary, undoes
 
 CLOSE_SPELLING = 0.25  # a card whose character n-grams are this close to the question's relates to it
 RERANK = 10  # candidates re-scored with rapidfuzz
@@ -268,6 +268,17 @@ class Engine:
         missing = tuple(sorted(kinds - self._card_kinds(card_index)))
         return Lacking(missing, () if missing else tuple(lacks), tuple(has))
 
+    def _undone(self, suggestion: Suggestion, question: str) -> Lacking | None:
+        """What the card lacks when the question undoes one of its words ("how do i unlink my account" of a card on
+        linking it): the card holds the opposite of what is asked, however many other words they share."""
+        words = self.question_text(question).split()
+        known = self.vocabulary.counts
+        if not any(undoes(word, known) for word in words):
+            return None
+        lacking = self._lacking_of(suggestion, question)
+        undone = tuple(word for word in lacking.words if undoes(word, known))
+        return Lacking((), undone, lacking.subject) if undone else None
+
     def _phrase_slice(self, card_index: int) -> slice:
         return slice(int(self.index.phrase_start[card_index]), int(self.index.phrase_start[card_index + 1]))
 
@@ -438,6 +449,9 @@ class Engine:
             close = runners_up(best.card, ranked)
             if lacking and FACT_KINDS.intersection(lacking.kinds):
                 return Match(question, Outcome.PARTIAL, best.score, best.card, close, lacking=lacking)
+            undone = self._undone(best, question)
+            if undone is not None:
+                return Match(question, Outcome.PARTIAL, best.score, best.card, close, lacking=undone)
             return Match(question, Outcome.ANSWERED, best.score, best.card, close)
         # A card on the question's subject that lacks the detail asked ("what license is llama 2 under") would have
         # been answered but for that: it is given with a line that says what it does not hold.

@@ -15,10 +15,12 @@ from rapidfuzz.distance import OSA
 from bot.engine.english import is_common
 from bot.engine.entries import ascending, numbered
 from bot.engine.memo import WordCache
-from bot.engine.text import split_letters_digits, stem
+from bot.engine.text import is_content, split_letters_digits, stem
 
 MIN_TYPO_LENGTH = 4
 MIN_GLUED_PART = 3  # shorter parts would split ordinary words into chance pieces
+UNDOING = "un"  # a prefix that turns a word into its opposite: "unlink", "unban", "uninstall"
+MIN_UNDONE = 3  # letters after it: "unit" is no undone "it"
 DOUBLES = re.compile(r"(\w)\1+")
 # Chat's short spellings of everyday words, read as the words unless a card uses them or has them as synonyms.
 CHAT_SPELLINGS = {
@@ -38,6 +40,13 @@ CHAT_SPELLINGS = {
     "yr": "year",
     "yrs": "years",
 }
+
+
+def undoes(word: str, known: Mapping[str, int]) -> bool:
+    """Whether a word no card uses is the opposite of a card's content word ("unlink" of "link"; not "unit")."""
+    rest = word[len(UNDOING) :]
+    undone = word.startswith(UNDOING) and len(rest) >= MIN_UNDONE and is_content(rest)
+    return undone and word not in known and rest in known
 
 
 def max_edits(word: str) -> int:
@@ -154,7 +163,7 @@ class Vocabulary:
         if not self._typo(word):
             return (word,), False
         best = self._closest(word)
-        return ((best,), True) if best else ((word,), False)
+        return ((best,), True) if best and not undoes(word, self.counts) else ((word,), False)
 
     def _has_a_form_of(self, word: str) -> bool:
         """Whether a card uses the word's plural or singular ("pics" for "pic"): the cards' own spelling then."""

@@ -24,6 +24,12 @@ def test_typos_are_corrected_onto_the_vocabulary(vocabulary: Vocabulary, typo: s
     assert vocabulary.correct(typo) == ((fixed,), True)
 
 
+def test_a_word_undoing_a_card_word_is_no_typo_of_it() -> None:
+    vocabulary = Vocabulary.build([["install", "python"], ["link", "account"]], {})
+    assert vocabulary.correct("uninstall") == (("uninstall",), False)  # two edits from "install", but its opposite
+    assert vocabulary.correct("instal") == (("install",), True)
+
+
 def test_doubled_letters_do_not_matter(vocabulary: Vocabulary) -> None:
     assert vocabulary.correct("metaa") == (("meta",), True)
     assert vocabulary.correct("lama") == (("llama",), True)
