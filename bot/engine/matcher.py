@@ -241,7 +241,7 @@ class Engine:
 
     def question_text(self, question: str) -> str:
         """The question as matched; the chat noise a card's own small talk uses stays ("good morning")."""
-        return question_text(question[:QUERY_MAX_CHARS], self.index.card_talk)
+        return self.vocabulary.rejoined(question_text(question[:QUERY_MAX_CHARS], self.index.card_talk))
 
     def unanswered(self, card_index: int, kinds: frozenset[str], coverage: float) -> str | None:
         """Why the card does not answer what is asked, if it does not: its score is then halved."""

@@ -137,6 +137,24 @@ class Vocabulary:
         """Whether the cards' own words include it: a word only learned phrasings use is known, not held."""
         return word in self.counts and word not in self.learned_only
 
+    def rejoined(self, cleaned: str) -> str:
+        """Two words typed apart that the cards write as one ("py torch", "face book", "h 100"): joined, where not
+        both are the cards' words already."""
+        words = cleaned.split()
+        if len(words) < 2:
+            return cleaned
+        joined: list[str] = []
+        at = 0
+        while at < len(words):
+            pair = words[at] + words[at + 1] if at + 1 < len(words) else ""
+            if pair in self.counts and not (words[at] in self.counts and words[at + 1] in self.counts):
+                joined.append(pair)
+                at += 2
+            else:
+                joined.append(words[at])
+                at += 1
+        return " ".join(joined)
+
     def expand_synonyms(self, cleaned: str) -> str:
         if self._synonym_pattern is None:
             return cleaned

@@ -30,6 +30,11 @@ def test_a_word_undoing_a_card_word_is_no_typo_of_it() -> None:
     assert vocabulary.correct("instal") == (("install",), True)
 
 
+def test_a_card_word_typed_as_two_is_joined(vocabulary: Vocabulary) -> None:
+    assert vocabulary.rejoined("what is py torch") == "what is pytorch"
+    assert vocabulary.rejoined("linux foundation") == "linux foundation"  # two of the cards' words stay two
+
+
 def test_doubled_letters_do_not_matter(vocabulary: Vocabulary) -> None:
     assert vocabulary.correct("metaa") == (("meta",), True)
     assert vocabulary.correct("lama") == (("llama",), True)
