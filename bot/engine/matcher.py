@@ -111,7 +111,7 @@ class Match:
 
 def titled(card: Card, word: str) -> bool:
     """Whether the word (or a form of it) is in the card's title, its first question."""
-    return stem(word) in {stem(titled) for titled in clean(card.questions[0]).split()}
+    return stem(word) in {stem(title_word) for title_word in clean(card.questions[0]).split()}
 
 
 def clauses(question: str) -> list[str]:
