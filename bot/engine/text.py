@@ -174,7 +174,7 @@ SMALL_TALK = frozenset(
     bot bots ty tysm tyvm cheers good nice great cool awesome amazing love lovely appreciate appreciated
     gm gn morning night evening afternoon everyone bye cya later sup hiya howdy haha xd wow
     weekend ttyl brb gg np yw congrats thanks thank thx helped helps helpful worked perfect figured nvm nevermind
-    that today
+    that today fixed solved sorted resolved works working
     """.split()
 )
 # Asked of the bot as a person, not of the cards: "how are you", "hows it going", "you there?".

@@ -124,6 +124,11 @@ def test_stems_come_from_the_c_build_and_equal_the_pure_python_stemmer() -> None
         ("thank you so much", True),  # no content word, and asks nothing
         ("thanks that helped", True),
         ("nvm figured it out", True),
+        ("thanks that fixed it", True),  # a member saying the answer worked, not asking about fixes
+        ("sorted cheers", True),
+        ("is it fixed", False),
+        ("what is fixed in 2 4", False),
+        ("login works but vpn fails", False),
         ("how are you doing today", True),  # asked of the bot as a person
         ("how are you finding the new roles", False),
         ("what can you do", False),  # a question with no content word: a card may answer it
