@@ -443,7 +443,7 @@ class Engine:
         # scores; an empty "did you mean" only where nothing relates.
         suggestions = did_you_mean(ranked)
         more = len(offerable(ranked)) > SUGGESTIONS_MAX
-        if best.score >= self.threshold and best.score - runner_up >= self.margin:
+        if best.score >= self.threshold and best.score - runner_up >= self.margin and self._names_words(question):
             # Scoring well despite lacking words, it is the answer; lacking the kind of fact asked, it says so.
             lacking = self._lacking_of(best, question) if best.halved else None
             close = runners_up(best.card, ranked)
@@ -477,6 +477,13 @@ class Engine:
         if best.score < self.threshold:
             return Match(question, Outcome.LOW_SCORE, best.score, None, suggestions, more=more)
         return Match(question, Outcome.AMBIGUOUS, best.score, None, suggestions, more=more)
+
+    def _names_words(self, question: str) -> bool:
+        """Whether the question names anything but numbers: "what's 10% of 40" is about no card that holds a 40%,
+        which is still offered. A word with digits in it ("h100s", "llama2") names a thing; a question of function
+        words alone ("what do you know") is left to its score."""
+        content = [word for word in self.question_text(question).split() if is_content(word)]
+        return not all(word.isdigit() for word in content) or not content
 
     def autocomplete(self, prefix: str, limit: int = 25) -> list[Card]:
         """Cards for a half-typed question: titles starting with it first, then the closest matches."""

@@ -400,3 +400,19 @@ def test_an_answer_offers_the_runners_up_nearly_as_close(engine: Engine) -> None
     far = engine.answer("how do i get a role in the server")
     assert far.answered
     assert far.suggestions == ()
+
+
+def test_numbers_alone_are_offered_not_answered(knowledge: KnowledgeBase) -> None:
+    card = Card(
+        id="grading",
+        questions=("How is the course graded?", "what is the grade breakdown"),
+        answer="Assignments count for 40% and the final exam for 60%.",
+        source=CardSource(document="handbook"),
+    )
+    engine = Engine(replace(knowledge, cards={**knowledge.cards, "grading": card}), threshold=15.0, margin=0.0)
+    numbers = engine.answer("what's 40 of 60")
+    assert engine.rank("what's 40 of 60")[0].card == card
+    assert numbers.score >= engine.threshold  # it would be answered on its score
+    assert not numbers.answered
+    assert card in [suggestion.card for suggestion in numbers.suggestions]
+    assert engine.answer("is the final exam 60").card == card  # a word beside the numbers names the subject
