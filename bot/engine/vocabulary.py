@@ -1,4 +1,4 @@
-"""The cards' vocabulary: maps chat words onto the words the cards use (synonyms, glued versions, typos)."""
+"""The cards' vocabulary: maps chat words onto the words the cards use (synonyms, shorthand, glued versions, typos)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.engine.chat_words import chat_words
 from bot.engine.english import is_common
 from bot.engine.entries import ascending, numbered
 from bot.engine.memo import WordCache
@@ -22,24 +23,6 @@ MIN_GLUED_PART = 3  # shorter parts would split ordinary words into chance piece
 UNDOING = "un"  # a prefix that turns a word into its opposite: "unlink", "unban", "uninstall"
 MIN_UNDONE = 3  # letters after it: "unit" is no undone "it"
 DOUBLES = re.compile(r"(\w)\1+")
-# Chat's short spellings of everyday words, read as the words unless a card uses them or has them as synonyms.
-CHAT_SPELLINGS = {
-    "algo": "algorithm",
-    "algos": "algorithms",
-    "convo": "conversation",
-    "convos": "conversations",
-    "diff": "difference",
-    "govt": "government",
-    "msg": "message",
-    "msgs": "messages",
-    "pic": "picture",
-    "pics": "pictures",
-    "ppl": "people",
-    "vid": "video",
-    "vids": "videos",
-    "yr": "year",
-    "yrs": "years",
-}
 
 
 def undoes(word: str, known: Mapping[str, int]) -> bool:
@@ -81,6 +64,7 @@ class Vocabulary:
         self.counts = counts
         self.learned_only = learned_only
         self.synonyms = {key: value for key, value in synonyms.items() if key and value}
+        self._chat_words = chat_words()  # read here, so a malformed line stops the build, not a question
         self._by_length: dict[int, list[str]] = {}
         self._undoubled: dict[str, str] = {}  # "lama" → "llama": doubled letters are the commonest slip
         for word in sorted(counts, key=lambda known: (-counts[known], known)):
@@ -166,8 +150,8 @@ class Vocabulary:
             return (own,), True  # a member's typo a learned phrasing keeps ("pytroch") is still the card's word
         if word in self.counts or word.isdigit():
             return (word,), False
-        if word in CHAT_SPELLINGS and not self._has_a_form_of(word):
-            return (CHAT_SPELLINGS[word],), False
+        if (meaning := self.chat_form(word)) is not None:
+            return meaning, False
         undoubled = self._undoubled.get(DOUBLES.sub(r"\1", word))
         if undoubled:
             return (undoubled,), undoubled != word
@@ -183,9 +167,15 @@ class Vocabulary:
         best = self._closest(word)
         return ((best,), True) if best and not undoes(word, self.counts) else ((word,), False)
 
-    def _has_a_form_of(self, word: str) -> bool:
-        """Whether a card uses the word's plural or singular ("pics" for "pic"): the cards' own spelling then."""
-        return any(form in self.counts for form in (f"{word}s", f"{word}es", word.removesuffix("s")) if form != word)
+    def chat_form(self, word: str) -> tuple[str, ...] | None:
+        """What a chat word no card uses stands for (`chat_words.txt`): a card's own plural or singular of it ("pic"
+        for "pics"), else the lexicon's words. None for any other word, and for one a card uses: a card's "pfp" is
+        matched as typed, and a card's `synonyms:` were applied before."""
+        meaning = self._chat_words.get(word)
+        if meaning is None or word in self.counts:
+            return None
+        own = next((form for form in (f"{word}s", f"{word}es", word.removesuffix("s")) if form in self.counts), None)
+        return (own,) if own else meaning
 
     def _unglue(self, word: str) -> tuple[str, str] | None:
         """`opensource` → `open`, `source`: two words the cards use, typed as one (the most even split wins)."""
