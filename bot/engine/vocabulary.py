@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from itertools import chain
 
@@ -23,6 +23,12 @@ MIN_GLUED_PART = 3  # shorter parts would split ordinary words into chance piece
 UNDOING = "un"  # a prefix that turns a word into its opposite: "unlink", "unban", "uninstall"
 MIN_UNDONE = 3  # letters after it: "unit" is no undone "it"
 DOUBLES = re.compile(r"(\w)\1+")
+
+
+def _alternation(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern of whole phrases, the longest tried first; None for none."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b") if ordered else None
 
 
 def undoes(word: str, known: Mapping[str, int]) -> bool:
@@ -71,10 +77,9 @@ class Vocabulary:
             self._by_length.setdefault(len(word), []).append(word)
             self._undoubled.setdefault(DOUBLES.sub(r"\1", word), word)
         self._replacements = {**_plurals(self.synonyms), **self.synonyms}
-        phrases = sorted(self._replacements, key=len, reverse=True)
-        self._synonym_pattern = (
-            re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b") if phrases else None
-        )
+        self._synonym_pattern = _alternation(self._replacements)
+        self._short_forms = self._written_short()
+        self._short_pattern = _alternation(self._short_forms)
         self.correct = WordCache(self._correct)
 
     def __reduce__(self) -> tuple[type[Vocabulary], tuple[Counter[str], dict[str, str], frozenset[str]]]:
@@ -138,6 +143,21 @@ class Vocabulary:
                 joined.append(words[at])
                 at += 1
         return " ".join(joined)
+
+    def shortened(self, cleaned: str) -> str:
+        """Words written out that the cards write short ("profile picture" where a card says "pfp", "repository"
+        where it says "repo"): read as the cards' form, where no card writes every word of it out."""
+        if self._short_pattern is None:
+            return cleaned
+        return self._short_pattern.sub(lambda match: self._short_forms[match.group(0)], cleaned)
+
+    def _written_short(self) -> dict[str, str]:
+        """The lexicon's meanings, written out, mapped to the form the cards use (the one more cards use first)."""
+        forms: dict[str, str] = {}
+        for typed, meant in sorted(self._chat_words.items(), key=lambda entry: -self.counts.get(entry[0], 0)):
+            if self.holds(typed) and not all(self.holds(word) for word in meant if is_content(word)):
+                forms.setdefault(" ".join(meant), typed)
+        return forms
 
     def expand_synonyms(self, cleaned: str) -> str:
         if self._synonym_pattern is None:

@@ -96,6 +96,26 @@ def test_a_card_that_uses_the_short_form_keeps_it() -> None:
     assert Vocabulary.build([["pfp"]], {"pfp": "avatar"}).expand_synonyms("my pfp") == "my avatar"  # synonyms first
 
 
+def test_words_written_out_are_read_as_the_short_form_a_card_uses() -> None:
+    short = Vocabulary.build([["pfp", "rules"], ["repo", "fork"]], {})
+    assert short.shortened("can i change my profile picture") == "can i change my pfp"
+    assert short.shortened("how do i fork the repository") == "how do i fork the repo"
+    both = Vocabulary.build([["pfp", "rules"], ["profile", "picture"]], {})
+    assert both.shortened("can i change my profile picture") == "can i change my profile picture"  # a card's words
+    assert Vocabulary.build([["rules"]], {}).shortened("my profile picture") == "my profile picture"
+
+
+def test_a_card_written_short_answers_the_words_written_out() -> None:
+    cards = [
+        card("avatar", ["How do I change my pfp?", "where do i set my pfp", "new pfp"], "Upload it in your settings."),
+        *PROFILE_CARDS[1:],
+    ]
+    engine = Engine(KnowledgeBase({}, {each.id: each for each in cards}), threshold=15.0, margin=0.0)
+    match = engine.answer("how do i change my profile picture")
+    assert match.card is not None
+    assert match.card.id == "avatar"
+
+
 def test_a_mapped_word_weighs_as_the_cards_own_words() -> None:
     held = Vocabulary.build([["profile", "picture"], ["nickname"]], {})
     assert [(part.word, part.weight) for part in analyse(held, "pfp") or ()] == [("profile", 1.0), ("picture", 1.0)]
