@@ -48,7 +48,7 @@ def test_ask_json_decline_contract(capsys: pytest.CaptureFixture[str], monkeypat
     assert out["source"] is None
     assert 1 <= len(out["suggestions"]) <= 3
     assert set(out["suggestions"][0]) == {"card", "question", "score"}
-    assert out["suggestions"][0]["card"] == "python-install"
+    assert out["suggestions"][0]["card"] == "virtualenv"  # "env" is read as "environment" (chat_words.txt)
 
 
 def test_ask_json_stdin_one_line_each_in_order() -> None:

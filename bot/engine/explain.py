@@ -76,16 +76,19 @@ def _reading(engine: Engine, word: str) -> str:
     if word in vocabulary:
         return "a card's word"
     read, guessed = vocabulary.correct(word)
+    shorthand = f"chat words for {' '.join(read)} (chat_words.txt)" if vocabulary.chat_form(word) else ""
     unknown = [part for part in parts if part.word not in vocabulary]
     stems = [part for part in unknown if engine.knows_stem(part.stem)]
     if unknown and len(stems) == len(unknown):
         weights = ", ".join(f"{part.stem} {part.weight:.2f}" for part in stems)
         kin = "its stem" if all(part.stem == stem(part.word) for part in stems) else "a word of its stem (-er)"
-        return f"no card uses this form, but one has {kin}: matched as {weights} of a card's own word"
+        return f"{shorthand or 'no card uses this form'}, but one has {kin}: matched as {weights} of a card's own word"
     if unknown:
         weights = ", ".join(f"{part.word} {part.weight:.2f}" for part in unknown)
-        return f"no card uses it: weighs as the rarest word known, times {weights}, and pulls the score down"
-    return f"{'a typo of' if guessed else 'read as'} {' '.join(read)}"
+        unused = ", ".join(part.word for part in unknown)
+        said = f"{shorthand}; no card uses {unused}" if shorthand else "no card uses it"
+        return f"{said}: weighs as the rarest word known, times {weights}, and pulls the score down"
+    return shorthand or f"{'a typo of' if guessed else 'read as'} {' '.join(read)}"
 
 
 def format_explanation(explanation: Explanation) -> str:

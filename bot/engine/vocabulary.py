@@ -1,10 +1,10 @@
-"""The cards' vocabulary: maps chat words onto the words the cards use (synonyms, glued versions, typos)."""
+"""The cards' vocabulary: maps chat words onto the words the cards use (synonyms, shorthand, glued versions, typos)."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from itertools import chain
 
@@ -12,6 +12,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.engine.chat_words import chat_words
 from bot.engine.english import is_common
 from bot.engine.entries import ascending, numbered
 from bot.engine.memo import WordCache
@@ -22,24 +23,12 @@ MIN_GLUED_PART = 3  # shorter parts would split ordinary words into chance piece
 UNDOING = "un"  # a prefix that turns a word into its opposite: "unlink", "unban", "uninstall"
 MIN_UNDONE = 3  # letters after it: "unit" is no undone "it"
 DOUBLES = re.compile(r"(\w)\1+")
-# Chat's short spellings of everyday words, read as the words unless a card uses them or has them as synonyms.
-CHAT_SPELLINGS = {
-    "algo": "algorithm",
-    "algos": "algorithms",
-    "convo": "conversation",
-    "convos": "conversations",
-    "diff": "difference",
-    "govt": "government",
-    "msg": "message",
-    "msgs": "messages",
-    "pic": "picture",
-    "pics": "pictures",
-    "ppl": "people",
-    "vid": "video",
-    "vids": "videos",
-    "yr": "year",
-    "yrs": "years",
-}
+
+
+def _alternation(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern of whole phrases, the longest tried first; None for none."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b") if ordered else None
 
 
 def undoes(word: str, known: Mapping[str, int]) -> bool:
@@ -81,16 +70,16 @@ class Vocabulary:
         self.counts = counts
         self.learned_only = learned_only
         self.synonyms = {key: value for key, value in synonyms.items() if key and value}
+        self._chat_words = chat_words()  # read here, so a malformed line stops the build, not a question
         self._by_length: dict[int, list[str]] = {}
         self._undoubled: dict[str, str] = {}  # "lama" → "llama": doubled letters are the commonest slip
         for word in sorted(counts, key=lambda known: (-counts[known], known)):
             self._by_length.setdefault(len(word), []).append(word)
             self._undoubled.setdefault(DOUBLES.sub(r"\1", word), word)
         self._replacements = {**_plurals(self.synonyms), **self.synonyms}
-        phrases = sorted(self._replacements, key=len, reverse=True)
-        self._synonym_pattern = (
-            re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b") if phrases else None
-        )
+        self._synonym_pattern = _alternation(self._replacements)
+        self._short_forms = self._written_short()
+        self._short_pattern = _alternation(self._short_forms)
         self.correct = WordCache(self._correct)
 
     def __reduce__(self) -> tuple[type[Vocabulary], tuple[Counter[str], dict[str, str], frozenset[str]]]:
@@ -155,6 +144,21 @@ class Vocabulary:
                 at += 1
         return " ".join(joined)
 
+    def shortened(self, cleaned: str) -> str:
+        """Words written out that the cards write short ("profile picture" where a card says "pfp", "repository"
+        where it says "repo"): read as the cards' form, where no card writes every word of it out."""
+        if self._short_pattern is None:
+            return cleaned
+        return self._short_pattern.sub(lambda match: self._short_forms[match.group(0)], cleaned)
+
+    def _written_short(self) -> dict[str, str]:
+        """The lexicon's meanings, written out, mapped to the form the cards use (the one more cards use first)."""
+        forms: dict[str, str] = {}
+        for typed, meant in sorted(self._chat_words.items(), key=lambda entry: -self.counts.get(entry[0], 0)):
+            if self.holds(typed) and not all(self.holds(word) for word in meant if is_content(word)):
+                forms.setdefault(" ".join(meant), typed)
+        return forms
+
     def expand_synonyms(self, cleaned: str) -> str:
         if self._synonym_pattern is None:
             return cleaned
@@ -166,8 +170,8 @@ class Vocabulary:
             return (own,), True  # a member's typo a learned phrasing keeps ("pytroch") is still the card's word
         if word in self.counts or word.isdigit():
             return (word,), False
-        if word in CHAT_SPELLINGS and not self._has_a_form_of(word):
-            return (CHAT_SPELLINGS[word],), False
+        if (meaning := self.chat_form(word)) is not None:
+            return meaning, False
         undoubled = self._undoubled.get(DOUBLES.sub(r"\1", word))
         if undoubled:
             return (undoubled,), undoubled != word
@@ -183,9 +187,15 @@ class Vocabulary:
         best = self._closest(word)
         return ((best,), True) if best and not undoes(word, self.counts) else ((word,), False)
 
-    def _has_a_form_of(self, word: str) -> bool:
-        """Whether a card uses the word's plural or singular ("pics" for "pic"): the cards' own spelling then."""
-        return any(form in self.counts for form in (f"{word}s", f"{word}es", word.removesuffix("s")) if form != word)
+    def chat_form(self, word: str) -> tuple[str, ...] | None:
+        """What a chat word no card uses stands for (`chat_words.txt`): a card's own plural or singular of it ("pic"
+        for "pics"), else the lexicon's words. None for any other word, and for one a card uses: a card's "pfp" is
+        matched as typed, and a card's `synonyms:` were applied before."""
+        meaning = self._chat_words.get(word)
+        if meaning is None or word in self.counts:
+            return None
+        own = next((form for form in (f"{word}s", f"{word}es", word.removesuffix("s")) if form in self.counts), None)
+        return (own,) if own else meaning
 
     def _unglue(self, word: str) -> tuple[str, str] | None:
         """`opensource` → `open`, `source`: two words the cards use, typed as one (the most even split wins)."""

@@ -91,7 +91,7 @@ def test_a_dropped_g_is_put_back_before_any_typo_fix() -> None:
 def test_chat_spellings_read_as_their_words_unless_a_card_uses_them() -> None:
     assert Vocabulary.build([["people"]], {}).correct("ppl") == (("people",), False)
     assert Vocabulary.build([["ppl", "lead"]], {}).correct("ppl") == (("ppl",), False)
-    assert Vocabulary.build([["post", "pics"]], {}).correct("pic") == (("pic",), False)  # the card's own spelling
+    assert Vocabulary.build([["post", "pics"]], {}).correct("pic") == (("pics",), False)  # the card's own spelling
     assert Vocabulary.build([["trading", "algo"]], {}).correct("algos")[0] == ("algo",)  # not "algorithms"
     assert Vocabulary.build([["lead"]], {"ppl": "pay per lead"}).expand_synonyms("ppl") == "pay per lead"
 
