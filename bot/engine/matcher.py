@@ -17,9 +17,10 @@ from bot.cards.model import Card, KnowledgeBase, Source
 from bot.engine.asks import answered_kinds, asks
 from bot.engine.broad import widen
 from bot.engine.built import Index, auto_trained_weight, build_index, linear_features
-from bot.engine.cache import cached
+from bot.engine.cache import cached, flush
 from bot.engine.calibration import Calibration, Ranks, calibrate
 from bot.engine.features import analyse, question_features
+from bot.engine.forked import Pending, beside
 from bot.engine.index import top
 from bot.engine.index_key import index_key
 from bot.engine.linear import WEIGHTS_MAX, LinearModel
@@ -172,8 +173,11 @@ class Engine:
             trained_weight = auto_trained_weight(self.cards)
         auto = threshold is None or margin is None
 
-        def calibrator(own: list[Card], weight: float) -> Calibration:
-            return calibration or calibrated(knowledge.sources, own, weight)
+        def calibrator(own: list[Card], weight: float) -> Pending[Calibration]:
+            if calibration is not None:
+                return Pending(lambda: calibration)
+            flush()  # the index cache's own writers are the threads a start has: done, the process may fork
+            return beside(calibrated, knowledge.sources, own, weight)
 
         # The index depends only on the cards and these settings: kept on disk, a restart skips the build.
         key = index_key(self.cards, trained_weight, auto)
