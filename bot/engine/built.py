@@ -16,12 +16,12 @@ from bot.cards.model import Card
 from bot.engine.calibration import Calibration
 from bot.engine.entries import Postings, Ragged
 from bot.engine.features import Analyses, Part, Words, analyse, features
-from bot.engine.forked import Pending
 from bot.engine.index import SparseIndex
 from bot.engine.linear import LinearModel
 from bot.engine.phrase_table import PhraseTable
 from bot.engine.text import NOISE_WORDS, SMALL_TALK, char_ngrams, clean, clean_many, is_small_talk, stem
 from bot.engine.vocabulary import Vocabulary
+from bot.forked import Pending
 
 ANSWER_TERM_WEIGHT = 0.5  # the answer's words count half as much as a question's toward the whole card
 UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, times this

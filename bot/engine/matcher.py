@@ -20,7 +20,6 @@ from bot.engine.built import Index, auto_trained_weight, build_index, linear_fea
 from bot.engine.cache import cached, flush
 from bot.engine.calibration import Calibration, Ranks, calibrate
 from bot.engine.features import analyse, question_features
-from bot.engine.forked import Pending, beside
 from bot.engine.index import top
 from bot.engine.index_key import index_key
 from bot.engine.linear import WEIGHTS_MAX, LinearModel
@@ -29,6 +28,7 @@ from bot.engine.offers import SUGGESTION_FLOOR, SUGGESTIONS_MAX, did_you_mean, o
 from bot.engine.taught import gate, learned_phrases
 from bot.engine.text import clean, is_content, is_question, is_small_talk, question_text, stem
 from bot.engine.vocabulary import Vocabulary, undoes
+from bot.forked import Pending, beside
 
 CLOSE_SPELLING = 0.25  # a card whose character n-grams are this close to the question's relates to it
 RERANK = 10  # candidates re-scored with rapidfuzz

@@ -8,8 +8,9 @@ import time
 import pytest
 
 from bench.synthetic import workload
+from bot import forked
 from bot.cards import KnowledgeBase
-from bot.engine import Engine, forked
+from bot.engine import Engine
 from bot.engine.calibration import CALIBRATION_CARDS_MAX
 
 PARENT = os.getpid()
