@@ -13,7 +13,6 @@ second more.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -60,9 +59,6 @@ class Start:
     ask_p50_ms: float
     ask_p99_ms: float
     first_mb: float = 0.0  # VmHWM at the first answer: the questions after it make more of the mapped index resident
-    # The largest peak of the children it forked beside its load and build (`bot/forked.py`), pages shared with it
-    # included: 0 when it forked none
-    children_mb: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -120,7 +116,6 @@ def measure(knowledge_dir: Path, cache_dir: Path, queries: list[str], spawned: f
     answered = time.perf_counter()
     start = time.time() - spawned
     first_kib = status_kib("VmHWM")
-    children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     ask = []
     for query in queries:
         before = time.perf_counter()
@@ -140,7 +135,6 @@ def measure(knowledge_dir: Path, cache_dir: Path, queries: list[str], spawned: f
         ask_p50_ms=float(np.percentile(ask_ms, 50)),
         ask_p99_ms=float(np.percentile(ask_ms, 99)),
         first_mb=first_kib * 1024 / 1e6,
-        children_mb=children_kib * 1024 / 1e6,
     )
 
 
@@ -238,16 +232,16 @@ def lines(result: UserPath) -> list[str]:
         "changed, the loaded cards read back (present); engine: the build with its threshold calibration (empty; in "
         "parentheses, the calibration's own time, or the build's wait for the child choosing it beside the build) or "
         "the index cache's read (present). Peak: the process's maximum resident set (VmHWM) after the questions, "
-        "and at the first answer, MB = 10^6 bytes; its children's: the largest peak of a child it forked (pages "
-        f"shared with it included). Ask: {result.queries:,} questions after the first answer.",
+        f"and at the first answer, MB = 10^6 bytes (a child it forked is not counted). Ask: {result.queries:,} "
+        "questions after the first answer.",
         "",
         "| index cache | start s | imports s | loader s | engine s (calibration) | first ask ms | peak MB "
-        "| ask p50 ms | ask p99 ms | peak at first answer MB | its children's peak MB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| ask p50 ms | ask p99 ms | peak at first answer MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for state, start in (("empty", result.empty), ("present", result.present)):
         if isinstance(start, str):
-            out.append(f"| {state} | failed: {start} |  |  |  |  |  |  |  |  |  |")
+            out.append(f"| {state} | failed: {start} |  |  |  |  |  |  |  |  |")
             continue
 
         def target(field: str) -> float | None:
@@ -257,8 +251,7 @@ def lines(result: UserPath) -> list[str]:
             f"| {state} | {_cell(start.start, target(f'start_{state}'), ' s', 2)} | {start.imports:.2f} | "
             f"{start.load:.2f} | {start.engine:.2f} ({start.calibration:.2f}) | {start.first_answer * 1000:.1f} | "
             f"{_cell(start.peak_mb, target('peak_mb'), ' MB', 0)} | {start.ask_p50_ms:.2f} | "
-            f"{_cell(start.ask_p99_ms, target('ask_p99_ms'), ' ms', 2)} | {start.first_mb:.0f} | "
-            f"{start.children_mb:.0f} |"
+            f"{_cell(start.ask_p99_ms, target('ask_p99_ms'), ' ms', 2)} | {start.first_mb:.0f} |"
         )
     return [*out, "", *_reload_lines(result)]
 
