@@ -20,7 +20,7 @@ import select
 import signal
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class Forked(Pending[T]):
         finally:
             self.close()
         if kind == "value":
-            return value  # type: ignore[no-any-return]
+            return cast(T, value)
         log.warning("a build's side job failed in its child process (%s): running it here instead", value)
         return self._job()
 
