@@ -546,17 +546,21 @@ def _load_knowledge(
     citations: dict[CardSource, CardSource] = {}
     ordered = sorted(entries.items(), key=_path_order)
     beside = _parsed_beside(ordered, texts, memo, partial(_parse_listed, resolved, resolve, citations))
-    for path, entry in ordered:
-        parse = partial(_parse_file, path, resolved, resolve, entry, texts.get(path), citations)
-        if beside is not None and path in beside.paths:
-            parse = partial(beside.take, path)
-        if memo is not None and entry is not None and path not in texts:
-            result, card_problems = memo.parse(path, entry, parse)
-        else:
-            result, card_problems = parse()
-        problems += card_problems
-        if result:
-            parsed.append(result)
+    try:
+        for path, entry in ordered:
+            parse = partial(_parse_file, path, resolved, resolve, entry, texts.get(path), citations)
+            if beside is not None and path in beside.paths:
+                parse = partial(beside.take, path)
+            if memo is not None and entry is not None and path not in texts:
+                result, card_problems = memo.parse(path, entry, parse)
+            else:
+                result, card_problems = parse()
+            problems += card_problems
+            if result:
+                parsed.append(result)
+    finally:
+        if beside is not None:
+            beside.pending.close()  # a load that failed leaves no child
 
     cards: dict[str, Card] = {}
     shown_of: dict[str, str] = {}  # the file of each card, as problems name it

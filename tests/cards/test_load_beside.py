@@ -80,3 +80,17 @@ def test_a_memo_keeps_the_parses_made_beside_and_a_reload_forks_nothing(
     assert again[2] == 0
     assert again[:2] == first[:2]
     assert parses == []  # every file, either half's, given back by the memo
+
+
+def test_a_load_that_fails_leaves_no_child(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    children = []
+    start = forked.beside
+    monkeypatch.setattr(loader, "beside", lambda *args: children.append(start(*args)) or children[-1])
+    parse = loader._parse_card
+    monkeypatch.setattr(loader, "_parse_card", lambda path, *args: parse(path, *args) if path.name < "c10" else 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        _loaded(root, cores=2)
+    (child,) = children
+    assert isinstance(child, forked.Forked)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)
