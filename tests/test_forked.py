@@ -10,7 +10,7 @@ import pytest
 from bench.synthetic import workload
 from bot import forked
 from bot.cards import KnowledgeBase
-from bot.engine import Engine
+from bot.engine import Engine, built, matcher
 from bot.engine.calibration import CALIBRATION_CARDS_MAX
 
 PARENT = os.getpid()
@@ -136,3 +136,17 @@ def test_the_decision_and_answers_are_the_same_with_and_without_the_child(
     questions += ["good morning all", "what's the weather like tomorrow"]
     for question in questions:
         assert beside.answer(question) == alone.answer(question)
+
+
+def test_a_build_that_fails_leaves_no_calibration_child(
+    two_cores: None, knowledge: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    children: list[forked.Pending[object]] = []
+    start = forked.beside
+    monkeypatch.setattr(matcher, "beside", lambda *args: children.append(start(*args)) or children[-1])
+    monkeypatch.setattr(built, "indexed", lambda *args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        Engine(knowledge)
+    (child,) = children
+    assert isinstance(child, forked.Forked)
+    assert _gone(child.pid)
