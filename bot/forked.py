@@ -37,6 +37,12 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def alone() -> bool:
+    """Whether the process runs no thread but this one: a fork copies only the caller's, and a lock another thread
+    held stays held in the child."""
+    return threading.active_count() == 1
+
+
 class Pending(Generic[T]):
     """A job's result, computed in the process when `result` is first asked for."""
 
@@ -106,7 +112,7 @@ def beside(function: Callable[..., T], *args: object, timeout: float = TIMEOUT) 
     def job() -> T:
         return function(*args)
 
-    if cores() < 2 or threading.active_count() > 1 or not hasattr(os, "fork"):
+    if cores() < 2 or not alone() or not hasattr(os, "fork"):
         return Pending(job)
     reading, writing = os.pipe()
     try:
