@@ -1,13 +1,13 @@
-"""A side job of a build run in a forked child, so it takes the second core while the build keeps the first.
+"""A side job of a start run in a forked child, so it takes the second core while the process keeps the first.
 
 A start from card files with an empty index cache ran on one core: the threshold's calibration (`calibration.py`)
-waited for the build, though it needs only the cards. Forked, the child has the cards and the engine's modules
-already in memory (nothing pickled to it, no interpreter to start, a few milliseconds); only its result comes back
-through a pipe. A fork copies only the thread that calls it, and a lock another thread held stays held in the child,
-so the job forks only while the process runs no other thread (a bot's start, a `check` or an `eval`, the child
-that builds a reload: `build_process.py`); in a serving process, or with one core to run on, the job runs in the
-process, when its result is wanted, as it always did. A child that cannot start, dies or fails costs only that run
-in the process: the result is the same either way, and never lost.
+waited for the build, though it needs only the cards, and the loader parsed every card file in turn. Forked, the
+child has the cards and the modules already in memory (nothing pickled to it, no interpreter to start, a few
+milliseconds); only its result comes back through a pipe. A fork copies only the thread that calls it, and a lock
+another thread held stays held in the child, so the job forks only while the process runs no other thread (a bot's
+start, a `check` or an `eval`, the child that builds a reload: `build_process.py`); in a serving process, or with one
+core to run on, the job runs in the process, when its result is wanted, as it always did. A child that cannot start,
+dies, fails or hangs costs only that run in the process: the result is the same either way, and never lost.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Forked(Pending[T]):
             self.close()
         if kind == "value":
             return cast(T, value)
-        log.warning("a build's side job failed in its child process (%s): running it here instead", value)
+        log.warning("a side job failed in its child process (%s): running it here instead", value)
         return self._job()
 
     def close(self) -> None:
@@ -121,7 +121,7 @@ def beside(function: Callable[..., T], *args: object, timeout: float = TIMEOUT) 
     except OSError as exc:
         os.close(reading)
         os.close(writing)
-        log.warning("no child process for a build's side job (%s): running it here", exc)
+        log.warning("no child process for a side job (%s): running it here", exc)
         return Pending(job)
     if pid == 0:  # the child: never returns into the caller's code
         _run_child(job, reading, writing)
