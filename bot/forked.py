@@ -53,7 +53,7 @@ class Pending(Generic[T]):
         return self._job()
 
     def close(self) -> None:
-        """Give up the job if it still runs (the build it was beside failed)."""
+        """Give up the job if it still runs (the work it was beside failed)."""
 
 
 class Forked(Pending[T]):
