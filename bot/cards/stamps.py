@@ -75,6 +75,11 @@ class ParseMemo(Generic[T]):
         self._next = {}
         self._started = time.time_ns()
 
+    @property
+    def empty(self) -> bool:
+        """Nothing kept from a load before: every file is to be parsed (a start)."""
+        return not self._kept
+
     def parse(self, path: str, entry: os.DirEntry[str], parse: Callable[[], T]) -> T:
         """What `parse()` makes of the file at `path`, reused while its stamp stays the same."""
         stamped = self._given.get(path) or stamp(path, path, entry)

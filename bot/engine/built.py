@@ -21,6 +21,7 @@ from bot.engine.linear import LinearModel
 from bot.engine.phrase_table import PhraseTable
 from bot.engine.text import NOISE_WORDS, SMALL_TALK, char_ngrams, clean, clean_many, is_small_talk, stem
 from bot.engine.vocabulary import Vocabulary
+from bot.forked import Pending
 
 ANSWER_TERM_WEIGHT = 0.5  # the answer's words count half as much as a question's toward the whole card
 UNKNOWN_WEIGHT = 1.5  # a word no card knows weighs as the rarest known word, times this
@@ -40,8 +41,8 @@ TRAINED_MIN_PHRASINGS = 20  # questions a card, on average, for it to be on by d
 # Training time grows with the phrases: past this many, a build would take minutes, so the part is left out.
 TRAINED_PHRASES_MAX = 20_000
 
-# Chooses the threshold and margin on cards (their own phrasings alone) for a trained part of that weight.
-Calibrator = Callable[[list[Card], float], Calibration]
+# Starts choosing the threshold and margin on cards (their own phrasings alone) for a trained part of that weight.
+Calibrator = Callable[[list[Card], float], Pending[Calibration]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,10 +261,19 @@ def small_talk_of(vocabulary: Vocabulary, card_talk: frozenset[str]) -> frozense
 def build_index(cards: Sequence[Card], trained_weight: float, calibrator: Calibrator | None) -> Index:
     """The vocabulary, indexes and trained part of the cards; with a `calibrator`, the threshold and margin too,
     chosen on the cards' own phrasings with the trained part these would have."""
-    synonyms = synonyms_of(cards)
-    made = indexed(cards, lambda read: read.vocabulary(synonyms), _counted)
-    vocabulary = made.vocabulary
-    linear, trained, own_trained = _trained_part(vocabulary, cards, len(made.groups), trained_weight)
+    # Without a trained part the calibration's engines have none either, so it can start before the build, beside it
+    # (`forked.py`); with one, the weight they are built with is known only once the vocabulary is.
+    early = calibrator(own_phrasings(cards), 0.0) if calibrator is not None and trained_weight <= 0 else None
+    try:
+        synonyms = synonyms_of(cards)
+        made = indexed(cards, lambda read: read.vocabulary(synonyms), _counted)
+        vocabulary = made.vocabulary
+        linear, trained, own_trained = _trained_part(vocabulary, cards, len(made.groups), trained_weight)
+        chosen = early or (calibrator(own_phrasings(cards), own_trained) if calibrator is not None else None)
+        calibration = chosen.result() if chosen is not None else None
+    finally:
+        if early is not None:
+            early.close()
     return Index(
         vocabulary=vocabulary,
         exact=made.exact,
@@ -280,7 +290,7 @@ def build_index(cards: Sequence[Card], trained_weight: float, calibrator: Calibr
         taught=made.taught,
         linear=linear,
         trained_weight=trained,
-        calibration=calibrator(own_phrasings(cards), own_trained) if calibrator is not None else None,
+        calibration=calibration,
     )
 
 

@@ -17,7 +17,7 @@ from bot.cards.model import Card, KnowledgeBase, Source
 from bot.engine.asks import answered_kinds, asks
 from bot.engine.broad import widen
 from bot.engine.built import Index, auto_trained_weight, build_index, linear_features
-from bot.engine.cache import cached
+from bot.engine.cache import cached, flush
 from bot.engine.calibration import Calibration, Ranks, calibrate
 from bot.engine.features import analyse, question_features
 from bot.engine.index import top
@@ -28,6 +28,7 @@ from bot.engine.offers import SUGGESTION_FLOOR, SUGGESTIONS_MAX, did_you_mean, o
 from bot.engine.taught import gate, learned_phrases
 from bot.engine.text import clean, is_content, is_question, is_small_talk, question_text, stem
 from bot.engine.vocabulary import Vocabulary, undoes
+from bot.forked import Pending, beside
 
 CLOSE_SPELLING = 0.25  # a card whose character n-grams are this close to the question's relates to it
 RERANK = 10  # candidates re-scored with rapidfuzz
@@ -172,8 +173,11 @@ class Engine:
             trained_weight = auto_trained_weight(self.cards)
         auto = threshold is None or margin is None
 
-        def calibrator(own: list[Card], weight: float) -> Calibration:
-            return calibration or calibrated(knowledge.sources, own, weight)
+        def calibrator(own: list[Card], weight: float) -> Pending[Calibration]:
+            if calibration is not None:
+                return Pending(lambda: calibration)
+            flush()  # the index cache's own writers are the threads a start has: done, the process may fork
+            return beside(calibrated, knowledge.sources, own, weight)
 
         # The index depends only on the cards and these settings: kept on disk, a restart skips the build.
         key = index_key(self.cards, trained_weight, auto)

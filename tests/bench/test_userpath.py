@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 from dataclasses import replace
@@ -46,3 +47,18 @@ def test_the_one_card_reloads_are_a_table_of_their_own() -> None:
     assert "| first after the start | 2.50 s | yes | 195 / 260 | 4.0 / 12.0 |" in text
     assert "| a card changed | 0.31 s ✓ (≤ 0.5 s) | yes | 200 / 210 |" in text
     assert "| a card removed | 0.70 s ✗ (≤ 0.5 s) |" in text
+
+
+def test_a_calibration_chosen_beside_the_build_is_timed_by_the_wait_for_it(tmp_path: Path) -> None:
+    """The start measured in a fresh process, where the calibration runs in a forked child: its column is the wait
+    for the child, never the 0 a timer in the child would leave."""
+    queries = write_cards(60, tmp_path / "knowledge")[:5]
+    script = (
+        "import json, sys, time; from pathlib import Path; from bot import forked; forked.cores = lambda: 2; "
+        "from bench.userpath import measure; "
+        "start = measure(Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3]), time.time()); "
+        "print(start.calibration)"
+    )
+    args = [str(tmp_path / "knowledge"), str(tmp_path / "cache"), json.dumps(queries)]
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert float(done.stdout.split()[0]) > 0
