@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from itertools import chain
+from itertools import chain, pairwise
 
 import numpy as np
 
-from bot.engine.entries import Postings, ascending, narrowest, numbered, run_starts
+from bot.engine.entries import Postings, ascending, narrowest, numbered, run_starts, spans
 
 
 class SparseIndex:
@@ -20,6 +20,12 @@ class SparseIndex:
 
     The postings are built as flat arrays (one entry per feature of a row) and sorted by feature with numpy: a
     Python list per feature costs an object an entry, seconds and far more memory on a large base (bench/README.md).
+
+    A posting keeps its row alone. A row's cosine is the sum over features of q_f * idf_f * tf / norm[row]: the norm
+    divides the sum once at the end (one vector op, no gather a posting), the IDF is folded into the query's scalar,
+    and a feature's rows come in runs that share a term weight (1 for most n-grams, 0.5 for a word pair), kept once
+    a run: its most common weight's run first, then the few rows of each other weight. A float32 weight a posting
+    took most of an index's memory, which the asks that read it made resident (bench/results.md).
     """
 
     def __init__(self, rows: Sequence[Mapping[str, float]], groups: Sequence[int], unknown_weight: float = 1.0) -> None:
@@ -121,18 +127,27 @@ class SparseIndex:
         bounds = np.searchsorted(postings.features, np.arange(len(names) + 1))
         used = np.flatnonzero(bounds[1:] > bounds[:-1])
         self.features = {names[i]: number for number, i in enumerate(used.tolist())}
-        self.indptr = np.append(bounds[used], len(postings.features)).astype(narrowest(len(postings.features)))
         self.idf = idf[used]
-        weights = postings.weights * idf[postings.features]
+        squares = postings.weights * idf[postings.features]
+        squares *= squares
         # A row's squares added in the postings' order (by feature) rather than its own: no spreading back to row
-        # order. Its norm may differ in the last bit of a float64; the float32 weights kept came out the same, bit for
-        # bit, where that was checked (bench/README.md).
-        norms = np.sqrt(np.bincount(postings.rows, weights=weights * weights, minlength=self.n_rows))
-        norms[norms == 0] = 1.0
-        weights /= norms[postings.rows]
-        # Kept in the narrowest type that holds them: most bases' whole cards fit 16 bits, half the memory of int32.
-        self.rows = postings.rows.astype(narrowest(self.n_rows - 1), copy=False)
-        self.values = weights.astype(np.float32)
+        # order. Its norm may differ in the last bit of a float64 from a sum in row order.
+        self.norms = np.sqrt(np.bincount(postings.rows, weights=squares, minlength=self.n_rows))
+        del squares
+        self.norms[self.norms == 0] = 1.0
+        table, codes = _coded(postings.weights)
+        usual = _usual(postings.features, codes, len(names), len(table))
+        order = _in_runs(postings.features, codes, codes == usual[postings.features], len(table))
+        del usual
+        # Rows kept in the narrowest type that holds them: most bases' whole cards fit 16 bits, half of int32.
+        self.rows = postings.rows[order].astype(narrowest(self.n_rows - 1))
+        codes = codes[order]
+        features = postings.features[order]
+        del order
+        first = np.flatnonzero(run_starts(features, codes))
+        self.weights = table[codes[first]]  # each run's term weight
+        self.starts = np.append(first, len(features)).astype(narrowest(len(features)))  # each run's first posting
+        self.runs = np.append(np.searchsorted(features[first], used), len(first)).astype(narrowest(len(first)))
 
     @classmethod
     def frequencies(
@@ -197,26 +212,45 @@ class SparseIndex:
                 known.append((index, weight))
         if not known or norm2 == 0:
             return np.zeros(self.n_rows, dtype=np.float32)
-        # One pass of np.add.at per feature, in float64 throughout: faster than `result[rows] += ...`, which
-        # gathers, casts and scatters through temporary arrays (bench/README.md).
-        result = np.zeros(self.n_rows, dtype=np.float64)
         norm = math.sqrt(norm2)
-        for index, weight in known:
-            start, end = self.indptr[index], self.indptr[index + 1]
-            np.add.at(result, self.rows[start:end], self.values[start:end] * (weight / norm))
-        return result.astype(np.float32)
+        return self.summed([(index, weight / norm) for index, weight in known]).astype(np.float32)
+
+    def summed(self, scaled: Sequence[tuple[int, float]]) -> np.ndarray:
+        """For every row, the sum over (feature number, scale) of scale * IDF * term weight / the row's norm, in
+        float64: the cosines, when the scales are a query's weights over its norm.
+
+        One np.add.at a run, with one scalar: faster than a gather, cast and scatter through temporary arrays, and
+        than adding an array of weights (bench/README.md). Every run's bounds and scalar are found at once, in
+        numpy; the norms divide the sum once."""
+        result = np.zeros(self.n_rows, dtype=np.float64)
+        if not scaled:
+            return result
+        numbers = np.array([number for number, _ in scaled], dtype=np.intp)
+        first = self.runs[numbers].astype(np.intp)
+        counts = self.runs[numbers + 1] - first
+        runs = spans(first, counts)
+        times = np.repeat(np.array([scale for _, scale in scaled]) * self.idf[numbers], counts) * self.weights[runs]
+        rows = self.rows
+        starts, ends = self.starts[runs].tolist(), self.starts[runs + 1].tolist()
+        for start, end, value in zip(starts, ends, times.tolist(), strict=True):
+            np.add.at(result, rows[start:end], value)
+        result /= self.norms
+        return result
 
     def known_idf(self, feature: str) -> float | None:
         """The feature's IDF, None when no row has it."""
         index = self.features.get(feature)
         return None if index is None else float(self.idf[index])
 
-    def rows_having(self, feature: str) -> np.ndarray:
-        """The rows that have the feature, ascending."""
+    def holding(self, feature: str, rows: np.ndarray) -> np.ndarray:
+        """Which of `rows` have the feature: a binary search in each of its runs, whose rows ascend."""
+        found = np.zeros(len(rows), dtype=bool)
         index = self.features.get(feature)
-        if index is None:
-            return np.zeros(0, dtype=self.rows.dtype)
-        return self.rows[self.indptr[index] : self.indptr[index + 1]]
+        if index is not None:
+            bounds = self.starts[self.runs[index] : self.runs[index + 1] + 1].tolist()
+            for start, end in pairwise(bounds):
+                found |= _members(rows, self.rows[start:end])
+        return found
 
     def knows(self, feature: str) -> bool:
         return feature in self.features
@@ -226,10 +260,8 @@ class SparseIndex:
         return idf if idf is not None else self.unknown_idf
 
     def has(self, feature: str, row: int) -> bool:
-        """Whether the row has the feature: a binary search, since a feature's postings are in row order."""
-        rows = self.rows_having(feature)
-        at = int(np.searchsorted(rows, row))
-        return at < len(rows) and int(rows[at]) == row
+        """Whether the row has the feature."""
+        return bool(self.holding(feature, np.array([row]))[0])
 
     def covered(
         self,
@@ -251,7 +283,7 @@ class SparseIndex:
             if idf is not None:
                 weight = (tf * idf) ** 2
                 total += weight
-                covered[_members(rows, self.rows_having(feature))] += weight
+                covered[self.holding(feature, rows)] += weight
                 continue
             unknown = (tf * self.unknown_idf) ** 2
             has = np.array([feature in taught.get(int(row), ()) for row in rows], dtype=bool) if taught else None
@@ -262,6 +294,52 @@ class SparseIndex:
             total += np.where(has, known, unknown)
             covered += np.where(has, known, 0.0)
         return np.divide(covered, total, out=np.ones(len(rows), dtype=np.float64), where=total > 0)
+
+
+def _coded(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct term weights, ascending, and each weight's number among them: an index has a few dozen (a word's
+    1 + log of its count, times its kind's weight)."""
+    table = ascending(weights)
+    return table, np.searchsorted(table, weights).astype(np.uint8 if len(table) <= 2**8 else np.int32)
+
+
+def _usual(features: np.ndarray, codes: np.ndarray, n_features: int, n_codes: int) -> np.ndarray:
+    """Each feature's most common term weight (its number), counted (feature, weight) at once with one bincount.
+
+    Where features times weights would outnumber the postings, only the weights most common over the whole index
+    are counted: a feature whose postings have none of them gets one anyway, and keeps its rows in other runs.
+    """
+    counted = min(n_codes, max(len(codes), 1 << 16) // max(n_features, 1))
+    if counted == 0:
+        return np.zeros(n_features, dtype=codes.dtype)
+    most = np.argsort(-np.bincount(codes, minlength=n_codes), kind="stable")[:counted]
+    candidate = np.full(n_codes, counted, dtype=np.int64)
+    candidate[most] = np.arange(counted)
+    key = features.astype(np.int64) * (counted + 1)
+    key += candidate[codes]
+    counts = np.bincount(key, minlength=n_features * (counted + 1)).reshape(n_features, counted + 1)
+    usual: np.ndarray = most[counts[:, :counted].argmax(axis=1)]
+    return usual.astype(codes.dtype)
+
+
+def _in_runs(features: np.ndarray, codes: np.ndarray, usual: np.ndarray, n_codes: int) -> np.ndarray:
+    """The postings (by feature, rows ascending) reordered into runs of one term weight: each feature's `usual`
+    ones first, in the order they have, then its others by weight. Only the others are sorted: a few in ten."""
+    others = np.flatnonzero(~usual)
+    key = features[others].astype(np.int64) * n_codes
+    key += codes[others]
+    others = others[np.argsort(key, kind="stable")]
+    del key
+    kept = np.flatnonzero(usual)
+    n_features = int(features[-1]) + 1 if len(features) else 0
+    n_usual = np.bincount(features[kept], minlength=n_features)
+    n_others = np.bincount(features[others], minlength=n_features)
+    # A feature's usual postings move past the others of the features before it; its others past every usual
+    # posting up to its own.
+    order = np.empty(len(features), dtype=np.int64)
+    order[np.arange(len(kept)) + (np.cumsum(n_others) - n_others)[features[kept]]] = kept
+    order[np.arange(len(others)) + np.cumsum(n_usual)[features[others]]] = others
+    return order
 
 
 def _members(values: np.ndarray, ascending: np.ndarray) -> np.ndarray:

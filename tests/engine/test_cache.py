@@ -48,7 +48,7 @@ def test_second_call_reads_the_stored_index(tmp_path: Path) -> None:
     assert build.calls == 1
     assert len(_entries(tmp_path)) == 1
     assert second.features == first.features
-    np.testing.assert_array_equal(second.values, first.values)
+    np.testing.assert_array_equal(second.rows, first.rows)
     np.testing.assert_array_equal(second.scores({"password": 1.0}), first.scores({"password": 1.0}))
 
 

@@ -63,7 +63,7 @@ def test_arrays_are_kept_beside_the_pickle_not_in_it(tmp_path: Path) -> None:
     [entry] = tmp_path.glob("*.pickle")
     assert arrays.name.startswith(entry.stem + "-")
     value = cached(tmp_path, "index", ["cards"], Builds())
-    assert _maps_a_file(value.values)
+    assert _maps_a_file(value.norms)
     np.testing.assert_array_equal(value.scores({"password": 1.0}), Builds()().scores({"password": 1.0}))
 
 
@@ -98,7 +98,7 @@ def test_a_damaged_arrays_file_costs_a_build_and_a_warning(
     assert "building the index" in caplog.text
     again = cached(tmp_path, "index", ["cards"], build)  # the build was written back, with a new arrays file
     assert build.calls == 2
-    np.testing.assert_array_equal(again.values, value.values)
+    np.testing.assert_array_equal(again.norms, value.norms)
 
 
 def _planted(tmp_path: Path, pid: object) -> None:
