@@ -23,9 +23,9 @@ class SparseIndex:
 
     A posting keeps its row alone. A row's cosine is the sum over features of q_f * idf_f * tf / norm[row]: the norm
     divides the sum once at the end (one vector op, no gather a posting), the IDF is folded into the query's scalar,
-    and a feature's rows come in runs that share a term weight (1 for most n-grams, 0.5 for a word pair), kept once
-    a run: its most common weight's run first, then the few rows of each other weight. A float32 weight a posting
-    took most of an index's memory, which the asks that read it made resident (bench/results.md).
+    and the term weight most of a feature's rows share (1 for most n-grams, 0.5 for a word pair) is kept once for
+    the feature (`usual`). Its other rows (`other_rows`) come in runs that share a weight, kept once a run. A float32
+    weight a posting took most of an index's memory, which the asks that read it made resident (bench/results.md).
     """
 
     def __init__(self, rows: Sequence[Mapping[str, float]], groups: Sequence[int], unknown_weight: float = 1.0) -> None:
@@ -135,19 +135,31 @@ class SparseIndex:
         self.norms = np.sqrt(np.bincount(postings.rows, weights=squares, minlength=self.n_rows))
         del squares
         self.norms[self.norms == 0] = 1.0
-        table, codes = _coded(postings.weights)
-        usual = _usual(postings.features, codes, len(names), len(table))
-        order = _in_runs(postings.features, codes, codes == usual[postings.features], len(table))
-        del usual
+        weights = postings.weights
+        self.usual = _usual(weights, bounds[used], bounds[used + 1])
+        by_name = np.zeros(len(names), dtype=np.float64)
+        by_name[used] = self.usual
+        usual = weights == by_name[postings.features]
+        del by_name
         # Rows kept in the narrowest type that holds them: most bases' whole cards fit 16 bits, half of int32.
-        self.rows = postings.rows[order].astype(narrowest(self.n_rows - 1))
-        codes = codes[order]
-        features = postings.features[order]
-        del order
+        row_type = narrowest(self.n_rows - 1)
+        self.indptr = _starts(postings.features[usual], used)
+        self.rows = postings.rows[usual].astype(row_type)
+        # The others by feature, then weight, their rows still ascending in each run: a few postings in ten.
+        others = np.flatnonzero(~usual)
+        del usual
+        table = ascending(weights[others])
+        codes = np.searchsorted(table, weights[others])
+        key = postings.features[others].astype(np.int64) * len(table)
+        key += codes
+        order = np.argsort(key, kind="stable")
+        others, codes = others[order], codes[order]
+        features = postings.features[others]
+        self.other_rows = postings.rows[others].astype(row_type)
         first = np.flatnonzero(run_starts(features, codes))
-        self.weights = table[codes[first]]  # each run's term weight
-        self.starts = np.append(first, len(features)).astype(narrowest(len(features)))  # each run's first posting
-        self.runs = np.append(np.searchsorted(features[first], used), len(first)).astype(narrowest(len(first)))
+        self.run_weights = table[codes[first]]
+        self.run_starts = np.append(first, len(others)).astype(narrowest(len(others)))  # each run's first posting
+        self.other_runs = _starts(features[first], used)  # each feature's first run
 
     @classmethod
     def frequencies(
@@ -219,21 +231,20 @@ class SparseIndex:
         """For every row, the sum over (feature number, scale) of scale * IDF * term weight / the row's norm, in
         float64: the cosines, when the scales are a query's weights over its norm.
 
-        One np.add.at a run, with one scalar: faster than a gather, cast and scatter through temporary arrays, and
-        than adding an array of weights (bench/README.md). Every run's bounds and scalar are found at once, in
-        numpy; the norms divide the sum once."""
+        One np.add.at a feature's usual rows and one a run of its others, each with one scalar: faster than a
+        gather, cast and scatter through temporary arrays, and than adding an array of weights (bench/README.md).
+        The runs' bounds and scalars are found at once, in numpy; the norms divide the sum once."""
         result = np.zeros(self.n_rows, dtype=np.float64)
         if not scaled:
             return result
         numbers = np.array([number for number, _ in scaled], dtype=np.intp)
-        first = self.runs[numbers].astype(np.intp)
-        counts = self.runs[numbers + 1] - first
+        times = np.array([scale for _, scale in scaled]) * self.idf[numbers]
+        _add(result, self.rows, self.indptr[numbers], self.indptr[numbers + 1], times * self.usual[numbers])
+        first = self.other_runs[numbers].astype(np.intp)
+        counts = self.other_runs[numbers + 1] - first
         runs = spans(first, counts)
-        times = np.repeat(np.array([scale for _, scale in scaled]) * self.idf[numbers], counts) * self.weights[runs]
-        rows = self.rows
-        starts, ends = self.starts[runs].tolist(), self.starts[runs + 1].tolist()
-        for start, end, value in zip(starts, ends, times.tolist(), strict=True):
-            np.add.at(result, rows[start:end], value)
+        values = np.repeat(times, counts) * self.run_weights[runs]
+        _add(result, self.other_rows, self.run_starts[runs], self.run_starts[runs + 1], values)
         result /= self.norms
         return result
 
@@ -243,13 +254,15 @@ class SparseIndex:
         return None if index is None else float(self.idf[index])
 
     def holding(self, feature: str, rows: np.ndarray) -> np.ndarray:
-        """Which of `rows` have the feature: a binary search in each of its runs, whose rows ascend."""
-        found = np.zeros(len(rows), dtype=bool)
+        """Which of `rows` have the feature: a binary search in its usual rows and in each run of its others, whose
+        rows ascend."""
         index = self.features.get(feature)
-        if index is not None:
-            bounds = self.starts[self.runs[index] : self.runs[index + 1] + 1].tolist()
-            for start, end in pairwise(bounds):
-                found |= _members(rows, self.rows[start:end])
+        if index is None:
+            return np.zeros(len(rows), dtype=bool)
+        found = _members(rows, self.rows[self.indptr[index] : self.indptr[index + 1]])
+        bounds = self.run_starts[self.other_runs[index] : self.other_runs[index + 1] + 1].tolist()
+        for start, end in pairwise(bounds):
+            found |= _members(rows, self.other_rows[start:end])
         return found
 
     def knows(self, feature: str) -> bool:
@@ -296,50 +309,26 @@ class SparseIndex:
         return np.divide(covered, total, out=np.ones(len(rows), dtype=np.float64), where=total > 0)
 
 
-def _coded(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct term weights, ascending, and each weight's number among them: an index has a few dozen (a word's
-    1 + log of its count, times its kind's weight)."""
-    table = ascending(weights)
-    return table, np.searchsorted(table, weights).astype(np.uint8 if len(table) <= 2**8 else np.int32)
+def _usual(weights: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Each feature's usual term weight, from its postings weights[starts[i]:ends[i]]: the one two of its first,
+    middle and last share, else its first's. Not always the most common, but found without a pass over every
+    posting (the build's largest arrays); a feature it misses keeps more rows in runs of their own."""
+    first, middle, last = weights[starts], weights[(starts + ends - 1) // 2], weights[ends - 1]
+    usual: np.ndarray = np.where((middle == last) & (first != middle), middle, first)
+    return usual
 
 
-def _usual(features: np.ndarray, codes: np.ndarray, n_features: int, n_codes: int) -> np.ndarray:
-    """Each feature's most common term weight (its number), counted (feature, weight) at once with one bincount.
-
-    Where features times weights would outnumber the postings, only the weights most common over the whole index
-    are counted: a feature whose postings have none of them gets one anyway, and keeps its rows in other runs.
-    """
-    counted = min(n_codes, max(len(codes), 1 << 16) // max(n_features, 1))
-    if counted == 0:
-        return np.zeros(n_features, dtype=codes.dtype)
-    most = np.argsort(-np.bincount(codes, minlength=n_codes), kind="stable")[:counted]
-    candidate = np.full(n_codes, counted, dtype=np.int64)
-    candidate[most] = np.arange(counted)
-    key = features.astype(np.int64) * (counted + 1)
-    key += candidate[codes]
-    counts = np.bincount(key, minlength=n_features * (counted + 1)).reshape(n_features, counted + 1)
-    usual: np.ndarray = most[counts[:, :counted].argmax(axis=1)]
-    return usual.astype(codes.dtype)
+def _starts(features: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """Where each of the `used` features begins among `features` (ascending), and where the last one ends."""
+    starts = np.append(np.searchsorted(features, used), len(features))
+    return starts.astype(narrowest(len(features)))
 
 
-def _in_runs(features: np.ndarray, codes: np.ndarray, usual: np.ndarray, n_codes: int) -> np.ndarray:
-    """The postings (by feature, rows ascending) reordered into runs of one term weight: each feature's `usual`
-    ones first, in the order they have, then its others by weight. Only the others are sorted: a few in ten."""
-    others = np.flatnonzero(~usual)
-    key = features[others].astype(np.int64) * n_codes
-    key += codes[others]
-    others = others[np.argsort(key, kind="stable")]
-    del key
-    kept = np.flatnonzero(usual)
-    n_features = int(features[-1]) + 1 if len(features) else 0
-    n_usual = np.bincount(features[kept], minlength=n_features)
-    n_others = np.bincount(features[others], minlength=n_features)
-    # A feature's usual postings move past the others of the features before it; its others past every usual
-    # posting up to its own.
-    order = np.empty(len(features), dtype=np.int64)
-    order[np.arange(len(kept)) + (np.cumsum(n_others) - n_others)[features[kept]]] = kept
-    order[np.arange(len(others)) + np.cumsum(n_usual)[features[others]]] = others
-    return order
+def _add(result: np.ndarray, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> None:
+    """Each value added to `result` at the rows of its span of `rows`."""
+    for start, end, value in zip(starts.tolist(), ends.tolist(), values.tolist(), strict=True):
+        if end > start:
+            np.add.at(result, rows[start:end], value)
 
 
 def _members(values: np.ndarray, ascending: np.ndarray) -> np.ndarray:

@@ -72,10 +72,14 @@ def _postings(index: SparseIndex) -> dict[str, tuple[float, list[int], bytes]]:
     """Each feature's IDF, rows and their term weights, whatever number the index gave it."""
     found = {}
     for name, feature in index.features.items():
-        runs = slice(index.runs[feature], index.runs[feature + 1])
-        start, end = index.starts[runs.start], index.starts[runs.stop]
-        rows = index.rows[start:end]
-        weights = np.repeat(index.weights[runs], np.diff(index.starts[runs.start : runs.stop + 1]))
+        usual = index.rows[index.indptr[feature] : index.indptr[feature + 1]]
+        runs = range(index.other_runs[feature], index.other_runs[feature + 1])
+        others = [index.other_rows[index.run_starts[run] : index.run_starts[run + 1]] for run in runs]
+        rows = np.concatenate([usual, *others])
+        weights = np.concatenate(
+            [np.full(len(usual), index.usual[feature])]
+            + [np.full(len(rows), index.run_weights[run]) for run, rows in zip(runs, others, strict=True)]
+        )
         order = np.argsort(rows, kind="stable")
         found[name] = (float(index.idf[feature]), rows[order].tolist(), weights[order].tobytes())
     return found

@@ -61,25 +61,28 @@ def test_postings_are_by_feature_with_rows_ascending() -> None:
     index = SparseIndex(ROWS, GROUPS)
     assert list(index.features) == ["reset", "password", "email", "install", "python", "venv"]
     python = index.features["python"]
-    assert index.runs[python + 1] - index.runs[python] == 1  # one term weight: one run
-    run = index.runs[python]
-    assert index.rows[index.starts[run] : index.starts[run + 1]].tolist() == [2, 3]
+    assert index.rows[index.indptr[python] : index.indptr[python + 1]].tolist() == [2, 3]
+    assert index.other_runs[python] == index.other_runs[python + 1]  # one term weight: no other rows
 
 
 def test_a_posting_keeps_its_row_and_a_run_of_rows_its_term_weight() -> None:
-    """A feature's rows come in runs of one term weight, its most common first, rows ascending in each."""
+    """A feature's rows come in runs of one term weight, its usual one first, rows ascending in each."""
     rows = [{"a": 1.0, "b": 0.5}, {"a": 1.0, "b": 0.5}, {"a": 2.0, "b": 0.5}, {"a": 1.0, "b": 3.0}, {"a": 2.0}]
     index = SparseIndex(rows, list(range(len(rows))))
 
     def runs(feature: str) -> list[tuple[float, list[int]]]:
         number = index.features[feature]
-        return [
-            (float(index.weights[run]), index.rows[index.starts[run] : index.starts[run + 1]].tolist())
-            for run in range(index.runs[number], index.runs[number + 1])
+        usual = index.rows[index.indptr[number] : index.indptr[number + 1]].tolist()
+        return [(float(index.usual[number]), usual)] + [
+            (
+                float(index.run_weights[run]),
+                index.other_rows[index.run_starts[run] : index.run_starts[run + 1]].tolist(),
+            )
+            for run in range(index.other_runs[number], index.other_runs[number + 1])
         ]
 
-    assert runs("a") == [(1.0, [0, 1, 3]), (2.0, [2, 4])]
     assert runs("b") == [(0.5, [0, 1, 2]), (3.0, [3])]
+    assert sorted(runs("a")) == [(1.0, [0, 1, 3]), (2.0, [2, 4])]  # two of its first, middle and last say 2.0
     assert index.holding("b", np.array([4, 3, 0])).tolist() == [False, True, True]
     has = [index.has("a", 2), index.has("b", 3), index.has("b", 4), index.has("nowhere", 0)]
     assert has == [True, True, False, False]
