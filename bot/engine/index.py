@@ -10,6 +10,8 @@ import numpy as np
 
 from bot.engine.entries import Postings, ascending, narrowest, numbered, run_starts, spans
 
+LONG_RUN = 256  # postings a run needs for an np.add.at of its own; shorter runs are added together
+
 
 class SparseIndex:
     """Rows of L2-normalised TF-IDF vectors; `scores` gives the cosine of a query with every row.
@@ -325,10 +327,17 @@ def _starts(features: np.ndarray, used: np.ndarray) -> np.ndarray:
 
 
 def _add(result: np.ndarray, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> None:
-    """Each value added to `result` at the rows of its span of `rows`."""
-    for start, end, value in zip(starts.tolist(), ends.tolist(), values.tolist(), strict=True):
-        if end > start:
-            np.add.at(result, rows[start:end], value)
+    """Each value added to `result` at the rows of its span of `rows`: a long span by an np.add.at of its own with one
+    scalar, the short ones all together by one with an array of their values (a call costs what some 200 postings
+    do: a small base's asks, and the calibration's, are mostly calls)."""
+    starts = starts.astype(np.intp)
+    lengths = ends - starts
+    long = lengths >= LONG_RUN
+    for start, end, value in zip(starts[long].tolist(), ends[long].tolist(), values[long].tolist(), strict=True):
+        np.add.at(result, rows[start:end], value)
+    short = ~long & (lengths > 0)
+    if short.any():
+        np.add.at(result, rows[spans(starts[short], lengths[short])], np.repeat(values[short], lengths[short]))
 
 
 def _members(values: np.ndarray, ascending: np.ndarray) -> np.ndarray:
