@@ -8,7 +8,7 @@ from bot import policy, replies
 from bot.cards import KnowledgeBase, load_knowledge_strict
 from bot.discord import embeds
 from bot.engine import Engine, Match, Outcome
-from bot.engine.matcher import Lacking
+from bot.engine.matcher import UNANSWERED_FACTOR, Lacking, Suggestion
 from bot.policy import Result, Via
 from bot.slack import blocks
 from bot.store.records import QuestionRow
@@ -59,6 +59,17 @@ def test_a_card_that_has_the_one_word_in_passing_is_not_on_the_subject(shipped: 
     match = shipped.answer("how do i center an image")
     assert match.outcome is Outcome.LOW_SCORE
     assert "open-compute-project" in [suggestion.card.id for suggestion in match.suggestions]
+
+
+def test_a_card_holding_none_of_the_question_s_words_is_not_on_its_subject(
+    shipped: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lacking only the kind of fact asked, and holding no word of the question: no subject to be on, a decline (it
+    raised IndexError on a generated base of 100,000 cards: "how do i ban a old garfenquara lock")."""
+    card = shipped.cards[0]
+    halved = Suggestion(card, shipped.threshold * UNANSWERED_FACTOR + 1.0, halved=True)  # would pass but for halving
+    monkeypatch.setattr(shipped, "_lacking_of", lambda suggestion, question: Lacking(("steps",), (), ()))
+    assert shipped._decide("how do i frobnicate", [halved]).outcome is Outcome.LOW_SCORE
 
 
 def test_a_question_that_undoes_the_card_s_word_is_answered_partially(knowledge: KnowledgeBase) -> None:

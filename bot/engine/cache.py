@@ -350,4 +350,16 @@ class Unpickler(pickle.Unpickler):
         )
         if not allowed:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in an index cache")
+        if name == "_frombuffer" and callable(found):
+            return functools.partial(_with_numpys_dtype, found)
         return super().find_class(module, name)
+
+
+def _with_numpys_dtype(frombuffer: Callable[..., np.ndarray], buffer: object, dtype: np.dtype, *rest: object) -> object:
+    """An array the pickle holds, made with numpy's own instance of its dtype where it is a plain number's.
+
+    Unpickled, a dtype is a copy of its own, which np.add.at does not take for float64 (nor arrays computed from it):
+    it then adds through its slow generic loop, thirty times slower (bench/README.md). A mapped array has numpy's."""
+    if isinstance(dtype, np.dtype) and dtype.str in mapped.DTYPES:
+        dtype = np.dtype(dtype.str)
+    return frombuffer(buffer, dtype, *rest)

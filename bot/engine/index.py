@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from itertools import chain
+from itertools import chain, pairwise
 
 import numpy as np
 
-from bot.engine.entries import Postings, ascending, narrowest, numbered, run_starts
+from bot.engine.entries import Postings, ascending, narrowest, numbered, run_starts, spans
+
+LONG_RUN = 256  # postings a run needs for an np.add.at of its own; shorter runs are added together
 
 
 class SparseIndex:
@@ -20,6 +22,12 @@ class SparseIndex:
 
     The postings are built as flat arrays (one entry per feature of a row) and sorted by feature with numpy: a
     Python list per feature costs an object an entry, seconds and far more memory on a large base (bench/README.md).
+
+    A posting keeps its row alone. A row's cosine is the sum over features of q_f * idf_f * tf / norm[row]: the norm
+    divides the sum once at the end (one vector op, no gather a posting), the IDF is folded into the query's scalar,
+    and the term weight most of a feature's rows share (1 for most n-grams, 0.5 for a word pair) is kept once for
+    the feature (`usual`). Its other rows (`other_rows`) come in runs that share a weight, kept once a run. A float32
+    weight a posting took most of an index's memory, which the asks that read it made resident (bench/results.md).
     """
 
     def __init__(self, rows: Sequence[Mapping[str, float]], groups: Sequence[int], unknown_weight: float = 1.0) -> None:
@@ -121,18 +129,39 @@ class SparseIndex:
         bounds = np.searchsorted(postings.features, np.arange(len(names) + 1))
         used = np.flatnonzero(bounds[1:] > bounds[:-1])
         self.features = {names[i]: number for number, i in enumerate(used.tolist())}
-        self.indptr = np.append(bounds[used], len(postings.features)).astype(narrowest(len(postings.features)))
         self.idf = idf[used]
-        weights = postings.weights * idf[postings.features]
+        squares = postings.weights * idf[postings.features]
+        squares *= squares
         # A row's squares added in the postings' order (by feature) rather than its own: no spreading back to row
-        # order. Its norm may differ in the last bit of a float64; the float32 weights kept came out the same, bit for
-        # bit, where that was checked (bench/README.md).
-        norms = np.sqrt(np.bincount(postings.rows, weights=weights * weights, minlength=self.n_rows))
-        norms[norms == 0] = 1.0
-        weights /= norms[postings.rows]
-        # Kept in the narrowest type that holds them: most bases' whole cards fit 16 bits, half the memory of int32.
-        self.rows = postings.rows.astype(narrowest(self.n_rows - 1), copy=False)
-        self.values = weights.astype(np.float32)
+        # order. Its norm may differ in the last bit of a float64 from a sum in row order.
+        self.norms = np.sqrt(np.bincount(postings.rows, weights=squares, minlength=self.n_rows))
+        del squares
+        self.norms[self.norms == 0] = 1.0
+        weights = postings.weights
+        self.usual = _usual(weights, bounds[used], bounds[used + 1])
+        by_name = np.zeros(len(names), dtype=np.float64)
+        by_name[used] = self.usual
+        usual = weights == by_name[postings.features]
+        del by_name
+        # Rows kept in the narrowest type that holds them: most bases' whole cards fit 16 bits, half of int32.
+        row_type = narrowest(self.n_rows - 1)
+        self.indptr = _starts(postings.features[usual], used)
+        self.rows = postings.rows[usual].astype(row_type)
+        # The others by feature, then weight, their rows still ascending in each run: a few postings in ten.
+        others = np.flatnonzero(~usual)
+        del usual
+        table = ascending(weights[others])
+        codes = np.searchsorted(table, weights[others])
+        key = postings.features[others].astype(np.int64) * len(table)
+        key += codes
+        order = np.argsort(key, kind="stable")
+        others, codes = others[order], codes[order]
+        features = postings.features[others]
+        self.other_rows = postings.rows[others].astype(row_type)
+        first = np.flatnonzero(run_starts(features, codes))
+        self.run_weights = table[codes[first]]
+        self.run_starts = np.append(first, len(others)).astype(narrowest(len(others)))  # each run's first posting
+        self.other_runs = _starts(features[first], used)  # each feature's first run
 
     @classmethod
     def frequencies(
@@ -197,26 +226,46 @@ class SparseIndex:
                 known.append((index, weight))
         if not known or norm2 == 0:
             return np.zeros(self.n_rows, dtype=np.float32)
-        # One pass of np.add.at per feature, in float64 throughout: faster than `result[rows] += ...`, which
-        # gathers, casts and scatters through temporary arrays (bench/README.md).
-        result = np.zeros(self.n_rows, dtype=np.float64)
         norm = math.sqrt(norm2)
-        for index, weight in known:
-            start, end = self.indptr[index], self.indptr[index + 1]
-            np.add.at(result, self.rows[start:end], self.values[start:end] * (weight / norm))
-        return result.astype(np.float32)
+        return self.summed([(index, weight / norm) for index, weight in known]).astype(np.float32)
+
+    def summed(self, scaled: Sequence[tuple[int, float]]) -> np.ndarray:
+        """For every row, the sum over (feature number, scale) of scale * IDF * term weight / the row's norm, in
+        float64: the cosines, when the scales are a query's weights over its norm.
+
+        One np.add.at a feature's usual rows and one a run of its others, each with one scalar: faster than a
+        gather, cast and scatter through temporary arrays, and than adding an array of weights (bench/README.md).
+        The runs' bounds and scalars are found at once, in numpy; the norms divide the sum once."""
+        result = np.zeros(self.n_rows, dtype=np.float64)
+        if not scaled:
+            return result
+        numbers = np.array([number for number, _ in scaled], dtype=np.intp)
+        times = np.array([scale for _, scale in scaled]) * self.idf[numbers]
+        _add(result, self.rows, self.indptr[numbers], self.indptr[numbers + 1], times * self.usual[numbers])
+        first = self.other_runs[numbers].astype(np.intp)
+        counts = self.other_runs[numbers + 1] - first
+        runs = spans(first, counts)
+        values = np.repeat(times, counts) * self.run_weights[runs]
+        _add(result, self.other_rows, self.run_starts[runs], self.run_starts[runs + 1], values)
+        result /= self.norms
+        return result
 
     def known_idf(self, feature: str) -> float | None:
         """The feature's IDF, None when no row has it."""
         index = self.features.get(feature)
         return None if index is None else float(self.idf[index])
 
-    def rows_having(self, feature: str) -> np.ndarray:
-        """The rows that have the feature, ascending."""
+    def holding(self, feature: str, rows: np.ndarray) -> np.ndarray:
+        """Which of `rows` have the feature: a binary search in its usual rows and in each run of its others, whose
+        rows ascend."""
         index = self.features.get(feature)
         if index is None:
-            return np.zeros(0, dtype=self.rows.dtype)
-        return self.rows[self.indptr[index] : self.indptr[index + 1]]
+            return np.zeros(len(rows), dtype=bool)
+        found = _members(rows, self.rows[self.indptr[index] : self.indptr[index + 1]])
+        bounds = self.run_starts[self.other_runs[index] : self.other_runs[index + 1] + 1].tolist()
+        for start, end in pairwise(bounds):
+            found |= _members(rows, self.other_rows[start:end])
+        return found
 
     def knows(self, feature: str) -> bool:
         return feature in self.features
@@ -226,10 +275,8 @@ class SparseIndex:
         return idf if idf is not None else self.unknown_idf
 
     def has(self, feature: str, row: int) -> bool:
-        """Whether the row has the feature: a binary search, since a feature's postings are in row order."""
-        rows = self.rows_having(feature)
-        at = int(np.searchsorted(rows, row))
-        return at < len(rows) and int(rows[at]) == row
+        """Whether the row has the feature."""
+        return bool(self.holding(feature, np.array([row]))[0])
 
     def covered(
         self,
@@ -251,7 +298,7 @@ class SparseIndex:
             if idf is not None:
                 weight = (tf * idf) ** 2
                 total += weight
-                covered[_members(rows, self.rows_having(feature))] += weight
+                covered[self.holding(feature, rows)] += weight
                 continue
             unknown = (tf * self.unknown_idf) ** 2
             has = np.array([feature in taught.get(int(row), ()) for row in rows], dtype=bool) if taught else None
@@ -262,6 +309,35 @@ class SparseIndex:
             total += np.where(has, known, unknown)
             covered += np.where(has, known, 0.0)
         return np.divide(covered, total, out=np.ones(len(rows), dtype=np.float64), where=total > 0)
+
+
+def _usual(weights: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Each feature's usual term weight, from its postings weights[starts[i]:ends[i]]: the one two of its first,
+    middle and last share, else its first's. Not always the most common, but found without a pass over every
+    posting (the build's largest arrays); a feature it misses keeps more rows in runs of their own."""
+    first, middle, last = weights[starts], weights[(starts + ends - 1) // 2], weights[ends - 1]
+    usual: np.ndarray = np.where((middle == last) & (first != middle), middle, first)
+    return usual
+
+
+def _starts(features: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """Where each of the `used` features begins among `features` (ascending), and where the last one ends."""
+    starts = np.append(np.searchsorted(features, used), len(features))
+    return starts.astype(narrowest(len(features)))
+
+
+def _add(result: np.ndarray, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> None:
+    """Each value added to `result` at the rows of its span of `rows`: a long span by an np.add.at of its own with one
+    scalar, the short ones all together by one with an array of their values (a call costs what some 200 postings
+    do: a small base's asks, and the calibration's, are mostly calls)."""
+    starts = starts.astype(np.intp)
+    lengths = ends - starts
+    long = lengths >= LONG_RUN
+    for start, end, value in zip(starts[long].tolist(), ends[long].tolist(), values[long].tolist(), strict=True):
+        np.add.at(result, rows[start:end], value)
+    short = ~long & (lengths > 0)
+    if short.any():
+        np.add.at(result, rows[spans(starts[short], lengths[short])], np.repeat(values[short], lengths[short]))
 
 
 def _members(values: np.ndarray, ascending: np.ndarray) -> np.ndarray:

@@ -10,11 +10,13 @@ larger than its entry may be; only plain numeric dtypes are made, and only withi
 pickle cannot make an array larger than the file nor read past it; a file whose header does not name the pickle's
 token (replaced, or another write's) or its own size (cut short) is refused, which costs a rebuild and a warning.
 A mapped file is never written again: a write makes a file of a new token beside it and renames it into place,
-and an old one is only unlinked, which leaves the pages an engine maps as they were (Linux, macOS).
+and an old one is only unlinked, which leaves the pages an engine maps as they were (Linux, macOS). Where the file
+system cannot map a file, its arrays are read into memory instead, under the same checks.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import mmap
 import os
@@ -36,6 +38,9 @@ MAPPED_MIN_BYTES = 1 << 16  # a smaller array stays in the pickle: mapping it wo
 # Plain numbers only, little-endian as the machines the bot runs on: no object arrays, nothing that calls code.
 DTYPES = frozenset({"|b1", "|i1", "|u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8", "<f4", "<f8"})
 TOKEN = re.compile(r"[0-9a-f]{32}")
+READ_CHUNK = 1 << 24  # bytes read at a time where a file cannot be mapped
+
+log = logging.getLogger(__name__)
 
 
 def arrays_path(entry: Path, token: str) -> Path:
@@ -86,7 +91,7 @@ class Mapped:
         self._limit = limit
         self._too_large = too_large
         self._token: str | None = None
-        self._map: mmap.mmap | None = None
+        self._map: mmap.mmap | memoryview | None = None
 
     def load(self, pid: object) -> np.ndarray:
         """The array `pid` names (the token, offset, dtype and shape a `Pickler` gave it), a read-only view of the
@@ -110,7 +115,7 @@ class Mapped:
             raise pickle.UnpicklingError("an array lies outside the arrays file")
         return np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=offset).reshape(shape)
 
-    def _mapped(self, token: str) -> mmap.mmap:
+    def _mapped(self, token: str) -> mmap.mmap | memoryview:
         if self._map is not None:
             if token != self._token:
                 raise pickle.UnpicklingError("the entry names two arrays files")
@@ -127,11 +132,31 @@ class Mapped:
             expected = MAGIC + bytes.fromhex(token) + info.st_size.to_bytes(8, "little")
             if header[: len(expected)] != expected:
                 raise ValueError(f"{path.name} is not the arrays file its entry was written with (or was cut short)")
-            self._map = mmap.mmap(handle, info.st_size, access=mmap.ACCESS_READ)  # stays when the handle closes
+            try:
+                self._map = mmap.mmap(handle, info.st_size, access=mmap.ACCESS_READ)  # stays when the handle closes
+            except OSError as exc:
+                log.warning("%s cannot be mapped (%s): its arrays are read into memory", path.name, exc)
+                self._map = _read(handle, info.st_size, expected)
         finally:
             os.close(handle)
         self._token = token
         return self._map
+
+
+def _read(handle: int, size: int, header: bytes) -> memoryview:
+    """The whole file, read-only as a mapped one is; refused when it is cut short or replaced while it is read."""
+    data = bytearray(size)
+    view = memoryview(data)
+    done = 0
+    while done < size:
+        chunk = os.pread(handle, min(READ_CHUNK, size - done), done)
+        if not chunk:
+            raise ValueError("the arrays file was cut short while it was read")
+        view[done : done + len(chunk)] = chunk
+        done += len(chunk)
+    if view[: len(header)] != header:
+        raise ValueError("the arrays file was replaced while it was read")
+    return view.toreadonly()
 
 
 def _aligned(offset: int) -> int:

@@ -471,12 +471,12 @@ class Engine:
         worth = top.halved and top.score >= SUGGESTION_FLOOR and top.full_score >= self.threshold
         lacking = self._lacking_of(top, question) if worth else None
         # A subject of one word must be what the card is about, a word of its title: a card holding "center" once
-        # ("data centers") is not on the subject of "how to center a div".
+        # ("data centers") is not on the subject of "how to center a div". A card holding none is on no subject.
         on_topic = (
             lacking is not None
             and len(lacking.words) <= len(lacking.subject)
             and not any(word in self.vocabulary for word in lacking.words)
-            and (len(lacking.subject) > 1 or titled(top.card, lacking.subject[0]))
+            and (len(lacking.subject) > 1 or (len(lacking.subject) == 1 and titled(top.card, lacking.subject[0])))
         )
         if on_topic and top.full_score - next_best >= self.margin:
             return Match(question, Outcome.PARTIAL, top.score, top.card, runners_up(top.card, ranked), lacking=lacking)

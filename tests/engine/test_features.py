@@ -69,11 +69,19 @@ def test_the_shipped_cards_give_the_same_features_at_once_and_alone() -> None:
 
 
 def _postings(index: SparseIndex) -> dict[str, tuple[float, list[int], bytes]]:
-    """Each feature's IDF and postings, whatever number the index gave it."""
+    """Each feature's IDF, rows and their term weights, whatever number the index gave it."""
     found = {}
     for name, feature in index.features.items():
-        start, end = index.indptr[feature], index.indptr[feature + 1]
-        found[name] = (float(index.idf[feature]), index.rows[start:end].tolist(), index.values[start:end].tobytes())
+        usual = index.rows[index.indptr[feature] : index.indptr[feature + 1]]
+        runs = range(index.other_runs[feature], index.other_runs[feature + 1])
+        others = [index.other_rows[index.run_starts[run] : index.run_starts[run + 1]] for run in runs]
+        rows = np.concatenate([usual, *others])
+        weights = np.concatenate(
+            [np.full(len(usual), index.usual[feature])]
+            + [np.full(len(rows), index.run_weights[run]) for run, rows in zip(runs, others, strict=True)]
+        )
+        order = np.argsort(rows, kind="stable")
+        found[name] = (float(index.idf[feature]), rows[order].tolist(), weights[order].tobytes())
     return found
 
 
@@ -88,7 +96,7 @@ def _added(rows: list[dict[str, float]], factor: float = 1.0, into: dict[str, fl
 def test_the_build_indexes_what_each_phrase_and_answer_gives_alone(knowledge: KnowledgeBase) -> None:
     """The numpy build against dicts: a phrase's features (its questions, keywords and answer's sentences), a card's
     questions and keywords added up with its answer's words at ANSWER_TERM_WEIGHT (its n-grams: every phrase's),
-    each index the same feature for feature, to the last bit."""
+    each index the same feature for feature, to the last bit (a row's norm to its last few)."""
     engine = Engine(knowledge)
     alone = [
         [
@@ -115,7 +123,10 @@ def test_the_build_indexes_what_each_phrase_and_answer_gives_alone(knowledge: Kn
         "card_chars": SparseIndex(card_chars, cards, UNKNOWN_WEIGHT),
     }
     for name, index in expected.items():
-        assert _postings(getattr(engine.index, name)) == _postings(index), name
+        built = getattr(engine.index, name)
+        assert _postings(built) == _postings(index), name
+        # A row's norm sums its squares in the order of the features' numbers, which the two number apart.
+        np.testing.assert_allclose(built.norms, index.norms, rtol=1e-14, err_msg=name)
     assert engine.index.phrase_text == tuple(phrase.text for phrases in alone for phrase in phrases)
 
 

@@ -5,7 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.engine.entries import Postings
 from bot.engine.index import SparseIndex, _members, top
+from bot.engine.layered import LayeredIndex
 
 
 def _cosines(rows: list[dict[str, float]], groups: list[int], query: dict[str, float], unknown: float) -> np.ndarray:
@@ -51,7 +53,8 @@ def test_groups_in_any_order_give_the_same_index() -> None:
     ordered = SparseIndex(ROWS, GROUPS)
     shuffled = SparseIndex(ROWS, [7, 7, 1, 3, 2])
     np.testing.assert_array_equal(ordered.idf, shuffled.idf)
-    np.testing.assert_array_equal(ordered.values, shuffled.values)
+    np.testing.assert_array_equal(ordered.norms, shuffled.norms)
+    np.testing.assert_array_equal(ordered.scores({"password": 1.0}), shuffled.scores({"password": 1.0}))
 
 
 def test_postings_are_by_feature_with_rows_ascending() -> None:
@@ -59,7 +62,71 @@ def test_postings_are_by_feature_with_rows_ascending() -> None:
     assert list(index.features) == ["reset", "password", "email", "install", "python", "venv"]
     python = index.features["python"]
     assert index.rows[index.indptr[python] : index.indptr[python + 1]].tolist() == [2, 3]
-    assert index.values.dtype == np.float32
+    assert index.other_runs[python] == index.other_runs[python + 1]  # one term weight: no other rows
+
+
+def test_a_posting_keeps_its_row_and_a_run_of_rows_its_term_weight() -> None:
+    """A feature's rows come in runs of one term weight, its usual one first, rows ascending in each."""
+    rows = [{"a": 1.0, "b": 0.5}, {"a": 1.0, "b": 0.5}, {"a": 2.0, "b": 0.5}, {"a": 1.0, "b": 3.0}, {"a": 2.0}]
+    index = SparseIndex(rows, list(range(len(rows))))
+
+    def runs(feature: str) -> list[tuple[float, list[int]]]:
+        number = index.features[feature]
+        usual = index.rows[index.indptr[number] : index.indptr[number + 1]].tolist()
+        return [(float(index.usual[number]), usual)] + [
+            (
+                float(index.run_weights[run]),
+                index.other_rows[index.run_starts[run] : index.run_starts[run + 1]].tolist(),
+            )
+            for run in range(index.other_runs[number], index.other_runs[number + 1])
+        ]
+
+    assert runs("b") == [(0.5, [0, 1, 2]), (3.0, [3])]
+    assert sorted(runs("a")) == [(1.0, [0, 1, 3]), (2.0, [2, 4])]  # two of its first, middle and last say 2.0
+    assert index.holding("b", np.array([4, 3, 0])).tolist() == [False, True, True]
+    has = [index.has("a", 2), index.has("b", 3), index.has("b", 4), index.has("nowhere", 0)]
+    assert has == [True, True, False, False]
+    query = {"a": 1.0, "b": 2.0}
+    np.testing.assert_allclose(index.scores(query), _cosines(rows, list(range(5)), query, 1.0), rtol=1e-6)
+
+
+def test_scores_equal_the_cosines_where_most_term_weights_differ() -> None:
+    """Every row a weight of its own (so nearly every posting is another's) and many features: the scores are still
+    the definition's, to float32 rounding."""
+    rng = np.random.default_rng(5)
+    rows = [
+        {f"f{feature}": float(rng.choice([0.25, 0.5, 1.0, 1.5, 2.75, 3.0])) for feature in rng.choice(40, 6)}
+        for _ in range(300)
+    ]
+    groups = [row // 3 for row in range(len(rows))]
+    index = SparseIndex(rows, groups, unknown_weight=1.5)
+    for query in ({"f1": 1.0, "f7": 0.5, "f39": 2.0, "nowhere": 1.0}, {f"f{i}": 1.0 for i in range(40)}):
+        np.testing.assert_allclose(index.scores(query), _cosines(rows, groups, query, 1.5), rtol=1e-6, atol=1e-7)
+
+
+def test_a_row_laid_over_a_whole_build_scores_as_that_build() -> None:
+    """A row replaced by itself in a patch (every frequency as it was): a layered index's scores, and which rows
+    hold a feature, are the whole build's, row by row (a layered index sums each layer's runs apart)."""
+    rng = np.random.default_rng(11)
+    rows = [
+        {f"f{feature}": float(rng.choice([0.5, 1.0, 1.5, 2.0])) for feature in rng.choice(12, 4)} for _ in range(30)
+    ]
+    whole = SparseIndex(rows, list(range(len(rows))), unknown_weight=1.5)
+    moved = 7
+    names = list(rows[moved])
+    weights = np.array([rows[moved][name] for name in names])
+    postings = Postings.summed(np.zeros(len(names), dtype=np.int64), np.arange(len(names)), weights)
+    idf = np.array([whole.idf_of(name) for name in names])
+    patch = SparseIndex.weighted(postings, names, 1, idf, whole.n_groups, 1.5)
+    base_to = np.arange(len(rows))
+    base_to[moved] = -1
+    layered = LayeredIndex(whole, base_to, patch, np.array([moved]), {}, frozenset(), whole.n_groups, 1.5)
+    everyone = np.arange(len(rows))
+    for query in ({"f1": 1.0, "f3": 0.5, "nowhere": 1.0}, {name: 1.0 for name in names}, {"f11": 2.0}):
+        np.testing.assert_allclose(layered.scores(query), whole.scores(query), rtol=1e-6)
+    for feature in [f"f{number}" for number in range(12)]:
+        assert layered.holding(feature, everyone).tolist() == whole.holding(feature, everyone).tolist(), feature
+        assert layered.has(feature, moved) == (feature in rows[moved])
 
 
 def test_query_of_unknown_features_scores_nothing() -> None:

@@ -1,10 +1,12 @@
 """The index cache's arrays kept beside an entry and mapped: the same answers, and a damaged file only costs a build."""
 
+import errno
 import logging
 import mmap
 import os
 import pickle
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -37,11 +39,17 @@ def _arrays_files(directory: Path) -> list[Path]:
     return sorted(directory.glob(f"*{mapped.SUFFIX}"))
 
 
-def _maps_a_file(array: np.ndarray) -> bool:
+def _memory_of(array: np.ndarray) -> object:
+    """What the array's memory is: an array's own, or the buffer it views."""
     base = array
     while isinstance(base, np.ndarray) and base.base is not None:
         base = base.base
-    return isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap)
+    return base
+
+
+def _maps_a_file(array: np.ndarray) -> bool:
+    memory = _memory_of(array)
+    return isinstance(memory, memoryview) and isinstance(memory.obj, mmap.mmap)
 
 
 def test_a_read_back_engine_maps_its_arrays_and_answers_as_its_build(knowledge: KnowledgeBase, tmp_path: Path) -> None:
@@ -63,8 +71,63 @@ def test_arrays_are_kept_beside_the_pickle_not_in_it(tmp_path: Path) -> None:
     [entry] = tmp_path.glob("*.pickle")
     assert arrays.name.startswith(entry.stem + "-")
     value = cached(tmp_path, "index", ["cards"], Builds())
-    assert _maps_a_file(value.values)
+    assert _maps_a_file(value.norms)
     np.testing.assert_array_equal(value.scores({"password": 1.0}), Builds()().scores({"password": 1.0}))
+
+
+def _unmappable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file system that cannot map a file (mmap fails with ENODEV)."""
+
+    def refuse(*args: object, **kwargs: object) -> mmap.mmap:
+        raise OSError(errno.ENODEV, "No such device")
+
+    monkeypatch.setattr(mapped, "mmap", SimpleNamespace(mmap=refuse, ACCESS_READ=mmap.ACCESS_READ))
+
+
+def test_arrays_that_cannot_be_mapped_are_read_into_memory(
+    knowledge: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    built = Engine(knowledge, cache_dir=tmp_path)
+    cache.flush()
+    _unmappable(monkeypatch)
+    with caplog.at_level(logging.WARNING):
+        read_back = Engine(knowledge, cache_dir=tmp_path)
+    assert "read into memory" in caplog.text
+    assert "building the index" not in caplog.text
+    rows = read_back.index.phrase_chars.rows
+    assert not _maps_a_file(rows)
+    assert isinstance(_memory_of(rows), memoryview)  # the bytes read, not a build's own array
+    assert not rows.flags.writeable
+    for question in ["how do i install pyhton", "any tournamnet soon??", "who owns it"]:
+        assert read_back.rank(question, limit=5) == built.rank(question, limit=5)
+
+
+@pytest.mark.parametrize("damage", ["cut short", "replaced"])
+def test_arrays_read_into_memory_are_checked_as_mapped_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, damage: str
+) -> None:
+    build = Builds()
+    cached(tmp_path, "index", ["cards"], build)
+    _damaged(tmp_path, damage)
+    _unmappable(monkeypatch)
+    with caplog.at_level(logging.WARNING):
+        value = cached(tmp_path, "index", ["cards"], build)
+    assert build.calls == 2
+    assert "building the index" in caplog.text
+    np.testing.assert_array_equal(value.scores({"password": 1.0}), Builds()().scores({"password": 1.0}))
+
+
+@pytest.mark.parametrize("change", ["cut short", "replaced"])
+def test_a_file_that_changes_while_it_is_read_is_refused(tmp_path: Path, change: str) -> None:
+    header = mapped.MAGIC + bytes(mapped.TOKEN_BYTES) + (256).to_bytes(8, "little")
+    path = tmp_path / "arrays"
+    path.write_bytes(header.ljust(256, b"\0") if change == "replaced" else header.ljust(100, b"\0"))
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        with pytest.raises(ValueError, match=change):
+            mapped._read(handle, 256, header if change == "cut short" else header.replace(b"arrays", b"arrayz"))
+    finally:
+        os.close(handle)
 
 
 def _damaged(tmp_path: Path, damage: str) -> None:
@@ -98,7 +161,7 @@ def test_a_damaged_arrays_file_costs_a_build_and_a_warning(
     assert "building the index" in caplog.text
     again = cached(tmp_path, "index", ["cards"], build)  # the build was written back, with a new arrays file
     assert build.calls == 2
-    np.testing.assert_array_equal(again.values, value.values)
+    np.testing.assert_array_equal(again.norms, value.norms)
 
 
 def _planted(tmp_path: Path, pid: object) -> None:
