@@ -5,9 +5,12 @@ waited for the build, though it needs only the cards, and the loader parsed ever
 child has the cards and the modules already in memory (nothing pickled to it, no interpreter to start, a few
 milliseconds); only its result comes back through a pipe. A fork copies only the thread that calls it, and a lock
 another thread held stays held in the child, so the job forks only while the process runs no other thread (a bot's
-start, a `check` or an `eval`, the child that builds a reload: `build_process.py`); in a serving process, or with one
-core to run on, the job runs in the process, when its result is wanted, as it always did. A child that cannot start,
-dies, fails or hangs costs only that run in the process: the result is the same either way, and never lost.
+start, a `check` or an `eval`, the child that builds a reload: `build_process.py`), and only on Linux: on macOS a
+forked child may crash or hang in system libraries (Accelerate, which numpy may use, and libdispatch), Windows has no
+fork, and neither has the parent-death signal that keeps a child from outliving its parent. In a serving process, with
+one core to run on, or off Linux, the job runs in the process, when its result is wanted, as it always did. A child
+that cannot start, dies, fails or hangs costs only that run in the process: the result is the same either way, and
+never lost.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 import pickle
 import select
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
@@ -113,7 +117,7 @@ def beside(function: Callable[..., T], *args: object, timeout: float = TIMEOUT) 
     def job() -> T:
         return function(*args)
 
-    if cores() < 2 or not alone() or not hasattr(os, "fork"):
+    if not sys.platform.startswith("linux") or cores() < 2 or not alone():
         return Pending(job)
     reading, writing = os.pipe()
     try:

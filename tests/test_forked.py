@@ -67,6 +67,14 @@ def test_with_one_core_the_job_runs_in_the_process(monkeypatch: pytest.MonkeyPat
     assert forked.beside(_pid).result() == PARENT
 
 
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_off_linux_the_job_runs_in_the_process(two_cores: None, monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
+    monkeypatch.setattr(forked.sys, "platform", platform)  # macOS: a forked child may crash in system libraries
+    pending = forked.beside(_pid)
+    assert not isinstance(pending, forked.Forked)
+    assert pending.result() == PARENT
+
+
 def test_with_another_thread_running_the_process_does_not_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked, "cores", lambda: 2)
     stop = threading.Event()
