@@ -70,6 +70,8 @@ def test_comments_blank_lines_and_several_words_meant() -> None:
         ("pfp = Profile Picture", "must be lowercase words"),
         ("pfp = pfp", "mapped to itself"),
         ("ppl = people", "listed twice"),
+        ("brrr = cold", "cleaned to 'brr'"),  # a letter three times over is squeezed: the entry could never apply
+        ("cold = brrr", "cleaned to 'brr'"),
     ],
 )
 def test_a_malformed_line_is_named_by_file_and_line(line: str, says: str) -> None:
