@@ -107,6 +107,27 @@ def test_words_written_out_are_read_as_the_short_form_a_card_uses() -> None:
     assert Vocabulary.build([["rules"]], {}).shortened("my profile picture") == "my profile picture"
 
 
+def test_words_a_card_writes_in_another_form_are_not_read_short() -> None:
+    # One card's "pr stunt" (public relations) is no reason to read "pull request" as "pr" where another card writes
+    # "pull requests": the plural is the card's own word, as it is for a shorthand read the other way.
+    plural = Vocabulary.build([["pr", "stunt"], ["review", "pull", "requests"]], {})
+    assert plural.shortened("how do i open a pull request") == "how do i open a pull request"
+    singular = Vocabulary.build([["pfp"], ["profile", "pictures"]], {})
+    assert singular.shortened("my profile picture") == "my profile picture"
+
+
+def test_a_card_that_writes_the_words_in_the_plural_answers_them() -> None:
+    cards = [
+        card("stunt", ["Is it just a pr stunt?", "marketing ploy", "only for show"], "Critics call it marketing."),
+        card("review", ["Do you review pull requests?", "who merges pull requests", "code review"], "Maintainers do."),
+        *PROFILE_CARDS[1:],
+    ]
+    engine = Engine(KnowledgeBase({}, {each.id: each for each in cards}), threshold=15.0, margin=0.0)
+    assert "pull request" in engine.question_text("how do i open a pull request")
+    ranked = engine.rank("how do i open a pull request")
+    assert ranked[0].card.id == "review"
+
+
 def test_a_card_written_short_answers_the_words_written_out() -> None:
     cards = [
         card("avatar", ["How do I change my pfp?", "where do i set my pfp", "new pfp"], "Upload it in your settings."),
