@@ -151,6 +151,10 @@ class Vocabulary:
             return cleaned
         return self._short_pattern.sub(lambda match: self._short_forms[match.group(0)], cleaned)
 
+    def written_out(self, short: str) -> list[str]:
+        """The words written out that `shortened` reads as this short form of the cards'."""
+        return [meant for meant, form in self._short_forms.items() if form == short]
+
     def _written_short(self) -> dict[str, str]:
         """The lexicon's meanings, written out, mapped to the form the cards use (the one more cards use first); not
         where the cards write each word out, in its plural or singular too: a card's "pull requests" keeps "pull

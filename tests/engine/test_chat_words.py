@@ -154,3 +154,12 @@ def test_a_shorthand_finds_the_card_that_writes_the_word_out(engine: Engine) -> 
 def test_explain_shows_the_reading(engine: Engine) -> None:
     readings = {word.typed: word.reading for word in explain(engine, "how do i change my pfp").words}
     assert readings["pfp"] == "chat words for profile picture (chat_words.txt)"
+
+
+def test_explain_shows_words_written_out_read_as_a_cards_short_form() -> None:
+    cards = [card("avatar", ["How do I change my pfp?", "new pfp"], "Upload it in your settings."), *PROFILE_CARDS[1:]]
+    engine = Engine(KnowledgeBase({}, {each.id: each for each in cards}), threshold=15.0, margin=0.0)
+    readings = {word.typed: word.reading for word in explain(engine, "how do i change my profile picture").words}
+    assert readings["pfp"] == "a card's word, read from profile picture (chat_words.txt)"
+    typed = {word.typed: word.reading for word in explain(engine, "how do i change my pfp").words}
+    assert typed["pfp"] == "a card's word"  # typed as the card writes it
