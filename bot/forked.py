@@ -23,7 +23,7 @@ import select
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar, cast
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 TIMEOUT = 300.0  # a job that sends nothing in this long is taken for hung: killed, and run in the process
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when its parent ends
+# Held back from the fork until each side is ready: a Ctrl-C then ends the child in its own code, never unwinding into
+# the caller's, and the parent knows its child before it is interrupted.
+_INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
 
 
 def cores() -> int:
@@ -119,27 +122,37 @@ def beside(function: Callable[..., T], *args: object, timeout: float = TIMEOUT) 
 
     if not sys.platform.startswith("linux") or cores() < 2 or not alone():
         return Pending(job)
+    parent = os.getpid()
     reading, writing = os.pipe()
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
     try:
         pid = os.fork()
     except OSError as exc:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(reading)
         os.close(writing)
         log.warning("no child process for a side job (%s): running it here", exc)
         return Pending(job)
     if pid == 0:  # the child: never returns into the caller's code
-        _run_child(job, reading, writing)
+        _run_child(job, reading, writing, held, parent)
     os.close(writing)  # the child holds the only writing end: its exit, however it comes, ends the parent's read
-    return Forked(job, pid, reading, timeout)
+    pending = Forked(job, pid, reading, timeout)
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # an interrupt that came meanwhile is raised here
+    except BaseException:
+        pending.close()
+        raise
+    return pending
 
 
-def _run_child(job: Callable[[], object], reading: int, writing: int) -> None:
+def _run_child(job: Callable[[], object], reading: int, writing: int, held: Iterable[int], parent: int) -> None:
     """In the child: run the job, send its result (or what failed), and exit without running the parent's exit
-    handlers or flushing its buffers."""
+    handlers or flushing its buffers; an interrupt only ends it."""
     status = 0
     try:
         os.close(reading)
-        _die_with_parent()
+        _die_with_parent(parent)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         try:
             sent: tuple[str, object] = ("value", job())
         except BaseException as exc:  # reported: the parent runs the job itself
@@ -152,10 +165,13 @@ def _run_child(job: Callable[[], object], reading: int, writing: int) -> None:
         os._exit(status)
 
 
-def _die_with_parent() -> None:
-    """Where Linux offers it, end with the parent: a parent killed while its child works leaves no orphan."""
+def _die_with_parent(parent: int) -> None:
+    """Where Linux offers it, end with the parent: a parent killed while its child works leaves no orphan, nor one
+    killed before the child could ask (its job is then not started)."""
     import ctypes  # here: only a child needs it
 
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        raise ChildProcessError(f"its parent {parent} ended before it started")

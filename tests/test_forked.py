@@ -2,6 +2,8 @@
 
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -114,6 +116,42 @@ def test_a_job_given_up_leaves_no_child(two_cores: None) -> None:
     child = pending.pid  # type: ignore[attr-defined]
     pending.close()
     assert _gone(child)
+
+
+# Ctrl-C reaching a child the moment it is forked, before its job: the interrupt must end the child, never unwind into
+# the caller's code (which would go on as a second copy of the process: its exit handlers, its output).
+INTERRUPTED_AT_FORK = """
+import os, signal
+from bot import forked
+forked.cores = lambda: 2
+forked.alone = lambda: True
+fork = os.fork
+def interrupted():
+    pid = fork()
+    if pid == 0:
+        signal.raise_signal(signal.SIGINT)
+    return pid
+os.fork = interrupted
+parent = os.getpid()
+try:
+    print("result", forked.beside(os.getpid).result() == parent, flush=True)
+except KeyboardInterrupt:
+    print("unwound in", "the parent" if os.getpid() == parent else "the child", flush=True)
+"""
+
+
+def test_an_interrupt_at_the_fork_never_runs_the_callers_code_in_the_child() -> None:
+    ran = subprocess.run([sys.executable, "-c", INTERRUPTED_AT_FORK], capture_output=True, text=True, timeout=60)
+    assert ran.stdout.splitlines() == ["result True"]  # the job run here, after the child ended
+    assert ran.returncode == 0
+
+
+def test_a_child_whose_parent_is_gone_before_it_starts_does_not_run_its_job() -> None:
+    # In a process of its own: asking for the parent-death signal is for a child's life, not the test run's.
+    check = "import os; from bot import forked; forked._die_with_parent(os.getppid() + 1)"
+    ran = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60)
+    assert "ChildProcessError: its parent" in ran.stderr
+    assert subprocess.run([sys.executable, "-c", check.replace(" + 1", "")], timeout=60).returncode == 0
 
 
 @pytest.fixture(scope="module")
