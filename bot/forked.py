@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import pickle
 import select
@@ -24,6 +25,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Generic, TypeVar, cast
 
 log = logging.getLogger(__name__)
@@ -34,14 +36,35 @@ _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when its parent ends
 # Held back from the fork until each side is ready: a Ctrl-C then ends the child in its own code, never unwinding into
 # the caller's, and the parent knows its child before it is interrupted.
 _INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
+# A container limited to some CPUs' time (`docker run --cpus`, Kubernetes' limits) still has every core of the host in
+# its affinity: its cgroup's quota says what it may use (cgroup v2's file, else v1's quota beside its period).
+CPU_QUOTAS = (Path("/sys/fs/cgroup/cpu.max"), Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"))
 
 
 def cores() -> int:
-    """The cores this process may run on (a container limited to one CPU says one)."""
+    """The cores this process may run on: its affinity (a container pinned to one CPU says one), within its CPU quota
+    (a container given one CPU's time: a child would only share that time with its parent)."""
     try:
-        return len(os.sched_getaffinity(0))
+        affinity = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # no affinity on this platform
-        return os.cpu_count() or 1
+        affinity = os.cpu_count() or 1
+    quota = _quota()
+    return min(affinity, quota) if quota is not None else affinity
+
+
+def _quota() -> int | None:
+    """The cores' worth of CPU time the process's cgroup allows, rounded up; None where it sets no limit."""
+    v2, v1 = CPU_QUOTAS
+    try:
+        if v2.exists():
+            limit, period = v2.read_text().split()[:2]
+        else:
+            limit, period = v1.read_text().strip(), v1.with_name("cpu.cfs_period_us").read_text().strip()
+        if limit in ("max", "-1"):
+            return None
+        return max(1, math.ceil(int(limit) / int(period)))
+    except (OSError, ValueError, ZeroDivisionError):  # no CPU controller, or a file not as the kernel writes it
+        return None
 
 
 def alone() -> bool:

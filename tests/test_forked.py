@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +76,32 @@ def test_off_linux_the_job_runs_in_the_process(two_cores: None, monkeypatch: pyt
     pending = forked.beside(_pid)
     assert not isinstance(pending, forked.Forked)
     assert pending.result() == PARENT
+
+
+@pytest.mark.parametrize(
+    ("v2", "v1", "cores"),
+    [
+        ("100000 100000\n", None, 1),  # `docker run --cpus=1`: one core's time, whatever the affinity says
+        ("150000 100000\n", None, 2),  # a core and a half: the second half of a core still takes a side job
+        ("max 100000\n", None, 4),  # no limit
+        (None, ("50000", "100000"), 1),  # cgroup v1's quota and period
+        (None, ("-1", "100000"), 4),
+        (None, None, 4),  # no cgroup CPU controller to read
+    ],
+)
+def test_a_cpu_quota_counts_as_the_cores_it_allows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, v2: str | None, v1: tuple[str, str] | None, cores: int
+) -> None:
+    monkeypatch.setattr(forked.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    quota_v2, quota_v1 = tmp_path / "cpu.max", tmp_path / "cpu" / "cpu.cfs_quota_us"
+    if v2 is not None:
+        quota_v2.write_text(v2)
+    if v1 is not None:
+        quota_v1.parent.mkdir()
+        quota_v1.write_text(v1[0] + "\n")
+        quota_v1.with_name("cpu.cfs_period_us").write_text(v1[1] + "\n")
+    monkeypatch.setattr(forked, "CPU_QUOTAS", (quota_v2, quota_v1))
+    assert forked.cores() == cores
 
 
 def test_with_another_thread_running_the_process_does_not_fork(monkeypatch: pytest.MonkeyPatch) -> None:
