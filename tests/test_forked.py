@@ -2,8 +2,11 @@
 
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -67,6 +70,40 @@ def test_with_one_core_the_job_runs_in_the_process(monkeypatch: pytest.MonkeyPat
     assert forked.beside(_pid).result() == PARENT
 
 
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_off_linux_the_job_runs_in_the_process(two_cores: None, monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
+    monkeypatch.setattr(forked.sys, "platform", platform)  # macOS: a forked child may crash in system libraries
+    pending = forked.beside(_pid)
+    assert not isinstance(pending, forked.Forked)
+    assert pending.result() == PARENT
+
+
+@pytest.mark.parametrize(
+    ("v2", "v1", "cores"),
+    [
+        ("100000 100000\n", None, 1),  # `docker run --cpus=1`: one core's time, whatever the affinity says
+        ("150000 100000\n", None, 2),  # a core and a half: the second half of a core still takes a side job
+        ("max 100000\n", None, 4),  # no limit
+        (None, ("50000", "100000"), 1),  # cgroup v1's quota and period
+        (None, ("-1", "100000"), 4),
+        (None, None, 4),  # no cgroup CPU controller to read
+    ],
+)
+def test_a_cpu_quota_counts_as_the_cores_it_allows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, v2: str | None, v1: tuple[str, str] | None, cores: int
+) -> None:
+    monkeypatch.setattr(forked.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    quota_v2, quota_v1 = tmp_path / "cpu.max", tmp_path / "cpu" / "cpu.cfs_quota_us"
+    if v2 is not None:
+        quota_v2.write_text(v2)
+    if v1 is not None:
+        quota_v1.parent.mkdir()
+        quota_v1.write_text(v1[0] + "\n")
+        quota_v1.with_name("cpu.cfs_period_us").write_text(v1[1] + "\n")
+    monkeypatch.setattr(forked, "CPU_QUOTAS", (quota_v2, quota_v1))
+    assert forked.cores() == cores
+
+
 def test_with_another_thread_running_the_process_does_not_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked, "cores", lambda: 2)
     stop = threading.Event()
@@ -106,6 +143,42 @@ def test_a_job_given_up_leaves_no_child(two_cores: None) -> None:
     child = pending.pid  # type: ignore[attr-defined]
     pending.close()
     assert _gone(child)
+
+
+# Ctrl-C reaching a child the moment it is forked, before its job: the interrupt must end the child, never unwind into
+# the caller's code (which would go on as a second copy of the process: its exit handlers, its output).
+INTERRUPTED_AT_FORK = """
+import os, signal
+from bot import forked
+forked.cores = lambda: 2
+forked.alone = lambda: True
+fork = os.fork
+def interrupted():
+    pid = fork()
+    if pid == 0:
+        signal.raise_signal(signal.SIGINT)
+    return pid
+os.fork = interrupted
+parent = os.getpid()
+try:
+    print("result", forked.beside(os.getpid).result() == parent, flush=True)
+except KeyboardInterrupt:
+    print("unwound in", "the parent" if os.getpid() == parent else "the child", flush=True)
+"""
+
+
+def test_an_interrupt_at_the_fork_never_runs_the_callers_code_in_the_child() -> None:
+    ran = subprocess.run([sys.executable, "-c", INTERRUPTED_AT_FORK], capture_output=True, text=True, timeout=60)
+    assert ran.stdout.splitlines() == ["result True"]  # the job run here, after the child ended
+    assert ran.returncode == 0
+
+
+def test_a_child_whose_parent_is_gone_before_it_starts_does_not_run_its_job() -> None:
+    # In a process of its own: asking for the parent-death signal is for a child's life, not the test run's.
+    check = "import os; from bot import forked; forked._die_with_parent(os.getppid() + 1)"
+    ran = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60)
+    assert "ChildProcessError: its parent" in ran.stderr
+    assert subprocess.run([sys.executable, "-c", check.replace(" + 1", "")], timeout=60).returncode == 0
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
+from bot.engine.text import clean
+
 CHAT_WORDS_FILE = Path(__file__).with_name("chat_words.txt")
 WORD = re.compile(r"[a-z0-9]+")  # a word as `text.clean` leaves it
 
@@ -33,6 +35,9 @@ def parse(lines: Iterable[str], source: str) -> dict[str, tuple[str, ...]]:
             raise ChatWordsError(f"{where}: expected `typed = meant` (one lowercase word = one or more), got {text!r}")
         if not all(WORD.fullmatch(word) for word in meaning):
             raise ChatWordsError(f"{where}: {meant!r} must be lowercase words of letters and digits")
+        if squeezed := [word for word in (typed, *meaning) if clean(word) != word]:
+            word = squeezed[0]
+            raise ChatWordsError(f"{where}: {word!r} is never read: questions and cards are cleaned to {clean(word)!r}")
         if meaning == (typed,):
             raise ChatWordsError(f"{where}: {typed!r} is mapped to itself")
         if typed in words:

@@ -167,14 +167,20 @@ def says_nothing(word: str) -> bool:
     return word in CHAT_FILLER or (len(word) == 1 and word.isalpha())
 
 
+# Small talk's words that say how an answer went, and the words that turn them into a problem: "thanks, that fixed it"
+# is small talk, "still not working" is not.
+OUTCOMES = frozenset("fixed solved sorted resolved works working worked helped helps helpful".split())
+NEGATIONS = frozenset(
+    "not nothing nor never nope didnt doesnt dont isnt wasnt arent werent hasnt havent hadnt cant cannot couldnt wont "
+    "wouldnt aint".split()
+)
 # Words that, with nothing but function words around them, make a message small talk addressed to the bot ("thanks
 # bot!", "good bot", "gm all"): no card answers it, though the bot's own cards have the word "bot".
-SMALL_TALK = frozenset(
+SMALL_TALK = OUTCOMES | frozenset(
     """
     bot bots ty tysm tyvm cheers good nice great cool awesome amazing love lovely appreciate appreciated
     gm gn morning night evening afternoon everyone bye cya later sup hiya howdy haha xd wow
-    weekend ttyl brb gg np yw congrats thanks thank thx helped helps helpful worked perfect figured nvm nevermind
-    that today fixed solved sorted resolved works working
+    weekend ttyl brb gg np yw congrats thanks thank thx perfect figured nvm nevermind that today
     """.split()
 )
 # Asked of the bot as a person, not of the cards: "how are you", "hows it going", "you there?".
@@ -314,11 +320,14 @@ def _addresses(rest: list[str]) -> bool:
 
 def is_small_talk(cleaned: str, small_talk: frozenset[str] = SMALL_TALK) -> bool:
     """Whether a cleaned message has no content word but small talk's, and asks no question ("what are you good for"
-    and "are you a bot" are questions), or asks the bot how it is ("how are you doing")."""
+    and "are you a bot" are questions) nor says an answer did not work ("still not working"), or asks the bot how it
+    is ("how are you doing")."""
     words = cleaned.split()
     content = [word for word in words if is_content(word)]
     if SMALL_TALK_QUESTION.fullmatch(cleaned):
         return True
+    if OUTCOMES.intersection(words) and NEGATIONS.intersection(words):
+        return False  # an answer that did not work: the member is still stuck
     return all(word in small_talk for word in content) and bool(words) and not _asks(words)
 
 

@@ -151,11 +151,17 @@ class Vocabulary:
             return cleaned
         return self._short_pattern.sub(lambda match: self._short_forms[match.group(0)], cleaned)
 
+    def written_out(self, short: str) -> list[str]:
+        """The words written out that `shortened` reads as this short form of the cards'."""
+        return [meant for meant, form in self._short_forms.items() if form == short]
+
     def _written_short(self) -> dict[str, str]:
-        """The lexicon's meanings, written out, mapped to the form the cards use (the one more cards use first)."""
+        """The lexicon's meanings, written out, mapped to the form the cards use (the one more cards use first); not
+        where the cards write each word out, in its plural or singular too: a card's "pull requests" keeps "pull
+        request" from becoming another card's "pr" ("pr stunt")."""
         forms: dict[str, str] = {}
         for typed, meant in sorted(self._chat_words.items(), key=lambda entry: -self.counts.get(entry[0], 0)):
-            if self.holds(typed) and not all(self.holds(word) for word in meant if is_content(word)):
+            if self.holds(typed) and not all(self._own_form(word) for word in meant if is_content(word)):
                 forms.setdefault(" ".join(meant), typed)
         return forms
 
@@ -194,8 +200,14 @@ class Vocabulary:
         meaning = self._chat_words.get(word)
         if meaning is None or word in self.counts:
             return None
-        own = next((form for form in (f"{word}s", f"{word}es", word.removesuffix("s")) if form in self.counts), None)
+        own = self._own_form(word)
         return (own,) if own else meaning
+
+    def _own_form(self, word: str) -> str | None:
+        """The word as the cards write it: itself, else its plural or singular; None where no card uses any."""
+        return next(
+            (form for form in (word, f"{word}s", f"{word}es", word.removesuffix("s")) if form in self.counts), None
+        )
 
     def _unglue(self, word: str) -> tuple[str, str] | None:
         """`opensource` → `open`, `source`: two words the cards use, typed as one (the most even split wins)."""

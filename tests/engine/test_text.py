@@ -129,6 +129,12 @@ def test_stems_come_from_the_c_build_and_equal_the_pure_python_stemmer() -> None
         ("is it fixed", False),
         ("what is fixed in 2 4", False),
         ("login works but vpn fails", False),
+        ("still not working", False),  # the answer did not work: a problem, never thanked for
+        ("that didnt fix it", False),
+        ("it not fixed yet", False),
+        ("nothing works", False),
+        ("that hasnt helped", False),
+        ("no that worked thanks", True),
         ("how are you doing today", True),  # asked of the bot as a person
         ("how are you finding the new roles", False),
         ("what can you do", False),  # a question with no content word: a card may answer it
