@@ -47,7 +47,7 @@ def explain(engine: Engine, question: str) -> Explanation:
     cleaned = clean(question[:QUERY_MAX_CHARS])
     asked = engine.question_text(question)
     expanded = engine.vocabulary.expand_synonyms(asked)
-    words = [Word(word, _reading(engine, word, cleaned)) for word in dict.fromkeys(expanded.split())]
+    words = [Word(word, _reading(engine, word)) for word in dict.fromkeys(expanded.split())]
     query = question_features(engine.vocabulary, asked)
     stems = list(dict.fromkeys(query.text.split()))
     kinds = asks(asked)
@@ -66,7 +66,7 @@ def explain(engine: Engine, question: str) -> Explanation:
     return Explanation(question, cleaned, expanded, words, cards, engine.decision(), engine.answer(question))
 
 
-def _reading(engine: Engine, word: str, cleaned: str) -> str:
+def _reading(engine: Engine, word: str) -> str:
     vocabulary = engine.vocabulary
     if not is_content(word):
         return "function word" + (" (a card uses it: counts a little)" if word in vocabulary else " (left out)")
@@ -74,11 +74,7 @@ def _reading(engine: Engine, word: str, cleaned: str) -> str:
     if parts is None:
         return "chat filler no card uses (left out)"
     if word in vocabulary:
-        typed = f" {cleaned} "
-        written = [
-            meant for meant in vocabulary.written_out(word) if f" {meant} " in typed and f" {word} " not in typed
-        ]
-        return f"a card's word, read from {' or '.join(written)} (chat_words.txt)" if written else "a card's word"
+        return "a card's word"
     read, guessed = vocabulary.correct(word)
     shorthand = f"chat words for {' '.join(read)} (chat_words.txt)" if vocabulary.chat_form(word) else ""
     unknown = [part for part in parts if part.word not in vocabulary]
@@ -98,9 +94,7 @@ def _reading(engine: Engine, word: str, cleaned: str) -> str:
 def format_explanation(explanation: Explanation) -> str:
     lines = [f"question: {explanation.question!r}"]
     if explanation.matched_as != explanation.cleaned:
-        lines.append(
-            f"matched as: {explanation.matched_as!r} (chat noise, the bot's name, synonyms and chat words applied)"
-        )
+        lines.append(f"matched as: {explanation.matched_as!r} (chat noise, the bot's name and synonyms applied)")
     lines.append("words:")
     lines += [f"  {word.typed}: {word.reading}" for word in explanation.words]
     lines.append(explanation.decision)

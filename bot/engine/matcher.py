@@ -244,10 +244,8 @@ class Engine:
         return self.index.phrase_words.knows(word_stem)
 
     def question_text(self, question: str) -> str:
-        """The question as matched; the chat noise a card's own small talk uses stays ("good morning"), and what the
-        cards write short is read short."""
-        asked = question_text(question[:QUERY_MAX_CHARS], self.index.card_talk)
-        return self.vocabulary.shortened(self.vocabulary.rejoined(asked))
+        """The question as matched; the chat noise a card's own small talk uses stays ("good morning")."""
+        return self.vocabulary.rejoined(question_text(question[:QUERY_MAX_CHARS], self.index.card_talk))
 
     def unanswered(self, card_index: int, kinds: frozenset[str], coverage: float) -> str | None:
         """Why the card does not answer what is asked, if it does not: its score is then halved."""

@@ -78,8 +78,6 @@ class Vocabulary:
             self._undoubled.setdefault(DOUBLES.sub(r"\1", word), word)
         self._replacements = {**_plurals(self.synonyms), **self.synonyms}
         self._synonym_pattern = _alternation(self._replacements)
-        self._short_forms = self._written_short()
-        self._short_pattern = _alternation(self._short_forms)
         self.correct = WordCache(self._correct)
 
     def __reduce__(self) -> tuple[type[Vocabulary], tuple[Counter[str], dict[str, str], frozenset[str]]]:
@@ -143,27 +141,6 @@ class Vocabulary:
                 joined.append(words[at])
                 at += 1
         return " ".join(joined)
-
-    def shortened(self, cleaned: str) -> str:
-        """Words written out that the cards write short ("profile picture" where a card says "pfp", "repository"
-        where it says "repo"): read as the cards' form, where no card writes every word of it out."""
-        if self._short_pattern is None:
-            return cleaned
-        return self._short_pattern.sub(lambda match: self._short_forms[match.group(0)], cleaned)
-
-    def written_out(self, short: str) -> list[str]:
-        """The words written out that `shortened` reads as this short form of the cards'."""
-        return [meant for meant, form in self._short_forms.items() if form == short]
-
-    def _written_short(self) -> dict[str, str]:
-        """The lexicon's meanings, written out, mapped to the form the cards use (the one more cards use first); not
-        where the cards write each word out, in its plural or singular too: a card's "pull requests" keeps "pull
-        request" from becoming another card's "pr" ("pr stunt")."""
-        forms: dict[str, str] = {}
-        for typed, meant in sorted(self._chat_words.items(), key=lambda entry: -self.counts.get(entry[0], 0)):
-            if self.holds(typed) and not all(self._own_form(word) for word in meant if is_content(word)):
-                forms.setdefault(" ".join(meant), typed)
-        return forms
 
     def expand_synonyms(self, cleaned: str) -> str:
         if self._synonym_pattern is None:

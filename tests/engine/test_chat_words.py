@@ -98,47 +98,6 @@ def test_a_card_that_uses_the_short_form_keeps_it() -> None:
     assert Vocabulary.build([["pfp"]], {"pfp": "avatar"}).expand_synonyms("my pfp") == "my avatar"  # synonyms first
 
 
-def test_words_written_out_are_read_as_the_short_form_a_card_uses() -> None:
-    short = Vocabulary.build([["pfp", "rules"], ["repo", "fork"]], {})
-    assert short.shortened("can i change my profile picture") == "can i change my pfp"
-    assert short.shortened("how do i fork the repository") == "how do i fork the repo"
-    both = Vocabulary.build([["pfp", "rules"], ["profile", "picture"]], {})
-    assert both.shortened("can i change my profile picture") == "can i change my profile picture"  # a card's words
-    assert Vocabulary.build([["rules"]], {}).shortened("my profile picture") == "my profile picture"
-
-
-def test_words_a_card_writes_in_another_form_are_not_read_short() -> None:
-    # One card's "pr stunt" (public relations) is no reason to read "pull request" as "pr" where another card writes
-    # "pull requests": the plural is the card's own word, as it is for a shorthand read the other way.
-    plural = Vocabulary.build([["pr", "stunt"], ["review", "pull", "requests"]], {})
-    assert plural.shortened("how do i open a pull request") == "how do i open a pull request"
-    singular = Vocabulary.build([["pfp"], ["profile", "pictures"]], {})
-    assert singular.shortened("my profile picture") == "my profile picture"
-
-
-def test_a_card_that_writes_the_words_in_the_plural_answers_them() -> None:
-    cards = [
-        card("stunt", ["Is it just a pr stunt?", "marketing ploy", "only for show"], "Critics call it marketing."),
-        card("review", ["Do you review pull requests?", "who merges pull requests", "code review"], "Maintainers do."),
-        *PROFILE_CARDS[1:],
-    ]
-    engine = Engine(KnowledgeBase({}, {each.id: each for each in cards}), threshold=15.0, margin=0.0)
-    assert "pull request" in engine.question_text("how do i open a pull request")
-    ranked = engine.rank("how do i open a pull request")
-    assert ranked[0].card.id == "review"
-
-
-def test_a_card_written_short_answers_the_words_written_out() -> None:
-    cards = [
-        card("avatar", ["How do I change my pfp?", "where do i set my pfp", "new pfp"], "Upload it in your settings."),
-        *PROFILE_CARDS[1:],
-    ]
-    engine = Engine(KnowledgeBase({}, {each.id: each for each in cards}), threshold=15.0, margin=0.0)
-    match = engine.answer("how do i change my profile picture")
-    assert match.card is not None
-    assert match.card.id == "avatar"
-
-
 def test_a_mapped_word_weighs_as_the_cards_own_words() -> None:
     held = Vocabulary.build([["profile", "picture"], ["nickname"]], {})
     assert [(part.word, part.weight) for part in analyse(held, "pfp") or ()] == [("profile", 1.0), ("picture", 1.0)]
@@ -154,12 +113,3 @@ def test_a_shorthand_finds_the_card_that_writes_the_word_out(engine: Engine) -> 
 def test_explain_shows_the_reading(engine: Engine) -> None:
     readings = {word.typed: word.reading for word in explain(engine, "how do i change my pfp").words}
     assert readings["pfp"] == "chat words for profile picture (chat_words.txt)"
-
-
-def test_explain_shows_words_written_out_read_as_a_cards_short_form() -> None:
-    cards = [card("avatar", ["How do I change my pfp?", "new pfp"], "Upload it in your settings."), *PROFILE_CARDS[1:]]
-    engine = Engine(KnowledgeBase({}, {each.id: each for each in cards}), threshold=15.0, margin=0.0)
-    readings = {word.typed: word.reading for word in explain(engine, "how do i change my profile picture").words}
-    assert readings["pfp"] == "a card's word, read from profile picture (chat_words.txt)"
-    typed = {word.typed: word.reading for word in explain(engine, "how do i change my pfp").words}
-    assert typed["pfp"] == "a card's word"  # typed as the card writes it
