@@ -486,6 +486,8 @@ class Engine:
         """Whether the question names anything but numbers: "what's 10% of 40" is about no card that holds a 40%,
         which is still offered. A word with digits in it ("h100s", "llama2") names a thing; a question of function
         words alone ("what do you know") is left to its score."""
+        if not any(character.isdigit() for character in question):  # most questions: no need to read them again
+            return True
         content = [word for word in self.question_text(question).split() if is_content(word)]
         return not all(word.isdigit() for word in content) or not content
 
