@@ -213,7 +213,17 @@ class FakeSlack:
         return self.sockets[-1]
 
     async def send(self, message: dict[str, Any] | str) -> None:
-        await self.live.ws.send_str(message if isinstance(message, str) else json.dumps(message))
+        """To the bot's newest socket. One the bot is replacing (its pings went unanswered while a reload held the
+        loop) gets the message on the next it opens, as Slack redelivers what a connection never took."""
+        text = message if isinstance(message, str) else json.dumps(message)
+        socket = self.live
+        try:
+            if socket.ws.closed:
+                raise ConnectionResetError("the bot closed this socket")
+            await socket.ws.send_str(text)
+        except ConnectionResetError:  # aiohttp's "cannot write to closing transport" is one
+            await self.wait_until(lambda: self.live.number > socket.number and not self.live.ws.closed)
+            await self.live.ws.send_str(text)
 
     async def envelope(self, kind: str, payload: dict[str, Any], accepts_response_payload: bool = False) -> str:
         envelope_id = f"env-{next(self._envelopes)}"
