@@ -489,7 +489,7 @@ class Engine:
         if not any(character.isdigit() for character in question):  # most questions: no need to read them again
             return True
         content = [word for word in self.question_text(question).split() if is_content(word)]
-        return not all(word.isdigit() for word in content) or not content
+        return not content or not all(word.isdigit() for word in content)
 
     def autocomplete(self, prefix: str, limit: int = 25) -> list[Card]:
         """Cards for a half-typed question: titles starting with it first, then the closest matches."""

@@ -177,14 +177,8 @@ class Vocabulary:
         meaning = self._chat_words.get(word)
         if meaning is None or word in self.counts:
             return None
-        own = self._own_form(word)
+        own = next((form for form in (f"{word}s", f"{word}es", word.removesuffix("s")) if form in self.counts), None)
         return (own,) if own else meaning
-
-    def _own_form(self, word: str) -> str | None:
-        """The word as the cards write it: itself, else its plural or singular; None where no card uses any."""
-        return next(
-            (form for form in (word, f"{word}s", f"{word}es", word.removesuffix("s")) if form in self.counts), None
-        )
 
     def _unglue(self, word: str) -> tuple[str, str] | None:
         """`opensource` → `open`, `source`: two words the cards use, typed as one (the most even split wins)."""
